@@ -1,0 +1,139 @@
+/**
+ * The `Runtime` adapter interface: the only way the pure core reaches the
+ * filesystem, time, environment, subprocesses and workers. Implementations
+ * live beside this file (Deno, Bun, Node, in-memory).
+ *
+ * Paths are plain strings with `/` separators; relative paths resolve against
+ * `Runtime.cwd()`.
+ *
+ * @module
+ */
+
+/** What `stat` knows about a path. */
+export interface FileInfo {
+  readonly isFile: boolean;
+  readonly isDirectory: boolean;
+  readonly size: number;
+  /** Last modification time in epoch milliseconds. */
+  readonly mtimeMs: number;
+}
+
+/** Options of {@linkcode RuntimeFs.writeText}. */
+export interface WriteOptions {
+  /** Append instead of replacing. @default false */
+  readonly append?: boolean;
+  /** Write to a temporary file in the same folder, then rename over the target, so readers
+   * see either the old or the new content, never a torn file. Ignored with `append`.
+   * @default false */
+  readonly atomic?: boolean;
+  /** Create missing parent folders. @default false */
+  readonly createDirs?: boolean;
+}
+
+/** Filesystem access. Every method rejects with an `Error` whose message names the path. */
+export interface RuntimeFs {
+  /** Reads a UTF-8 text file. */
+  readText(path: string): Promise<string>;
+  /** Writes a UTF-8 text file. */
+  writeText(path: string, data: string, options?: WriteOptions): Promise<void>;
+  /** Lists the files (not folders) below `dir`, recursively, as paths that start with `dir`,
+   * sorted. Hidden files and folders are included. A missing `dir` rejects. */
+  listFiles(dir: string): Promise<string[]>;
+  /** Lists the direct entries of `dir` (names only, sorted). A missing `dir` rejects. */
+  readDir(dir: string): Promise<{ name: string; isDirectory: boolean }[]>;
+  /** Stats a path; `null` when it does not exist. */
+  stat(path: string): Promise<FileInfo | null>;
+  /** Creates a folder and its parents; no error if it exists. */
+  mkdir(path: string): Promise<void>;
+  /** Removes a file or a folder tree; no error if it does not exist. */
+  remove(path: string): Promise<void>;
+  /** Renames (moves) a file, replacing the target atomically where the OS allows. */
+  rename(from: string, to: string): Promise<void>;
+}
+
+/** Time. The core never calls `Date.now()` or `setTimeout` itself. */
+export interface Clock {
+  /** Wall-clock time in epoch milliseconds. */
+  now(): number;
+  /** A monotonic millisecond counter for durations (not related to `now`). */
+  monotonic(): number;
+  /** Resolves after `ms`; rejects with `signal.reason` as soon as `signal` aborts. */
+  sleep(ms: number, options?: { signal?: AbortSignal }): Promise<void>;
+  /** A signal that aborts (reason: a `DOMException` named `TimeoutError`) after `ms` of this
+   * clock's time. */
+  timeout(ms: number): AbortSignal;
+}
+
+/** Environment variables. */
+export interface RuntimeEnv {
+  get(name: string): string | undefined;
+  /** A copy of every variable. */
+  toObject(): Record<string, string>;
+}
+
+/** Options of {@linkcode Spawner.spawn}. */
+export interface SpawnOptions {
+  readonly cwd?: string;
+  /** Variables added to (and overriding) the parent environment. */
+  readonly env?: Record<string, string>;
+  /** Text written to the child's stdin, which is then closed. */
+  readonly stdin?: string;
+  /** Aborting kills the child and its whole process group, then rejects with `signal.reason`. */
+  readonly signal?: AbortSignal;
+  /** Bytes of stdout (and, separately, stderr) kept; the rest is counted in
+   * `stdoutDropped`/`stderrDropped`. The kept part is the *tail* when `keep` is `"tail"`.
+   * @default 1048576 */
+  readonly maxOutputBytes?: number;
+  /** Which part of an over-long output to keep. @default "head" */
+  readonly keep?: "head" | "tail";
+  /** Called with each chunk of stdout as it arrives (for live traces). */
+  readonly onStdout?: (chunk: string) => void;
+  /** Called with each chunk of stderr as it arrives. */
+  readonly onStderr?: (chunk: string) => void;
+}
+
+/** What a finished subprocess produced. */
+export interface SpawnResult {
+  /** Exit code, or `null` when ended by a signal. */
+  readonly code: number | null;
+  /** Name of the signal that ended it, if any. */
+  readonly signal: string | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Bytes of stdout not kept because of `maxOutputBytes`. */
+  readonly stdoutDropped: number;
+  readonly stderrDropped: number;
+}
+
+/** Starts subprocesses. */
+export interface Spawner {
+  /** Runs `command[0]` with `command.slice(1)` (no shell) to completion. A missing program
+   * rejects with an `Error` naming it. */
+  spawn(command: readonly string[], options?: SpawnOptions): Promise<SpawnResult>;
+}
+
+/** The subset of a Web Worker the core uses. */
+export interface WorkerLike {
+  postMessage(message: unknown): void;
+  terminate(): void;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onerror: ((event: { message?: string; error?: unknown }) => void) | null;
+}
+
+/** Creates Web Workers (Deno/Bun `Worker`, Node `worker_threads` behind the same shape). */
+export interface WorkerFactory {
+  /** Starts a module worker from `url` (a `.ts` or `.js` module). */
+  create(url: URL, options?: { name?: string }): WorkerLike;
+}
+
+/** Everything the core needs from its host. */
+export interface Runtime {
+  readonly name: "deno" | "bun" | "node" | "memory";
+  readonly fs: RuntimeFs;
+  readonly clock: Clock;
+  readonly env: RuntimeEnv;
+  readonly spawn: Spawner;
+  readonly workers: WorkerFactory;
+  /** Current working folder (absolute, `/` separators). */
+  cwd(): string;
+}
