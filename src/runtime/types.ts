@@ -118,12 +118,29 @@ export interface WorkerLike {
   terminate(): void;
   onmessage: ((event: { data: unknown }) => void) | null;
   onerror: ((event: { message?: string; error?: unknown }) => void) | null;
+  /** Lets this worker keep the process alive again (after `unref`). Optional: some hosts
+   * cannot do it. */
+  ref?(): void;
+  /** Lets the process exit while this (idle) worker is still alive. Optional: some hosts
+   * cannot do it. */
+  unref?(): void;
+}
+
+/** Options of {@linkcode WorkerFactory.create}. */
+export interface CreateWorkerOptions {
+  /** A name for debugging. */
+  readonly name?: string;
+  /** `terminate()` must stop the worker even inside a busy loop (`while (true) {}`). Deno's
+   * thread workers cannot be stopped that way, so Deno then runs the worker in a subprocess
+   * that speaks the same message shape (messages must survive structured cloning, as
+   * always). Other hosts ignore it. @default false */
+  readonly killable?: boolean;
 }
 
 /** Creates Web Workers (Deno/Bun `Worker`, Node `worker_threads` behind the same shape). */
 export interface WorkerFactory {
   /** Starts a module worker from `url` (a `.ts` or `.js` module). */
-  create(url: URL, options?: { name?: string }): WorkerLike;
+  create(url: URL, options?: CreateWorkerOptions): WorkerLike;
 }
 
 /** Everything the core needs from its host. */

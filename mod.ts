@@ -1,0 +1,58 @@
+/**
+ * `@ddeutil/workflow`: a lightweight, metadata-driven workflow orchestrator.
+ * Describe workflows in YAML (Workflow → Jobs → Stages, typed params,
+ * `${{ }}` templates, cron schedules); run them from code, the `workflow`
+ * CLI or the HTTP API, on Deno, Bun and Node.
+ *
+ * @example
+ * ```ts
+ * import { detectRuntime, Engine } from "@ddeutil/workflow";
+ *
+ * const engine = await Engine.create({ runtime: detectRuntime(), settings: { confPath: "./conf" } });
+ * const result = await engine.execute("demo-hello", { name: "world" });
+ * console.log(result.status, result.context.jobs);
+ * await engine.close();
+ * ```
+ *
+ * @module
+ */
+
+export { Engine, type EngineExecuteOptions, type EngineOptions } from "./src/engine.ts";
+export { DEFAULT_SETTINGS, readSettings, type Settings } from "./src/settings.ts";
+export {
+  type ExecuteOptions,
+  executeWorkflow,
+  type Result,
+} from "./src/executor/workflow_runner.ts";
+export {
+  LIFECYCLE_EVENT_TYPES,
+  type LifecycleDetail,
+  LifecycleEvent,
+  type LifecycleEventType,
+  type LogLevel,
+  onLifecycle,
+} from "./src/executor/events.ts";
+export { expandMatrix } from "./src/executor/matrix.ts";
+export { hashId, newRunId, strategyId } from "./src/executor/ids.ts";
+export { Registry, type RegistryOptions, tag, type TagOptions } from "./src/stages/registry.ts";
+export type { CallContext, CallFunction, StandardSchemaLike } from "./src/stages/types.ts";
+export { type ConfigIndex, loadConfig } from "./src/config/loader.ts";
+export {
+  createFilters,
+  evaluateCondition,
+  type FilterFunction,
+  render,
+  renderString,
+} from "./src/template/mod.ts";
+export { createMemoryRuntime, detectRuntime } from "./src/runtime/mod.ts";
+export type { Runtime } from "./src/runtime/types.ts";
+export type * from "./src/models/types.ts";
+export * from "./src/errors.ts";
+export { resultJson, runCli } from "./src/cli/run_cli.ts";
+export { VERSION } from "./src/version.ts";
+
+// `deno run -A mod.ts <command>` runs the CLI.
+if ((import.meta as ImportMeta & { main?: boolean }).main) {
+  const { main } = await import("./src/cli/main.ts");
+  await main();
+}

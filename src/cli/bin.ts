@@ -1,0 +1,9 @@
+/**
+ * Executable entry of the `workflow` command (the npm `bin`).
+ *
+ * @module
+ */
+
+import { main } from "./main.ts";
+
+await main();

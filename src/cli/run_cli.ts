@@ -1,0 +1,267 @@
+/**
+ * The `workflow` command line as a pure function from arguments to an exit
+ * code: 0 on SUCCESS/SKIP, 1 on FAILED/CANCEL, 2 on bad usage or invalid
+ * config. Only `main.ts` touches the process.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import type { Runtime } from "../runtime/types.ts";
+import { Engine } from "../engine.ts";
+import { ConfigError, formatIssue, ParamError, WorkflowBaseError } from "../errors.ts";
+import { onLifecycle } from "../executor/events.ts";
+import type { Result } from "../executor/workflow_runner.ts";
+import type { Settings } from "../settings.ts";
+import { VERSION } from "../version.ts";
+import { workflowJsonSchema } from "../models/schema.ts";
+import { Masker } from "../util/mask.ts";
+import { formatDuration, progressLine } from "./progress.ts";
+
+/** Where the CLI reads and writes. */
+export interface CliIo {
+  readonly runtime: Runtime;
+  /** Writes to standard output (text includes its own newlines). */
+  readonly stdout: (text: string) => void;
+  /** Writes to standard error. */
+  readonly stderr: (text: string) => void;
+  /** Aborted on SIGINT/SIGTERM. */
+  readonly signal?: AbortSignal;
+}
+
+/** Bad command-line usage (exit 2). */
+export class UsageError extends WorkflowBaseError {
+  override name = "UsageError";
+}
+
+const USAGE = `Usage: workflow <command> [options]
+
+Commands:
+  run <name>         Run a workflow: [-p key=value]... [--params JSON] [--json] [--verbose]
+  validate           Check every template of the config folder
+  list               List workflows and schedules
+  show <name>        Show a workflow's params, schedules, jobs and stages [--json]
+  schema             Print the JSON Schema of the YAML dialect
+  version            Print the version
+
+Common options:
+  --conf DIR         Config folder (default: $WORKFLOW_CORE_CONF_PATH or ./conf)
+  -h, --help         Show this help
+`;
+
+/** Converts a Result into the JSON printed by `--json` and returned by the API (masked). */
+export function resultJson(result: Result): Record<string, unknown> {
+  const masker = new Masker();
+  for (const secret of result.secrets) masker.add(secret);
+  return masker.maskValue({
+    status: result.status,
+    run_id: result.runId,
+    parent_run_id: result.parentRunId ?? null,
+    context: JSON.parse(JSON.stringify(result.context)),
+  });
+}
+
+type OptionSpec = Record<
+  string,
+  { type: "string" | "boolean"; short?: string; multiple?: boolean }
+>;
+type ParsedValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+function parse(
+  args: readonly string[],
+  options: OptionSpec,
+): { values: ParsedValues; positionals: string[] } {
+  try {
+    return parseArgs({
+      args: [...args],
+      options: { conf: { type: "string" }, help: { type: "boolean", short: "h" }, ...options },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function settingsFrom(values: Record<string, unknown>): Partial<Settings> {
+  return typeof values.conf === "string" ? { confPath: values.conf } : {};
+}
+
+/** Parses `-p key=value` pairs and `--params JSON` into one params object. */
+export function collectParams(pairs: readonly string[], json: string | undefined): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  if (json !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch (error) {
+      throw new UsageError(`--params is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+      throw new UsageError(`--params must be a JSON object, e.g. '{"name": "x"}'`);
+    }
+    Object.assign(params, parsed);
+  }
+  for (const pair of pairs) {
+    const at = pair.indexOf("=");
+    if (at <= 0) throw new UsageError(`-p expects key=value, got '${pair}'`);
+    params[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return params;
+}
+
+/**
+ * Runs the CLI.
+ *
+ * @example
+ * ```ts
+ * const code = await runCli(["run", "demo-hello", "--json"], { runtime, stdout, stderr });
+ * ```
+ */
+export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = args;
+  try {
+    switch (command) {
+      case undefined:
+      case "help":
+      case "-h":
+      case "--help":
+        io.stdout(USAGE);
+        return command === undefined ? 2 : 0;
+      case "version":
+      case "--version":
+        io.stdout(`workflow ${VERSION} (${io.runtime.name})\n`);
+        return 0;
+      case "run":
+        return await commandRun(rest, io);
+      case "validate":
+        return await commandValidate(rest, io);
+      case "list":
+        return await commandList(rest, io);
+      case "show":
+        return await commandShow(rest, io);
+      case "schema":
+        io.stdout(JSON.stringify(workflowJsonSchema(), null, 2) + "\n");
+        return 0;
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof UsageError) {
+    io.stderr(`error: ${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (error instanceof ConfigError) {
+    io.stderr(`error: invalid config\n${error.issues.map((i) => `  ${formatIssue(i)}`).join("\n")}\n`);
+    return 2;
+  }
+  if (error instanceof ParamError) {
+    io.stderr(`error: ${error.message}\n`);
+    return 2;
+  }
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  io.stderr(`error: ${message}\n`);
+  return 1;
+}
+
+async function commandRun(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, {
+    param: { type: "string", short: "p", multiple: true },
+    params: { type: "string" },
+    json: { type: "boolean" },
+    verbose: { type: "boolean", short: "v" },
+  });
+  if (values.help) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  const name = positionals[0];
+  if (!name) throw new UsageError("run needs a workflow name");
+  const params = collectParams((values.param as string[] | undefined) ?? [], values.params as string | undefined);
+  const engine = await Engine.create({ runtime: io.runtime, settings: settingsFrom(values) });
+  try {
+    const workflow = engine.workflow(name);
+    const events = new EventTarget();
+    if (!values.json) {
+      onLifecycle(events, (detail) => {
+        const line = progressLine(detail, { verbose: values.verbose === true });
+        if (line !== undefined) io.stdout(line + "\n");
+      });
+    }
+    const result = await engine.execute(workflow, params, { events, signal: io.signal });
+    if (values.json) io.stdout(JSON.stringify(resultJson(result), null, 2) + "\n");
+    return result.status === "SUCCESS" || result.status === "SKIP" ? 0 : 1;
+  } finally {
+    await engine.close();
+  }
+}
+
+async function commandValidate(args: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parse(args, { json: { type: "boolean" } });
+  const engine = await Engine.create({ runtime: io.runtime, settings: settingsFrom(values) });
+  const issues = engine.config.validate();
+  if (values.json) {
+    io.stdout(JSON.stringify({ ok: issues.length === 0, issues }, null, 2) + "\n");
+  } else if (issues.length === 0) {
+    const count = engine.config.names().length;
+    io.stdout(`✓ ${count} template${count === 1 ? "" : "s"} in ${engine.settings.confPath} are valid\n`);
+  } else {
+    for (const issue of issues) io.stdout(formatIssue(issue) + "\n");
+    io.stdout(`✗ ${issues.length} problem${issues.length === 1 ? "" : "s"} found\n`);
+  }
+  return issues.length === 0 ? 0 : 2;
+}
+
+async function commandList(args: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parse(args, { json: { type: "boolean" } });
+  const engine = await Engine.create({ runtime: io.runtime, settings: settingsFrom(values) });
+  const rows = engine.config.names().map((name) => ({ name, type: engine.config.get(name)?.type }));
+  if (values.json) {
+    io.stdout(JSON.stringify(rows, null, 2) + "\n");
+    return 0;
+  }
+  const width = Math.max(4, ...rows.map((r) => r.name.length));
+  for (const row of rows) io.stdout(`${row.name.padEnd(width)}  ${row.type ?? ""}\n`);
+  return 0;
+}
+
+async function commandShow(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, { json: { type: "boolean" } });
+  const name = positionals[0];
+  if (!name) throw new UsageError("show needs a workflow name");
+  const engine = await Engine.create({ runtime: io.runtime, settings: settingsFrom(values) });
+  const wf = engine.workflow(name);
+  if (values.json) {
+    io.stdout(JSON.stringify(wf, (key, v) => (key === "source" ? undefined : v), 2) + "\n");
+    return 0;
+  }
+  const out: string[] = [`${wf.name}${wf.desc ? ` — ${wf.desc.trim().split("\n")[0]}` : ""}`];
+  const params = Object.values(wf.params);
+  if (params.length) {
+    out.push("params:");
+    for (const p of params) {
+      const extra = [p.required ? "required" : "", p.default !== undefined ? `default ${JSON.stringify(p.default)}` : ""]
+        .filter(Boolean).join(", ");
+      out.push(`  ${p.name}: ${p.type}${extra ? ` (${extra})` : ""}${p.desc ? ` — ${p.desc}` : ""}`);
+    }
+  }
+  if (wf.on.length) {
+    out.push("on:");
+    for (const s of wf.on) out.push(`  ${s.cronjob} (${s.timezone})`);
+  }
+  out.push("jobs:");
+  for (const job of Object.values(wf.jobs)) {
+    const needs = job.needs.length ? ` needs ${job.needs.join(", ")}` : "";
+    const matrix = job.strategy ? ` matrix ${Object.keys(job.strategy.matrix).join("×")}` : "";
+    out.push(`  ${job.id}${needs}${matrix}`);
+    for (const stage of job.stages) out.push(`    - ${stage.id ?? stage.name} [${stage.kind}]`);
+  }
+  if (wf.timeoutMs !== undefined) out.push(`timeout: ${formatDuration(wf.timeoutMs)}`);
+  io.stdout(out.join("\n") + "\n");
+  return 0;
+}

@@ -1,0 +1,409 @@
+/**
+ * Finds the templates of a config root, indexes them by name once, and builds
+ * validated `Workflow`, `Schedule` and `On` models from them on demand.
+ *
+ * @module
+ */
+
+import type { Runtime } from "../runtime/types.ts";
+import { ConfigError, type ConfigIssue } from "../errors.ts";
+import type { CronSchedule, Schedule, Workflow } from "../models/types.ts";
+import { closest, IssueCollector } from "../models/issues.ts";
+import { isRawMap } from "../models/fields.ts";
+import { type OnOptions, parseCron } from "../models/on.ts";
+import { parseWorkflow } from "../models/workflow.ts";
+import { parseSchedule } from "../models/schedule.ts";
+import { type ParsedYaml, parseYaml } from "./yaml.ts";
+import { isIgnored, parseIgnore } from "./ignore.ts";
+
+/** Template types a config file may declare. */
+export type TemplateType = "Workflow" | "Schedule" | "On";
+const TEMPLATE_TYPES: readonly TemplateType[] = ["Workflow", "Schedule", "On"];
+
+/** One indexed template. */
+export interface TemplateEntry {
+  readonly name: string;
+  readonly type: TemplateType;
+  /** File path relative to the config root. */
+  readonly file: string;
+  /** The template's raw data as read from YAML. */
+  readonly data: Readonly<Record<string, unknown>>;
+  /** Where the template starts (its key, or line 1 for a single-template file). */
+  readonly line: number;
+  readonly column: number;
+}
+
+/** Options shared by {@linkcode loadConfig} and {@linkcode indexConfig}. */
+export interface ConfigOptions {
+  /** Validates a cron expression; returns a message when it is invalid. */
+  readonly validateCron?: (expression: string) => string | undefined;
+  /** Most schedules one `on:` may hold. @default 5 */
+  readonly maxCronPerWorkflow?: number;
+  /** Zone of schedules that name none. @default "UTC" */
+  readonly defaultTimezone?: string;
+  /** Custom filter names registered at run time (not flagged by template checks). */
+  readonly knownFilters?: readonly string[];
+  /** Alias expansion budget per file (alias bombs above it are rejected). @default 50 */
+  readonly maxAliasCount?: number;
+}
+
+/** Options of {@linkcode loadConfig}. */
+export interface LoadConfigOptions extends ConfigOptions {
+  /** Config root. @default env `WORKFLOW_CORE_CONF_PATH`, else `"./conf"` */
+  readonly confPath?: string;
+  /** Aborts the scan; the returned promise rejects with `signal.reason`. */
+  readonly signal?: AbortSignal;
+}
+
+/** A config source file given by content. */
+export interface ConfigFile {
+  /** Path relative to the config root (used in messages and `.confignore` matching). */
+  readonly path: string;
+  readonly text: string;
+}
+
+/** The templates of a config root, indexed by name. */
+export interface ConfigIndex {
+  /** Template names, sorted; only those of `type` when given. */
+  names(type?: TemplateType): string[];
+  /** The indexed template called `name`. */
+  get(name: string): TemplateEntry | undefined;
+  /** The validated workflow `name` (built once, then cached).
+   * @throws {ConfigError} unknown name (listing close names), wrong type, or invalid template */
+  workflow(name: string): Workflow;
+  /** The validated schedule template `name`. @throws {ConfigError} */
+  schedule(name: string): Schedule;
+  /** The validated `type: On` template `name`. @throws {ConfigError} */
+  on(name: string): CronSchedule;
+  /** Every problem in every file and template, sorted by file, line and column. */
+  validate(): ConfigIssue[];
+  /** Problems found while loading (bad YAML, duplicate names, unknown template types). */
+  readonly issues: readonly ConfigIssue[];
+}
+
+const YAML_FILE = /\.ya?ml$/i;
+const READ_CONCURRENCY = 16;
+
+/**
+ * Scans the config root recursively for `.yml`/`.yaml` files (minus those hidden by the
+ * root's `.confignore`) and indexes their templates.
+ *
+ * @example
+ * ```ts
+ * const config = await loadConfig(runtime, { confPath: "./conf" });
+ * const wf = config.workflow("wf-etl");
+ * ```
+ * @throws {ConfigError} when the config root does not exist
+ */
+export async function loadConfig(
+  runtime: Runtime,
+  options: LoadConfigOptions = {},
+): Promise<ConfigIndex> {
+  const { signal } = options;
+  signal?.throwIfAborted();
+  const root = (options.confPath ?? runtime.env.get("WORKFLOW_CORE_CONF_PATH") ?? "./conf")
+    .replace(/\/+$/, "") || "/";
+  const info = await runtime.fs.stat(root);
+  if (!info?.isDirectory) {
+    throw new ConfigError(
+      `config folder '${root}' does not exist; set WORKFLOW_CORE_CONF_PATH or pass confPath`,
+    );
+  }
+  const prefix = root === "/" ? "/" : `${root}/`;
+  const all = await runtime.fs.listFiles(root);
+  signal?.throwIfAborted();
+  const relative = (path: string) => path.startsWith(prefix) ? path.slice(prefix.length) : path;
+  let patterns: string[] = [];
+  const ignoreFile = all.find((path) => relative(path) === ".confignore");
+  if (ignoreFile) patterns = [...parseIgnore(await runtime.fs.readText(ignoreFile)), ".confignore"];
+  const wanted = all.filter((path) => YAML_FILE.test(path) && !isIgnored(relative(path), patterns));
+  const files: ConfigFile[] = new Array(wanted.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < wanted.length) {
+      const index = next++;
+      signal?.throwIfAborted();
+      files[index] = {
+        path: relative(wanted[index]),
+        text: await runtime.fs.readText(wanted[index]),
+      };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, wanted.length) }, worker));
+  signal?.throwIfAborted();
+  return indexConfig(files, options);
+}
+
+interface Entry extends TemplateEntry {
+  readonly parsed: ParsedYaml;
+  readonly base: readonly string[];
+  /** Load problems of this template's file (bad YAML) or name (duplicates). */
+  readonly blockers: ConfigIssue[];
+  /** The file has YAML problems: its data may be partial, so `validate` does not build it. */
+  readonly brokenFile: boolean;
+}
+
+/**
+ * Indexes templates from file contents already in memory (edge runtimes, tests, fetched
+ * config). Files are taken in the given order; `.confignore` is not applied here.
+ */
+export function indexConfig(
+  files: readonly ConfigFile[],
+  options: ConfigOptions = {},
+): ConfigIndex {
+  const loadIssues: ConfigIssue[] = [];
+  const entries = new Map<string, Entry>();
+  const sorted = [...files].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  for (const file of sorted) {
+    const parsed = parseYaml(file.text, { maxAliasCount: options.maxAliasCount });
+    const fileIssues: ConfigIssue[] = parsed.problems.map((p) => ({
+      file: file.path,
+      line: p.line,
+      column: p.column,
+      message: p.message,
+    }));
+    loadIssues.push(...fileIssues);
+    const data = parsed.data;
+    if (!isRawMap(data)) continue;
+    const found: [string, Readonly<Record<string, unknown>>, readonly string[]][] = [];
+    if (typeof data.name === "string" && typeof data.type === "string") {
+      found.push([data.name, data, []]);
+    } else {
+      for (const [key, value] of Object.entries(data)) {
+        if (isRawMap(value) && value.type !== undefined) found.push([key, value, [key]]);
+      }
+    }
+    for (const [name, value, base] of found) {
+      const pos = base.length ? parsed.position(base, { key: true }) : { line: 1, column: 1 };
+      const type = value.type;
+      if (typeof type !== "string" || !(TEMPLATE_TYPES as readonly string[]).includes(type)) {
+        const at = parsed.position([...base, "type"]);
+        loadIssues.push({
+          file: file.path,
+          ...at,
+          path: base.length ? `${name}.type` : "type",
+          message: `unknown template type ${JSON.stringify(type)}; expected ${
+            TEMPLATE_TYPES.join(", ")
+          }`,
+        });
+        continue;
+      }
+      const entry: Entry = {
+        name,
+        type: type as TemplateType,
+        file: file.path,
+        data: value,
+        line: pos.line,
+        column: pos.column,
+        parsed,
+        base,
+        blockers: [...fileIssues],
+        brokenFile: fileIssues.length > 0,
+      };
+      const previous = entries.get(name);
+      if (previous) {
+        const issue: ConfigIssue = {
+          file: file.path,
+          line: pos.line,
+          column: pos.column,
+          path: name,
+          message: `template '${name}' is defined twice: in ${previous.file}:${previous.line} ` +
+            `and ${file.path}:${pos.line}; rename one of them`,
+        };
+        loadIssues.push(issue);
+        previous.blockers.push(issue);
+        continue;
+      }
+      entries.set(name, entry);
+    }
+  }
+  return new Index(entries, loadIssues, options);
+}
+
+type Built<T> = { value: T; issues: ConfigIssue[] };
+
+class Index implements ConfigIndex {
+  readonly issues: readonly ConfigIssue[];
+  readonly #entries: Map<string, Entry>;
+  readonly #options: ConfigOptions;
+  readonly #workflows = new Map<string, Built<Workflow>>();
+  readonly #schedules = new Map<string, Built<Schedule>>();
+  readonly #ons = new Map<string, Built<CronSchedule | undefined>>();
+  #validated?: ConfigIssue[];
+
+  constructor(entries: Map<string, Entry>, issues: ConfigIssue[], options: ConfigOptions) {
+    this.#entries = entries;
+    this.issues = issues;
+    this.#options = options;
+  }
+
+  names(type?: TemplateType): string[] {
+    const names: string[] = [];
+    for (const entry of this.#entries.values()) {
+      if (type === undefined || entry.type === type) names.push(entry.name);
+    }
+    return names.sort();
+  }
+
+  get(name: string): TemplateEntry | undefined {
+    const entry = this.#entries.get(name);
+    if (!entry) return undefined;
+    const { name: n, type, file, data, line, column } = entry;
+    return { name: n, type, file, data, line, column };
+  }
+
+  workflow(name: string): Workflow {
+    return this.#result(this.#buildWorkflow(this.#entry(name, "Workflow")));
+  }
+
+  schedule(name: string): Schedule {
+    return this.#result(this.#buildSchedule(this.#entry(name, "Schedule")));
+  }
+
+  on(name: string): CronSchedule {
+    const built = this.#buildOn(this.#entry(name, "On"));
+    if (built.issues.length || !built.value) throw new ConfigError(built.issues);
+    return built.value;
+  }
+
+  validate(): ConfigIssue[] {
+    if (this.#validated) return [...this.#validated];
+    const all: ConfigIssue[] = [...this.issues];
+    for (const entry of this.#entries.values()) {
+      if (entry.brokenFile) continue; // its YAML problems are already load issues
+      const built = entry.type === "Workflow"
+        ? this.#buildWorkflow(entry)
+        : entry.type === "Schedule"
+        ? this.#buildSchedule(entry)
+        : this.#buildOn(entry);
+      all.push(...built.issues.filter((issue) => !entry.blockers.includes(issue)));
+    }
+    all.sort(compareIssues);
+    this.#validated = all;
+    return [...all];
+  }
+
+  #entry(name: string, type: TemplateType): Entry {
+    const entry = this.#entries.get(name);
+    if (!entry) {
+      const known = this.names(type);
+      const near = closest(name, known);
+      const hint = near.length
+        ? `; did you mean ${near.map((n) => `'${n}'`).join(" or ")}?`
+        : known.length
+        ? `; known: ${known.slice(0, 10).join(", ")}${known.length > 10 ? ", ..." : ""}`
+        : "";
+      throw new ConfigError(`unknown ${type.toLowerCase()} '${name}'${hint}`);
+    }
+    if (entry.type !== type) {
+      throw new ConfigError([{
+        file: entry.file,
+        line: entry.line,
+        column: entry.column,
+        path: name,
+        message: `template '${name}' is a ${entry.type}, not a ${type}`,
+      }]);
+    }
+    return entry;
+  }
+
+  #result<T>(built: Built<T>): T {
+    if (built.issues.length) throw new ConfigError(built.issues);
+    return built.value;
+  }
+
+  #collector(entry: Entry): IssueCollector {
+    return new IssueCollector({
+      file: entry.file,
+      locate: entry.parsed.position,
+      base: entry.base,
+    });
+  }
+
+  #onOptions(): OnOptions {
+    return {
+      validateCron: this.#options.validateCron,
+      maxCronPerWorkflow: this.#options.maxCronPerWorkflow,
+      defaultTimezone: this.#options.defaultTimezone,
+      onNames: this.names("On"),
+      lookupOn: (name) => {
+        const entry = this.#entries.get(name);
+        if (!entry || entry.type !== "On") return undefined;
+        const built = this.#buildOn(entry);
+        return built.issues.length ? undefined : built.value;
+      },
+    };
+  }
+
+  #buildWorkflow(entry: Entry): Built<Workflow> {
+    let built = this.#workflows.get(entry.name);
+    if (!built) {
+      const issues = this.#collector(entry);
+      const value = parseWorkflow(entry.name, entry.data, issues, {
+        ...this.#onOptions(),
+        knownFilters: this.#options.knownFilters,
+      });
+      built = { value, issues: [...entry.blockers, ...issues.issues].sort(compareIssues) };
+      this.#workflows.set(entry.name, built);
+    }
+    return built;
+  }
+
+  #buildSchedule(entry: Entry): Built<Schedule> {
+    let built = this.#schedules.get(entry.name);
+    if (!built) {
+      const issues = this.#collector(entry);
+      const value = parseSchedule(entry.name, entry.data, issues, {
+        ...this.#onOptions(),
+        workflowNames: this.names("Workflow"),
+      });
+      built = { value, issues: [...entry.blockers, ...issues.issues].sort(compareIssues) };
+      this.#schedules.set(entry.name, built);
+    }
+    return built;
+  }
+
+  #buildOn(entry: Entry): Built<CronSchedule | undefined> {
+    let built = this.#ons.get(entry.name);
+    if (!built) {
+      const issues = this.#collector(entry);
+      const value = parseCron(entry.data, [], issues, { ...this.#options, template: true });
+      built = { value, issues: [...entry.blockers, ...issues.issues].sort(compareIssues) };
+      this.#ons.set(entry.name, built);
+    }
+    return built;
+  }
+}
+
+function compareIssues(a: ConfigIssue, b: ConfigIssue): number {
+  const fa = a.file ?? "";
+  const fb = b.file ?? "";
+  if (fa !== fb) return fa < fb ? -1 : 1;
+  return (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
+}
+
+/** Options of {@linkcode buildWorkflow}. */
+export interface BuildWorkflowOptions extends OnOptions {
+  /** Named in issues, when the data came from a file. */
+  readonly file?: string;
+}
+
+/**
+ * Builds a validated workflow from plain data (no file): for edge runtimes and tests.
+ *
+ * @example
+ * ```ts
+ * const wf = buildWorkflow("hello", { type: "Workflow", jobs: { a: { stages: [{ name: "hi", echo: "hi" }] } } });
+ * ```
+ * @throws {ConfigError} with every issue found
+ */
+export function buildWorkflow(
+  name: string,
+  raw: unknown,
+  options: BuildWorkflowOptions = {},
+): Workflow {
+  const issues = new IssueCollector({ file: options.file });
+  const workflow = parseWorkflow(name, raw, issues, options);
+  if (issues.issues.length) throw new ConfigError(issues.issues);
+  return workflow;
+}

@@ -1,0 +1,228 @@
+/**
+ * YAML parsing with positions. This is the only module that imports the `yaml`
+ * package. It reads YAML 1.2 with the core schema (so `on`, `yes`, `no`, `y`,
+ * `n` stay strings, `true`/`false` are booleans and dates stay strings),
+ * rejects duplicate keys and alias bombs, and keeps the document so that a
+ * path inside it (`["wf", "jobs", "a", "stages", 2, "uses"]`) can be mapped
+ * back to a line and column.
+ *
+ * @module
+ */
+
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node as YamlNode,
+  parseDocument,
+  Scalar,
+  visit,
+} from "yaml";
+
+/** A path inside a YAML document: map keys and sequence indexes. */
+export type YamlPath = readonly (string | number)[];
+
+/** A 1-based line and column. */
+export interface LineColumn {
+  readonly line: number;
+  readonly column: number;
+}
+
+/** One problem found while parsing a YAML text. */
+export interface YamlProblem extends LineColumn {
+  readonly message: string;
+}
+
+/** Options of {@linkcode ParsedYaml.position}. */
+export interface PositionOptions {
+  /** Point at the key of the last path segment instead of its value. @default false */
+  readonly key?: boolean;
+  /** Character offset inside a string value; the position of that character is returned when
+   * the scalar's layout allows it (plain, quoted, literal block), else the value's start. */
+  readonly offset?: number;
+}
+
+/** A parsed YAML text. */
+export interface ParsedYaml {
+  /** The document as plain data (`undefined` for an empty document or when it cannot be
+   * built at all). Present even when `problems` is not empty, as far as it could be read. */
+  readonly data: unknown;
+  /** Syntax errors, duplicate keys, alias bombs: every problem the parser found. */
+  readonly problems: readonly YamlProblem[];
+  /** Line and column of the node at `path`, or of its nearest existing ancestor. */
+  position(path: YamlPath, options?: PositionOptions): LineColumn;
+}
+
+/** Options of {@linkcode parseYaml}. */
+export interface ParseYamlOptions {
+  /** Alias expansion budget passed to the `yaml` package; documents that expand more are
+   * rejected as alias bombs. @default 50 */
+  readonly maxAliasCount?: number;
+}
+
+const DEFAULT_MAX_ALIAS_COUNT = 50;
+
+/**
+ * Parses YAML text, collecting every problem with its position.
+ *
+ * @example
+ * ```ts
+ * const parsed = parseYaml("a:\n  b: [1, 2]\n");
+ * parsed.position(["a", "b", 1]); // { line: 2, column: 10 }
+ * ```
+ */
+export function parseYaml(text: string, options: ParseYamlOptions = {}): ParsedYaml {
+  const maxAliasCount = options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT;
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, {
+    lineCounter,
+    uniqueKeys: true,
+    version: "1.2",
+    schema: "core",
+    merge: true,
+    prettyErrors: false,
+  });
+  const at = (offset: number): LineColumn => {
+    const pos = lineCounter.linePos(offset);
+    return { line: pos.line, column: pos.col };
+  };
+  const problems: YamlProblem[] = [];
+  for (const error of doc.errors) {
+    let message = cleanMessage(error.message);
+    if (error.code === "DUPLICATE_KEY") {
+      const key = duplicateKeyAt(doc, error.pos[0]);
+      message = key === undefined
+        ? "duplicate key (map keys must be unique)"
+        : `duplicate key '${key}' (map keys must be unique)`;
+    }
+    problems.push({ ...at(error.pos[0]), message });
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount });
+  } catch (error) {
+    data = undefined;
+    const message = error instanceof Error ? error.message : String(error);
+    if (/alias/i.test(message)) {
+      problems.push({
+        ...at(firstAliasOffset(doc) ?? 0),
+        message: `too many YAML alias expansions (limit ${maxAliasCount}); ` +
+          "anchors that reference anchors grow exponentially (an alias bomb), so expand them " +
+          "by hand or reuse fewer aliases",
+      });
+    } else if (!problems.length) {
+      problems.push({ line: 1, column: 1, message: `cannot read YAML: ${cleanMessage(message)}` });
+    }
+  }
+
+  const position = (path: YamlPath, opts: PositionOptions = {}): LineColumn => {
+    let node: unknown = doc.contents;
+    let last: LineColumn = { line: 1, column: 1 };
+    for (let i = 0; i < path.length; i++) {
+      node = resolveAlias(node, doc);
+      const segment = path[i];
+      const isLast = i === path.length - 1;
+      if (isMap(node)) {
+        const pair = node.items.find((item) =>
+          isPair(item) && keyText(item.key) === String(segment)
+        );
+        if (!pair) return last;
+        const keyRange = (pair.key as YamlNode | null)?.range;
+        if (keyRange) last = at(keyRange[0]);
+        if (isLast && opts.key) return last;
+        node = pair.value;
+      } else if (isSeq(node) && typeof segment === "number") {
+        const item = node.items[segment];
+        if (item === undefined) return last;
+        node = item;
+      } else {
+        return last;
+      }
+      const range = (node as YamlNode | null)?.range;
+      if (range && !(isScalar(node) && node.value === null && range[0] === range[1])) {
+        last = at(range[0]);
+      }
+    }
+    if (opts.offset !== undefined && opts.offset > 0 && isScalar(node)) {
+      return offsetInScalar(node, opts.offset, last, text, lineCounter) ?? last;
+    }
+    return last;
+  };
+  return { data, problems, position };
+}
+
+/** The `yaml` package appends " at line X, column Y" and a code frame; keep the first clause. */
+function cleanMessage(message: string): string {
+  const first = message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "").trim();
+  return first.replace(/:$/, "");
+}
+
+function duplicateKeyAt(doc: Document, offset: number): string | undefined {
+  let found: string | undefined;
+  visit(doc, {
+    Pair(_key, pair) {
+      const range = (pair.key as YamlNode | null)?.range;
+      if (range && range[0] === offset) {
+        found = keyText(pair.key);
+        return visit.BREAK;
+      }
+    },
+  });
+  return found;
+}
+
+function keyText(key: unknown): string | undefined {
+  if (isScalar(key)) return String(key.value);
+  return undefined;
+}
+
+function resolveAlias(node: unknown, doc: Document): unknown {
+  return isAlias(node) ? node.resolve(doc) : node;
+}
+
+function firstAliasOffset(doc: Document): number | undefined {
+  let offset: number | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      offset = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return offset;
+}
+
+function offsetInScalar(
+  node: Scalar,
+  offset: number,
+  start: LineColumn,
+  text: string,
+  lineCounter: LineCounter,
+): LineColumn | undefined {
+  const value = node.value;
+  if (typeof value !== "string" || offset > value.length) return undefined;
+  const before = value.slice(0, offset);
+  const newlines = before.split("\n").length - 1;
+  if (node.type === Scalar.PLAIN && newlines === 0) {
+    return { line: start.line, column: start.column + offset };
+  }
+  if ((node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE) && !newlines) {
+    return { line: start.line, column: start.column + 1 + offset };
+  }
+  if (node.type === Scalar.BLOCK_LITERAL && node.range) {
+    // Content lines follow the header line one to one; find the content indentation.
+    const lineStarts = lineCounter.lineStarts;
+    const targetLine = start.line + 1 + newlines;
+    const lineStart = lineStarts[targetLine - 1];
+    if (lineStart === undefined) return undefined;
+    const firstContent = lineStarts[start.line];
+    if (firstContent === undefined) return undefined;
+    const indent = /^ */.exec(text.slice(firstContent))?.[0].length ?? 0;
+    const column = offset - (before.lastIndexOf("\n") + 1);
+    return { line: targetLine, column: indent + column + 1 };
+  }
+  return undefined;
+}

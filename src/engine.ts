@@ -1,0 +1,197 @@
+/**
+ * The engine: one object that ties config, runtime, task registry, filters
+ * and lifecycle events together, and runs workflows. The CLI, the HTTP API
+ * and the scheduler all drive an `Engine`.
+ *
+ * @module
+ */
+
+import type { Runtime } from "./runtime/types.ts";
+import type { Workflow } from "./models/types.ts";
+import { readSettings, type Settings } from "./settings.ts";
+import { createFilters, type FilterFunction, type FilterRegistry } from "./template/mod.ts";
+import { Registry } from "./stages/registry.ts";
+import type { CallResolver, JsRunner } from "./stages/types.ts";
+import { createJsRunner } from "./worker/pool.ts";
+import { type ConfigIndex, loadConfig } from "./config/loader.ts";
+import { type ExecuteOptions, executeWorkflow, type Result } from "./executor/workflow_runner.ts";
+import type { RunServices } from "./executor/run_state.ts";
+import { ConfigError } from "./errors.ts";
+import { isAbsolute, join } from "./util/path.ts";
+import { validateCron } from "./scheduler/cron.ts";
+
+/** Options of {@linkcode Engine.create}. */
+export interface EngineOptions {
+  /** Host adapter (see `detectRuntime()` / `createMemoryRuntime()`). */
+  readonly runtime: Runtime;
+  /** Overrides of the `WORKFLOW_*` settings read from `runtime.env`. */
+  readonly settings?: Partial<Settings>;
+  /** Use this config instead of loading `settings.confPath`. */
+  readonly config?: ConfigIndex;
+  /** Task registry for `uses:`. @default a registry over `WORKFLOW_CORE_REGISTRY_CALLER` */
+  readonly registry?: CallResolver;
+  /** Custom template filters, added to those from `WORKFLOW_CORE_REGISTRY_FILTER`. */
+  readonly filters?: Readonly<Record<string, FilterFunction>>;
+  /** Where lifecycle events go. @default a new EventTarget */
+  readonly events?: EventTarget;
+  /** Dry-run: action stages are not executed. @default false */
+  readonly dryRun?: boolean;
+}
+
+/** Options of {@linkcode Engine.execute}. */
+export interface EngineExecuteOptions extends ExecuteOptions {
+  /** Extra listener target for this run only (in addition to the engine's). */
+  readonly events?: EventTarget;
+  /** Run no action stage. @default false */
+  readonly dryRun?: boolean;
+}
+
+/**
+ * Loads config and runs workflows.
+ *
+ * @example
+ * ```ts
+ * import { detectRuntime, Engine } from "@ddeutil/workflow";
+ * const engine = await Engine.create({ runtime: detectRuntime(), settings: { confPath: "./conf" } });
+ * const result = await engine.execute("demo-hello", { name: "world" });
+ * console.log(result.status);
+ * await engine.close();
+ * ```
+ */
+export class Engine {
+  readonly runtime: Runtime;
+  readonly settings: Settings;
+  readonly config: ConfigIndex;
+  readonly registry: CallResolver;
+  readonly filters: FilterRegistry;
+  readonly events: EventTarget;
+  readonly dryRun: boolean;
+  #jsRunner?: JsRunner;
+
+  private constructor(
+    options: EngineOptions,
+    settings: Settings,
+    config: ConfigIndex,
+    filters: FilterRegistry,
+  ) {
+    this.runtime = options.runtime;
+    this.settings = settings;
+    this.config = config;
+    this.filters = filters;
+    this.events = options.events ?? new EventTarget();
+    this.dryRun = options.dryRun ?? false;
+    this.registry = options.registry ?? new Registry({
+      callers: settings.registryCaller,
+      runtime: options.runtime,
+    });
+  }
+
+  /**
+   * Reads settings, loads the config folder (unless given) and filter modules.
+   *
+   * @throws {ConfigError} on bad settings or unreadable config.
+   */
+  static async create(options: EngineOptions): Promise<Engine> {
+    const settings = readSettings((name) => options.runtime.env.get(name), options.settings);
+    const config = options.config ??
+      await loadConfig(options.runtime, {
+        confPath: settings.confPath,
+        maxCronPerWorkflow: settings.maxCronPerWorkflow,
+        defaultTimezone: settings.timezone,
+        validateCron,
+      });
+    const custom: Record<string, FilterFunction> = {};
+    for (const entry of settings.registryFilter) {
+      Object.assign(custom, await importFilters(options.runtime, entry));
+    }
+    Object.assign(custom, options.filters ?? {});
+    return new Engine(options, settings, config, createFilters(custom));
+  }
+
+  /** A validated workflow by name. @throws {ConfigError} when unknown or invalid. */
+  workflow(name: string): Workflow {
+    return this.config.workflow(name);
+  }
+
+  /** Services handed to each run. */
+  services(options: { events?: EventTarget; dryRun?: boolean } = {}): RunServices {
+    const events = options.events ? fanOut(this.events, options.events) : this.events;
+    return {
+      runtime: this.runtime,
+      events,
+      filters: this.filters,
+      calls: this.registry,
+      jsRunner: () => this.#jsRunner ??= createJsRunner(this.runtime),
+      lookupWorkflow: (name) => this.config.workflow(name),
+      timezone: this.settings.timezone,
+      maxJobParallel: this.settings.maxJobParallel,
+      maxCombinations: this.settings.maxCombinations,
+      defaultRunLang: this.settings.runDefaultLang,
+      dryRun: options.dryRun ?? this.dryRun,
+    };
+  }
+
+  /**
+   * Runs a workflow (by name or as a model) to completion.
+   *
+   * @throws {ConfigError} for an unknown or invalid workflow.
+   * @throws {ParamError} for missing or bad params.
+   */
+  execute(
+    workflow: string | Workflow,
+    params: Readonly<Record<string, unknown>> = {},
+    options: EngineExecuteOptions = {},
+  ): Promise<Result> {
+    const model = typeof workflow === "string" ? this.workflow(workflow) : workflow;
+    return executeWorkflow(model, params, this.services(options), options);
+  }
+
+  /** Stops the worker pool so the process can exit. */
+  async close(): Promise<void> {
+    await this.#jsRunner?.close();
+    this.#jsRunner = undefined;
+  }
+}
+
+/** An EventTarget that forwards every lifecycle event to `primary` and `extra`. */
+function fanOut(primary: EventTarget, extra: EventTarget): EventTarget {
+  return {
+    addEventListener: primary.addEventListener.bind(primary),
+    removeEventListener: primary.removeEventListener.bind(primary),
+    dispatchEvent(event: Event): boolean {
+      primary.dispatchEvent(event);
+      return extra.dispatchEvent(event);
+    },
+  };
+}
+
+async function importFilters(
+  runtime: Runtime,
+  entry: string,
+): Promise<Record<string, FilterFunction>> {
+  const url = /^[a-z][a-z0-9+.-]*:/i.test(entry)
+    ? entry
+    : new URL(`file://${isAbsolute(entry) ? entry : join(runtime.cwd(), entry)}`).href;
+  let module: Record<string, unknown>;
+  try {
+    module = await import(url);
+  } catch (error) {
+    throw new ConfigError(
+      `WORKFLOW_CORE_REGISTRY_FILTER: cannot import ${entry}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  const filters = (module.filters ?? module.default) as Record<string, unknown> | undefined;
+  if (!filters || typeof filters !== "object") {
+    throw new ConfigError(
+      `WORKFLOW_CORE_REGISTRY_FILTER: ${entry} must export 'filters', an object of filter functions`,
+    );
+  }
+  const out: Record<string, FilterFunction> = {};
+  for (const [name, fn] of Object.entries(filters)) {
+    if (typeof fn !== "function") {
+      throw new ConfigError(`WORKFLOW_CORE_REGISTRY_FILTER: ${entry}: filter '${name}' is not a function`);
+    }
+    out[name] = fn as FilterFunction;
+  }
+  return out;
+}

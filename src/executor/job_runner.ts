@@ -1,0 +1,267 @@
+/**
+ * Runs one job: its `if`, `runs-on`, matrix strategies (bounded by
+ * `max-parallel`, cancelled by `fail-fast`), `timeout` and `retry`.
+ *
+ * @module
+ */
+
+import type { Job, Status } from "../models/types.ts";
+import { evaluateCondition, render } from "../template/mod.ts";
+import { CancelError, errorToRecord, JobError } from "../errors.ts";
+import { forEachLimited } from "../util/concurrency.ts";
+import { type Combination, expandMatrix } from "./matrix.ts";
+import { strategyId } from "./ids.ts";
+import {
+  errorForAbort,
+  type RunState,
+  scopedSignal,
+  statusForAbort,
+  TimeoutReason,
+  timingInfo,
+} from "./run_state.ts";
+import { runStages, type StagesFrame } from "./stage_runner.ts";
+
+/** The context entry of a job. */
+export interface JobEntry {
+  status: Status;
+  stages?: Record<string, unknown>;
+  strategies?: Record<string, StrategyEntry>;
+  errors?: { name: string; message: string };
+  skipped?: boolean;
+  info?: { start: string; end: string; duration_ms: number };
+}
+
+/** The context entry of one matrix combination. */
+export interface StrategyEntry {
+  matrix: Combination;
+  status: Status;
+  stages: Record<string, unknown>;
+  errors?: { name: string; message: string };
+  info?: { start: string; end: string; duration_ms: number };
+}
+
+/** The run-wide context a job reads (`params`, `jobs`). */
+export interface WorkflowScope extends Readonly<Record<string, unknown>> {
+  readonly params: Record<string, unknown>;
+  readonly jobs: Record<string, unknown>;
+}
+
+/** Aggregates child statuses: FAILED > CANCEL > all SKIP → SKIP > SUCCESS. */
+export function aggregateStatus(statuses: Iterable<Status>): Status {
+  let any = false, failed = false, cancel = false, allSkip = true;
+  for (const s of statuses) {
+    any = true;
+    if (s === "FAILED") failed = true;
+    else if (s === "CANCEL") cancel = true;
+    if (s !== "SKIP") allSkip = false;
+  }
+  if (failed) return "FAILED";
+  if (cancel) return "CANCEL";
+  if (any && allSkip) return "SKIP";
+  return "SUCCESS";
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+/** Renders template-valued matrix entries (dynamic matrices) into lists. */
+function resolveMatrix(job: Job, run: RunState, scope: WorkflowScope): Record<string, unknown> {
+  const matrix: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(job.strategy!.matrix)) {
+    if (typeof value === "string") {
+      const rendered = render(value, scope, run.renderOptions);
+      if (!Array.isArray(rendered)) {
+        throw new JobError(
+          `matrix '${key}' must render to a list; '${value}' gave ${
+            rendered === null ? "null" : typeof rendered
+          }`,
+        );
+      }
+      matrix[key] = rendered;
+    } else {
+      matrix[key] = value;
+    }
+  }
+  return matrix;
+}
+
+/** Runs a job and returns its context entry (never throws). */
+export async function runJob(
+  job: Job,
+  run: RunState,
+  scope: WorkflowScope,
+  signal: AbortSignal,
+): Promise<JobEntry> {
+  const clock = run.services.runtime.clock;
+  const startMs = clock.now();
+  const t0 = clock.monotonic();
+  run.emit({ type: "job-start", job: job.id });
+  const done = (entry: JobEntry): JobEntry => {
+    const durationMs = clock.monotonic() - t0;
+    entry.info = timingInfo(startMs, startMs + durationMs, durationMs);
+    run.emit({ type: "job-end", job: job.id, status: entry.status, durationMs, error: entry.errors });
+    return entry;
+  };
+
+  if (signal.aborted) {
+    return done({ status: "CANCEL", errors: errorToRecord(errorForAbort(signal.reason)) });
+  }
+  if (job.if !== undefined) {
+    try {
+      if (!evaluateCondition(job.if, scope, run.renderOptions)) {
+        run.log("info", `[JOB]: Skip '${job.id}': condition is false`, { job: job.id });
+        return done({ status: "SKIP", skipped: true });
+      }
+    } catch (error) {
+      return done({ status: "FAILED", errors: errorToRecord(error) });
+    }
+  }
+  if (job.runsOn.type !== "local") {
+    return done({
+      status: "FAILED",
+      errors: errorToRecord(
+        new JobError(
+          `job '${job.id}': runs-on '${job.runsOn.type}' is not supported yet; only 'local' runs jobs`,
+        ),
+      ),
+    });
+  }
+
+  const attempts = job.retry?.attempts ?? 1;
+  let delay = job.retry?.delayMs ?? 0;
+  let entry: JobEntry = { status: "FAILED" };
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const scoped = scopedSignal(
+      run.services.runtime,
+      signal,
+      job.timeoutMs,
+      () => new TimeoutReason("job", `job '${job.id}' timed out after ${formatSeconds(job.timeoutMs!)}`),
+    );
+    try {
+      entry = await runJobOnce(job, run, scope, scoped.signal);
+    } finally {
+      scoped.dispose();
+    }
+    if (entry.status !== "FAILED" || attempt === attempts || signal.aborted) break;
+    run.log(
+      "warning",
+      `[JOB]: '${job.id}' failed (attempt ${attempt} of ${attempts}); retrying in ${delay} ms`,
+      { job: job.id },
+    );
+    try {
+      await clock.sleep(delay, { signal });
+    } catch {
+      break;
+    }
+    delay = Math.min(delay * (job.retry?.backoff ?? 1), job.retry?.maxDelayMs ?? Infinity);
+  }
+  return done(entry);
+}
+
+async function runJobOnce(
+  job: Job,
+  run: RunState,
+  scope: WorkflowScope,
+  signal: AbortSignal,
+): Promise<JobEntry> {
+  const strategy = job.strategy;
+  if (!strategy || Object.keys(strategy.matrix).length === 0 && strategy.include.length === 0) {
+    const stages: Record<string, unknown> = {};
+    const frame: StagesFrame = {
+      run,
+      jobId: job.id,
+      nested: [],
+      scope: { params: scope.params, jobs: scope.jobs, matrix: {}, stages },
+      stages,
+    };
+    const result = await runStages(job.stages, frame, signal);
+    const entry: JobEntry = { status: result.status, stages };
+    if (result.error) entry.errors = result.error;
+    if (signal.aborted && result.status !== "SUCCESS") {
+      entry.status = statusForAbort(signal.reason);
+      entry.errors = errorToRecord(errorForAbort(signal.reason));
+    }
+    return entry;
+  }
+
+  let combos: Combination[];
+  try {
+    combos = expandMatrix(resolveMatrix(job, run, scope), strategy.include, strategy.exclude, {
+      maxCombinations: run.services.maxCombinations,
+    });
+  } catch (error) {
+    return { status: "FAILED", errors: errorToRecord(error) };
+  }
+
+  const failFast = new AbortController();
+  const strategySignal = strategy.failFast ? AbortSignal.any([signal, failFast.signal]) : signal;
+  const strategies: Record<string, StrategyEntry> = {};
+  const started = new Set<number>();
+  const clock = run.services.runtime.clock;
+  let firstFailure: { name: string; message: string } | undefined;
+
+  await forEachLimited(combos, strategy.maxParallel, async (combo, index) => {
+    started.add(index);
+    const sid = strategyId(combo);
+    const startMs = clock.now();
+    const t0 = clock.monotonic();
+    run.emit({ type: "strategy-start", job: job.id, strategy: sid });
+    const stages: Record<string, unknown> = {};
+    const frame: StagesFrame = {
+      run,
+      jobId: job.id,
+      strategyId: sid,
+      nested: [],
+      scope: { params: scope.params, jobs: scope.jobs, matrix: combo, stages },
+      stages,
+    };
+    const result = await runStages(job.stages, frame, strategySignal);
+    const durationMs = clock.monotonic() - t0;
+    const entry: StrategyEntry = {
+      matrix: combo,
+      status: result.status,
+      stages,
+      info: timingInfo(startMs, startMs + durationMs, durationMs),
+    };
+    if (result.error) entry.errors = result.error;
+    strategies[sid] = entry;
+    run.emit({
+      type: "strategy-end",
+      job: job.id,
+      strategy: sid,
+      status: entry.status,
+      durationMs,
+      error: entry.errors,
+    });
+    if (result.status === "FAILED") {
+      firstFailure ??= { name: "JobError", message: `strategy ${sid} ${JSON.stringify(combo)} failed: ${result.error?.message ?? ""}` };
+      if (strategy.failFast && !failFast.signal.aborted) {
+        failFast.abort(new CancelError(`cancelled by fail-fast: strategy ${sid} failed`));
+      }
+    }
+  }, () => strategySignal.aborted);
+
+  for (let index = 0; index < combos.length; index++) {
+    if (started.has(index)) continue;
+    const reason = strategySignal.reason;
+    strategies[strategyId(combos[index])] = {
+      matrix: combos[index],
+      status: "CANCEL",
+      stages: {},
+      errors: errorToRecord(errorForAbort(reason)),
+    };
+  }
+  const statuses = Object.values(strategies).map((s) => s.status);
+  const entry: JobEntry = { status: aggregateStatus(statuses), strategies };
+  if (entry.status === "FAILED" && firstFailure) entry.errors = firstFailure;
+  if (signal.aborted && entry.status !== "SUCCESS" && entry.status !== "FAILED") {
+    entry.status = statusForAbort(signal.reason);
+    entry.errors = errorToRecord(errorForAbort(signal.reason));
+  }
+  if (signal.aborted && signal.reason instanceof TimeoutReason) {
+    entry.status = "FAILED";
+    entry.errors = errorToRecord(errorForAbort(signal.reason));
+  }
+  return entry;
+}

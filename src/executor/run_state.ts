@@ -1,0 +1,172 @@
+/**
+ * Per-run state shared by the workflow, job and stage runners: services,
+ * run ids, the secret masker, template options and event emission.
+ *
+ * @module
+ */
+
+import type { Runtime } from "../runtime/types.ts";
+import type { Status, Workflow } from "../models/types.ts";
+import type { FilterRegistry, RenderOptions } from "../template/mod.ts";
+import { Masker } from "../util/mask.ts";
+import { LifecycleEvent, type LifecycleDetail, type LogLevel } from "./events.ts";
+import type { CallResolver, JsRunner } from "../stages/types.ts";
+import { CancelError, RegistryError, StageTimeoutError } from "../errors.ts";
+
+/** Services a run needs beyond the workflow itself. */
+export interface RunServices {
+  readonly runtime: Runtime;
+  /** Lifecycle events are dispatched here. */
+  readonly events: EventTarget;
+  readonly filters?: FilterRegistry;
+  readonly calls: CallResolver;
+  /** Lazily created JavaScript runner. */
+  readonly jsRunner: () => JsRunner;
+  /** Looks up another workflow by name (trigger stages). */
+  readonly lookupWorkflow?: (name: string) => Workflow | Promise<Workflow>;
+  /** IANA zone for rendering dates and naive datetime params. */
+  readonly timezone: string;
+  readonly maxJobParallel: number;
+  readonly maxCombinations: number;
+  readonly defaultRunLang: "javascript" | "python";
+  readonly dryRun: boolean;
+}
+
+/** Identity of one run. */
+export interface RunIdentity {
+  readonly runId: string;
+  readonly parentRunId?: string;
+  readonly workflow: string;
+  /** Names of the workflows that triggered this one, outermost first (cycle guard). */
+  readonly triggerChain: readonly string[];
+}
+
+/** Why a scope was aborted; lets runners tell a timeout from a cancel. */
+export class TimeoutReason extends Error {
+  override name = "TimeoutReason";
+  constructor(readonly level: "stage" | "job", message: string) {
+    super(message);
+  }
+}
+
+/** Mutable state of one run. */
+export class RunState {
+  readonly masker = new Masker();
+  /** Every secret value this run has seen (for child runs and stores). */
+  readonly secrets = new Set<string>();
+  readonly renderOptions: RenderOptions;
+  /** Runs a child workflow (set by the workflow runner when a lookup exists). */
+  trigger?: (
+    name: string,
+    params: Record<string, unknown>,
+    signal: AbortSignal,
+  ) => Promise<{ status: Status; runId: string; context: Record<string, unknown> }>;
+  constructor(readonly services: RunServices, readonly identity: RunIdentity) {
+    const env = services.runtime.env;
+    this.renderOptions = {
+      filters: services.filters,
+      timezone: services.timezone,
+      env: (name: string) => env.get(name),
+      onEnv: (_name: string, value: string) => this.addSecret(value),
+    };
+  }
+
+  /** Registers a value to be masked everywhere it would be shown. */
+  addSecret(value: string): void {
+    if (this.secrets.has(value)) return;
+    this.secrets.add(value);
+    this.masker.add(value);
+  }
+
+  /** Dispatches a lifecycle event with the run's ids filled in. */
+  emit(detail: Omit<LifecycleDetail, "runId" | "parentRunId" | "workflow" | "time">): void {
+    const full: LifecycleDetail = {
+      ...detail,
+      time: this.services.runtime.clock.now(),
+      runId: this.identity.runId,
+      parentRunId: this.identity.parentRunId,
+      workflow: this.identity.workflow,
+      message: detail.message === undefined ? undefined : this.masker.mask(detail.message),
+      error: detail.error === undefined
+        ? undefined
+        : { name: detail.error.name, message: this.masker.mask(detail.error.message) },
+    };
+    this.services.events.dispatchEvent(new LifecycleEvent(full));
+  }
+
+  /** Emits a `log` event. */
+  log(
+    level: LogLevel,
+    message: string,
+    where: { job?: string; strategy?: string; stage?: string; nested?: readonly string[] } = {},
+  ): void {
+    this.emit({ type: "log", level, message, ...where });
+  }
+}
+
+/** ISO time of an epoch ms. */
+export function isoTime(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** `{start, end, duration_ms}` as recorded at every context level. */
+export function timingInfo(startMs: number, endMs: number, durationMs: number) {
+  return { start: isoTime(startMs), end: isoTime(endMs), duration_ms: Math.round(durationMs * 1000) / 1000 };
+}
+
+/**
+ * A child AbortSignal of `parent` that also aborts after `timeoutMs` of the
+ * runtime clock with a {@linkcode TimeoutReason}. Call `dispose` when done.
+ */
+export function scopedSignal(
+  runtime: Runtime,
+  parent: AbortSignal,
+  timeoutMs: number | undefined,
+  describe: () => TimeoutReason,
+): { signal: AbortSignal; dispose: () => void } {
+  if (timeoutMs === undefined) return { signal: parent, dispose: () => {} };
+  const controller = new AbortController();
+  const onParent = () => controller.abort(parent.reason);
+  if (parent.aborted) controller.abort(parent.reason);
+  else parent.addEventListener("abort", onParent, { once: true });
+  const timer = runtime.clock.timeout(timeoutMs);
+  const onTimer = () => controller.abort(describe());
+  timer.addEventListener("abort", onTimer, { once: true });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      parent.removeEventListener("abort", onParent);
+      timer.removeEventListener("abort", onTimer);
+    },
+  };
+}
+
+/** Maps an abort reason to the status a node that was stopped by it ends with. */
+export function statusForAbort(reason: unknown): Status {
+  return reason instanceof TimeoutReason || reason instanceof StageTimeoutError
+    ? "FAILED"
+    : "CANCEL";
+}
+
+/** The error recorded for a node stopped by `reason`. */
+export function errorForAbort(reason: unknown): Error {
+  if (reason instanceof TimeoutReason) return new StageTimeoutError(reason.message);
+  if (reason instanceof Error && reason.name !== "AbortError") {
+    return reason instanceof CancelError || reason instanceof StageTimeoutError
+      ? reason
+      : new CancelError(reason.message);
+  }
+  return new CancelError("cancelled");
+}
+
+/** A resolver that knows no functions (used when no registry is configured). */
+export const EMPTY_CALLS: CallResolver = {
+  resolve(ref: string) {
+    return Promise.reject(
+      new RegistryError(
+        `cannot resolve 'uses: ${ref}': no task registry is configured ` +
+          `(set WORKFLOW_CORE_REGISTRY_CALLER or pass a registry)`,
+      ),
+    );
+  },
+};

@@ -1,0 +1,330 @@
+/**
+ * Runs stages: id resolution, `if`, retries, timeouts, cancellation,
+ * lifecycle events and the context entry `{status, outputs, errors?,
+ * skipped?, info}`. Stage kinds only produce outputs (see `src/stages/`).
+ *
+ * @module
+ */
+
+import type { Stage, Status } from "../models/types.ts";
+import { evaluateCondition, hasTemplate, render, renderString } from "../template/mod.ts";
+import { errorToRecord, NonRetriableError, SkipError, StageError } from "../errors.ts";
+import { stageHashId } from "./ids.ts";
+import {
+  errorForAbort,
+  type RunState,
+  scopedSignal,
+  statusForAbort,
+  TimeoutReason,
+  timingInfo,
+} from "./run_state.ts";
+import type { JsRunner, NestedRun, StageContext, StageOutcome } from "../stages/types.ts";
+import { stageHandler } from "../stages/kinds.ts";
+import type { LogLevel } from "./events.ts";
+
+/** Where a list of stages runs: its job/strategy, scope and output map. */
+export interface StagesFrame {
+  readonly run: RunState;
+  readonly jobId: string;
+  readonly strategyId?: string;
+  /** Path of enclosing nested stages. */
+  readonly nested: readonly string[];
+  /** Template scope; `scope.stages === stages`. */
+  readonly scope: Record<string, unknown>;
+  readonly stages: Record<string, unknown>;
+}
+
+/** A stage's entry in the run context. */
+export interface StageEntry {
+  status: Status;
+  outputs: Record<string, unknown>;
+  errors?: { name: string; message: string };
+  skipped?: boolean;
+  info: { start: string; end: string; duration_ms: number };
+}
+
+const ACTION_KINDS = new Set(["shell", "run", "call", "trigger", "docker"]);
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+/** Rejects with the abort reason once `signal` aborts. */
+function abortPromise(signal: AbortSignal): { promise: Promise<never>; dispose: () => void } {
+  let onAbort: () => void = () => {};
+  const promise = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  promise.catch(() => {});
+  return { promise, dispose: () => signal.removeEventListener("abort", onAbort) };
+}
+
+class StageContextImpl implements StageContext {
+  readonly runtime;
+  readonly runId;
+  readonly parentRunId;
+  readonly workflowName;
+  readonly calls;
+  readonly defaultRunLang;
+  readonly dryRun;
+  constructor(
+    private readonly frame: StagesFrame,
+    readonly stageId: string,
+    readonly stageName: string,
+    readonly signal: AbortSignal,
+    readonly timeoutMs: number | undefined,
+  ) {
+    const { services, identity } = frame.run;
+    this.runtime = services.runtime;
+    this.runId = identity.runId;
+    this.parentRunId = identity.parentRunId;
+    this.workflowName = identity.workflow;
+    this.calls = services.calls;
+    this.defaultRunLang = services.defaultRunLang;
+    this.dryRun = services.dryRun;
+  }
+  get scope() {
+    return this.frame.scope;
+  }
+  private scopeWith(extra?: Readonly<Record<string, unknown>>) {
+    return extra ? { ...this.frame.scope, ...extra } : this.frame.scope;
+  }
+  log(level: LogLevel, message: string): void {
+    this.frame.run.log(level, message, this.where());
+  }
+  private where() {
+    return {
+      job: this.frame.jobId,
+      strategy: this.frame.strategyId,
+      stage: this.stageId,
+      nested: this.frame.nested.length ? this.frame.nested : undefined,
+    };
+  }
+  render(value: unknown, extra?: Readonly<Record<string, unknown>>): unknown {
+    return render(value, this.scopeWith(extra), this.frame.run.renderOptions);
+  }
+  renderString(value: string, extra?: Readonly<Record<string, unknown>>): string {
+    return renderString(value, this.scopeWith(extra), this.frame.run.renderOptions);
+  }
+  condition(value: string | boolean, extra?: Readonly<Record<string, unknown>>): boolean {
+    return evaluateCondition(value, this.scopeWith(extra), this.frame.run.renderOptions);
+  }
+  runNested(
+    stages: readonly Stage[],
+    extraScope: Readonly<Record<string, unknown>>,
+    options: { signal: AbortSignal; path: readonly string[] },
+  ): Promise<NestedRun> {
+    const out: Record<string, unknown> = {};
+    const frame: StagesFrame = {
+      run: this.frame.run,
+      jobId: this.frame.jobId,
+      strategyId: this.frame.strategyId,
+      nested: [...this.frame.nested, this.stageId, ...options.path],
+      scope: { ...this.frame.scope, ...extraScope, stages: out },
+      stages: out,
+    };
+    return runStages(stages, frame, options.signal);
+  }
+  jsRunner(): JsRunner {
+    return this.frame.run.services.jsRunner();
+  }
+  triggerWorkflow(
+    name: string,
+    params: Record<string, unknown>,
+    options: { signal: AbortSignal },
+  ) {
+    const trigger = this.frame.run.trigger;
+    if (!trigger) {
+      return Promise.reject(new StageError("trigger stages need a workflow lookup"));
+    }
+    return trigger(name, params, options.signal);
+  }
+}
+
+/** Resolves a stage's id: its rendered `id`, else the hash of its rendered name. */
+export function resolveStageId(stage: Stage, frame: StagesFrame): { id: string; name: string } {
+  const opts = frame.run.renderOptions;
+  const name = hasTemplate(stage.name) ? renderString(stage.name, frame.scope, opts) : stage.name;
+  if (stage.id !== undefined) {
+    const id = hasTemplate(stage.id) ? renderString(stage.id, frame.scope, opts) : stage.id;
+    return { id, name };
+  }
+  return { id: stageHashId(name), name };
+}
+
+/** Runs one stage and records its entry in `frame.stages`. */
+export async function runStage(
+  stage: Stage,
+  frame: StagesFrame,
+  signal: AbortSignal,
+): Promise<{ id: string; entry: StageEntry }> {
+  const { run } = frame;
+  const clock = run.services.runtime.clock;
+  const startMs = clock.now();
+  const t0 = clock.monotonic();
+  let id: string;
+  let name: string;
+  try {
+    ({ id, name } = resolveStageId(stage, frame));
+  } catch (error) {
+    id = stage.id ?? stage.name;
+    name = stage.name;
+    return finish(frame, id, name, startMs, t0, "FAILED", {}, errorToRecord(error), false);
+  }
+  const where = {
+    job: frame.jobId,
+    strategy: frame.strategyId,
+    stage: id,
+    stageName: name,
+    nested: frame.nested.length ? frame.nested : undefined,
+  };
+  if (signal.aborted) {
+    const error = errorForAbort(signal.reason);
+    return finish(frame, id, name, startMs, t0, statusForAbort(signal.reason), {}, errorToRecord(error), false);
+  }
+  run.emit({ type: "stage-start", ...where });
+
+  if (stage.if !== undefined) {
+    let go: boolean;
+    try {
+      go = evaluateCondition(stage.if, frame.scope, run.renderOptions);
+    } catch (error) {
+      return finish(frame, id, name, startMs, t0, "FAILED", {}, errorToRecord(error), true);
+    }
+    if (!go) {
+      run.log("info", `[STAGE]: Skip '${name}': condition is false`, where);
+      return finish(frame, id, name, startMs, t0, "SKIP", {}, undefined, true, true);
+    }
+  }
+
+  if (run.services.dryRun && ACTION_KINDS.has(stage.kind)) {
+    run.log("info", `[STAGE]: Dry-run: '${name}' (${stage.kind}) not executed`, where);
+    return finish(frame, id, name, startMs, t0, "SUCCESS", {}, undefined, true);
+  }
+
+  const handler = stageHandler(stage.kind);
+  const attempts = stage.retry?.attempts ?? 1;
+  let delay = stage.retry?.delayMs ?? 0;
+  let last: { status: Status; outputs: Record<string, unknown>; error?: { name: string; message: string } } = {
+    status: "FAILED",
+    outputs: {},
+  };
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const scoped = scopedSignal(
+      run.services.runtime,
+      signal,
+      stage.timeoutMs,
+      () => new TimeoutReason("stage", `stage '${name}' timed out after ${formatSeconds(stage.timeoutMs!)}`),
+    );
+    const guard = abortPromise(scoped.signal);
+    const context = new StageContextImpl(frame, id, name, scoped.signal, stage.timeoutMs);
+    let retriable = true;
+    try {
+      const outcome: StageOutcome = await Promise.race([handler(stage, context), guard.promise]);
+      last = { status: outcome.status ?? "SUCCESS", outputs: outcome.outputs, error: outcome.error };
+    } catch (error) {
+      if (scoped.signal.aborted) {
+        last = {
+          status: statusForAbort(scoped.signal.reason),
+          outputs: {},
+          error: errorToRecord(errorForAbort(scoped.signal.reason)),
+        };
+        retriable = !signal.aborted;
+      } else if (error instanceof SkipError) {
+        last = { status: "SKIP", outputs: {}, error: undefined };
+      } else {
+        last = { status: "FAILED", outputs: {}, error: errorToRecord(error) };
+        retriable = !(error instanceof NonRetriableError);
+      }
+    } finally {
+      scoped.dispose();
+      guard.dispose();
+    }
+    if (last.status !== "FAILED" || !retriable || attempt === attempts) break;
+    run.log(
+      "warning",
+      `[STAGE]: '${name}' failed (attempt ${attempt} of ${attempts}): ${last.error?.message ?? ""}; retrying in ${delay} ms`,
+      where,
+    );
+    try {
+      await clock.sleep(delay, { signal });
+    } catch {
+      last = { status: statusForAbort(signal.reason), outputs: last.outputs, error: errorToRecord(errorForAbort(signal.reason)) };
+      break;
+    }
+    delay = Math.min(delay * (stage.retry?.backoff ?? 1), stage.retry?.maxDelayMs ?? Infinity);
+  }
+  return finish(frame, id, name, startMs, t0, last.status, last.outputs, last.error, true);
+}
+
+function finish(
+  frame: StagesFrame,
+  id: string,
+  name: string,
+  startMs: number,
+  t0: number,
+  status: Status,
+  outputs: Record<string, unknown>,
+  error: { name: string; message: string } | undefined,
+  started: boolean,
+  skipped = false,
+): { id: string; entry: StageEntry } {
+  const { run } = frame;
+  const clock = run.services.runtime.clock;
+  const durationMs = clock.monotonic() - t0;
+  const entry: StageEntry = {
+    status,
+    outputs,
+    info: timingInfo(startMs, startMs + durationMs, durationMs),
+  };
+  if (error) entry.errors = error;
+  if (skipped) entry.skipped = true;
+  frame.stages[id] = entry;
+  if (started) {
+    run.emit({
+      type: "stage-end",
+      job: frame.jobId,
+      strategy: frame.strategyId,
+      stage: id,
+      stageName: name,
+      nested: frame.nested.length ? frame.nested : undefined,
+      status,
+      durationMs,
+      error,
+    });
+  }
+  return { id, entry };
+}
+
+/**
+ * Runs stages in order. A FAILED stage stops the list unless it has
+ * `continue-on-error`; a cancelled one stops it with CANCEL. The list is SKIP
+ * when every stage skipped.
+ */
+export async function runStages(
+  stages: readonly Stage[],
+  frame: StagesFrame,
+  signal: AbortSignal,
+): Promise<NestedRun> {
+  let allSkipped = stages.length > 0;
+  for (const stage of stages) {
+    const { id, entry } = await runStage(stage, frame, signal);
+    if (entry.status !== "SKIP") allSkipped = false;
+    if (entry.status === "CANCEL") {
+      return { status: "CANCEL", stages: frame.stages, error: entry.errors };
+    }
+    if (entry.status === "FAILED" && !stage.continueOnError) {
+      return {
+        status: "FAILED",
+        stages: frame.stages,
+        error: {
+          name: "StageError",
+          message: `stage '${id}' failed: ${entry.errors?.message ?? "unknown error"}`,
+        },
+      };
+    }
+  }
+  return { status: allSkipped ? "SKIP" : "SUCCESS", stages: frame.stages };
+}

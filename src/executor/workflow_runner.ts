@@ -1,0 +1,240 @@
+/**
+ * Runs a workflow: params, then its jobs as a DAG. A job starts as soon as
+ * its needs have ended and its trigger rule allows it (no polling), at most
+ * `max-job-parallel` at once. Failures never make the run wait for a timeout.
+ *
+ * @module
+ */
+
+import type { Status, Workflow } from "../models/types.ts";
+import { coerceParams } from "../models/param_coerce.ts";
+import { CancelError, errorToRecord, StageError, WorkflowError } from "../errors.ts";
+import { newRunId } from "./ids.ts";
+import { decideTriggerRule } from "./trigger_rule.ts";
+import { aggregateStatus, type JobEntry, runJob } from "./job_runner.ts";
+import { RunState, type RunServices, timingInfo } from "./run_state.ts";
+
+/** Options of one execution. */
+export interface ExecuteOptions {
+  /** Aborting cancels every running stage, subprocess and worker; the run ends CANCEL. */
+  readonly signal?: AbortSignal;
+  /** Overrides the workflow's `timeout`, ms. */
+  readonly timeoutMs?: number;
+  /** Overrides `max-job-parallel`. */
+  readonly maxJobParallel?: number;
+  /** Use this run id instead of a new one. */
+  readonly runId?: string;
+  readonly parentRunId?: string;
+  /** Workflows that triggered this one (cycle guard). */
+  readonly triggerChain?: readonly string[];
+  /** Extra template scope (e.g. `release` for scheduled releases). */
+  readonly extraScope?: Readonly<Record<string, unknown>>;
+}
+
+/** What every execute returns. */
+export interface Result {
+  readonly status: Status;
+  readonly runId: string;
+  readonly parentRunId?: string;
+  /** `{params, jobs, status, info, errors?}`. Holds real values; mask before showing. */
+  readonly context: Record<string, unknown>;
+  /** Secret values seen by this run (params of type secret, env vars used in templates). */
+  readonly secrets: readonly string[];
+}
+
+/**
+ * Executes `workflow` with `params`.
+ *
+ * @throws {ParamError} when params are missing or cannot be coerced (before anything runs).
+ */
+export async function executeWorkflow(
+  workflow: Workflow,
+  params: Readonly<Record<string, unknown>>,
+  services: RunServices,
+  options: ExecuteOptions = {},
+): Promise<Result> {
+  const clock = services.runtime.clock;
+  const coerced = coerceParams(workflow.params, params, {
+    timezone: services.timezone,
+    now: clock.now(),
+  });
+  const runId = options.runId ?? newRunId(clock.now(), workflow.name);
+  const run = new RunState(services, {
+    runId,
+    parentRunId: options.parentRunId,
+    workflow: workflow.name,
+    triggerChain: options.triggerChain ?? [],
+  });
+  for (const secret of coerced.secrets) run.addSecret(secret);
+  const chain = [...(options.triggerChain ?? []), workflow.name];
+  if (services.lookupWorkflow) {
+    const lookup = services.lookupWorkflow;
+    run.trigger = async (name, childParams, signal) => {
+      if (chain.includes(name)) {
+        throw new StageError(
+          `trigger cycle: ${[...chain, name].join(" -> ")}; a workflow may not trigger itself`,
+        );
+      }
+      const child = await lookup(name);
+      const result = await executeWorkflow(child, childParams, services, {
+        signal,
+        parentRunId: runId,
+        triggerChain: chain,
+      });
+      for (const secret of result.secrets) run.addSecret(secret);
+      return result;
+    };
+  }
+
+  const startMs = clock.now();
+  const t0 = clock.monotonic();
+  const jobs: Record<string, JobEntry> = {};
+  const context: Record<string, unknown> = { params: coerced.params, jobs };
+  if (options.extraScope) Object.assign(context, options.extraScope);
+  run.emit({ type: "run-start" });
+
+  const controller = new AbortController();
+  const outer = options.signal;
+  const onOuter = () => controller.abort(outer!.reason ?? new CancelError("cancelled by caller"));
+  if (outer?.aborted) onOuter();
+  else outer?.addEventListener("abort", onOuter, { once: true });
+  const timeoutMs = options.timeoutMs ?? workflow.timeoutMs;
+  let timer: AbortSignal | undefined;
+  const onTimer = () =>
+    controller.abort(new CancelError(`workflow '${workflow.name}' timed out after ${timeoutMs} ms`));
+  if (timeoutMs !== undefined) {
+    timer = clock.timeout(timeoutMs);
+    timer.addEventListener("abort", onTimer, { once: true });
+  }
+
+  try {
+    await runDag(workflow, run, context, jobs, controller.signal, options, services);
+  } finally {
+    outer?.removeEventListener("abort", onOuter);
+    timer?.removeEventListener("abort", onTimer);
+  }
+
+  const statuses = Object.values(jobs).map((j) => j.status);
+  let status: Status = aggregateStatus(statuses);
+  if (controller.signal.aborted && status !== "FAILED") status = "CANCEL";
+  const durationMs = clock.monotonic() - t0;
+  context.status = status;
+  context.info = timingInfo(startMs, startMs + durationMs, durationMs);
+  if (status === "FAILED") {
+    const failed = Object.entries(jobs).filter(([, j]) => j.status === "FAILED").map(([id]) => id);
+    context.errors = errorToRecord(
+      new WorkflowError(`job${failed.length > 1 ? "s" : ""} ${failed.map((j) => `'${j}'`).join(", ")} failed`),
+    );
+  } else if (status === "CANCEL") {
+    const reason = controller.signal.reason;
+    context.errors = errorToRecord(
+      reason instanceof Error ? reason : new CancelError("workflow was cancelled"),
+    );
+  }
+  run.emit({
+    type: "run-end",
+    status,
+    durationMs,
+    error: context.errors as { name: string; message: string } | undefined,
+    context: run.masker.maskValue(context),
+  });
+  return {
+    status,
+    runId,
+    parentRunId: options.parentRunId,
+    context,
+    secrets: [...run.secrets],
+  };
+}
+
+/** Schedules jobs by their needs, event-driven, with bounded concurrency. */
+function runDag(
+  workflow: Workflow,
+  run: RunState,
+  context: Record<string, unknown>,
+  jobs: Record<string, JobEntry>,
+  signal: AbortSignal,
+  options: ExecuteOptions,
+  services: RunServices,
+): Promise<void> {
+  const ids = Object.keys(workflow.jobs);
+  if (ids.length === 0) return Promise.resolve();
+  const limit = Math.max(
+    1,
+    options.maxJobParallel ?? workflow.maxJobParallel ?? services.maxJobParallel,
+  );
+  const waiting = new Map<string, number>();
+  const dependants = new Map<string, string[]>();
+  const ready: string[] = [];
+  for (const id of ids) {
+    const needs = workflow.jobs[id].needs;
+    waiting.set(id, needs.length);
+    for (const need of needs) {
+      const list = dependants.get(need) ?? [];
+      list.push(id);
+      dependants.set(need, list);
+    }
+    if (needs.length === 0) ready.push(id);
+  }
+  const scope = { params: context.params as Record<string, unknown>, jobs: jobs as Record<string, unknown> };
+  let running = 0;
+  let ended = 0;
+
+  return new Promise<void>((resolve) => {
+    const finish = (id: string, entry: JobEntry) => {
+      jobs[id] = entry;
+      ended++;
+      for (const next of dependants.get(id) ?? []) {
+        const left = waiting.get(next)! - 1;
+        waiting.set(next, left);
+        if (left === 0) decide(next);
+      }
+    };
+    const decide = (id: string) => {
+      const job = workflow.jobs[id];
+      const needStatuses = job.needs.map((n) => jobs[n].status);
+      if (decideTriggerRule(job.triggerRule, needStatuses) === "run") {
+        ready.push(id);
+        return;
+      }
+      run.emit({ type: "job-start", job: id });
+      const now = services.runtime.clock.now();
+      const entry: JobEntry = { status: "SKIP", skipped: true, info: timingInfo(now, now, 0) };
+      run.log(
+        "info",
+        `[JOB]: Skip '${id}': trigger rule '${job.triggerRule}' not met by needs ` +
+          job.needs.map((n) => `${n}=${jobs[n].status}`).join(", "),
+        { job: id },
+      );
+      run.emit({ type: "job-end", job: id, status: "SKIP", durationMs: 0 });
+      finish(id, entry);
+    };
+    const pump = () => {
+      while (ready.length > 0 && running < limit) {
+        const id = ready.shift()!;
+        if (signal.aborted) {
+          const now = services.runtime.clock.now();
+          finish(id, {
+            status: "CANCEL",
+            errors: errorToRecord(
+              signal.reason instanceof Error ? signal.reason : new CancelError("cancelled"),
+            ),
+            info: timingInfo(now, now, 0),
+          });
+          continue;
+        }
+        running++;
+        runJob(workflow.jobs[id], run, scope, signal).catch((error): JobEntry => ({
+          status: "FAILED",
+          errors: errorToRecord(error),
+        })).then((entry) => {
+          running--;
+          finish(id, entry);
+          pump();
+        });
+      }
+      if (ended === ids.length) resolve();
+    };
+    pump();
+  });
+}

@@ -1,0 +1,431 @@
+/**
+ * A JSON Schema (draft-07) of a config file, for editors (yaml-language-server:
+ * `# yaml-language-server: $schema=./workflow.schema.json`). It mirrors what the
+ * validators accept; the validators stay the source of truth for messages.
+ *
+ * @module
+ */
+
+import { PARAM_TYPES } from "./params.ts";
+import { RUNS_ON_TYPES, TRIGGER_RULES } from "./job.ts";
+
+/** A JSON Schema node (loosely typed on purpose: it is emitted, not interpreted). */
+export type JsonSchema = { readonly [key: string]: unknown };
+
+const ref = (name: string): JsonSchema => ({ $ref: `#/definitions/${name}` });
+const str = (description: string): JsonSchema => ({ type: "string", description });
+const bool = (description: string): JsonSchema => ({ type: "boolean", description });
+const int = (description: string, minimum = 1): JsonSchema => ({
+  type: "integer",
+  minimum,
+  description,
+});
+const map = (description: string): JsonSchema => ({ type: "object", description });
+const template = { type: "string", pattern: "\\$\\{\\{" };
+
+const STAGE_COMMON: Record<string, JsonSchema> = {
+  name: str("Stage name (required); may hold `${{ matrix.* }}` templates."),
+  id: str("Stage id used in `${{ stages.<id>.outputs }}`; defaults to a hash of the name."),
+  desc: str("Free-text description."),
+  if: ref("condition"),
+  timeout: ref("duration"),
+  retry: ref("retry"),
+  "continue-on-error": bool("A failure of this stage does not stop the job."),
+};
+
+const STAGE_KINDS: Record<string, { key: string; props: Record<string, JsonSchema> }> = {
+  bash: {
+    key: "bash",
+    props: {
+      bash: str("Shell script run with `bash`."),
+      env: map("Environment variables for the script."),
+      cwd: str("Working folder."),
+    },
+  },
+  sh: {
+    key: "sh",
+    props: {
+      sh: str("Shell script run with `sh`."),
+      env: map("Environment variables for the script."),
+      cwd: str("Working folder."),
+    },
+  },
+  call: {
+    key: "uses",
+    props: {
+      uses: str("Registered function: `group/function@tag`."),
+      with: map("Arguments passed to the function."),
+      args: map("Alias of `with`."),
+    },
+  },
+  trigger: {
+    key: "trigger",
+    props: {
+      trigger: str("Name of the workflow to run."),
+      params: map("Params passed to the triggered workflow."),
+    },
+  },
+  foreach: {
+    key: "foreach",
+    props: {
+      foreach: {
+        description: "Items to loop over: a list or a template that renders to a list.",
+        anyOf: [{ type: "array" }, { type: "string" }],
+      },
+      stages: ref("stages"),
+      concurrent: int("How many items run at once.", 1),
+      "use-index-as-key": bool("Key outputs by index instead of item value."),
+    },
+  },
+  until: {
+    key: "until",
+    props: {
+      item: { description: "Initial item (default 0)." },
+      until: str("Condition that ends the loop when true."),
+      stages: ref("stages"),
+      "max-loop": int("At most this many iterations (default 10)."),
+    },
+  },
+  parallel: {
+    key: "parallel",
+    props: {
+      parallel: {
+        type: "object",
+        description: "Branch name → list of stages; branches run concurrently.",
+        additionalProperties: ref("stages"),
+      },
+      "max-workers": {
+        description: "Branches run at once (default 2); number or template.",
+        anyOf: [{ type: "integer", minimum: 1 }, template],
+      },
+    },
+  },
+  case: {
+    key: "case",
+    props: {
+      case: str("Value (usually a template) compared to each match's `case`."),
+      match: {
+        type: "array",
+        description: "Branches: `{case, stages}` (or `{case, stage}`), and one `{else: stages}`.",
+        items: ref("caseMatch"),
+      },
+      "skip-not-match": bool("End as SKIP instead of failing when nothing matches."),
+    },
+  },
+  run: {
+    key: "run",
+    props: {
+      run: str("Code to run (JavaScript by default)."),
+      lang: { type: "string", enum: ["javascript", "python"], description: "Language of `run`." },
+      vars: map("Variables visible to the code."),
+    },
+  },
+  raise: { key: "raise", props: { raise: str("Message of the failure this stage raises.") } },
+  docker: {
+    key: "image",
+    props: {
+      image: str("Container image."),
+      tag: str("Image tag."),
+      env: map("Container environment."),
+      volume: map("Volumes."),
+      auth: map("Registry credentials."),
+    },
+  },
+};
+
+/**
+ * Returns the JSON Schema of a config file: a mapping of template name to a `Workflow`,
+ * `Schedule` or `On` template (or a single template with a top-level `name:`).
+ *
+ * @example
+ * ```ts
+ * const schema = workflowJsonSchema();
+ * JSON.stringify(schema, null, 2); // write it next to the config folder
+ * ```
+ */
+export function workflowJsonSchema(): JsonSchema {
+  const stageKinds: Record<string, JsonSchema> = {};
+  for (const [kind, { key, props }] of Object.entries(STAGE_KINDS)) {
+    stageKinds[`stage_${kind}`] = {
+      type: "object",
+      title: `${kind} stage`,
+      required: ["name", key],
+      properties: { ...STAGE_COMMON, ...props },
+      additionalProperties: false,
+    };
+  }
+  stageKinds.stage_empty = {
+    type: "object",
+    title: "empty stage",
+    required: ["name"],
+    properties: {
+      ...STAGE_COMMON,
+      echo: str("Message to log."),
+      sleep: {
+        description: "Seconds to wait; number or template.",
+        anyOf: [{ type: "number", minimum: 0 }, template],
+      },
+    },
+    additionalProperties: false,
+  };
+  const templateOf = (type: string, name: string): JsonSchema => ({
+    if: { properties: { type: { const: type } }, required: ["type"] },
+    then: ref(name),
+  });
+  return {
+    $schema: "http://json-schema.org/draft-07/schema#",
+    $id: "https://github.com/ddeutil/workflow/schema/config.json",
+    title: "@ddeutil/workflow config file",
+    description: "Templates by name: `type: Workflow`, `type: Schedule` or `type: On`.",
+    type: "object",
+    // A file that is one template has top-level `name:` and `type:` strings.
+    if: {
+      required: ["name", "type"],
+      properties: { name: { type: "string" }, type: { type: "string" } },
+    },
+    then: ref("template"),
+    else: { additionalProperties: ref("topLevelEntry") },
+    definitions: {
+      topLevelEntry: {
+        description: "A template when it has `type:`; other entries (YAML anchors) are ignored.",
+        if: { type: "object", required: ["type"] },
+        then: ref("template"),
+      },
+      template: {
+        type: "object",
+        required: ["type"],
+        properties: {
+          type: { enum: ["Workflow", "Schedule", "On"], description: "Template kind." },
+        },
+        allOf: [
+          templateOf("Workflow", "workflow"),
+          templateOf("Schedule", "schedule"),
+          templateOf("On", "onTemplate"),
+        ],
+      },
+      workflow: {
+        type: "object",
+        description: "A workflow: params, schedules and jobs of stages.",
+        required: ["jobs"],
+        properties: {
+          type: { const: "Workflow" },
+          name: str("Workflow name (single-template files); must not hold a template."),
+          desc: str("Description (common indentation removed)."),
+          params: {
+            type: "object",
+            description: "Declared params: `name: str` or `name: {type, desc, required, ...}`.",
+            additionalProperties: ref("param"),
+          },
+          on: ref("on"),
+          jobs: {
+            type: "object",
+            description: "Job id → job; jobs run in `needs` order.",
+            additionalProperties: ref("job"),
+          },
+          "max-job-parallel": int("Jobs that may run at once."),
+          timeout: ref("duration"),
+          tags: { type: "array", items: { type: "string" }, description: "Free-form tags." },
+        },
+        additionalProperties: false,
+      },
+      param: {
+        description: "A param type name, or a mapping with `type:`.",
+        anyOf: [
+          { type: "string", enum: PARAM_TYPES },
+          {
+            type: "object",
+            required: ["type"],
+            properties: {
+              type: { type: "string", enum: PARAM_TYPES, description: "Param type." },
+              desc: str("Description."),
+              required: bool("The caller must pass a value (a default satisfies it)."),
+              default: { description: "Value used when the caller passes none." },
+              options: {
+                type: "array",
+                items: { type: ["string", "number"] },
+                description: "Allowed values (choice only).",
+              },
+            },
+            additionalProperties: false,
+          },
+        ],
+      },
+      job: {
+        type: "object",
+        description: "A job: stages run in order on one runner.",
+        properties: {
+          desc: str("Description."),
+          "runs-on": {
+            description: "Runner: a type name or `{type, with}`. Only `local` executes today.",
+            anyOf: [
+              { type: "string", enum: RUNS_ON_TYPES },
+              {
+                type: "object",
+                properties: {
+                  type: { type: "string", enum: RUNS_ON_TYPES },
+                  with: map("Runner options."),
+                },
+                additionalProperties: false,
+              },
+            ],
+          },
+          if: ref("condition"),
+          needs: {
+            description: "Job ids that must finish first.",
+            anyOf: [{ type: "string" }, { type: "array", items: { type: "string" } }],
+          },
+          "trigger-rule": {
+            type: "string",
+            enum: TRIGGER_RULES,
+            description: "When this job runs given its needs (default all_success).",
+          },
+          strategy: ref("strategy"),
+          stages: ref("stages"),
+          timeout: ref("duration"),
+          retry: ref("retry"),
+        },
+        additionalProperties: false,
+      },
+      strategy: {
+        type: "object",
+        description: "Matrix strategy: the job runs once per combination.",
+        properties: {
+          matrix: {
+            type: "object",
+            description: "Key → list of values (or a template rendering to a list).",
+            additionalProperties: { anyOf: [{ type: "array", minItems: 1 }, template] },
+          },
+          include: { type: "array", items: { type: "object" }, description: "Extra combinations." },
+          exclude: {
+            type: "array",
+            items: { type: "object" },
+            description: "Combinations to drop (partial matches allowed).",
+          },
+          "max-parallel": int("Combinations that run at once (default 1)."),
+          "fail-fast": bool("Cancel remaining combinations after the first failure."),
+        },
+        additionalProperties: false,
+      },
+      stages: { type: "array", description: "Stages, run in order.", items: ref("stage") },
+      stage: {
+        description: "A stage; its kind is chosen by its distinguishing key.",
+        anyOf: Object.keys(stageKinds).map(ref),
+      },
+      ...stageKinds,
+      caseMatch: {
+        type: "object",
+        description: "`{case, stages}`, `{case, stage}` or `{else: stages}`; `case: _` is else.",
+        properties: {
+          case: { description: "Value compared (type-sensitive) to the rendered `case`." },
+          stages: ref("stages"),
+          stage: ref("stage"),
+          else: ref("stages"),
+        },
+        additionalProperties: false,
+      },
+      condition: {
+        description: "Expression (`params.mode == 'full'`), a `${{ }}` template, or a boolean.",
+        type: ["string", "boolean"],
+      },
+      duration: {
+        description: "Seconds as a number, or a string such as `30s`, `10m`, `1h`.",
+        anyOf: [
+          { type: "number", minimum: 0 },
+          { type: "string", pattern: "^\\s*(\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)?\\s*)+$" },
+        ],
+      },
+      retry: {
+        description: "Attempts (a number) or `{attempts, delay, backoff, max-delay}`.",
+        anyOf: [
+          { type: "integer", minimum: 0 },
+          {
+            type: "object",
+            required: ["attempts"],
+            properties: {
+              attempts: int("Total attempts including the first."),
+              delay: ref("duration"),
+              backoff: { type: "number", minimum: 1, description: "Delay multiplier." },
+              "max-delay": ref("duration"),
+            },
+            additionalProperties: false,
+          },
+        ],
+      },
+      cron: {
+        type: "object",
+        required: ["cronjob"],
+        properties: {
+          cronjob: str("Cron expression (`*/5 * * * *`)."),
+          timezone: str("IANA time zone (default UTC)."),
+          tz: str("Alias of `timezone`."),
+        },
+        additionalProperties: false,
+      },
+      on: {
+        description: "Schedules: an On template name, a list of names and/or " +
+          "`{cronjob, timezone}`, or `{schedule: [...]}`.",
+        anyOf: [
+          { type: "string" },
+          ref("cron"),
+          { type: "array", items: { anyOf: [{ type: "string" }, ref("cron")] } },
+          {
+            type: "object",
+            required: ["schedule"],
+            properties: {
+              schedule: { type: "array", items: { anyOf: [{ type: "string" }, ref("cron")] } },
+            },
+            additionalProperties: false,
+          },
+        ],
+      },
+      onTemplate: {
+        type: "object",
+        description: "A named cron schedule, referenced from `on:` by name.",
+        required: ["cronjob"],
+        properties: {
+          type: { const: "On" },
+          name: str("Template name (single-template files)."),
+          desc: str("Description."),
+          cronjob: str("Cron expression."),
+          timezone: str("IANA time zone (default UTC)."),
+          tz: str("Alias of `timezone`."),
+        },
+        additionalProperties: false,
+      },
+      schedule: {
+        type: "object",
+        description: "Workflows released by the scheduler.",
+        required: ["workflows"],
+        properties: {
+          type: { const: "Schedule" },
+          name: str("Template name (single-template files)."),
+          desc: str("Description."),
+          workflows: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["name"],
+              properties: {
+                name: str("Workflow name."),
+                alias: str("Release name (default: the workflow name)."),
+                params: map("Params; `${{ release.logical_date }}` is available."),
+                on: ref("on"),
+              },
+              additionalProperties: false,
+            },
+          },
+          "catch-up": {
+            enum: ["none", "latest", "all"],
+            description: "Releases missed during downtime: none, only the latest, or all.",
+          },
+          "catch-up-window": ref("duration"),
+          overlap: {
+            enum: ["skip", "allow", "queue"],
+            description: "When the previous run of an alias still runs.",
+          },
+        },
+        additionalProperties: false,
+      },
+    },
+  };
+}

@@ -1,0 +1,209 @@
+/**
+ * Static template checks run at validation time: every `${{ }}` in a workflow
+ * is parsed (syntax errors, unknown filters and functions), and the paths it
+ * reads are checked against the declarations: `params.X` must be a declared
+ * param, `jobs.X` a job of the workflow, `stages.X` an earlier stage of the
+ * same job. Stage `id`/`name` may only use `${{ matrix.* }}`.
+ *
+ * The parsing itself belongs to the template layer; this module only maps its
+ * findings to config issues with positions.
+ *
+ * @module
+ */
+
+import { analyzeCondition, analyzeTemplate, type TemplateAnalysis } from "../template/analyze.ts";
+import type { Workflow } from "./types.ts";
+import { didYouMean, type IssueCollector, type ModelPath } from "./issues.ts";
+import { isRawMap, type RawMap } from "./fields.ts";
+
+/** Options of {@linkcode checkWorkflowTemplates}. */
+export interface TemplateCheckOptions {
+  /** Names of custom filters that will be registered at run time (not flagged as unknown). */
+  readonly knownFilters?: readonly string[];
+}
+
+interface Scope {
+  readonly params: readonly string[];
+  readonly jobs: readonly string[];
+  /** Stage ids declared before the current point (outer lists included). */
+  readonly stageIds: readonly string[];
+  /** `true` once an earlier stage id is itself a template: `stages.X` cannot be checked. */
+  readonly opaque: boolean;
+}
+
+const HASH_ID = /^\d+$/;
+
+/** Reports template problems of a raw workflow (already parsed into `workflow`). */
+export function checkWorkflowTemplates(
+  raw: RawMap,
+  workflow: Workflow,
+  issues: IssueCollector,
+  options: TemplateCheckOptions = {},
+): void {
+  const checker = new Checker(issues, options.knownFilters);
+  const base: Scope = {
+    params: Object.keys(workflow.params),
+    jobs: Object.keys(workflow.jobs),
+    stageIds: [],
+    opaque: false,
+  };
+  if (!isRawMap(raw.jobs)) return;
+  for (const [jobId, job] of Object.entries(raw.jobs)) {
+    if (!isRawMap(job)) continue;
+    const path = ["jobs", jobId];
+    for (const [key, value] of Object.entries(job)) {
+      if (key === "stages" || key === "needs" || key === "trigger-rule") continue;
+      if (key === "if") checker.condition(value, [...path, key], base);
+      else checker.value(value, [...path, key], base);
+    }
+    checker.stages(job.stages, [...path, "stages"], base);
+  }
+}
+
+class Checker {
+  readonly #issues: IssueCollector;
+  readonly #filters?: readonly string[];
+
+  constructor(issues: IssueCollector, filters?: readonly string[]) {
+    this.#issues = issues;
+    this.#filters = filters;
+  }
+
+  /** Checks a list of stages; returns the scope after it (ids it declared appended). */
+  stages(list: unknown, path: ModelPath, scope: Scope): Scope {
+    if (!Array.isArray(list)) return scope;
+    let current = scope;
+    list.forEach((stage, index) => {
+      if (!isRawMap(stage)) return;
+      this.stage(stage, [...path, index], current);
+      if (typeof stage.id === "string") {
+        current = stage.id.includes("${{")
+          ? { ...current, opaque: true }
+          : { ...current, stageIds: [...current.stageIds, stage.id] };
+      }
+    });
+    return current;
+  }
+
+  stage(stage: RawMap, path: ModelPath, scope: Scope): void {
+    for (const [key, value] of Object.entries(stage)) {
+      const at = [...path, key];
+      switch (key) {
+        case "id":
+        case "name":
+          if (typeof value === "string") this.identity(value, at, key);
+          break;
+        case "if":
+        case "until":
+          this.condition(value, at, scope);
+          break;
+        case "stages":
+          this.stages(value, at, scope);
+          break;
+        case "parallel":
+          if (isRawMap(value)) {
+            for (const [branch, list] of Object.entries(value)) {
+              this.stages(list, [...at, branch], scope);
+            }
+          }
+          break;
+        case "match":
+          if (Array.isArray(value)) {
+            value.forEach((item, index) => {
+              if (!isRawMap(item)) return;
+              const itemPath = [...at, index];
+              this.value(item.case, [...itemPath, "case"], scope);
+              this.stages(item.stages, [...itemPath, "stages"], scope);
+              this.stages(item.else, [...itemPath, "else"], scope);
+              if (isRawMap(item.stage)) this.stage(item.stage, [...itemPath, "stage"], scope);
+            });
+          }
+          break;
+        default:
+          this.value(value, at, scope);
+      }
+    }
+  }
+
+  /** Checks every string inside `value` as a template. */
+  value(value: unknown, path: ModelPath, scope: Scope): void {
+    if (typeof value === "string") {
+      if (value.includes("${{")) {
+        this.report(analyzeTemplate(value, this.#filters), path, scope, value);
+      }
+    } else if (Array.isArray(value)) {
+      value.forEach((item, index) => this.value(item, [...path, index], scope));
+    } else if (isRawMap(value)) {
+      for (const [key, item] of Object.entries(value)) this.value(item, [...path, key], scope);
+    }
+  }
+
+  condition(value: unknown, path: ModelPath, scope: Scope): void {
+    if (typeof value !== "string") return;
+    this.report(analyzeCondition(value, this.#filters), path, scope, value);
+  }
+
+  /** `id`/`name` are rendered before the run context exists: only `matrix` is in scope. */
+  identity(value: string, path: ModelPath, key: string): void {
+    if (!value.includes("${{")) return;
+    const analysis = analyzeTemplate(value, this.#filters);
+    for (const issue of analysis.issues) {
+      this.#issues.add(path, cleanMessage(issue.message), { offset: issue.column });
+    }
+    for (const reference of analysis.references) {
+      if (reference[0] === "matrix") continue;
+      const offset = value.indexOf(reference.join("."));
+      this.#issues.add(
+        path,
+        `a stage ${key} may only use \${{ matrix.* }} templates, not '${reference.join(".")}'`,
+        offset >= 0 ? { offset } : {},
+      );
+    }
+  }
+
+  report(analysis: TemplateAnalysis, path: ModelPath, scope: Scope, source: string): void {
+    for (const issue of analysis.issues) {
+      this.#issues.add(path, cleanMessage(issue.message), { offset: issue.column });
+    }
+    const seen = new Set<string>();
+    for (const reference of analysis.references) {
+      const message = this.#checkReference(reference, scope);
+      if (message === undefined || seen.has(message)) continue;
+      seen.add(message);
+      // Point at the first spelling of the path in the text (the analysis gives no column).
+      const offset = source.indexOf(`${reference[0]}.${reference[1]}`);
+      this.#issues.add(path, message, offset >= 0 ? { offset } : {});
+    }
+  }
+
+  #checkReference(reference: readonly string[], scope: Scope): string | undefined {
+    const [root, name] = reference;
+    if (name === undefined) return undefined;
+    const shown = `${root}.${name}`;
+    if (root === "params" && !scope.params.includes(name)) {
+      const declared = scope.params.length
+        ? `declared params: ${scope.params.join(", ")}`
+        : "no params are declared";
+      return `${shown} is not a declared param (${declared})${didYouMean(name, scope.params)}`;
+    }
+    if (root === "jobs" && !scope.jobs.includes(name)) {
+      return `${shown} is not a job of this workflow (jobs: ${scope.jobs.join(", ")})` +
+        didYouMean(name, scope.jobs);
+    }
+    if (
+      root === "stages" && !scope.opaque && !HASH_ID.test(name) && !scope.stageIds.includes(name)
+    ) {
+      const earlier = scope.stageIds.length
+        ? `earlier stage ids: ${scope.stageIds.join(", ")}`
+        : "no earlier stage has an id";
+      return `${shown} is not an earlier stage of this job (${earlier})` +
+        didYouMean(name, scope.stageIds);
+    }
+    return undefined;
+  }
+}
+
+/** Template errors carry a code frame and their own column; the issue has the file position. */
+function cleanMessage(message: string): string {
+  return message.split("\n")[0].replace(/ at column \d+:?$/, "").replace(/:$/, "");
+}

@@ -1,0 +1,74 @@
+/**
+ * Audits: one record per release of a workflow (logical time), which is what makes a
+ * scheduled release run once. The `AuditStore` interface and helpers its implementations share.
+ *
+ * @module
+ */
+
+import type { Status } from "../models/types.ts";
+import type { CleanupOptions, ListOptions } from "./trace_store.ts";
+
+/** How a release was started. */
+export type ReleaseType = "normal" | "rerun" | "force" | "dryrun";
+
+/** Every release type. */
+export const RELEASE_TYPES: readonly ReleaseType[] = ["normal", "rerun", "force", "dryrun"];
+
+/** One release of a workflow. */
+export interface AuditRecord {
+  readonly workflow: string;
+  /** Logical release time, epoch ms. */
+  readonly release: number;
+  readonly type: ReleaseType;
+  readonly runId: string;
+  readonly parentRunId?: string;
+  readonly status: Status;
+  /** Masked run context, plain JSON data. */
+  readonly context: Record<string, unknown>;
+  readonly durationMs: number;
+  /** When the record was written, epoch ms. */
+  readonly createdAt: number;
+}
+
+/**
+ * Where audit records go. Implementations: `MemoryAuditStore`, `FileAuditStore`,
+ * `SqliteAuditStore`; all pass one contract suite (`tests/results/audit_contract.ts`).
+ */
+export interface AuditStore {
+  /** Stores a record. A record with the same workflow, release and run id is replaced. */
+  write(record: AuditRecord): Promise<void>;
+  /** The newest record (by `createdAt`) of that release, or `null`. */
+  find(workflow: string, release: number): Promise<AuditRecord | null>;
+  /** `true` when the release has at least one record. */
+  exists(workflow: string, release: number): Promise<boolean>;
+  /** Records of one workflow (or all), newest release first, then newest `createdAt`. */
+  list(workflow?: string, options?: ListOptions): Promise<AuditRecord[]>;
+  /** Names of workflows that have records, sorted. */
+  listWorkflows(): Promise<string[]>;
+  /** Removes records written (`createdAt`) before `olderThan`; returns how many. */
+  cleanup(options: CleanupOptions): Promise<number>;
+  /** Releases resources; the store must not be used afterwards. */
+  close(): Promise<void>;
+}
+
+/** Newest release first, then newest `createdAt`, then run id descending. */
+export function compareAudits(a: AuditRecord, b: AuditRecord): number {
+  return b.release - a.release || b.createdAt - a.createdAt ||
+    (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0);
+}
+
+/** Copy of a record without `undefined` fields and with a deep-copied context. */
+export function copyAudit(record: AuditRecord): AuditRecord {
+  const copy: AuditRecord = {
+    workflow: record.workflow,
+    release: record.release,
+    type: record.type,
+    runId: record.runId,
+    ...(record.parentRunId === undefined ? {} : { parentRunId: record.parentRunId }),
+    status: record.status,
+    context: structuredClone(record.context),
+    durationMs: record.durationMs,
+    createdAt: record.createdAt,
+  };
+  return copy;
+}

@@ -1,0 +1,248 @@
+/**
+ * Chooses trace and audit stores from config values: a folder path → file store,
+ * `memory:` → memory store, `sqlite:<file>` → SQLite store.
+ *
+ * @module
+ */
+
+import { ConfigError } from "../errors.ts";
+import type { Runtime, RuntimeEnv } from "../runtime/types.ts";
+import { openSqliteDatabase, type SqliteDatabase } from "../runtime/sqlite.ts";
+import type { Masker } from "../util/mask.ts";
+import { joinPath } from "./_fs.ts";
+import type { AuditRecord, AuditStore } from "./audit_store.ts";
+import { FileAuditStore } from "./file_audit_store.ts";
+import { FileTraceStore } from "./file_trace_store.ts";
+import { MemoryAuditStore } from "./memory_audit_store.ts";
+import { MemoryTraceStore } from "./memory_trace_store.ts";
+import { SqliteAuditStore } from "./sqlite_audit_store.ts";
+import { SqliteTraceStore } from "./sqlite_trace_store.ts";
+import type { TraceRecord, TraceStore } from "./trace_store.ts";
+
+/** Where a store lives, parsed from a store URL. */
+export type StoreLocation =
+  | { readonly kind: "memory" }
+  | { readonly kind: "file"; readonly path: string }
+  | { readonly kind: "sqlite"; readonly path: string };
+
+const issue = (setting: string | undefined, message: string) =>
+  new ConfigError([setting ? { path: setting, message } : { message }]);
+
+/**
+ * Parses a store URL:
+ * - `memory:` → in-memory store;
+ * - `sqlite:<file>` (e.g. `sqlite:./workflow.db`, `sqlite::memory:`) → SQLite store;
+ * - `file:<path>`, `file:///abs/path` or a plain path (`./logs`) → file store;
+ * - `{"type": "file"|"sqlite"|"memory", "path": "..."}` (the reference's JSON form).
+ *
+ * @param setting name of the setting it came from, used in error messages
+ * @throws {ConfigError} for an empty value or an unknown scheme.
+ */
+export function parseStoreUrl(value: string, setting?: string): StoreLocation {
+  const text = value.trim();
+  if (text === "") {
+    throw issue(setting, "store URL is empty: use a folder path, 'memory:' or 'sqlite:<file>'");
+  }
+  if (text.startsWith("{")) return parseJsonLocation(text, setting);
+  if (text === "memory:" || text === "memory://") return { kind: "memory" };
+  if (text.startsWith("sqlite:")) {
+    const path = text.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
+    if (path === "") {
+      throw issue(setting, `'${text}' names no database file: use 'sqlite:./workflow.db'`);
+    }
+    return { kind: "sqlite", path };
+  }
+  if (text.startsWith("file://")) {
+    return { kind: "file", path: decodeURIComponent(new URL(text).pathname) };
+  }
+  if (text.startsWith("file:")) return { kind: "file", path: text.slice("file:".length) };
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]+):/.exec(text);
+  if (scheme) {
+    throw issue(
+      setting,
+      `unsupported store URL scheme '${scheme[1]}:' in '${text}': use a folder path, ` +
+        `'memory:' or 'sqlite:<file>'`,
+    );
+  }
+  return { kind: "file", path: text };
+}
+
+function parseJsonLocation(text: string, setting: string | undefined): StoreLocation {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw issue(setting, `store URL '${text}' is not valid JSON`);
+  }
+  const { type, path } = (data ?? {}) as { type?: unknown; path?: unknown };
+  if (type === "memory") return { kind: "memory" };
+  if ((type === "file" || type === "sqlite") && typeof path === "string" && path !== "") {
+    return { kind: type, path };
+  }
+  throw issue(
+    setting,
+    `store URL '${text}' needs "type" of "file", "sqlite" or "memory" and, for file and ` +
+      `sqlite, a non-empty "path"`,
+  );
+}
+
+/** Options of {@linkcode openStores}. */
+export interface OpenStoresOptions {
+  /** Trace store URL; absent → no trace store. */
+  readonly traceUrl?: string;
+  /** Audit store URL; absent → no audit store. */
+  readonly auditUrl?: string;
+  /** Masks every trace message and audit context on write. */
+  readonly masker?: Masker;
+  /** Opens SQLite databases. @default `openSqliteDatabase` from `src/runtime/sqlite.ts` */
+  readonly openSqlite?: (path: string) => Promise<SqliteDatabase>;
+}
+
+/** The stores {@linkcode openStores} opened. */
+export interface Stores {
+  readonly trace: TraceStore | null;
+  readonly audit: AuditStore | null;
+  /** Closes both stores. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the trace and audit stores named by `options`. Relative paths resolve against the
+ * runtime's working folder.
+ *
+ * @throws {ConfigError} for a malformed URL.
+ * @throws {UnsupportedError} for a SQLite URL on a runtime without SQLite (Node 20).
+ */
+export async function openStores(
+  runtime: Pick<Runtime, "fs" | "cwd">,
+  options: OpenStoresOptions = {},
+): Promise<Stores> {
+  const openSqlite = options.openSqlite ?? openSqliteDatabase;
+  const sqlitePath = (path: string) =>
+    path === ":memory:" || path.startsWith("/") || /^[a-zA-Z]:[\\/]/.test(path)
+      ? path
+      : joinPath(runtime.cwd(), path.replace(/^\.\//, ""));
+
+  let trace: TraceStore | null = null;
+  if (options.traceUrl !== undefined) {
+    const location = parseStoreUrl(options.traceUrl, "traceUrl");
+    trace = location.kind === "memory"
+      ? new MemoryTraceStore()
+      : location.kind === "file"
+      ? new FileTraceStore(runtime.fs, location.path)
+      : new SqliteTraceStore(await openSqlite(sqlitePath(location.path)));
+    if (options.masker) trace = maskTraceStore(trace, options.masker);
+  }
+  let audit: AuditStore | null = null;
+  if (options.auditUrl !== undefined) {
+    const location = parseStoreUrl(options.auditUrl, "auditUrl");
+    try {
+      audit = location.kind === "memory"
+        ? new MemoryAuditStore()
+        : location.kind === "file"
+        ? new FileAuditStore(runtime.fs, location.path)
+        : new SqliteAuditStore(await openSqlite(sqlitePath(location.path)));
+    } catch (error) {
+      await trace?.close();
+      throw error;
+    }
+    if (options.masker) audit = maskAuditStore(audit, options.masker);
+  }
+  return {
+    trace,
+    audit,
+    async close() {
+      await Promise.all([trace?.close(), audit?.close()]);
+    },
+  };
+}
+
+/** A trace store that masks every message with `masker` before writing to `store`. */
+export function maskTraceStore(store: TraceStore, masker: Masker): TraceStore {
+  return {
+    write(records: readonly TraceRecord[]) {
+      if (masker.size === 0) return store.write(records);
+      return store.write(
+        records.map((record) => ({ ...record, message: masker.mask(record.message) })),
+      );
+    },
+    listRuns: (options) => store.listRuns(options),
+    getTrace: (runId) => store.getTrace(runId),
+    cleanup: (options) => store.cleanup(options),
+    flush: () => store.flush(),
+    close: () => store.close(),
+  };
+}
+
+/** An audit store that masks every context before writing to `store`. */
+export function maskAuditStore(store: AuditStore, masker: Masker): AuditStore {
+  return {
+    write(record: AuditRecord) {
+      if (masker.size === 0) return store.write(record);
+      return store.write({ ...record, context: masker.maskValue(record.context) });
+    },
+    find: (workflow, release) => store.find(workflow, release),
+    exists: (workflow, release) => store.exists(workflow, release),
+    list: (workflow, options) => store.list(workflow, options),
+    listWorkflows: () => store.listWorkflows(),
+    cleanup: (options) => store.cleanup(options),
+    close: () => store.close(),
+  };
+}
+
+const TRUE_WORDS = new Set(["yes", "y", "true", "t", "1", "1.0", "o"]);
+const FALSE_WORDS = new Set(["no", "n", "false", "f", "0", "0.0", "x", ""]);
+
+function readBool(env: (name: string) => string | undefined, name: string): boolean | undefined {
+  const raw = env(name);
+  if (raw === undefined) return undefined;
+  const word = raw.trim().toLowerCase();
+  if (TRUE_WORDS.has(word)) return true;
+  if (FALSE_WORDS.has(word)) return false;
+  throw issue(name, `'${raw}' is not a boolean: use true or false (also yes/no, 1/0)`);
+}
+
+/** Store settings read from the environment. */
+export interface StoreSettings {
+  /** Trace store URL when trace writing is on. */
+  readonly traceUrl?: string;
+  /** Audit store URL when audit writing is on. */
+  readonly auditUrl?: string;
+}
+
+/**
+ * Reads store settings from `WORKFLOW_LOG_*` variables:
+ * - `WORKFLOW_LOG_TRACE_ENABLE_WRITE` (default: on when `WORKFLOW_LOG_TRACE_URL` is set,
+ *   else off), `WORKFLOW_LOG_TRACE_URL`, else `WORKFLOW_LOG_TRACE_PATH` (default `./logs`);
+ * - `WORKFLOW_LOG_AUDIT_ENABLE_WRITE` (same rule), `WORKFLOW_LOG_AUDIT_URL`, else
+ *   `WORKFLOW_LOG_AUDIT_PATH` (default `./audits`).
+ *
+ * @throws {ConfigError} naming the variable, for a bad boolean or a malformed URL.
+ */
+export function storesFromEnv(
+  env: RuntimeEnv | Readonly<Record<string, string | undefined>>,
+): StoreSettings {
+  const get = typeof env.get === "function"
+    ? (name: string) => (env as RuntimeEnv).get(name)
+    : (name: string) => (env as Readonly<Record<string, string | undefined>>)[name];
+  const pick = (kind: "TRACE" | "AUDIT", defaultPath: string): string | undefined => {
+    const urlName = `WORKFLOW_LOG_${kind}_URL`;
+    const pathName = `WORKFLOW_LOG_${kind}_PATH`;
+    const url = get(urlName);
+    const enabled = readBool(get, `WORKFLOW_LOG_${kind}_ENABLE_WRITE`) ?? url !== undefined;
+    if (!enabled) return undefined;
+    if (url !== undefined) {
+      parseStoreUrl(url, urlName);
+      return url;
+    }
+    const path = get(pathName) ?? defaultPath;
+    if (path.trim() === "") throw issue(pathName, "is empty: give a folder path");
+    return path;
+  };
+  const traceUrl = pick("TRACE", "./logs");
+  const auditUrl = pick("AUDIT", "./audits");
+  return {
+    ...(traceUrl === undefined ? {} : { traceUrl }),
+    ...(auditUrl === undefined ? {} : { auditUrl }),
+  };
+}

@@ -1,0 +1,225 @@
+/**
+ * Trace records and the `TraceStore` interface that every trace backend
+ * (memory, file, SQLite) implements, plus helpers they share.
+ *
+ * @module
+ */
+
+import type { LifecycleEventType, LogLevel } from "../executor/events.ts";
+import type { Status } from "../models/types.ts";
+
+/** Lifecycle edges a trace record may come from (`log` records carry no `event`). */
+export type TraceEvent = Exclude<LifecycleEventType, "log">;
+
+/** One trace line. */
+export interface TraceRecord {
+  /** Epoch ms. */
+  readonly time: number;
+  readonly level: LogLevel;
+  readonly runId: string;
+  readonly parentRunId?: string;
+  readonly workflow: string;
+  readonly job?: string;
+  readonly strategy?: string;
+  readonly stage?: string;
+  /** Already masked text, e.g. `[STAGE]: End 'greet' SUCCESS in 3 ms`. */
+  readonly message: string;
+  /** The lifecycle edge this record stands for; absent on plain log lines. */
+  readonly event?: TraceEvent;
+  /** On `*-end` records. */
+  readonly status?: Status;
+  /** On `*-end` records. */
+  readonly durationMs?: number;
+}
+
+/** One run as listed by {@linkcode TraceStore.listRuns}. */
+export interface RunSummary {
+  readonly runId: string;
+  readonly parentRunId?: string;
+  readonly workflow: string;
+  /** `WAIT` while the run has not ended (or ended without a `run-end` record). */
+  readonly status: Status;
+  /** Epoch ms of the `run-start` record (else of the first record seen). */
+  readonly start: number;
+  /** Epoch ms of the `run-end` record. */
+  readonly end?: number;
+  readonly durationMs?: number;
+}
+
+/** Paging of list methods. */
+export interface ListOptions {
+  /** Most items returned. @default unlimited */
+  readonly limit?: number;
+  /** Items skipped first. @default 0 */
+  readonly offset?: number;
+}
+
+/** Options of `cleanup`. */
+export interface CleanupOptions {
+  /** Epoch ms: what is older than this is removed. */
+  readonly olderThan: number;
+}
+
+/**
+ * Where trace records go. Implementations: `MemoryTraceStore`, `FileTraceStore`,
+ * `SqliteTraceStore`. All pass the same contract suite (`tests/results/trace_contract.ts`).
+ */
+export interface TraceStore {
+  /** Appends records (any mix of runs), in order. */
+  write(records: readonly TraceRecord[]): Promise<void>;
+  /** Runs, newest `start` first. */
+  listRuns(options?: ListOptions): Promise<RunSummary[]>;
+  /** Every record of a run in write order; `null` when the run is unknown. */
+  getTrace(runId: string): Promise<TraceRecord[] | null>;
+  /** Removes every run that ended before `olderThan` (or, never ended, started before it);
+   * returns how many runs were removed. */
+  cleanup(options: CleanupOptions): Promise<number>;
+  /** Resolves once everything written so far is durable. */
+  flush(): Promise<void>;
+  /** Flushes and releases resources; the store must not be used afterwards. */
+  close(): Promise<void>;
+}
+
+/** Ordering of levels, lowest first. */
+export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warning", "error"];
+
+/** `true` when `level` is at or above `minLevel`. */
+export function levelAtLeast(level: LogLevel, minLevel: LogLevel): boolean {
+  return LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(minLevel);
+}
+
+/**
+ * Short form of a run id for text lines: for `<datetime>T<digits>` ids the first 12 characters
+ * of the date-time and the last 6 of the suffix, for other ids the first 12 and last 6
+ * characters; ids of 18 characters or fewer are kept whole.
+ */
+export function cutId(runId: string): string {
+  if (runId.length <= 18) return runId;
+  const t = runId.indexOf("T");
+  if (t > 0 && /^\d+T\d+$/.test(runId)) {
+    return runId.slice(0, Math.min(12, t)) + runId.slice(t + 1).slice(-6);
+  }
+  return runId.slice(0, 12) + runId.slice(-6);
+}
+
+/** Human-readable text line of a record: `2024-01-01 08:13:30.123 INFO    (parent -> run) message`. */
+export function formatTraceLine(record: TraceRecord): string {
+  const iso = new Date(record.time).toISOString();
+  const when = `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+  const ids = record.parentRunId
+    ? `${cutId(record.parentRunId)} -> ${cutId(record.runId)}`
+    : cutId(record.runId);
+  return `${when} ${record.level.toUpperCase().padEnd(7)} (${ids}) ${record.message}`;
+}
+
+/** Folds records of one run into its summary; `previous` is the summary so far, if any. */
+export function updateRunSummary(
+  previous: RunSummary | undefined,
+  record: TraceRecord,
+): RunSummary {
+  if (previous !== undefined && record.event !== "run-start" && record.event !== "run-end") {
+    return previous;
+  }
+  let summary: RunSummary = previous ?? {
+    runId: record.runId,
+    parentRunId: record.parentRunId,
+    workflow: record.workflow,
+    status: "WAIT",
+    start: record.time,
+  };
+  if (record.event === "run-start") {
+    summary = { ...summary, start: record.time, workflow: record.workflow };
+    if (record.parentRunId !== undefined) summary = { ...summary, parentRunId: record.parentRunId };
+  } else if (record.event === "run-end") {
+    summary = {
+      ...summary,
+      status: record.status ?? "SUCCESS",
+      end: record.time,
+      durationMs: record.durationMs ?? Math.max(0, record.time - summary.start),
+    };
+  }
+  return withoutUndefined(summary);
+}
+
+/** Newest start first, then run id descending, then paged. */
+export function sortAndPageRuns(runs: RunSummary[], options?: ListOptions): RunSummary[] {
+  runs.sort((a, b) => b.start - a.start || (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0));
+  return page(runs, options);
+}
+
+/** Applies `offset`/`limit`. */
+export function page<T>(items: T[], options?: ListOptions): T[] {
+  const offset = Math.max(0, options?.offset ?? 0);
+  const limit = options?.limit;
+  return limit === undefined
+    ? items.slice(offset)
+    : items.slice(offset, offset + Math.max(0, limit));
+}
+
+/** `true` when cleanup with `olderThan` removes the run. */
+export function isRunOlderThan(summary: RunSummary, olderThan: number): boolean {
+  return (summary.end ?? summary.start) < olderThan;
+}
+
+/** Copy of `value` without keys whose value is `undefined` (keeps stored JSON and
+ * `deepEqual` comparisons stable across backends). */
+export function withoutUndefined<T extends object>(value: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) if (item !== undefined) out[key] = item;
+  return out as T;
+}
+
+const RECORD_START = '{"time":';
+
+/** Serializes a record as one JSON line (with `\n`); `time` always comes first, which lets
+ * {@linkcode parseTraceLines} resynchronise after a torn write. */
+export function traceRecordToLine(record: TraceRecord): string {
+  return JSON.stringify({
+    time: record.time,
+    level: record.level,
+    runId: record.runId,
+    parentRunId: record.parentRunId,
+    workflow: record.workflow,
+    job: record.job,
+    strategy: record.strategy,
+    stage: record.stage,
+    event: record.event,
+    status: record.status,
+    durationMs: record.durationMs,
+    message: record.message,
+  }) + "\n";
+}
+
+/**
+ * Parses JSON-lines text written by {@linkcode traceRecordToLine}. A torn last line (no
+ * newline: its writer died mid-write) is skipped; a line that a later append glued onto a
+ * torn fragment is recovered from its last record start (an unescaped `{"time":` can only
+ * start a record, never sit inside a JSON string). Lines that still do not parse are skipped.
+ */
+export function parseTraceLines(text: string): TraceRecord[] {
+  const out: TraceRecord[] = [];
+  const lines = text.split("\n");
+  lines.pop(); // the part after the last newline is empty or torn
+  for (const line of lines) {
+    if (line.length === 0) continue;
+    const record = parseRecord(line) ??
+      parseRecord(line.slice(Math.max(0, line.lastIndexOf(RECORD_START))));
+    if (record) out.push(record);
+  }
+  return out;
+}
+
+function parseRecord(line: string): TraceRecord | null {
+  try {
+    const value: unknown = JSON.parse(line);
+    if (
+      typeof value === "object" && value !== null &&
+      typeof (value as TraceRecord).time === "number" &&
+      typeof (value as TraceRecord).runId === "string" &&
+      typeof (value as TraceRecord).message === "string"
+    ) return value as TraceRecord;
+  } catch {
+    // torn or foreign line
+  }
+  return null;
+}

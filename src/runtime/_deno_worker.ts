@@ -1,0 +1,177 @@
+/**
+ * Workers on Deno. Plain workers are Deno's Web `Worker` (a thread).
+ * Killable workers run in a `deno run` subprocess hosted by
+ * `_deno_process_host.ts`: Deno's `Worker.terminate()` leaves a busy loop
+ * (`while (true) {}`) burning CPU and the process never exits, whereas killing
+ * a subprocess always works. The cost is start-up (one `deno` process per
+ * worker, ~tens of ms, paid once per pooled worker) and messages that travel
+ * V8-serialized over pipes instead of in memory. The subprocess gets the
+ * permissions the parent holds in full (`--allow-<name>`); partial grants
+ * (`--allow-read=/x`) are not mirrored.
+ *
+ * @module
+ */
+import { encodeFrame, FrameDecoder } from "./_frames.ts";
+import { denoApi, type DenoChildProcess } from "./_deno_api.ts";
+import type { CreateWorkerOptions, WorkerFactory, WorkerLike } from "./types.ts";
+
+const PERMISSIONS = ["read", "write", "net", "env", "run", "sys", "ffi"];
+
+function permissionFlags(entry: URL, host: URL): string[] {
+  const deno = denoApi();
+  const flags: string[] = [];
+  for (const name of PERMISSIONS) {
+    try {
+      if (deno.permissions.querySync({ name }).state === "granted") flags.push(`--allow-${name}`);
+    } catch {
+      // Unknown permission name on this Deno version.
+    }
+  }
+  if (!flags.includes("--allow-read")) {
+    const dirs = [entry, host].filter((url) => url.protocol === "file:").map((url) =>
+      decodeURIComponent(new URL(".", url).pathname)
+    );
+    if (dirs.length > 0) flags.push(`--allow-read=${dirs.join(",")}`);
+  }
+  return flags;
+}
+
+/** A worker living in a `deno run` subprocess; `terminate()` kills the process. */
+class DenoProcessWorker implements WorkerLike {
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  onerror: ((event: { message?: string; error?: unknown }) => void) | null = null;
+  readonly #child: DenoChildProcess;
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #terminated = false;
+  #stderrTail = "";
+
+  constructor(url: URL) {
+    const deno = denoApi();
+    // tsc does not rewrite this URL, so pick the extension this module was loaded with.
+    const extension = import.meta.url.endsWith(".js") ? ".js" : ".ts";
+    const hostUrl = new URL(`./_deno_process_host${extension}`, import.meta.url);
+    const args = [
+      "run",
+      "--no-config",
+      "--no-prompt",
+      ...permissionFlags(url, hostUrl),
+      hostUrl.href,
+      url.href,
+    ];
+    this.#child = new deno.Command(deno.execPath(), {
+      args,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.#writer = this.#child.stdin.getWriter();
+    this.#writer.closed.catch(() => {/* the process ended */});
+    void this.#readMessages();
+    void this.#readErrors();
+    void this.#child.status.then((status) => {
+      if (this.#terminated) return;
+      this.#terminated = true;
+      const detail = this.#stderrTail.trim();
+      this.onerror?.({
+        message: `worker process exited with code ${status.code}${detail ? `: ${detail}` : ""}`,
+      });
+    });
+  }
+
+  async #readMessages(): Promise<void> {
+    const decoder = new FrameDecoder();
+    try {
+      for await (const chunk of this.#child.stdout) {
+        for (const data of decoder.push(chunk)) {
+          if (!this.#terminated) this.onmessage?.({ data });
+        }
+      }
+    } catch {
+      // The pipe closed because the process was killed.
+    }
+  }
+
+  async #readErrors(): Promise<void> {
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of this.#child.stderr) {
+        this.#stderrTail = (this.#stderrTail + decoder.decode(chunk, { stream: true })).slice(
+          -4000,
+        );
+      }
+    } catch {
+      // The pipe closed because the process was killed.
+    }
+  }
+
+  postMessage(message: unknown): void {
+    const frame = encodeFrame(message);
+    this.#writer.write(frame).catch(() => {/* the process ended; status reports it */});
+  }
+
+  terminate(): void {
+    if (this.#terminated) return;
+    this.#terminated = true;
+    try {
+      this.#child.kill("SIGKILL");
+    } catch {
+      // Already exited.
+    }
+  }
+
+  ref(): void {
+    this.#child.ref();
+  }
+
+  unref(): void {
+    this.#child.unref();
+  }
+}
+
+/** The parts of Deno's Web `Worker` this adapter uses. */
+interface DenoWebWorker {
+  postMessage(message: unknown): void;
+  terminate(): void;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onerror: ((event: { message?: string; error?: unknown; preventDefault(): void }) => void) | null;
+}
+
+type DenoWebWorkerConstructor = new (
+  url: URL,
+  options: { type: "module"; name?: string },
+) => DenoWebWorker;
+
+/** A Deno Web `Worker` (a thread). It keeps the process alive until terminated. */
+class DenoThreadWorker implements WorkerLike {
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  onerror: ((event: { message?: string; error?: unknown }) => void) | null = null;
+  readonly #worker: DenoWebWorker;
+
+  constructor(url: URL, name: string | undefined) {
+    const WorkerClass = (globalThis as unknown as { Worker: DenoWebWorkerConstructor }).Worker;
+    this.#worker = new WorkerClass(url, { type: "module", name });
+    this.#worker.onmessage = (event) => this.onmessage?.({ data: event.data });
+    this.#worker.onerror = (event) => {
+      // Handled here; without this Deno would end the whole process.
+      event.preventDefault();
+      this.onerror?.({ message: event.message, error: event.error });
+    };
+  }
+
+  postMessage(message: unknown): void {
+    this.#worker.postMessage(message);
+  }
+
+  terminate(): void {
+    this.#worker.terminate();
+  }
+}
+
+/** A {@linkcode WorkerFactory} for Deno (see the module note on `killable`). */
+export const denoWorkers: WorkerFactory = {
+  create(url: URL, options?: CreateWorkerOptions): WorkerLike {
+    return options?.killable
+      ? new DenoProcessWorker(url)
+      : new DenoThreadWorker(url, options?.name);
+  },
+};

@@ -1,0 +1,94 @@
+/**
+ * Node `worker_threads` behind the {@linkcode WorkerLike} shape. A tiny
+ * bootstrap (evaluated as the worker's first script) gives the worker a Web
+ * Worker-like global (`self`, `postMessage`, `onmessage`) and, for `.ts`
+ * entries (dev under tsx), registers tsx's loader inside the worker before
+ * importing the entry: Node 20 cannot load a `.ts` worker file otherwise.
+ * The npm build ships `.js` entries and never needs tsx.
+ *
+ * @module
+ */
+import { Worker } from "node:worker_threads";
+import type { CreateWorkerOptions, WorkerFactory, WorkerLike } from "./types.ts";
+
+// CommonJS, because Node 20 evaluates `eval: true` worker code as a script.
+const BOOTSTRAP = `
+const { parentPort, workerData } = require("node:worker_threads");
+globalThis.self = globalThis;
+globalThis.postMessage = (message) => parentPort.postMessage(message);
+let early = [];
+const deliver = (data) => {
+  const handler = globalThis.onmessage;
+  if (typeof handler === "function") handler({ data });
+};
+parentPort.on("message", (data) => (early ? early.push(data) : deliver(data)));
+(async () => {
+  if (workerData.tsxUrl) {
+    const { register } = await import(workerData.tsxUrl);
+    register();
+  }
+  await import(workerData.url);
+  const queued = early;
+  early = undefined;
+  for (const data of queued) deliver(data);
+})().catch((error) => { setImmediate(() => { throw error; }); });
+`;
+
+/** Where tsx's ESM API lives, when a `.ts` worker entry needs it. */
+function tsxApiUrl(): string | undefined {
+  try {
+    return import.meta.resolve("tsx/esm/api");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Wraps a started `worker_threads` worker as a {@linkcode WorkerLike}. */
+class NodeWorker implements WorkerLike {
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  onerror: ((event: { message?: string; error?: unknown }) => void) | null = null;
+  readonly #worker: Worker;
+
+  constructor(url: URL, name: string | undefined) {
+    const isTs = url.pathname.endsWith(".ts") || url.pathname.endsWith(".mts");
+    const tsxUrl = isTs ? tsxApiUrl() : undefined;
+    this.#worker = new Worker(BOOTSTRAP, {
+      eval: true,
+      name,
+      workerData: { url: url.href, tsxUrl },
+      // A `--import tsx` inherited from the parent cannot load the entry in a worker
+      // (the loader shim above does); dropping the flags keeps worker start-up lean.
+      execArgv: [],
+    });
+    this.#worker.on("message", (data: unknown) => this.onmessage?.({ data }));
+    this.#worker.on("error", (error: Error) => this.onerror?.({ message: error.message, error }));
+    this.#worker.on("exit", (code: number) => {
+      if (code !== 0 && code !== 1) {
+        this.onerror?.({ message: `worker exited with code ${code}` });
+      }
+    });
+  }
+
+  postMessage(message: unknown): void {
+    this.#worker.postMessage(message);
+  }
+
+  terminate(): void {
+    void this.#worker.terminate();
+  }
+
+  ref(): void {
+    this.#worker.ref();
+  }
+
+  unref(): void {
+    this.#worker.unref();
+  }
+}
+
+/** A {@linkcode WorkerFactory} on Node `worker_threads`. */
+export const nodeWorkers: WorkerFactory = {
+  create(url: URL, options?: CreateWorkerOptions): WorkerLike {
+    return new NodeWorker(url, options?.name);
+  },
+};

@@ -1,0 +1,89 @@
+/**
+ * The Bun runtime adapter. Bun implements `node:fs/promises` and
+ * `node:child_process` (including `detached` process groups) natively, so
+ * those parts are shared with the Node adapter; workers use Bun's own Web
+ * `Worker`, which loads `.ts` directly, stops busy loops on `terminate()` and
+ * can be `unref()`'d.
+ *
+ * @module
+ */
+import { systemClock } from "./_clock.ts";
+import { nodeFs } from "./_node_fs.ts";
+import { nodeSpawner } from "./_node_spawn.ts";
+import { processCwd, processEnv } from "./node.ts";
+import type { CreateWorkerOptions, Runtime, WorkerFactory, WorkerLike } from "./types.ts";
+
+/** The parts of Bun's `Worker` this adapter uses. */
+interface BunWorker {
+  postMessage(message: unknown): void;
+  terminate(): void;
+  ref(): void;
+  unref(): void;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onerror: ((event: { message?: string; error?: unknown }) => void) | null;
+}
+
+type BunWorkerConstructor = new (
+  url: URL,
+  options: { type: "module"; name?: string },
+) => BunWorker;
+
+/** Wraps a Web `Worker` (Bun) as a {@linkcode WorkerLike}. */
+class WebWorker implements WorkerLike {
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  onerror: ((event: { message?: string; error?: unknown }) => void) | null = null;
+  readonly #worker: BunWorker;
+
+  constructor(url: URL, name: string | undefined) {
+    const WorkerClass = (globalThis as unknown as { Worker: BunWorkerConstructor }).Worker;
+    this.#worker = new WorkerClass(url, { type: "module", name });
+    this.#worker.onmessage = (event) => this.onmessage?.({ data: event.data });
+    this.#worker.onerror = (event) => {
+      this.onerror?.({ message: event.message, error: event.error });
+    };
+  }
+
+  postMessage(message: unknown): void {
+    this.#worker.postMessage(message);
+  }
+
+  terminate(): void {
+    this.#worker.terminate();
+  }
+
+  ref(): void {
+    this.#worker.ref();
+  }
+
+  unref(): void {
+    this.#worker.unref();
+  }
+}
+
+/** A {@linkcode WorkerFactory} on Bun's Web `Worker`. */
+export const bunWorkers: WorkerFactory = {
+  create(url: URL, options?: CreateWorkerOptions): WorkerLike {
+    return new WebWorker(url, options?.name);
+  },
+};
+
+/**
+ * Creates the Bun runtime adapter.
+ *
+ * @example
+ * ```ts
+ * const runtime = createBunRuntime();
+ * const result = await runtime.spawn.spawn(["echo", "hi"]);
+ * ```
+ */
+export function createBunRuntime(): Runtime {
+  return {
+    name: "bun",
+    fs: nodeFs,
+    clock: systemClock,
+    env: processEnv,
+    spawn: nodeSpawner,
+    workers: bunWorkers,
+    cwd: processCwd,
+  };
+}

@@ -1,0 +1,239 @@
+/**
+ * The Deno runtime adapter: `Deno.*` file, environment and subprocess APIs;
+ * Web Workers, or subprocess workers when they must be killable.
+ *
+ * @module
+ */
+import { systemClock } from "./_clock.ts";
+import { denoApi, type DenoChildProcess } from "./_deno_api.ts";
+import { denoWorkers } from "./_deno_worker.ts";
+import {
+  abortReason,
+  DEFAULT_MAX_OUTPUT_BYTES,
+  OutputCollector,
+  programNotFound,
+} from "./_output.ts";
+import type {
+  FileInfo,
+  Runtime,
+  RuntimeFs,
+  SpawnOptions,
+  SpawnResult,
+  WriteOptions,
+} from "./types.ts";
+
+function parentOf(path: string): string {
+  const index = path.lastIndexOf("/");
+  if (index < 0) return ".";
+  return index === 0 ? "/" : path.slice(0, index);
+}
+
+function childPath(dir: string, name: string): string {
+  return dir.endsWith("/") ? dir + name : `${dir}/${name}`;
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof denoApi().errors.NotFound;
+}
+
+async function entryIsDirectory(
+  dir: string,
+  entry: { name: string; isDirectory: boolean; isSymlink: boolean },
+): Promise<boolean> {
+  if (entry.isDirectory) return true;
+  if (!entry.isSymlink) return false;
+  const info = await denoApi().stat(childPath(dir, entry.name)).catch(() => null);
+  return info?.isDirectory ?? false;
+}
+
+/** Deno errors do not always name the path; make sure the message does. */
+async function withPath<T>(path: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    if (error instanceof Error && !error.message.includes(path)) {
+      error.message = `${error.message}: '${path}'`;
+    }
+    throw error;
+  }
+}
+
+/** The Deno filesystem adapter. */
+export const denoFs: RuntimeFs = {
+  readText: (path) => withPath(path, () => denoApi().readTextFile(path)),
+
+  writeText(path: string, data: string, options: WriteOptions = {}): Promise<void> {
+    return withPath(path, async () => {
+      const deno = denoApi();
+      if (options.createDirs) await deno.mkdir(parentOf(path), { recursive: true });
+      if (options.append || !options.atomic) {
+        await deno.writeTextFile(path, data, { append: options.append ?? false });
+        return;
+      }
+      const temp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+      try {
+        await deno.writeTextFile(temp, data);
+        await deno.rename(temp, path);
+      } catch (error) {
+        await deno.remove(temp).catch(() => {});
+        throw error;
+      }
+    });
+  },
+
+  listFiles(dir: string): Promise<string[]> {
+    return withPath(dir, async () => {
+      const out: string[] = [];
+      const walk = async (folder: string): Promise<void> => {
+        for await (const entry of denoApi().readDir(folder)) {
+          const full = childPath(folder, entry.name);
+          if (await entryIsDirectory(folder, entry)) await walk(full);
+          else out.push(full);
+        }
+      };
+      await walk(dir);
+      return out.sort();
+    });
+  },
+
+  readDir(dir: string): Promise<{ name: string; isDirectory: boolean }[]> {
+    return withPath(dir, async () => {
+      const out: { name: string; isDirectory: boolean }[] = [];
+      for await (const entry of denoApi().readDir(dir)) {
+        out.push({ name: entry.name, isDirectory: await entryIsDirectory(dir, entry) });
+      }
+      return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    });
+  },
+
+  async stat(path: string): Promise<FileInfo | null> {
+    try {
+      const info = await denoApi().stat(path);
+      return {
+        isFile: info.isFile,
+        isDirectory: info.isDirectory,
+        size: info.size,
+        mtimeMs: info.mtime?.getTime() ?? 0,
+      };
+    } catch (error) {
+      if (isNotFound(error) || (error as { code?: string }).code === "ENOTDIR") return null;
+      throw error;
+    }
+  },
+
+  mkdir: (path) => withPath(path, () => denoApi().mkdir(path, { recursive: true })),
+
+  async remove(path: string): Promise<void> {
+    try {
+      await denoApi().remove(path, { recursive: true });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  },
+
+  rename: (from, to) => withPath(from, () => denoApi().rename(from, to)),
+};
+
+async function pump(stream: ReadableStream<Uint8Array>, collector: OutputCollector): Promise<void> {
+  try {
+    for await (const chunk of stream) collector.push(chunk);
+  } catch {
+    // Cancelled after an abort.
+  }
+  collector.end();
+}
+
+/**
+ * Runs a program to completion with `Deno.Command`. The child is `detached`
+ * (its own process group), so an abort kills it and its grandchildren with
+ * one `kill(-pid)`.
+ */
+export async function denoSpawn(
+  command: readonly string[],
+  options: SpawnOptions = {},
+): Promise<SpawnResult> {
+  const [program, ...args] = command;
+  if (!program) throw new Error("spawn needs a program name");
+  const signal = options.signal;
+  if (signal?.aborted) throw abortReason(signal);
+  const deno = denoApi();
+  const max = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  const keep = options.keep ?? "head";
+  const stdout = new OutputCollector(max, keep, options.onStdout);
+  const stderr = new OutputCollector(max, keep, options.onStderr);
+  let child: DenoChildProcess;
+  try {
+    child = new deno.Command(program, {
+      args,
+      cwd: options.cwd,
+      env: options.env,
+      stdin: options.stdin === undefined ? "null" : "piped",
+      stdout: "piped",
+      stderr: "piped",
+      detached: true,
+    }).spawn();
+  } catch (error) {
+    throw isNotFound(error) ? programNotFound(program, error) : error;
+  }
+  const pumps = Promise.all([pump(child.stdout, stdout), pump(child.stderr, stderr)]);
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    writer.write(new TextEncoder().encode(options.stdin))
+      .then(() => writer.close())
+      .catch(() => {/* the child may exit without reading stdin */});
+  }
+  let aborted = false;
+  const onAbort = () => {
+    aborted = true;
+    try {
+      deno.kill(-child.pid, "SIGKILL");
+    } catch {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // Already exited.
+      }
+    }
+    child.stdout.cancel().catch(() => {});
+    child.stderr.cancel().catch(() => {});
+  };
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    const status = await child.status;
+    if (aborted) throw abortReason(signal!);
+    await pumps;
+    if (aborted) throw abortReason(signal!);
+    return {
+      code: status.signal === null ? status.code : null,
+      signal: status.signal,
+      stdout: stdout.text(),
+      stderr: stderr.text(),
+      stdoutDropped: stdout.dropped,
+      stderrDropped: stderr.dropped,
+    };
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/**
+ * Creates the Deno runtime adapter.
+ *
+ * @example
+ * ```ts
+ * const runtime = createDenoRuntime();
+ * const text = await runtime.fs.readText("conf/demo.yml");
+ * ```
+ */
+export function createDenoRuntime(): Runtime {
+  const deno = denoApi();
+  return {
+    name: "deno",
+    fs: denoFs,
+    clock: systemClock,
+    env: { get: (name) => deno.env.get(name), toObject: () => deno.env.toObject() },
+    spawn: { spawn: denoSpawn },
+    workers: denoWorkers,
+    cwd: () => deno.cwd().replaceAll("\\", "/"),
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * Runtime adapters and detection of the host runtime.
+ *
+ * @module
+ */
+import { createBunRuntime } from "./bun.ts";
+import { createDenoRuntime } from "./deno.ts";
+import { createNodeRuntime } from "./node.ts";
+import type { Runtime } from "./types.ts";
+
+export type * from "./types.ts";
+export { createBunRuntime } from "./bun.ts";
+export { createDenoRuntime } from "./deno.ts";
+export { createNodeRuntime } from "./node.ts";
+export {
+  createMemoryRuntime,
+  FakeClock,
+  type MemoryRuntime,
+  type MemoryRuntimeOptions,
+} from "./memory.ts";
+
+let detected: Runtime | undefined;
+
+/** Which host this code runs on, judged by its globals. */
+export function hostName(): "deno" | "bun" | "node" {
+  const globals = globalThis as { Deno?: unknown; Bun?: unknown };
+  if (globals.Deno !== undefined) return "deno";
+  if (globals.Bun !== undefined) return "bun";
+  return "node";
+}
+
+/**
+ * Returns the adapter for the host runtime (Deno, Bun or Node), made once per process.
+ *
+ * @example
+ * ```ts
+ * const runtime = detectRuntime();
+ * runtime.name; // "deno", "bun" or "node"
+ * ```
+ */
+export function detectRuntime(): Runtime {
+  if (detected) return detected;
+  const host = hostName();
+  detected = host === "deno"
+    ? createDenoRuntime()
+    : host === "bun"
+    ? createBunRuntime()
+    : createNodeRuntime();
+  return detected;
+}

@@ -1,0 +1,115 @@
+/**
+ * Engine settings from `WORKFLOW_*` environment variables, validated once at
+ * start-up: a bad value is a clear error, never a silent default.
+ *
+ * @module
+ */
+
+import { ConfigError, type ConfigIssue } from "./errors.ts";
+
+/** Settings every entry point (library, CLI, API, scheduler) shares. */
+export interface Settings {
+  /** `WORKFLOW_CORE_CONF_PATH` @default "./conf" */
+  readonly confPath: string;
+  /** `WORKFLOW_CORE_TIMEZONE` (IANA) @default "UTC" */
+  readonly timezone: string;
+  /** `WORKFLOW_CORE_REGISTRY_CALLER` (comma list) @default ["."] */
+  readonly registryCaller: readonly string[];
+  /** `WORKFLOW_CORE_REGISTRY_FILTER` (comma list of modules exporting filters) @default [] */
+  readonly registryFilter: readonly string[];
+  /** `WORKFLOW_CORE_MAX_JOB_PARALLEL` @default 4 */
+  readonly maxJobParallel: number;
+  /** `WORKFLOW_CORE_MAX_CRON_PER_WORKFLOW` @default 5 */
+  readonly maxCronPerWorkflow: number;
+  /** `WORKFLOW_CORE_MAX_MATRIX_COMBINATIONS` @default 256 */
+  readonly maxCombinations: number;
+  /** `WORKFLOW_CORE_RUN_DEFAULT_LANG` @default "javascript" */
+  readonly runDefaultLang: "javascript" | "python";
+}
+
+/** Defaults of {@linkcode Settings}. */
+export const DEFAULT_SETTINGS: Settings = {
+  confPath: "./conf",
+  timezone: "UTC",
+  registryCaller: ["."],
+  registryFilter: [],
+  maxJobParallel: 4,
+  maxCronPerWorkflow: 5,
+  maxCombinations: 256,
+  runDefaultLang: "javascript",
+};
+
+const TRUE = new Set(["yes", "y", "true", "t", "1", "1.0", "o", "on"]);
+const FALSE = new Set(["no", "n", "false", "f", "0", "0.0", "x", "off", ""]);
+
+/** Parses a boolean setting the reference's way (`yes/y/true/t/1`, `no/n/false/f/0`). */
+export function parseBool(name: string, value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (TRUE.has(v)) return true;
+  if (FALSE.has(v)) return false;
+  throw new ConfigError(`${name}=${JSON.stringify(value)} is not a boolean; use true or false`);
+}
+
+/** True when `zone` is an IANA time zone this runtime knows. */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads settings from an environment lookup, with `overrides` winning.
+ *
+ * @throws {ConfigError} listing every bad variable.
+ */
+export function readSettings(
+  get: (name: string) => string | undefined,
+  overrides: Partial<Settings> = {},
+): Settings {
+  const issues: ConfigIssue[] = [];
+  const text = (name: string) => {
+    const v = get(name);
+    return v === undefined || v.trim() === "" ? undefined : v.trim();
+  };
+  const int = (name: string, fallback: number, min: number) => {
+    const v = text(name);
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) {
+      issues.push({ message: `${name}=${JSON.stringify(v)} must be a whole number >= ${min}` });
+      return fallback;
+    }
+    return n;
+  };
+  const list = (name: string, fallback: readonly string[]) => {
+    const v = text(name);
+    return v === undefined ? fallback : v.split(",").map((s) => s.trim()).filter(Boolean);
+  };
+  const timezone = text("WORKFLOW_CORE_TIMEZONE") ?? DEFAULT_SETTINGS.timezone;
+  if (!isTimeZone(timezone)) {
+    issues.push({ message: `WORKFLOW_CORE_TIMEZONE=${JSON.stringify(timezone)} is not an IANA time zone (e.g. UTC, Asia/Bangkok)` });
+  }
+  const lang = text("WORKFLOW_CORE_RUN_DEFAULT_LANG") ?? DEFAULT_SETTINGS.runDefaultLang;
+  if (lang !== "javascript" && lang !== "python") {
+    issues.push({ message: `WORKFLOW_CORE_RUN_DEFAULT_LANG=${JSON.stringify(lang)} must be javascript or python` });
+  }
+  const settings: Settings = {
+    confPath: text("WORKFLOW_CORE_CONF_PATH") ?? DEFAULT_SETTINGS.confPath,
+    timezone,
+    registryCaller: list("WORKFLOW_CORE_REGISTRY_CALLER", DEFAULT_SETTINGS.registryCaller),
+    registryFilter: list("WORKFLOW_CORE_REGISTRY_FILTER", DEFAULT_SETTINGS.registryFilter),
+    maxJobParallel: int("WORKFLOW_CORE_MAX_JOB_PARALLEL", DEFAULT_SETTINGS.maxJobParallel, 1),
+    maxCronPerWorkflow: int("WORKFLOW_CORE_MAX_CRON_PER_WORKFLOW", DEFAULT_SETTINGS.maxCronPerWorkflow, 1),
+    maxCombinations: int("WORKFLOW_CORE_MAX_MATRIX_COMBINATIONS", DEFAULT_SETTINGS.maxCombinations, 1),
+    runDefaultLang: lang === "python" ? "python" : "javascript",
+  };
+  if (issues.length) throw new ConfigError(issues);
+  return { ...settings, ...dropUndefined(overrides) };
+}
+
+function dropUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,74 @@
+/**
+ * `foreach:` stage: runs nested stages once per item, `concurrent` at a time;
+ * the first failing item cancels the rest.
+ *
+ * @module
+ */
+
+import type { ForEachStage, Status } from "../models/types.ts";
+import { CancelError, NonRetriableError } from "../errors.ts";
+import { forEachLimited } from "../util/concurrency.ts";
+import type { StageHandler } from "./types.ts";
+import { nestedOutcome, positiveInt } from "./_nested.ts";
+
+function itemKey(item: unknown): string {
+  if (typeof item === "string") return item;
+  if (item instanceof Date) return item.toISOString();
+  return typeof item === "object" && item !== null ? JSON.stringify(item) : String(item);
+}
+
+function resolveItems(value: unknown, raw: unknown): unknown[] {
+  let items = value;
+  if (typeof items === "string") {
+    try {
+      items = JSON.parse(items);
+    } catch {
+      // fall through to the error below
+    }
+  }
+  if (!Array.isArray(items)) {
+    throw new NonRetriableError(
+      `foreach must be a list (or a template that renders to one); ${JSON.stringify(raw)} gave ${
+        items === null ? "null" : typeof items
+      }`,
+    );
+  }
+  return items;
+}
+
+/** Runs a foreach stage. Output `{items, foreach: {<key>: {item, status, stages, errors?}}}`. */
+export const runForEachStage: StageHandler<ForEachStage> = async (stage, ctx) => {
+  const items = resolveItems(ctx.render(stage.foreach), stage.foreach);
+  const concurrent = positiveInt(ctx.render(stage.concurrent), "concurrent");
+  const keys = items.map((item, index) => (stage.useIndexAsKey ? String(index) : itemKey(item)));
+  if (!stage.useIndexAsKey) {
+    const seen = new Set<string>();
+    for (const key of keys) {
+      if (seen.has(key)) {
+        throw new NonRetriableError(
+          `foreach items must be unique, '${key}' appears twice; set use-index-as-key: true to allow duplicates`,
+        );
+      }
+      seen.add(key);
+    }
+  }
+  const out: Record<string, { item: unknown; status: Status; stages: unknown; errors?: unknown }> = {};
+  const stop = new AbortController();
+  const signal = AbortSignal.any([ctx.signal, stop.signal]);
+  await forEachLimited(items, concurrent, async (item, index) => {
+    const key = keys[index];
+    const result = await ctx.runNested(stage.stages, { item, loop: index }, { signal, path: [key] });
+    out[key] = { item, status: result.status, stages: result.stages };
+    if (result.error) out[key].errors = result.error;
+    if (result.status === "FAILED" && !stop.signal.aborted) {
+      stop.abort(new CancelError(`cancelled because item '${key}' failed`));
+    }
+  }, () => signal.aborted);
+  items.forEach((item, index) => {
+    out[keys[index]] ??= { item, status: "CANCEL", stages: {} };
+  });
+  if (ctx.signal.aborted) throw ctx.signal.reason;
+  const ordered: Record<string, (typeof out)[string]> = {};
+  for (const key of keys) ordered[key] = out[key];
+  return nestedOutcome({ items, foreach: ordered }, Object.entries(ordered), "item");
+};

@@ -1,0 +1,90 @@
+/**
+ * `run:` stage: JavaScript in a worker from the runtime's pool (default), or
+ * Python in a `python3` subprocess (`lang: python`).
+ *
+ * @module
+ */
+
+import type { RunStage } from "../models/types.ts";
+import { StageError, UnsupportedError } from "../errors.ts";
+import type { StageContext, StageHandler } from "./types.ts";
+import { dedent } from "../util/text.ts";
+
+/** Copies the template scope into plain cloneable data for a worker or subprocess. */
+function plainScope(scope: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(scope));
+}
+
+/** Runs a run stage in the configured language. */
+export const runRunStage: StageHandler<RunStage> = (stage, ctx) => {
+  const lang = stage.lang ?? ctx.defaultRunLang;
+  return lang === "python" ? runPython(stage, ctx) : runJavaScript(stage, ctx);
+};
+
+async function runJavaScript(stage: RunStage, ctx: StageContext) {
+  const code = ctx.renderString(dedent(stage.code));
+  const vars = ctx.render(stage.vars) as Record<string, unknown>;
+  const outputs = await ctx.jsRunner().run(
+    { code, vars, context: plainScope(ctx.scope) },
+    {
+      signal: ctx.signal,
+      timeoutMs: ctx.timeoutMs,
+      onLog: (level, message) => ctx.log(level, `[STAGE]: ${ctx.stageName} | ${message}`),
+    },
+  );
+  return { outputs };
+}
+
+/** Python wrapper: reads vars from stdin, runs the code, prints JSON of top-level values. */
+const PYTHON_WRAPPER = `
+import json, sys, types
+_payload = json.loads(sys.stdin.read())
+_scope = dict(_payload["vars"])
+_scope["context"] = _payload["context"]
+_before = set(_scope) | {"__builtins__"}
+exec(compile(_payload["code"], "<run stage>", "exec"), _scope)
+_out = {}
+for _k, _v in _scope.items():
+    if _k in _before or _k.startswith("__"):
+        continue
+    if isinstance(_v, (types.ModuleType, type, types.FunctionType, types.BuiltinFunctionType)):
+        continue
+    try:
+        json.dumps(_v)
+    except (TypeError, ValueError):
+        _v = repr(_v)
+    _out[_k] = _v
+sys.stdout.write("\\n__WORKFLOW_OUTPUTS__" + json.dumps(_out))
+`;
+
+const MARKER = "\n__WORKFLOW_OUTPUTS__";
+
+async function runPython(stage: RunStage, ctx: StageContext) {
+  const code = ctx.renderString(dedent(stage.code));
+  const vars = ctx.render(stage.vars) as Record<string, unknown>;
+  const payload = JSON.stringify({ code, vars, context: plainScope(ctx.scope) });
+  let result;
+  try {
+    result = await ctx.runtime.spawn.spawn(["python3", "-c", PYTHON_WRAPPER], {
+      stdin: payload,
+      signal: ctx.signal,
+      keep: "tail",
+    });
+  } catch (error) {
+    if (ctx.signal.aborted) throw error;
+    throw new UnsupportedError(
+      `run stage '${ctx.stageName}' needs python3 for lang: python, but it could not be started ` +
+        `(${error instanceof Error ? error.message : String(error)}); install Python 3 or use JavaScript`,
+    );
+  }
+  const at = result.stdout.lastIndexOf(MARKER);
+  const printed = at >= 0 ? result.stdout.slice(0, at) : result.stdout;
+  for (const line of printed.split("\n")) {
+    if (line) ctx.log("info", `[STAGE]: ${ctx.stageName} | ${line}`);
+  }
+  if (result.code !== 0 || at < 0) {
+    const tail = result.stderr.trim().split("\n").slice(-8).join("\n");
+    throw new StageError(`python code failed${tail ? `:\n${tail}` : ` with exit code ${result.code}`}`);
+  }
+  return { outputs: JSON.parse(result.stdout.slice(at + MARKER.length)) as Record<string, unknown> };
+}

@@ -1,0 +1,28 @@
+/**
+ * The template and expression language: `${{ expression | filter }}` rendering, `if:`/`until:`
+ * conditions, `${VAR}` environment references, filters and static analysis. Pure functions:
+ * no `eval`, no `Function`, no access to prototypes or globals.
+ *
+ * @example
+ * ```ts
+ * import { render } from "./mod.ts";
+ * render("Hello ${{ params.name | title }}", { params: { name: "ann" } }); // "Hello Ann"
+ * ```
+ *
+ * @module
+ */
+
+export type { FilterFunction, FilterRegistry, RenderOptions, Scope } from "./types.ts";
+export { BUILTIN_FILTERS, createFilters } from "./filters.ts";
+export { evaluateCondition, hasTemplate, render, renderString } from "./render.ts";
+export { type CompiledTemplate, compileTemplate } from "./compile.ts";
+export { type CompiledCondition, compileCondition } from "./condition.ts";
+export {
+  analyzeCondition,
+  analyzeTemplate,
+  type TemplateAnalysis,
+  type TemplateIssue,
+} from "./analyze.ts";
+export { strftime } from "./strftime.ts";
+export { stringifyValue } from "./values.ts";
+export { formatIsoInZone, type ParsedIso, parseIsoDateTime } from "./zoned_time.ts";

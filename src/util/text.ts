@@ -1,0 +1,18 @@
+/**
+ * Small text helpers.
+ *
+ * @module
+ */
+
+/** Removes the indentation common to every non-blank line (like Python's `textwrap.dedent`). */
+export function dedent(text: string): string {
+  const lines = text.split("\n");
+  let common: number | undefined;
+  for (const line of lines) {
+    if (line.trim() === "") continue;
+    const indent = line.length - line.trimStart().length;
+    if (common === undefined || indent < common) common = indent;
+  }
+  if (!common) return text;
+  return lines.map((line) => (line.trim() === "" ? line.trimStart() : line.slice(common))).join("\n");
+}

@@ -1,0 +1,82 @@
+/**
+ * The messages exchanged between the JavaScript runner pool and its workers.
+ * Every message is a plain, structured-cloneable object tagged by `type`;
+ * messages about a job carry its `id`.
+ *
+ * @module
+ */
+
+/** Levels of lines captured from `console.*` inside user code. */
+export type LogLevel = "info" | "warning" | "error" | "debug";
+
+/** Host → worker: run one job. */
+export interface RunRequest {
+  readonly type: "run";
+  readonly id: number;
+  /** Body of an async function. */
+  readonly code: string;
+  /** Values passed to the code as named variables. */
+  readonly vars: Record<string, unknown>;
+  /** Read-only data the code sees as `context`. */
+  readonly context: unknown;
+}
+
+/** Worker → host: the entry has loaded and accepts jobs. */
+export interface ReadyMessage {
+  readonly type: "ready";
+}
+
+/** Worker → host: one captured console line. */
+export interface LogMessage {
+  readonly type: "log";
+  readonly id: number;
+  readonly level: LogLevel;
+  readonly message: string;
+}
+
+/** Worker → host: the job finished with these outputs. */
+export interface ResultMessage {
+  readonly type: "result";
+  readonly id: number;
+  readonly outputs: Record<string, unknown>;
+}
+
+/** Worker → host: the job failed. */
+export interface ErrorMessage {
+  readonly type: "error";
+  readonly id: number;
+  readonly error: { readonly name: string; readonly message: string };
+}
+
+/** Any message a worker sends. */
+export type WorkerMessage = ReadyMessage | LogMessage | ResultMessage | ErrorMessage;
+
+/** Any message the host sends. */
+export type HostMessage = RunRequest;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}
+
+/** Narrows data received from a worker. */
+export function isWorkerMessage(data: unknown): data is WorkerMessage {
+  if (!isRecord(data)) return false;
+  switch (data.type) {
+    case "ready":
+      return true;
+    case "log":
+      return typeof data.id === "number" && typeof data.message === "string";
+    case "result":
+      return typeof data.id === "number" && isRecord(data.outputs);
+    case "error":
+      return typeof data.id === "number" && isRecord(data.error);
+    default:
+      return false;
+  }
+}
+
+/** Narrows data received from the host. */
+export function isRunRequest(data: unknown): data is RunRequest {
+  return isRecord(data) && data.type === "run" && typeof data.id === "number" &&
+    typeof data.code === "string" && isRecord(data.vars);
+}

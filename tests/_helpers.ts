@@ -1,0 +1,41 @@
+/**
+ * Shared test helpers: an engine over inline YAML, and event capture.
+ */
+import { detectRuntime } from "../src/runtime/mod.ts";
+import { indexConfig } from "../src/config/loader.ts";
+import { Engine, type EngineOptions } from "../src/engine.ts";
+import { type LifecycleDetail, onLifecycle } from "../src/executor/events.ts";
+
+/** An engine whose config is the given YAML text (one file, `test.yml`). */
+export function engineFor(
+  yaml: string | Record<string, string>,
+  options: Partial<EngineOptions> = {},
+): Promise<Engine> {
+  const files = typeof yaml === "string"
+    ? [{ path: "test.yml", text: yaml }]
+    : Object.entries(yaml).map(([path, text]) => ({ path, text }));
+  return Engine.create({
+    runtime: options.runtime ?? detectRuntime(),
+    config: indexConfig(files),
+    ...options,
+  });
+}
+
+/** Collects every lifecycle event dispatched on the returned target. */
+export function captureEvents(): { target: EventTarget; events: LifecycleDetail[] } {
+  const target = new EventTarget();
+  const events: LifecycleDetail[] = [];
+  onLifecycle(target, (detail) => events.push(detail));
+  return { target, events };
+}
+
+/** Drops timing info so contexts can be compared exactly. */
+export function withoutInfo(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutInfo);
+  if (value && typeof value === "object" && !(value instanceof Date)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (k !== "info") out[k] = withoutInfo(v);
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,344 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { captureEvents, engineFor, withoutInfo } from "../_helpers.ts";
+import { ParamError } from "../../src/errors.ts";
+
+describe("workflow execution", () => {
+  it("runs jobs in needs order and resolves params and stage outputs", async () => {
+    const engine = await engineFor(`
+wf:
+  type: Workflow
+  params:
+    name: str
+  jobs:
+    first:
+      stages:
+        - name: Say
+          id: say
+          bash: echo "hi \${{ params.name }}"
+    second:
+      needs: [first]
+      stages:
+        - name: Echo
+          id: echo
+          echo: "got \${{ jobs.first.stages.say.outputs.stdout }}"
+        - name: Sleep
+          sleep: 0
+`);
+    const result = await engine.execute("wf", { name: "ann" });
+    assert.equal(result.status, "SUCCESS");
+    assert.match(result.runId, /^\d{20}T\d{10}$/);
+    assert.deepEqual(withoutInfo(result.context), {
+      params: { name: "ann" },
+      jobs: {
+        first: {
+          status: "SUCCESS",
+          stages: {
+            say: { status: "SUCCESS", outputs: { return_code: 0, stdout: "hi ann", stderr: null } },
+          },
+        },
+        second: {
+          status: "SUCCESS",
+          stages: {
+            echo: { status: "SUCCESS", outputs: {} },
+            "7972360640": { status: "SUCCESS", outputs: {} },
+          },
+        },
+      },
+      status: "SUCCESS",
+    });
+    const info = result.context.info as { start: string; duration_ms: number };
+    assert.match(info.start, /^\d{4}-\d\d-\d\dT/);
+    assert.equal(typeof info.duration_ms, "number");
+  });
+
+  it("coerces params and rejects a bad one before running anything", async () => {
+    const engine = await engineFor(`
+wf:
+  type: Workflow
+  params:
+    count: int
+  jobs:
+    a:
+      stages:
+        - name: x
+          echo: "\${{ params.count }}"
+`);
+    const { target, events } = captureEvents();
+    await assert.rejects(
+      engine.execute("wf", { count: "abc" }, { events: target }),
+      (e: unknown) => e instanceof ParamError && /count/.test(e.message) && /abc/.test(e.message),
+    );
+    assert.equal(events.length, 0);
+    const ok = await engine.execute("wf", { count: "12" });
+    assert.deepEqual(ok.context.params, { count: 12 });
+  });
+
+  it("keeps an independent sibling running when a job fails and skips the dependant", async () => {
+    const engine = await engineFor(`
+wf:
+  type: Workflow
+  jobs:
+    bad:
+      stages:
+        - name: boom
+          raise: "broken on purpose"
+        - name: never
+          echo: "not reached"
+    slow:
+      stages:
+        - name: nap
+          sleep: 0.3
+    after-bad:
+      needs: [bad]
+      stages:
+        - name: x
+          echo: x
+`);
+    const t0 = performance.now();
+    const result = await engine.execute("wf");
+    const took = performance.now() - t0;
+    const jobs = result.context.jobs as Record<string, Record<string, unknown>>;
+    assert.equal(result.status, "FAILED");
+    assert.equal(jobs.bad.status, "FAILED");
+    assert.equal(Object.keys(jobs.bad.stages as object).length, 1, "the stage after the failure did not run");
+    assert.deepEqual(jobs.bad.errors, {
+      name: "StageError",
+      message: `stage '${Object.keys(jobs.bad.stages as object)[0]}' failed: broken on purpose`,
+    });
+    assert.equal(jobs.slow.status, "SUCCESS");
+    assert.equal(jobs["after-bad"].status, "SKIP");
+    assert.equal(jobs["after-bad"].skipped, true);
+    assert.deepEqual(result.context.errors, { name: "WorkflowError", message: "job 'bad' failed" });
+    assert.ok(took < 5000, `took ${took} ms`);
+  });
+
+  it("runs a job with continue-on-error past a failed stage", async () => {
+    const engine = await engineFor(`
+wf:
+  type: Workflow
+  jobs:
+    a:
+      stages:
+        - name: fails
+          id: fails
+          continue-on-error: true
+          raise: nope
+        - name: then
+          id: then
+          echo: still here
+`);
+    const result = await engine.execute("wf");
+    const a = (result.context.jobs as Record<string, { status: string; stages: Record<string, { status: string }> }>).a;
+    assert.equal(a.stages.fails.status, "FAILED");
+    assert.equal(a.stages.then.status, "SUCCESS");
+    assert.equal(a.status, "SUCCESS");
+    assert.equal(result.status, "SUCCESS");
+  });
+
+  it("runs a diamond DAG: the join waits for both branches", async () => {
+    const engine = await engineFor(`
+wf:
+  type: Workflow
+  jobs:
+    start: {stages: [{name: s, id: s, echo: s}]}
+    left: {needs: [start], stages: [{name: l, id: l, sleep: 0.05}]}
+    right: {needs: [start], stages: [{name: r, id: r, sleep: 0.01}]}
+    join: {needs: [left, right], stages: [{name: j, id: j, echo: j}]}
+`);
+    const { target, events } = captureEvents();
+    const result = await engine.execute("wf", {}, { events: target });
+    assert.equal(result.status, "SUCCESS");
+    const order = events.filter((e) => e.type === "job-end").map((e) => e.job);
+    assert.equal(order[0], "start");
+    assert.equal(order.at(-1), "join");
+    assert.deepEqual(new Set(order.slice(1, 3)), new Set(["left", "right"]));
+  });
+
+  it("skips a job whose if is false and a stage whose if is false", async () => {
+    const engine = await engineFor(`
+wf:
+  type: Workflow
+  params:
+    mode: {type: str, default: full}
+  jobs:
+    never:
+      if: params.mode == 'none'
+      stages: [{name: x, echo: x}]
+    some:
+      stages:
+        - name: only-full
+          id: only-full
+          if: "params.mode == 'full'"
+          echo: yes
+        - name: only-none
+          id: only-none
+          if: "params.mode == 'none'"
+          echo: no
+`);
+    const result = await engine.execute("wf");
+    const jobs = result.context.jobs as Record<string, { status: string; stages?: Record<string, unknown> }>;
+    assert.equal(jobs.never.status, "SKIP");
+    assert.deepEqual(withoutInfo(jobs.some.stages), {
+      "only-full": { status: "SUCCESS", outputs: {} },
+      "only-none": { status: "SKIP", outputs: {}, skipped: true },
+    });
+    assert.equal(result.status, "SUCCESS");
+  });
+
+  it("ends SKIP when every job skipped", async () => {
+    const engine = await engineFor(`
+wf:
+  type: Workflow
+  jobs:
+    a: {if: "false", stages: [{name: x, echo: x}]}
+`);
+    assert.equal((await engine.execute("wf")).status, "SKIP");
+  });
+
+  it("applies every trigger rule to real upstream outcomes", async () => {
+    const engine = await engineFor(`
+wf:
+  type: Workflow
+  jobs:
+    ok: {stages: [{name: ok, echo: ok}]}
+    bad: {stages: [{name: bad, raise: bad}]}
+    skipped: {if: "false", stages: [{name: s, echo: s}]}
+    all-success: {needs: [ok, bad], stages: [{name: x, echo: x}]}
+    all-failed: {needs: [bad], trigger-rule: all_failed, stages: [{name: x, echo: x}]}
+    all-done: {needs: [ok, bad, skipped], trigger-rule: all_done, stages: [{name: x, echo: x}]}
+    one-failed: {needs: [ok, bad], trigger-rule: one_failed, stages: [{name: x, echo: x}]}
+    one-success: {needs: [ok, bad], trigger-rule: one_success, stages: [{name: x, echo: x}]}
+    none-failed: {needs: [ok, skipped], trigger-rule: none_failed, stages: [{name: x, echo: x}]}
+    none-failed-no: {needs: [ok, bad], trigger-rule: none_failed, stages: [{name: x, echo: x}]}
+    none-skipped: {needs: [ok, skipped], trigger-rule: none_skipped, stages: [{name: x, echo: x}]}
+`);
+    const result = await engine.execute("wf");
+    const status = (id: string) => (result.context.jobs as Record<string, { status: string }>)[id].status;
+    assert.equal(status("all-success"), "SKIP");
+    assert.equal(status("all-failed"), "SUCCESS");
+    assert.equal(status("all-done"), "SUCCESS");
+    assert.equal(status("one-failed"), "SUCCESS");
+    assert.equal(status("one-success"), "SUCCESS");
+    assert.equal(status("none-failed"), "SUCCESS");
+    assert.equal(status("none-failed-no"), "SKIP");
+    assert.equal(status("none-skipped"), "SKIP");
+    assert.equal(result.status, "FAILED");
+  });
+
+  it("bounds concurrently running jobs by max-job-parallel", async () => {
+    const jobs = Array.from({ length: 6 }, (_, i) => `    j${i}: {stages: [{name: n, sleep: 0.03}]}`).join("\n");
+    const engine = await engineFor(`
+wf:
+  type: Workflow
+  max-job-parallel: 2
+  jobs:
+${jobs}
+`);
+    const { target, events } = captureEvents();
+    let running = 0, peak = 0;
+    target.addEventListener("job-start", () => peak = Math.max(peak, ++running));
+    target.addEventListener("job-end", () => running--);
+    const result = await engine.execute("wf", {}, { events: target });
+    assert.equal(result.status, "SUCCESS");
+    assert.equal(peak, 2);
+    assert.equal(events.filter((e) => e.type === "job-end").length, 6);
+  });
+});
+
+describe("cancellation and timeouts", () => {
+  it("cancels a running workflow from the caller's signal, killing its subprocess", async () => {
+    const engine = await engineFor(`
+wf:
+  type: Workflow
+  jobs:
+    long:
+      stages:
+        - name: wait
+          id: wait
+          bash: sleep 30
+        - name: after
+          id: after
+          echo: never
+    later:
+      needs: [long]
+      stages: [{name: x, echo: x}]
+`);
+    const controller = new AbortController();
+    const t0 = performance.now();
+    setTimeout(() => controller.abort(), 150);
+    const result = await engine.execute("wf", {}, { signal: controller.signal });
+    const took = performance.now() - t0;
+    const jobs = result.context.jobs as Record<string, { status: string; stages?: Record<string, { status: string }> }>;
+    assert.equal(result.status, "CANCEL");
+    assert.equal(jobs.long.status, "CANCEL");
+    assert.equal(jobs.long.stages?.wait.status, "CANCEL");
+    assert.equal(jobs.long.stages?.after, undefined);
+    assert.equal(jobs.later.status, "SKIP");
+    assert.ok(took < 5000, `cancel took ${took} ms`);
+  });
+
+  it("ends CANCEL with what finished kept when the workflow times out", async () => {
+    const engine = await engineFor(`
+wf:
+  type: Workflow
+  timeout: 0.2
+  jobs:
+    quick: {stages: [{name: q, id: q, echo: done}]}
+    slow: {needs: [quick], stages: [{name: s, id: s, sleep: 10}]}
+`);
+    const result = await engine.execute("wf");
+    const jobs = result.context.jobs as Record<string, { status: string }>;
+    assert.equal(result.status, "CANCEL");
+    assert.equal(jobs.quick.status, "SUCCESS");
+    assert.equal(jobs.slow.status, "CANCEL");
+    assert.match((result.context.errors as { message: string }).message, /timed out after 200 ms/);
+  });
+
+  it("fails a stage that exceeds its timeout and says so", async () => {
+    const engine = await engineFor(`
+wf:
+  type: Workflow
+  jobs:
+    a:
+      stages:
+        - name: slow
+          id: slow
+          timeout: 0.1
+          sleep: 5
+`);
+    const result = await engine.execute("wf");
+    const stage = (result.context.jobs as Record<string, { stages: Record<string, { status: string; errors: { name: string; message: string } }> }>).a.stages.slow;
+    assert.equal(stage.status, "FAILED");
+    assert.equal(stage.errors.name, "StageTimeoutError");
+    assert.match(stage.errors.message, /stage 'slow' timed out after 100ms/);
+    assert.equal(result.status, "FAILED");
+  });
+
+  it("retries a failing stage with backoff until it succeeds", async () => {
+    const engine = await engineFor(`
+wf:
+  type: Workflow
+  params:
+    file: str
+  jobs:
+    a:
+      stages:
+        - name: flaky
+          id: flaky
+          retry: {attempts: 3, delay: 0.01}
+          bash: |
+            f="$TMP_FLAKY"
+            n=$(cat "$f" 2>/dev/null || echo 0)
+            echo $((n+1)) > "$f"
+            [ "$n" -ge 2 ]
+          env:
+            TMP_FLAKY: "\${{ params.file }}"
+`);
+    const file = `${(globalThis as { Deno?: { makeTempDirSync(): string } }).Deno?.makeTempDirSync() ?? "/tmp"}/flaky-${Math.random()}`;
+    const wf = engine.workflow("wf");
+    const result = await engine.execute(wf, { file });
+    const stage = (result.context.jobs as Record<string, { stages: Record<string, { status: string }> }>).a.stages.flaky;
+    assert.equal(stage.status, "SUCCESS");
+  });
+});

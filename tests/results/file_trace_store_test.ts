@@ -1,0 +1,197 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { detectRuntime } from "../../src/runtime/mod.ts";
+import { createMemoryRuntime } from "../../src/runtime/memory.ts";
+import { FileTraceStore } from "../../src/results/file_trace_store.ts";
+import {
+  parseTraceLines,
+  type TraceRecord,
+  traceRecordToLine,
+} from "../../src/results/trace_store.ts";
+import { record, runRecords, tempDir } from "./_helpers.ts";
+
+describe("FileTraceStore layout", () => {
+  it("writes trace.jsonl, stdout.txt, stderr.txt and run.json into a run_id=... folder", async () => {
+    const runtime = createMemoryRuntime();
+    const store = new FileTraceStore(runtime.fs, "/logs");
+    const records = runRecords("20240101083000T1", Date.UTC(2024, 0, 1, 8, 30), {
+      status: "FAILED",
+    });
+    await store.write(records);
+    const dir = "/logs/run_id=20240101083000T1";
+    assert.deepEqual((await runtime.fs.readDir(dir)).map((e) => e.name), [
+      "run.json",
+      "stderr.txt",
+      "stdout.txt",
+      "trace.jsonl",
+    ]);
+    const jsonl = await runtime.fs.readText(`${dir}/trace.jsonl`);
+    assert.equal(jsonl.split("\n").length, 4);
+    assert.deepEqual(parseTraceLines(jsonl), records);
+    const stdout = await runtime.fs.readText(`${dir}/stdout.txt`);
+    assert.match(
+      stdout,
+      /^2024-01-01 08:30:00\.000 INFO +\(20240101083000T1\) \[WORKFLOW\]: Start 'wf'\n/,
+    );
+    assert.match(stdout, /DEBUG +\(20240101083000T1\) working\n$/);
+    assert.equal(
+      await runtime.fs.readText(`${dir}/stderr.txt`),
+      `2024-01-01 08:30:00.010 ERROR   (20240101083000T1) [WORKFLOW]: End 'wf' FAILED\n`,
+    );
+    assert.deepEqual(JSON.parse(await runtime.fs.readText(`${dir}/run.json`)), {
+      runId: "20240101083000T1",
+      workflow: "wf",
+      status: "FAILED",
+      start: Date.UTC(2024, 0, 1, 8, 30),
+      end: Date.UTC(2024, 0, 1, 8, 30) + 10,
+      durationMs: 10,
+    });
+  });
+
+  it("leaves no temporary files behind after rewriting run.json", async () => {
+    const dir = tempDir();
+    try {
+      const { fs } = detectRuntime();
+      const store = new FileTraceStore(fs, dir.path);
+      const records = runRecords("r", 1);
+      await store.write([records[0]]);
+      await store.write(records.slice(1));
+      assert.deepEqual((await fs.readDir(`${dir.path}/run_id=r`)).map((e) => e.name), [
+        "run.json",
+        "stdout.txt",
+        "trace.jsonl",
+      ]);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("keeps run ids that look like paths inside the trace folder", async () => {
+    const runtime = createMemoryRuntime();
+    const store = new FileTraceStore(runtime.fs, "/logs");
+    await store.write(runRecords("../../etc/x", 1));
+    assert.deepEqual((await runtime.fs.readDir("/logs")).map((e) => e.name), [
+      "run_id=..%2F..%2Fetc%2Fx",
+    ]);
+    assert.equal((await store.getTrace("../../etc/x"))?.length, 3);
+  });
+});
+
+describe("FileTraceStore reading damaged files", () => {
+  it("skips a torn last line left by a writer that died mid-write", async () => {
+    const runtime = createMemoryRuntime();
+    const store = new FileTraceStore(runtime.fs, "/logs");
+    const records = [record({ time: 1, runId: "r" }), record({ time: 2, runId: "r" })];
+    await store.write(records);
+    const torn = traceRecordToLine(record({ time: 3, runId: "r" })).slice(0, 25);
+    await runtime.fs.writeText("/logs/run_id=r/trace.jsonl", torn, { append: true });
+    assert.deepEqual(await store.getTrace("r"), records);
+  });
+
+  it("reads records appended after a torn line, glued onto it or not", async () => {
+    const runtime = createMemoryRuntime();
+    const path = "/logs/run_id=r/trace.jsonl";
+    const first = record({ time: 1, runId: "r", message: 'has {"time": inside' });
+    await runtime.fs.writeText(path, traceRecordToLine(first) + '{"time":2,"lev', {
+      createDirs: true,
+    });
+    const later = [record({ time: 3, runId: "r" }), record({ time: 4, runId: "r" })];
+    await new FileTraceStore(runtime.fs, "/logs").write(later);
+    assert.deepEqual(await new FileTraceStore(runtime.fs, "/logs").getTrace("r"), [
+      first,
+      ...later,
+    ]);
+  });
+
+  it("ignores lines that are not trace records", () => {
+    const good = record({ time: 1, runId: "r" });
+    const text = "not json\n" + '{"other":true}\n' + traceRecordToLine(good) + "\n";
+    assert.deepEqual(parseTraceLines(text), [good]);
+  });
+});
+
+function childCommand(script: string): string[] {
+  const host = globalThis as { Deno?: unknown; Bun?: unknown };
+  if (host.Deno !== undefined) return [process.execPath, "run", "-A", script];
+  if (host.Bun !== undefined) return [process.execPath, script];
+  return [process.execPath, "--import", "tsx", script];
+}
+
+describe("FileTraceStore with a writer killed mid-write", () => {
+  it("reads back every complete record after the writing process is SIGKILLed", async () => {
+    const dir = tempDir();
+    try {
+      const script = fileURLToPath(new URL("./_trace_appender.ts", import.meta.url));
+      const [program, ...args] = childCommand(script);
+      const child = spawn(program, args, {
+        env: { ...process.env, TRACE_DIR: dir.path },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stderr = "";
+      child.stderr.on("data", (chunk) => stderr += chunk);
+      const exited = new Promise<string | null>((resolve) =>
+        child.on("exit", (_code, signal) => resolve(signal))
+      );
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on("data", (chunk) => String(chunk).includes("ready") && resolve());
+        child.on("exit", () => reject(new Error(`appender exited early: ${stderr}`)));
+      });
+      // Let it write a while longer so the kill lands in the middle of its loop.
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      child.kill("SIGKILL");
+      assert.equal(await exited, "SIGKILL");
+
+      const { fs } = detectRuntime();
+      const store = new FileTraceStore(fs, dir.path);
+      const trace = (await store.getTrace("killed")) ?? [];
+      assert.ok(trace.length >= 50, `at least the first batch is there (got ${trace.length})`);
+      trace.forEach((r, i) => assert.equal(r.message.split(" ").slice(0, 2).join(" "), `seq ${i}`));
+
+      // A new writer appends after whatever the killed one left; nothing is lost.
+      const more: TraceRecord[] = [
+        record({ time: 1e9, runId: "killed", message: "after the crash" }),
+      ];
+      await store.write(more);
+      const again = (await store.getTrace("killed")) ?? [];
+      assert.equal(again.length, trace.length + 1);
+      assert.equal(again.at(-1)?.message, "after the crash");
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
+describe("FileTraceStore with concurrent writers", () => {
+  it("two stores appending to the same run at once never interleave records", async () => {
+    const dir = tempDir();
+    try {
+      const { fs } = detectRuntime();
+      const stores = [new FileTraceStore(fs, dir.path), new FileTraceStore(fs, dir.path)];
+      const long = "y".repeat(5_000);
+      await Promise.all(
+        stores.flatMap((store, s) =>
+          Array.from(
+            { length: 20 },
+            (_, b) =>
+              store.write(Array.from({ length: 5 }, (_, i) =>
+                record({
+                  time: i,
+                  runId: "shared",
+                  message: `store ${s} batch ${b} item ${i} ${long}`,
+                }))),
+          )
+        ),
+      );
+      const text = await fs.readText(`${dir.path}/run_id=shared/trace.jsonl`);
+      const lines = text.split("\n").filter((line) => line !== "");
+      assert.equal(lines.length, 200);
+      for (const line of lines) assert.equal(JSON.parse(line).runId, "shared");
+      assert.equal((await stores[0].getTrace("shared"))?.length, 200);
+    } finally {
+      dir.remove();
+    }
+  });
+});

@@ -1,0 +1,423 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
+import { createMemoryRuntime, detectRuntime, hostName } from "../../src/runtime/mod.ts";
+import type { Runtime } from "../../src/runtime/types.ts";
+
+interface Subject {
+  readonly label: string;
+  make(): Promise<{ runtime: Runtime; base: string; cleanup(): Promise<void> }>;
+}
+
+const subjects: Subject[] = [
+  {
+    label: `detected (${hostName()})`,
+    async make() {
+      const base = (await mkdtemp(`${tmpdir()}/wf-runtime-`)).replaceAll("\\", "/");
+      return {
+        runtime: detectRuntime(),
+        base,
+        cleanup: () => rm(base, { recursive: true, force: true }),
+      };
+    },
+  },
+  {
+    label: "memory",
+    make() {
+      const runtime = createMemoryRuntime({ cwd: "/app" });
+      return Promise.resolve({
+        runtime,
+        base: "/app/work",
+        cleanup: () => Promise.resolve(),
+      });
+    },
+  },
+];
+
+for (const subject of subjects) {
+  describe(`Runtime fs contract: ${subject.label}`, () => {
+    it("writeText() then readText() round-trips UTF-8 text, creating folders when asked", async () => {
+      const { runtime, base, cleanup } = await subject.make();
+      try {
+        await runtime.fs.writeText(`${base}/a/b/c.txt`, "héllo ✓", { createDirs: true });
+        assert.equal(await runtime.fs.readText(`${base}/a/b/c.txt`), "héllo ✓");
+      } finally {
+        await cleanup();
+      }
+    });
+
+    it("writeText() without createDirs rejects when the folder is missing", async () => {
+      const { runtime, base, cleanup } = await subject.make();
+      try {
+        await assert.rejects(runtime.fs.writeText(`${base}/missing/x.txt`, "x"));
+      } finally {
+        await cleanup();
+      }
+    });
+
+    it("writeText() appends with append and replaces atomically with atomic", async () => {
+      const { runtime, base, cleanup } = await subject.make();
+      try {
+        await runtime.fs.mkdir(base);
+        const file = `${base}/log.txt`;
+        await runtime.fs.writeText(file, "one\n");
+        await runtime.fs.writeText(file, "two\n", { append: true });
+        assert.equal(await runtime.fs.readText(file), "one\ntwo\n");
+        await runtime.fs.writeText(file, "fresh", { atomic: true });
+        assert.equal(await runtime.fs.readText(file), "fresh");
+        assert.deepEqual(await runtime.fs.listFiles(base), [file], "no temp file is left behind");
+      } finally {
+        await cleanup();
+      }
+    });
+
+    it("readText() of a missing file rejects with a message naming the path", async () => {
+      const { runtime, base, cleanup } = await subject.make();
+      try {
+        await assert.rejects(runtime.fs.readText(`${base}/nope.yml`), /nope\.yml/);
+      } finally {
+        await cleanup();
+      }
+    });
+
+    it("listFiles() lists nested and hidden files recursively, sorted, under the given dir", async () => {
+      const { runtime, base, cleanup } = await subject.make();
+      try {
+        for (const name of ["z.yml", "a/b.yml", "a/.hidden/c.yml", ".confignore"]) {
+          await runtime.fs.writeText(`${base}/${name}`, name, { createDirs: true });
+        }
+        assert.deepEqual(await runtime.fs.listFiles(base), [
+          `${base}/.confignore`,
+          `${base}/a/.hidden/c.yml`,
+          `${base}/a/b.yml`,
+          `${base}/z.yml`,
+        ]);
+        await assert.rejects(runtime.fs.listFiles(`${base}/none`));
+      } finally {
+        await cleanup();
+      }
+    });
+
+    it("readDir() lists direct entries by name with their kind", async () => {
+      const { runtime, base, cleanup } = await subject.make();
+      try {
+        await runtime.fs.writeText(`${base}/sub/x.txt`, "x", { createDirs: true });
+        await runtime.fs.writeText(`${base}/b.txt`, "b");
+        assert.deepEqual(await runtime.fs.readDir(base), [
+          { name: "b.txt", isDirectory: false },
+          { name: "sub", isDirectory: true },
+        ]);
+      } finally {
+        await cleanup();
+      }
+    });
+
+    it("stat() describes files and folders and returns null for missing paths", async () => {
+      const { runtime, base, cleanup } = await subject.make();
+      try {
+        await runtime.fs.writeText(`${base}/f.txt`, "abc", { createDirs: true });
+        const file = await runtime.fs.stat(`${base}/f.txt`);
+        assert.equal(file?.isFile, true);
+        assert.equal(file?.size, 3);
+        assert.equal(typeof file?.mtimeMs, "number");
+        assert.equal((await runtime.fs.stat(base))?.isDirectory, true);
+        assert.equal(await runtime.fs.stat(`${base}/missing`), null);
+        assert.equal(await runtime.fs.stat(`${base}/f.txt/below`), null);
+      } finally {
+        await cleanup();
+      }
+    });
+
+    it("remove() deletes a folder tree and ignores missing paths", async () => {
+      const { runtime, base, cleanup } = await subject.make();
+      try {
+        await runtime.fs.writeText(`${base}/t/a/b.txt`, "b", { createDirs: true });
+        await runtime.fs.remove(`${base}/t`);
+        assert.equal(await runtime.fs.stat(`${base}/t`), null);
+        assert.equal(await runtime.fs.stat(`${base}/t/a/b.txt`), null);
+        await runtime.fs.remove(`${base}/t`);
+      } finally {
+        await cleanup();
+      }
+    });
+
+    it("rename() moves a file over an existing target", async () => {
+      const { runtime, base, cleanup } = await subject.make();
+      try {
+        await runtime.fs.writeText(`${base}/from.txt`, "new", { createDirs: true });
+        await runtime.fs.writeText(`${base}/to.txt`, "old");
+        await runtime.fs.rename(`${base}/from.txt`, `${base}/to.txt`);
+        assert.equal(await runtime.fs.readText(`${base}/to.txt`), "new");
+        assert.equal(await runtime.fs.stat(`${base}/from.txt`), null);
+      } finally {
+        await cleanup();
+      }
+    });
+
+    it("cwd() is an absolute path with / separators", async () => {
+      const { runtime, cleanup } = await subject.make();
+      try {
+        assert.ok(runtime.cwd().startsWith("/"), runtime.cwd());
+        assert.ok(!runtime.cwd().includes("\\"));
+      } finally {
+        await cleanup();
+      }
+    });
+  });
+}
+
+describe("Runtime clock contract: detected runtime", () => {
+  it("now() reads the wall clock and monotonic() never goes back", () => {
+    const clock = detectRuntime().clock;
+    assert.ok(Math.abs(clock.now() - Date.now()) < 1000);
+    const first = clock.monotonic();
+    assert.ok(clock.monotonic() >= first);
+  });
+
+  it("sleep() resolves after the delay and rejects with the signal's reason on abort", async () => {
+    const clock = detectRuntime().clock;
+    await clock.sleep(5);
+    const controller = new AbortController();
+    const sleeping = clock.sleep(60_000, { signal: controller.signal });
+    controller.abort(new Error("stop sleeping"));
+    await assert.rejects(sleeping, /stop sleeping/);
+    await assert.rejects(clock.sleep(10, { signal: controller.signal }), /stop sleeping/);
+  });
+
+  it("timeout() returns a signal that aborts with a TimeoutError", async () => {
+    const clock = detectRuntime().clock;
+    const signal = clock.timeout(5);
+    // The timeout alone does not keep the process alive (like AbortSignal.timeout), so wait
+    // with a sleep that does.
+    await clock.sleep(100);
+    assert.equal(signal.aborted, true);
+    assert.equal((signal.reason as DOMException).name, "TimeoutError");
+  });
+});
+
+describe("Runtime clock contract: memory runtime", () => {
+  it("starts at the given time and only moves when advanced", async () => {
+    const runtime = createMemoryRuntime({ now: 1_000 });
+    assert.equal(runtime.clock.now(), 1_000);
+    await runtime.clock.advance(500);
+    assert.equal(runtime.clock.now(), 1_500);
+    assert.equal(runtime.clock.monotonic(), 500);
+  });
+
+  it("fires sleeping timers in time order as the clock advances", async () => {
+    const { clock } = createMemoryRuntime();
+    const fired: string[] = [];
+    void clock.sleep(300).then(() => fired.push(`300@${clock.now()}`));
+    void clock.sleep(100).then(() => fired.push(`100@${clock.now()}`));
+    void clock.sleep(200).then(() => fired.push(`200@${clock.now()}`));
+    await clock.advance(150);
+    assert.deepEqual(fired, ["100@100"]);
+    await clock.advance(1_000);
+    assert.deepEqual(fired, ["100@100", "200@200", "300@300"]);
+    assert.equal(clock.now(), 1_150);
+  });
+
+  it("wakes chained sleeps inside one advance", async () => {
+    const { clock } = createMemoryRuntime();
+    const ticks: number[] = [];
+    const loop = (async () => {
+      for (let i = 0; i < 3; i++) {
+        await clock.sleep(60_000);
+        ticks.push(clock.now());
+      }
+    })();
+    await clock.advance(180_000);
+    await loop;
+    assert.deepEqual(ticks, [60_000, 120_000, 180_000]);
+  });
+
+  it("set() jumps forward firing due timers, and runUntilIdle() drains every timer", async () => {
+    const { clock } = createMemoryRuntime({ now: 0 });
+    let woke = false;
+    void clock.sleep(10_000).then(() => (woke = true));
+    await clock.set(10_000);
+    assert.equal(woke, true);
+    const late = clock.sleep(99_999);
+    await clock.runUntilIdle();
+    await late;
+    assert.equal(clock.pendingTimers, 0);
+  });
+
+  it("sleep() rejects with the reason on abort and timeout() aborts with a TimeoutError", async () => {
+    const { clock } = createMemoryRuntime();
+    const controller = new AbortController();
+    const sleeping = clock.sleep(1_000, { signal: controller.signal });
+    controller.abort(new Error("cancelled"));
+    await assert.rejects(sleeping, /cancelled/);
+    const signal = clock.timeout(50);
+    await clock.advance(49);
+    assert.equal(signal.aborted, false);
+    await clock.advance(1);
+    assert.equal((signal.reason as DOMException).name, "TimeoutError");
+  });
+});
+
+describe("Runtime env contract", () => {
+  it("the detected runtime reads the process environment", () => {
+    const env = detectRuntime().env;
+    const path = env.get("PATH");
+    assert.equal(typeof path, "string");
+    assert.equal(env.toObject().PATH, path);
+    assert.equal(env.get("WF_SURELY_NOT_SET_123"), undefined);
+  });
+
+  it("the memory runtime reads only the given variables, as a copy", () => {
+    const runtime = createMemoryRuntime({ env: { A: "1" } });
+    assert.equal(runtime.env.get("A"), "1");
+    assert.equal(runtime.env.get("PATH"), undefined);
+    const copy = runtime.env.toObject();
+    copy.A = "changed";
+    assert.equal(runtime.env.get("A"), "1");
+  });
+});
+
+function processIsGone(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // A zombie waiting for init to reap it is dead too.
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return true;
+  }
+}
+
+describe(`Runtime spawn contract: detected (${hostName()})`, () => {
+  const { spawn } = detectRuntime().spawn;
+
+  it("spawn() captures stdout, stderr and the exit code without a shell", async () => {
+    const result = await spawn(["sh", "-c", "echo out; echo err >&2; exit 3"]);
+    assert.equal(result.code, 3);
+    assert.equal(result.signal, null);
+    assert.equal(result.stdout, "out\n");
+    assert.equal(result.stderr, "err\n");
+    const literal = await spawn(["echo", "$HOME", "*"]);
+    assert.equal(literal.stdout, "$HOME *\n");
+  });
+
+  it("spawn() merges env over the parent environment and honours cwd and stdin", async () => {
+    const cwd = (await mkdtemp(`${tmpdir()}/wf-spawn-`)).replaceAll("\\", "/");
+    try {
+      const result = await spawn(
+        ["sh", "-c", 'echo "$WF_TEST_VAR|${PATH:+has-path}|$(pwd)"; cat'],
+        { env: { WF_TEST_VAR: "v1" }, cwd, stdin: "from stdin" },
+      );
+      const [line, rest] = result.stdout.split("\n");
+      const [value, hasPath, dir] = line.split("|");
+      assert.equal(value, "v1");
+      assert.equal(hasPath, "has-path");
+      assert.ok(dir.endsWith(cwd.slice(cwd.lastIndexOf("/"))), dir);
+      assert.equal(rest, "from stdin");
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it("spawn() keeps the head or the tail of long output and counts the dropped bytes", async () => {
+    const script = "for i in 0 1 2 3 4 5 6 7 8 9; do printf '%s' $i; done";
+    const head = await spawn(["sh", "-c", script], { maxOutputBytes: 4 });
+    assert.equal(head.stdout, "0123");
+    assert.equal(head.stdoutDropped, 6);
+    const tail = await spawn(["sh", "-c", script], { maxOutputBytes: 4, keep: "tail" });
+    assert.equal(tail.stdout, "6789");
+    assert.equal(tail.stdoutDropped, 6);
+  });
+
+  it("spawn() streams chunks to onStdout and onStderr as they arrive", async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    await spawn(["sh", "-c", "echo a; echo b >&2; echo c"], {
+      onStdout: (chunk) => out.push(chunk),
+      onStderr: (chunk) => err.push(chunk),
+    });
+    assert.equal(out.join(""), "a\nc\n");
+    assert.equal(err.join(""), "b\n");
+  });
+
+  it("spawn() of a missing program rejects with an error naming it", async () => {
+    await assert.rejects(
+      spawn(["wf-no-such-program-xyz", "--help"]),
+      /wf-no-such-program-xyz/,
+    );
+  });
+
+  it("aborting spawn() kills the whole process group and rejects with the signal's reason", async () => {
+    const controller = new AbortController();
+    const pids: number[] = [];
+    let printed = "";
+    const running = spawn(["sh", "-c", "sleep 100 & echo $!; sleep 100 & echo $!; wait"], {
+      signal: controller.signal,
+      onStdout: (chunk) => {
+        printed += chunk;
+        const lines = printed.trim().split("\n").filter(Boolean);
+        if (lines.length >= 2 && pids.length === 0) {
+          pids.push(...lines.map(Number));
+          controller.abort(new Error("stop the shell"));
+        }
+      },
+    });
+    await assert.rejects(running, /stop the shell/);
+    assert.equal(pids.length, 2);
+    for (let i = 0; i < 50 && !pids.every(processIsGone); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.deepEqual(pids.filter((pid) => !processIsGone(pid)), [], "grandchildren are gone");
+  });
+
+  it("spawn() with an already aborted signal rejects without starting", async () => {
+    const controller = new AbortController();
+    controller.abort(new Error("too late"));
+    await assert.rejects(spawn(["echo", "x"], { signal: controller.signal }), /too late/);
+  });
+});
+
+describe("Runtime spawn and workers: memory runtime", () => {
+  it("spawn() rejects with an UnsupportedError unless a handler is given", async () => {
+    const bare = createMemoryRuntime();
+    await assert.rejects(bare.spawn.spawn(["echo", "hi"]), {
+      name: "UnsupportedError",
+      message: /cannot run "echo"/,
+    });
+    const handled = createMemoryRuntime({
+      spawn: (command) =>
+        Promise.resolve({
+          code: 0,
+          signal: null,
+          stdout: command.join(" "),
+          stderr: "",
+          stdoutDropped: 0,
+          stderrDropped: 0,
+        }),
+    });
+    assert.equal((await handled.spawn.spawn(["echo", "hi"])).stdout, "echo hi");
+  });
+
+  it("workers.create() throws an UnsupportedError unless a factory is given", () => {
+    const runtime = createMemoryRuntime();
+    assert.throws(() => runtime.workers.create(new URL("file:///w.js")), {
+      name: "UnsupportedError",
+    });
+  });
+
+  it("initial files resolve against cwd and their folders exist", async () => {
+    const runtime = createMemoryRuntime({ cwd: "/app", files: { "conf/a.yml": "a: 1" } });
+    assert.equal(await runtime.fs.readText("/app/conf/a.yml"), "a: 1");
+    assert.equal(await runtime.fs.readText("conf/a.yml"), "a: 1");
+    assert.deepEqual(await runtime.fs.listFiles("conf"), ["conf/a.yml"]);
+    assert.equal((await runtime.fs.stat("/app/conf"))?.isDirectory, true);
+  });
+});
+
+describe("detectRuntime()", () => {
+  it("picks the adapter of the host runtime, once per process", () => {
+    const runtime = detectRuntime();
+    assert.equal(runtime.name, hostName());
+    assert.equal(detectRuntime(), runtime);
+  });
+});

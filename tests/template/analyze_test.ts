@@ -1,0 +1,58 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { analyzeCondition, analyzeTemplate } from "../../src/template/mod.ts";
+
+describe("analyzeTemplate()", () => {
+  it("lists the referenced paths as segment arrays", () => {
+    const result = analyzeTemplate(
+      "${{ params.run-date | fmt('%Y') }} ${{ stages.first.outputs.x }} ${{ items[matrix.i].id }}",
+    );
+    assert.deepEqual(result.issues, []);
+    assert.deepEqual(result.references, [
+      ["params", "run-date"],
+      ["stages", "first", "outputs", "x"],
+      ["items"],
+      ["matrix", "i"],
+    ]);
+  });
+
+  it("cuts a path before its first optional segment", () => {
+    assert.deepEqual(analyzeTemplate("${{ stages.a.errors?.message }}").references, [["stages", "a"]]);
+    assert.deepEqual(analyzeTemplate("${{ stages?.x }}").references, []);
+  });
+
+  it("reports syntax errors, unknown functions and unknown filters with columns", () => {
+    const result = analyzeTemplate("a ${{ params.x | nope }} ${{ boom(1) }} ${{ params. }} ${{ params.ok }}");
+    assert.deepEqual(
+      result.issues.map((issue) => [issue.message.split(" at ")[0].split(";")[0], issue.column]),
+      [["unknown filter 'nope'", 17], ["unknown function 'boom'", 29], ["expected a name after '.'", 51]],
+    );
+    assert.deepEqual(result.references, [["params", "x"], ["params", "ok"]]);
+  });
+
+  it("accepts extra filter names", () => {
+    assert.deepEqual(analyzeTemplate("${{ params.x | slug }}", ["slug"]).issues, []);
+  });
+
+  it("finds nothing in plain text", () => {
+    assert.deepEqual(analyzeTemplate("echo $$HOME ${HOME}"), { issues: [], references: [] });
+  });
+});
+
+describe("analyzeCondition()", () => {
+  it("analyzes the three condition forms", () => {
+    assert.deepEqual(analyzeCondition("params.mode == 'full'").references, [["params", "mode"]]);
+    assert.deepEqual(analyzeCondition("${{ params.a }}").references, [["params", "a"]]);
+    assert.deepEqual(
+      analyzeCondition(`"\${{ params.name }}" == "\${{ matrix.env }}"`).references,
+      [["params", "name"], ["matrix", "env"]],
+    );
+    assert.deepEqual(analyzeCondition(true), { issues: [], references: [] });
+  });
+
+  it("reports syntax errors", () => {
+    const result = analyzeCondition("params.mode = 'x'");
+    assert.equal(result.issues.length, 1);
+    assert.equal(result.issues[0].column, 12);
+  });
+});
