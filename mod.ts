@@ -36,7 +36,7 @@ export { expandMatrix } from "./src/executor/matrix.ts";
 export { hashId, newRunId, strategyId } from "./src/executor/ids.ts";
 export { Registry, type RegistryOptions, tag, type TagOptions } from "./src/stages/registry.ts";
 export type { CallContext, CallFunction, StandardSchemaLike } from "./src/stages/types.ts";
-export { type ConfigIndex, loadConfig } from "./src/config/loader.ts";
+export { buildWorkflow, type ConfigIndex, indexConfig, loadConfig } from "./src/config/loader.ts";
 export {
   createFilters,
   evaluateCondition,

@@ -39,7 +39,7 @@ const decode = (s) =>
 /** Parses JUnit XML into leaf test cases {name, failed, skipped}. */
 function parseJunit(xml) {
   const cases = [];
-  const re = /<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g;
+  const re = /<testcase\b((?:[^>"]|"[^"]*")*?)(\/>|>([\s\S]*?)<\/testcase>)/g;
   for (const m of xml.matchAll(re)) {
     const name = decode((m[1].match(/\bname="([^"]*)"/) ?? [])[1] ?? "");
     const body = m[3] ?? "";

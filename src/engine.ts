@@ -19,6 +19,10 @@ import type { RunServices } from "./executor/run_state.ts";
 import { ConfigError } from "./errors.ts";
 import { isAbsolute, join } from "./util/path.ts";
 import { validateCron } from "./scheduler/cron.ts";
+import type { TraceStore } from "./results/trace_store.ts";
+import type { AuditStore } from "./results/audit_store.ts";
+import { openStores, storesFromEnv } from "./results/stores.ts";
+import { attachTraces, type TraceAttachment } from "./results/trace_writer.ts";
 
 /** Options of {@linkcode Engine.create}. */
 export interface EngineOptions {
@@ -36,6 +40,14 @@ export interface EngineOptions {
   readonly events?: EventTarget;
   /** Dry-run: action stages are not executed. @default false */
   readonly dryRun?: boolean;
+  /** Where traces are written; `null` for none.
+   * @default from `WORKFLOW_LOG_TRACE_*` (off unless enabled; file store under ./logs) */
+  readonly traces?: TraceStore | null;
+  /** Where release audits are written; `null` for none.
+   * @default from `WORKFLOW_LOG_AUDIT_*` (off unless enabled; file store under ./audits) */
+  readonly audits?: AuditStore | null;
+  /** How often buffered trace records are written, ms. @default 1000 */
+  readonly traceFlushIntervalMs?: number;
 }
 
 /** Options of {@linkcode Engine.execute}. */
@@ -66,13 +78,20 @@ export class Engine {
   readonly filters: FilterRegistry;
   readonly events: EventTarget;
   readonly dryRun: boolean;
+  /** The trace store every run writes to, if any. */
+  readonly traces: TraceStore | null;
+  /** The audit store releases write to, if any. */
+  readonly audits: AuditStore | null;
   #jsRunner?: JsRunner;
+  #tracing?: TraceAttachment;
+  #closeStores: () => Promise<void>;
 
   private constructor(
     options: EngineOptions,
     settings: Settings,
     config: ConfigIndex,
     filters: FilterRegistry,
+    stores: { traces: TraceStore | null; audits: AuditStore | null; close: () => Promise<void> },
   ) {
     this.runtime = options.runtime;
     this.settings = settings;
@@ -84,6 +103,15 @@ export class Engine {
       callers: settings.registryCaller,
       runtime: options.runtime,
     });
+    this.traces = stores.traces;
+    this.audits = stores.audits;
+    this.#closeStores = stores.close;
+    if (stores.traces) {
+      this.#tracing = attachTraces(this.events, stores.traces, {
+        clock: options.runtime.clock,
+        flushIntervalMs: options.traceFlushIntervalMs ?? 1000,
+      });
+    }
   }
 
   /**
@@ -93,19 +121,32 @@ export class Engine {
    */
   static async create(options: EngineOptions): Promise<Engine> {
     const settings = readSettings((name) => options.runtime.env.get(name), options.settings);
+    const custom: Record<string, FilterFunction> = {};
+    for (const entry of settings.registryFilter) {
+      Object.assign(custom, await importFilters(options.runtime, entry));
+    }
+    Object.assign(custom, options.filters ?? {});
+    const filters = createFilters(custom);
     const config = options.config ??
       await loadConfig(options.runtime, {
         confPath: settings.confPath,
         maxCronPerWorkflow: settings.maxCronPerWorkflow,
         defaultTimezone: settings.timezone,
         validateCron,
+        knownFilters: Object.keys(custom),
       });
-    const custom: Record<string, FilterFunction> = {};
-    for (const entry of settings.registryFilter) {
-      Object.assign(custom, await importFilters(options.runtime, entry));
-    }
-    Object.assign(custom, options.filters ?? {});
-    return new Engine(options, settings, config, createFilters(custom));
+    const fromEnv = options.traces === undefined || options.audits === undefined
+      ? storesFromEnv(options.runtime.env)
+      : {};
+    const opened = await openStores(options.runtime, {
+      traceUrl: options.traces === undefined ? fromEnv.traceUrl : undefined,
+      auditUrl: options.audits === undefined ? fromEnv.auditUrl : undefined,
+    });
+    return new Engine(options, settings, config, filters, {
+      traces: options.traces === undefined ? opened.trace : options.traces,
+      audits: options.audits === undefined ? opened.audit : options.audits,
+      close: () => opened.close(),
+    });
   }
 
   /** A validated workflow by name. @throws {ConfigError} when unknown or invalid. */
@@ -146,8 +187,16 @@ export class Engine {
     return executeWorkflow(model, params, this.services(options), options);
   }
 
-  /** Stops the worker pool so the process can exit. */
+  /** Writes buffered traces. */
+  async flush(): Promise<void> {
+    await this.#tracing?.flush();
+  }
+
+  /** Flushes traces, closes stores it opened and stops the worker pool so the process can exit. */
   async close(): Promise<void> {
+    await this.#tracing?.detach();
+    this.#tracing = undefined;
+    await this.#closeStores();
     await this.#jsRunner?.close();
     this.#jsRunner = undefined;
   }

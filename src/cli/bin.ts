@@ -1,3 +1,4 @@
+#!/usr/bin/env -S deno run -A
 /**
  * Executable entry of the `workflow` command (the npm `bin`).
  *

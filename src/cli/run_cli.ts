@@ -17,6 +17,14 @@ import { VERSION } from "../version.ts";
 import { workflowJsonSchema } from "../models/schema.ts";
 import { Masker } from "../util/mask.ts";
 import { formatDuration, progressLine } from "./progress.ts";
+import type { CommandEntry } from "./commands.ts";
+import { SCHEDULER_COMMANDS } from "./scheduler_commands.ts";
+import { SERVER_COMMANDS } from "./server_commands.ts";
+
+const EXTRA_COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  ...SCHEDULER_COMMANDS,
+  ...SERVER_COMMANDS,
+};
 
 /** Where the CLI reads and writes. */
 export interface CliIo {
@@ -34,7 +42,7 @@ export class UsageError extends WorkflowBaseError {
   override name = "UsageError";
 }
 
-const USAGE = `Usage: workflow <command> [options]
+const USAGE_HEAD = `Usage: workflow <command> [options]
 
 Commands:
   run <name>         Run a workflow: [-p key=value]... [--params JSON] [--json] [--verbose]
@@ -43,7 +51,9 @@ Commands:
   show <name>        Show a workflow's params, schedules, jobs and stages [--json]
   schema             Print the JSON Schema of the YAML dialect
   version            Print the version
+`;
 
+const USAGE = `${USAGE_HEAD}${Object.values(EXTRA_COMMANDS).map((c) => `  ${c.usage}\n`).join("")}
 Common options:
   --conf DIR         Config folder (default: $WORKFLOW_CORE_CONF_PATH or ./conf)
   -h, --help         Show this help
@@ -144,6 +154,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
         io.stdout(JSON.stringify(workflowJsonSchema(), null, 2) + "\n");
         return 0;
       default:
+        if (Object.hasOwn(EXTRA_COMMANDS, command)) return await EXTRA_COMMANDS[command].run(rest, io);
         throw new UsageError(`unknown command '${command}'`);
     }
   } catch (error) {

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { analyzeCondition, analyzeTemplate, type TemplateAnalysis } from "../template/analyze.ts";
+import { analyzeCondition, analyzeTemplate, type TemplateAnalysis } from "../template/mod.ts";
 import type { Workflow } from "./types.ts";
 import { didYouMean, type IssueCollector, type ModelPath } from "./issues.ts";
 import { isRawMap, type RawMap } from "./fields.ts";

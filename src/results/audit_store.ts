@@ -16,15 +16,21 @@ export const RELEASE_TYPES: readonly ReleaseType[] = ["normal", "rerun", "force"
 
 /** One release of a workflow. */
 export interface AuditRecord {
+  /** Workflow name. */
   readonly workflow: string;
   /** Logical release time, epoch ms. */
   readonly release: number;
+  /** How the release was started. */
   readonly type: ReleaseType;
+  /** Id of the run. */
   readonly runId: string;
+  /** Id of the run that started it, if any. */
   readonly parentRunId?: string;
+  /** Final status of the run. */
   readonly status: Status;
   /** Masked run context, plain JSON data. */
   readonly context: Record<string, unknown>;
+  /** Run duration. */
   readonly durationMs: number;
   /** When the record was written, epoch ms. */
   readonly createdAt: number;

@@ -82,7 +82,7 @@ export class FileAuditStore implements AuditStore {
   readonly #fs: RuntimeFs;
   readonly #root: string;
 
-  /** @param root audit folder, e.g. `./audits` */
+  /** Stores audits below `root` (e.g. `./audits`) through `fs`. */
   constructor(fs: RuntimeFs, root: string) {
     this.#fs = fs;
     this.#root = root;

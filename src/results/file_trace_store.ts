@@ -49,7 +49,7 @@ export class FileTraceStore implements TraceStore {
   readonly #summaries = new Map<string, RunSummary>();
   readonly #madeDirs = new Set<string>();
 
-  /** @param root trace folder, e.g. `./logs` */
+  /** Stores traces below `root` (e.g. `./logs`) through `fs`. */
   constructor(fs: RuntimeFs, root: string) {
     this.#fs = fs;
     this.#root = root;

@@ -9,8 +9,11 @@ import type { Masker } from "../util/mask.ts";
 
 /** Outcome of a workflow, job or stage run. */
 export interface Result {
+  /** Final status. */
   readonly status: Status;
+  /** Id of this run. */
   readonly runId: string;
+  /** Id of the run that started this one, if any. */
   readonly parentRunId?: string;
   /** The run context (params, jobs, stages outputs, errors). */
   readonly context: Record<string, unknown>;
@@ -18,9 +21,13 @@ export interface Result {
 
 /** JSON shape of a {@linkcode Result}: snake_case ids, `parent_run_id: null` when absent. */
 export interface ResultJson {
+  /** Final status. */
   readonly status: Status;
+  /** Id of this run. */
   readonly run_id: string;
+  /** Id of the parent run, or `null`. */
   readonly parent_run_id: string | null;
+  /** JSON-safe (and masked) context. */
   readonly context: Record<string, unknown>;
 }
 

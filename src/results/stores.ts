@@ -100,7 +100,9 @@ export interface OpenStoresOptions {
 
 /** The stores {@linkcode openStores} opened. */
 export interface Stores {
+  /** Trace store, or `null` when no trace URL was given. */
   readonly trace: TraceStore | null;
+  /** Audit store, or `null` when no audit URL was given. */
   readonly audit: AuditStore | null;
   /** Closes both stores. */
   close(): Promise<void>;

@@ -15,12 +15,19 @@ export type TraceEvent = Exclude<LifecycleEventType, "log">;
 export interface TraceRecord {
   /** Epoch ms. */
   readonly time: number;
+  /** Severity. */
   readonly level: LogLevel;
+  /** Run the record belongs to. */
   readonly runId: string;
+  /** Run that started this one (a trigger stage), if any. */
   readonly parentRunId?: string;
+  /** Workflow name. */
   readonly workflow: string;
+  /** Job id, inside a job. */
   readonly job?: string;
+  /** Strategy id (matrix hash), inside a matrix job. */
   readonly strategy?: string;
+  /** Stage id, inside a stage. */
   readonly stage?: string;
   /** Already masked text, e.g. `[STAGE]: End 'greet' SUCCESS in 3 ms`. */
   readonly message: string;
@@ -34,8 +41,11 @@ export interface TraceRecord {
 
 /** One run as listed by {@linkcode TraceStore.listRuns}. */
 export interface RunSummary {
+  /** The run's id. */
   readonly runId: string;
+  /** Run that started this one, if any. */
   readonly parentRunId?: string;
+  /** Workflow name. */
   readonly workflow: string;
   /** `WAIT` while the run has not ended (or ended without a `run-end` record). */
   readonly status: Status;
@@ -43,6 +53,7 @@ export interface RunSummary {
   readonly start: number;
   /** Epoch ms of the `run-end` record. */
   readonly end?: number;
+  /** Duration reported by `run-end`. */
   readonly durationMs?: number;
 }
 

@@ -174,21 +174,26 @@ export function attachTraces(
     if (store === null) return;
     buffer.push(record);
     if (detail.type === "run-end" || buffer.length >= maxBuffered) void startWrite();
+    else armTimer();
   });
 
+  // The flush timer is armed only while records wait in the buffer, so an idle writer
+  // never keeps the process alive.
   const interval = new AbortController();
   const { clock, flushIntervalMs } = options;
-  if (clock && flushIntervalMs !== undefined && flushIntervalMs > 0 && store !== null) {
-    (async () => {
-      while (!interval.signal.aborted) {
-        try {
-          await clock.sleep(flushIntervalMs, { signal: interval.signal });
-        } catch {
-          return; // detached
-        }
+  let armed = false;
+  function armTimer(): void {
+    if (armed || !clock || flushIntervalMs === undefined || flushIntervalMs <= 0) return;
+    armed = true;
+    clock.sleep(flushIntervalMs, { signal: interval.signal }).then(
+      () => {
+        armed = false;
         void startWrite();
-      }
-    })();
+      },
+      () => {
+        armed = false; // detached
+      },
+    );
   }
 
   let detached: Promise<void> | undefined;

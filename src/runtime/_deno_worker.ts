@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { UnsupportedError } from "../errors.ts";
 import { encodeFrame, FrameDecoder } from "./_frames.ts";
 import { denoApi, type DenoChildProcess } from "./_deno_api.ts";
 import type { CreateWorkerOptions, WorkerFactory, WorkerLike } from "./types.ts";
@@ -58,12 +59,21 @@ class DenoProcessWorker implements WorkerLike {
       hostUrl.href,
       url.href,
     ];
-    this.#child = new deno.Command(deno.execPath(), {
-      args,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    try {
+      this.#child = new deno.Command(deno.execPath(), {
+        args,
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new UnsupportedError(
+        `Cannot start a killable worker process (${reason}). On Deno, code that must be ` +
+          "stoppable runs in a subprocess, which needs --allow-run.",
+        { cause: error },
+      );
+    }
     this.#writer = this.#child.stdin.getWriter();
     this.#writer.closed.catch(() => {/* the process ended */});
     void this.#readMessages();

@@ -37,7 +37,9 @@ export interface MemoryRuntimeOptions {
 
 /** A {@linkcode Runtime} whose clock is a {@linkcode FakeClock}. */
 export interface MemoryRuntime extends Runtime {
+  /** Always `"memory"`. */
   readonly name: "memory";
+  /** The hand-driven clock (`advance`, `set`, `runUntilIdle`). */
   readonly clock: FakeClock;
 }
 

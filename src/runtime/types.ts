@@ -11,8 +11,11 @@
 
 /** What `stat` knows about a path. */
 export interface FileInfo {
+  /** A regular file (after following symlinks). */
   readonly isFile: boolean;
+  /** A folder (after following symlinks). */
   readonly isDirectory: boolean;
+  /** Size in bytes. */
   readonly size: number;
   /** Last modification time in epoch milliseconds. */
   readonly mtimeMs: number;
@@ -66,6 +69,7 @@ export interface Clock {
 
 /** Environment variables. */
 export interface RuntimeEnv {
+  /** The value of `name`, or `undefined` when unset. */
   get(name: string): string | undefined;
   /** A copy of every variable. */
   toObject(): Record<string, string>;
@@ -73,6 +77,7 @@ export interface RuntimeEnv {
 
 /** Options of {@linkcode Spawner.spawn}. */
 export interface SpawnOptions {
+  /** Working folder of the child. @default the parent's */
   readonly cwd?: string;
   /** Variables added to (and overriding) the parent environment. */
   readonly env?: Record<string, string>;
@@ -98,10 +103,13 @@ export interface SpawnResult {
   readonly code: number | null;
   /** Name of the signal that ended it, if any. */
   readonly signal: string | null;
+  /** Captured standard output (UTF-8). */
   readonly stdout: string;
+  /** Captured standard error (UTF-8). */
   readonly stderr: string;
   /** Bytes of stdout not kept because of `maxOutputBytes`. */
   readonly stdoutDropped: number;
+  /** Bytes of stderr not kept because of `maxOutputBytes`. */
   readonly stderrDropped: number;
 }
 
@@ -114,9 +122,13 @@ export interface Spawner {
 
 /** The subset of a Web Worker the core uses. */
 export interface WorkerLike {
+  /** Sends a structured-cloneable message to the worker. */
   postMessage(message: unknown): void;
+  /** Stops the worker. */
   terminate(): void;
+  /** Receives the worker's messages. */
   onmessage: ((event: { data: unknown }) => void) | null;
+  /** Receives uncaught errors of the worker (and its unexpected end). */
   onerror: ((event: { message?: string; error?: unknown }) => void) | null;
   /** Lets this worker keep the process alive again (after `unref`). Optional: some hosts
    * cannot do it. */
@@ -145,11 +157,17 @@ export interface WorkerFactory {
 
 /** Everything the core needs from its host. */
 export interface Runtime {
+  /** Which implementation this is. */
   readonly name: "deno" | "bun" | "node" | "memory";
+  /** Filesystem access. */
   readonly fs: RuntimeFs;
+  /** Time. */
   readonly clock: Clock;
+  /** Environment variables. */
   readonly env: RuntimeEnv;
+  /** Subprocesses. */
   readonly spawn: Spawner;
+  /** Workers. */
   readonly workers: WorkerFactory;
   /** Current working folder (absolute, `/` separators). */
   cwd(): string;

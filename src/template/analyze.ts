@@ -13,12 +13,15 @@ import { parseCondition, parseTemplateAt } from "./parser.ts";
 
 /** One problem found in a template. `column` is a 0-based offset into the analysed string. */
 export interface TemplateIssue {
+  /** What is wrong (a syntax error shows the line and a caret). */
   readonly message: string;
+  /** 0-based offset of the problem in the analysed string. */
   readonly column: number;
 }
 
 /** What `analyzeTemplate()` and `analyzeCondition()` find. */
 export interface TemplateAnalysis {
+  /** Problems found, in source order per template. */
   readonly issues: TemplateIssue[];
   /**
    * Paths read from the scope as segment lists (`["params", "run-date"]`), each cut before its

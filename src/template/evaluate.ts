@@ -76,13 +76,25 @@ function compilePath(node: PathNode, source: string): Evaluate {
   const dynamic = segments.map((segment) =>
     segment.expression === undefined ? undefined : compileNode(segment.expression, source)
   );
-  const hasDynamic = dynamic.some((item) => item !== undefined);
+  if (base === undefined && dynamic.every((item) => item === undefined)) {
+    const staticKeys = keys as (string | number)[];
+    return (scope) => {
+      let current: unknown = scope;
+      for (let i = 0; i < count; i++) {
+        const key = staticKeys[i];
+        if (typeof current !== "object" || current === null || !Object.hasOwn(current, key)) {
+          if (optional[i] || (i > 0 && optional[i - 1] && current == null)) return null;
+          throw missingError(node, i, current, source);
+        }
+        current = (current as Record<string | number, unknown>)[key];
+      }
+      return current === undefined ? null : current;
+    };
+  }
   return (scope, options) => {
     let current: unknown = base === undefined ? scope : base(scope, options);
     for (let i = 0; i < count; i++) {
-      const key = hasDynamic
-        ? keyOf(segments[i], scope, options, dynamic[i])
-        : keys[i] as string | number;
+      const key = keyOf(segments[i], scope, options, dynamic[i]);
       if (typeof current !== "object" || current === null || !Object.hasOwn(current, key)) {
         if (optional[i] || (i > 0 && optional[i - 1] && current == null)) return null;
         throw missingError(node, i, current, source);
@@ -227,8 +239,7 @@ export function compileNode(node: Node, source: string): Evaluate {
         case "not in":
           return (scope, options) => !contained(left(scope, options), right(scope, options));
         default:
-          return (scope, options) =>
-            ordered(operator, left(scope, options), right(scope, options));
+          return (scope, options) => ordered(operator, left(scope, options), right(scope, options));
       }
     }
     case "call": {

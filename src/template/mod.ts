@@ -16,7 +16,7 @@ export type { FilterFunction, FilterRegistry, RenderOptions, Scope } from "./typ
 export { BUILTIN_FILTERS, createFilters } from "./filters.ts";
 export { evaluateCondition, hasTemplate, render, renderString } from "./render.ts";
 export { type CompiledTemplate, compileTemplate } from "./compile.ts";
-export { type CompiledCondition, compileCondition } from "./condition.ts";
+export { compileCondition, type CompiledCondition } from "./condition.ts";
 export {
   analyzeCondition,
   analyzeTemplate,

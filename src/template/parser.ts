@@ -309,7 +309,9 @@ class Parser {
             args.push(this.parseFilterLiteral());
           }
           if (this.isPunct(",")) this.advance();
-          else if (!this.isPunct(")")) this.fail(`expected ',' or ')', found ${this.describeToken()}`);
+          else if (!this.isPunct(")")) {
+            this.fail(`expected ',' or ')', found ${this.describeToken()}`);
+          }
         }
         this.advance();
       }

@@ -8,7 +8,7 @@
 
 import { TemplateError, WorkflowBaseError } from "../errors.ts";
 import { compileTemplate, stringHasTemplate } from "./compile.ts";
-import { compileCondition, runCondition } from "./condition.ts";
+import { compileCondition } from "./condition.ts";
 import type { RenderOptions, Scope } from "./types.ts";
 import { isPlainObject, stringifyValue, typeName } from "./values.ts";
 
@@ -122,7 +122,7 @@ export function evaluateCondition(
         `condition must be a string or a boolean, got ${typeName(condition)}`,
       );
     }
-    return runCondition(compileCondition(condition), scope, options ?? NO_OPTIONS);
+    return compileCondition(condition).evaluate(scope, options ?? NO_OPTIONS);
   } catch (error) {
     throw ownError(error);
   }

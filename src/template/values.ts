@@ -56,7 +56,7 @@ export function stringifyValue(value: unknown, timezone: string): string {
       throw new TemplateError("cannot render a function into a string");
   }
   if (value === null) return "";
-  if (value instanceof Date) return formatIsoInZone(value, timezone);
+  if (value instanceof Date) return dateText(value, timezone);
   try {
     return JSON.stringify(value) ?? "";
   } catch (error) {
@@ -65,6 +65,22 @@ export function stringifyValue(value: unknown, timezone: string): string {
       { cause: error },
     );
   }
+}
+
+// `Date#toISOString()` costs ~0.5 µs on V8, and runs render the same date (a `datetime`
+// param) again and again: remember the last one, keyed by its instant and zone.
+let lastDateMs = NaN;
+let lastDateZone = "";
+let lastDateText = "";
+
+function dateText(date: Date, timezone: string): string {
+  const ms = date.getTime();
+  if (ms === lastDateMs && timezone === lastDateZone) return lastDateText;
+  const text = formatIsoInZone(date, timezone);
+  lastDateMs = ms;
+  lastDateZone = timezone;
+  lastDateText = text;
+  return text;
 }
 
 /** JS truthiness: `false null 0 NaN ""` are false, everything else is true. */

@@ -36,6 +36,7 @@ export class Masker {
   readonly #minLength: number;
   #pattern: RegExp | null = null;
 
+  /** Creates an empty masker. */
   constructor(options: MaskerOptions = {}) {
     this.#minLength = Math.max(1, options.minLength ?? 3);
   }

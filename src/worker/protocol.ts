@@ -11,7 +11,9 @@ export type LogLevel = "info" | "warning" | "error" | "debug";
 
 /** Host → worker: run one job. */
 export interface RunRequest {
+  /** Message tag. */
   readonly type: "run";
+  /** Job id, echoed by every message about this job. */
   readonly id: number;
   /** Body of an async function. */
   readonly code: string;
@@ -23,28 +25,39 @@ export interface RunRequest {
 
 /** Worker → host: the entry has loaded and accepts jobs. */
 export interface ReadyMessage {
+  /** Message tag. */
   readonly type: "ready";
 }
 
 /** Worker → host: one captured console line. */
 export interface LogMessage {
+  /** Message tag. */
   readonly type: "log";
+  /** The job that printed the line. */
   readonly id: number;
+  /** `console.log`/`info` → info, `warn` → warning, `error` → error, `debug` → debug. */
   readonly level: LogLevel;
+  /** The printed arguments, formatted and joined by spaces. */
   readonly message: string;
 }
 
 /** Worker → host: the job finished with these outputs. */
 export interface ResultMessage {
+  /** Message tag. */
   readonly type: "result";
+  /** The finished job. */
   readonly id: number;
+  /** `outputs` merged with the returned object. */
   readonly outputs: Record<string, unknown>;
 }
 
 /** Worker → host: the job failed. */
 export interface ErrorMessage {
+  /** Message tag. */
   readonly type: "error";
+  /** The failed job. */
   readonly id: number;
+  /** What the job threw. */
   readonly error: { readonly name: string; readonly message: string };
 }
 

@@ -117,7 +117,13 @@ describe("loadConfig() on valid fixtures", () => {
   it("indexes keyed and single-template files by name and type", async () => {
     const config = await loadFixture("valid");
     assert.deepEqual(config.validate(), []);
-    assert.deepEqual(config.names(), ["every_day_bkk", "nightly", "wf-child", "wf-full", "wf-single"]);
+    assert.deepEqual(config.names(), [
+      "every_day_bkk",
+      "nightly",
+      "wf-child",
+      "wf-full",
+      "wf-single",
+    ]);
     assert.deepEqual(config.names("Workflow"), ["wf-child", "wf-full", "wf-single"]);
     assert.deepEqual(config.names("Schedule"), ["nightly"]);
     const entry = config.get("wf-single");
@@ -174,7 +180,9 @@ describe("loadConfig() on valid fixtures", () => {
 
 describe("loadConfig() options", () => {
   it("reads the root from WORKFLOW_CORE_CONF_PATH", async () => {
-    const runtime = runtimeWith({ "/etc/wf/a.yml": "wf: {type: Workflow, jobs: {a: {stages: []}}}" });
+    const runtime = runtimeWith({
+      "/etc/wf/a.yml": "wf: {type: Workflow, jobs: {a: {stages: []}}}",
+    });
     const original = runtime.env.get("WORKFLOW_CORE_CONF_PATH");
     assert.equal(original, undefined);
     const { createMemoryRuntime } = await import("../../src/runtime/memory.ts");
@@ -196,7 +204,10 @@ describe("loadConfig() options", () => {
     const controller = new AbortController();
     controller.abort(new Error("stop"));
     await assert.rejects(
-      loadConfig(runtimeWith(fixtureFiles("valid")), { confPath: "/conf", signal: controller.signal }),
+      loadConfig(runtimeWith(fixtureFiles("valid")), {
+        confPath: "/conf",
+        signal: controller.signal,
+      }),
       { message: "stop" },
     );
   });

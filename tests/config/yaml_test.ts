@@ -54,7 +54,9 @@ describe("parseYaml()", () => {
   });
 
   it("maps a path to the position of its value or key", () => {
-    const parsed = parseYaml("wf:\n  jobs:\n    a:\n      stages:\n        - name: x\n          uses: t/f@v\n");
+    const parsed = parseYaml(
+      "wf:\n  jobs:\n    a:\n      stages:\n        - name: x\n          uses: t/f@v\n",
+    );
     assert.deepEqual(parsed.position(["wf", "jobs", "a", "stages", 0, "uses"]), {
       line: 6,
       column: 17,

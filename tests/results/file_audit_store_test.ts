@@ -24,7 +24,7 @@ describe("FileAuditStore layout", () => {
     assert.equal(data.run_id, "r-1");
     assert.equal(data.parent_run_id, null);
     assert.equal(data.duration_ms, 125);
-    assert.match(text, /^\{\n  "workflow": "wf-daily",\n/);
+    assert.ok(text.startsWith(`{\n  "workflow": "wf-daily",\n`), "pretty JSON, workflow first");
   });
 
   it("leaves no temporary file behind and ignores stray temporary files when reading", async () => {

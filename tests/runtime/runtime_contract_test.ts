@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { readFileSync } from "node:fs";
 import { createMemoryRuntime, detectRuntime, hostName } from "../../src/runtime/mod.ts";
-import type { Runtime } from "../../src/runtime/types.ts";
+import type { Runtime, WorkerLike } from "../../src/runtime/types.ts";
 
 interface Subject {
   readonly label: string;
@@ -419,5 +419,59 @@ describe("detectRuntime()", () => {
     const runtime = detectRuntime();
     assert.equal(runtime.name, hostName());
     assert.equal(detectRuntime(), runtime);
+  });
+});
+
+describe(`Runtime workers contract: detected (${hostName()})`, () => {
+  const entry = new URL("./fixtures/echo_worker.ts", import.meta.url);
+
+  function receive(worker: WorkerLike, count: number): Promise<unknown[]> {
+    const seen: unknown[] = [];
+    return new Promise((resolve, reject) => {
+      worker.onerror = (event) => reject(new Error(event.message ?? "worker error"));
+      worker.onmessage = (event) => {
+        seen.push(event.data);
+        if (seen.length === count) resolve(seen);
+      };
+    });
+  }
+
+  for (const killable of [false, true]) {
+    it(`create() starts a .ts module worker that exchanges cloneable messages (killable: ${killable})`, async () => {
+      const worker = detectRuntime().workers.create(entry, { name: "echo", killable });
+      try {
+        const replies = receive(worker, 2);
+        worker.postMessage({ n: 1, list: [1, 2] });
+        assert.deepEqual(await replies, ["ready", {
+          echo: { n: 1, list: [1, 2] },
+          when: new Date(0),
+        }]);
+      } finally {
+        worker.terminate();
+      }
+    });
+  }
+
+  it("terminate() of a killable worker stops a busy loop", async () => {
+    const worker = detectRuntime().workers.create(entry, { killable: true });
+    const replies = receive(worker, 2);
+    worker.postMessage("spin");
+    assert.deepEqual(await replies, ["ready", "spinning"]);
+    worker.terminate();
+    // The test file finishing (and the process exiting) proves the loop stopped.
+  });
+
+  it("an error thrown inside the worker reaches onerror", async () => {
+    const worker = detectRuntime().workers.create(entry, { killable: true });
+    try {
+      await receive(worker, 1);
+      const failed = new Promise<string>((resolve) => {
+        worker.onerror = (event) => resolve(event.message ?? String(event.error));
+      });
+      worker.postMessage("throw");
+      assert.match(await failed, /worker blew up/);
+    } finally {
+      worker.terminate();
+    }
   });
 });

@@ -17,15 +17,23 @@ describe("analyzeTemplate()", () => {
   });
 
   it("cuts a path before its first optional segment", () => {
-    assert.deepEqual(analyzeTemplate("${{ stages.a.errors?.message }}").references, [["stages", "a"]]);
+    assert.deepEqual(analyzeTemplate("${{ stages.a.errors?.message }}").references, [[
+      "stages",
+      "a",
+    ]]);
     assert.deepEqual(analyzeTemplate("${{ stages?.x }}").references, []);
   });
 
   it("reports syntax errors, unknown functions and unknown filters with columns", () => {
-    const result = analyzeTemplate("a ${{ params.x | nope }} ${{ boom(1) }} ${{ params. }} ${{ params.ok }}");
+    const result = analyzeTemplate(
+      "a ${{ params.x | nope }} ${{ boom(1) }} ${{ params. }} ${{ params.ok }}",
+    );
     assert.deepEqual(
       result.issues.map((issue) => [issue.message.split(" at ")[0].split(";")[0], issue.column]),
-      [["unknown filter 'nope'", 17], ["unknown function 'boom'", 29], ["expected a name after '.'", 51]],
+      [["unknown filter 'nope'", 17], ["unknown function 'boom'", 29], [
+        "expected a name after '.'",
+        51,
+      ]],
     );
     assert.deepEqual(result.references, [["params", "x"], ["params", "ok"]]);
   });
@@ -54,5 +62,36 @@ describe("analyzeCondition()", () => {
     const result = analyzeCondition("params.mode = 'x'");
     assert.equal(result.issues.length, 1);
     assert.equal(result.issues[0].column, 12);
+  });
+});
+
+describe("reference template forms", () => {
+  it("parses every template form the reference's YAML uses", () => {
+    const forms = [
+      "${{params.x}}",
+      "${{ params.run-date | fmt('%Y%m%d') }}",
+      "${{ params.run-date | fmt(fmt='%Y-%m-%d %H:%M:%S') }}",
+      "${{ stages.first-stage.outputs.x }}",
+      "${{ jobs.a.strategies.123.stages.x.outputs.y }}",
+      "${{ jobs.first.stages.compute.outputs.size }}-${{ matrix.env }}",
+      "${{ stages?.message }}",
+      "${{ stages.a.errors?.message }}",
+      "${{ params.name | title }}",
+      "${{ params.value | abs | str }}",
+      "${{ params.value | rstr }}",
+      "${{ params.x | coalesce('default') }}",
+      "${{ params.x | coalesce(None) }}",
+      "${{ params.m | getitem('k', default=None) }}",
+      "${{ params.l | getindex(0) }}",
+      "${{ params.m | keys | list }}",
+      "${{ item }}",
+      "Hello ${{ params.name | title }}",
+      "date=${{ params.run-date }} $${NOT_EXPANDED}",
+    ];
+    for (const form of forms) {
+      assert.deepEqual(analyzeTemplate(form).issues, [], form);
+    }
+    assert.deepEqual(analyzeCondition("'${{ matrix.env }}' == 'prod'").issues, []);
+    assert.deepEqual(analyzeCondition(`"\${{ params.name }}" == "foo"`).issues, []);
   });
 });

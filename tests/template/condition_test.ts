@@ -55,7 +55,10 @@ describe("evaluateCondition()", () => {
 
   it("reports syntax errors and missing paths as TemplateErrors", () => {
     assert.throws(() => evaluateCondition("params.mode = 'full'", scope), TemplateError);
-    assert.throws(() => evaluateCondition("params.mdoe == 'full'", scope), /params.mdoe is not set/);
+    assert.throws(
+      () => evaluateCondition("params.mdoe == 'full'", scope),
+      /params.mdoe is not set/,
+    );
     assert.throws(() => evaluateCondition("", scope), /empty condition/);
   });
 });

@@ -17,7 +17,10 @@ const value = (expression: string) => render(`\${{ ${expression} }}`, scope);
 function throwsTemplate(fn: () => unknown, text: string): void {
   assert.throws(fn, (error: unknown) => {
     assert.ok(error instanceof TemplateError, `expected TemplateError, got ${error}`);
-    assert.ok(error.message.includes(text), `message ${JSON.stringify(error.message)} lacks ${text}`);
+    assert.ok(
+      error.message.includes(text),
+      `message ${JSON.stringify(error.message)} lacks ${text}`,
+    );
     return true;
   });
 }
@@ -68,7 +71,10 @@ describe("expression paths", () => {
       () => render("${{ params.nmae }}", { params: { name: "x", "run-date": "d" } }),
       "params.nmae is not set; params has: name, run-date",
     );
-    throwsTemplate(() => value("stages.frist.outputs.x"), "stages.frist is missing; stages has: first-stage, a");
+    throwsTemplate(
+      () => value("stages.frist.outputs.x"),
+      "stages.frist is missing; stages has: first-stage, a",
+    );
     throwsTemplate(() => value("nope"), "nope is not set; the context has: params, stages");
     throwsTemplate(() => value("items[5]"), "items has 2 items");
     throwsTemplate(() => value("params.name.first"), "params.name is a string, not an object");
@@ -107,7 +113,10 @@ describe("expression operators", () => {
   });
 
   it("fails comparing values of different types with an ordering operator", () => {
-    throwsTemplate(() => value("params.count < 'x'"), "cannot compare number 3 with string \"x\" using '<'");
+    throwsTemplate(
+      () => value("params.count < 'x'"),
+      "cannot compare number 3 with string \"x\" using '<'",
+    );
   });
 
   it("combines with && || ! and or not, short-circuiting", () => {
@@ -180,7 +189,10 @@ describe("expression syntax errors", () => {
 
   it("reports unterminated strings, unclosed templates and stray characters", () => {
     throwsTemplate(() => render("${{ 'abc }}", scope), "unterminated string");
-    throwsTemplate(() => render("x ${{ params.name ", scope), "expected '}}' to close the template");
+    throwsTemplate(
+      () => render("x ${{ params.name ", scope),
+      "expected '}}' to close the template",
+    );
     throwsTemplate(() => render("${{ params.name & 1 }}", scope), "did you mean '&&'");
     throwsTemplate(() => render("${{ }}", scope), "unexpected '}}'");
   });

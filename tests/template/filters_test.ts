@@ -21,7 +21,10 @@ const value = (expression: string) => render(`\${{ ${expression} }}`, scope);
 function throwsTemplate(fn: () => unknown, text: string): void {
   assert.throws(fn, (error: unknown) => {
     assert.ok(error instanceof TemplateError, `expected TemplateError, got ${error}`);
-    assert.ok(error.message.includes(text), `message ${JSON.stringify(error.message)} lacks ${text}`);
+    assert.ok(
+      error.message.includes(text),
+      `message ${JSON.stringify(error.message)} lacks ${text}`,
+    );
     return true;
   });
 }
@@ -40,7 +43,10 @@ describe("built-in filters", () => {
   it("int converts numbers and integer strings and rejects other text", () => {
     assert.equal(value("params.text | int"), 42);
     assert.equal(value("params.neg | int"), -4);
-    throwsTemplate(() => value("'foo' | int"), "filter 'int' expects a number or an integer string, got string \"foo\"");
+    throwsTemplate(
+      () => value("'foo' | int"),
+      "filter 'int' expects a number or an integer string, got string \"foo\"",
+    );
   });
 
   it("title, upper and lower change case", () => {
@@ -48,7 +54,10 @@ describe("built-in filters", () => {
     assert.equal(value("'they are 2day' | title"), "They Are 2Day");
     assert.equal(value("params.name | upper"), "HELLO WORLD");
     assert.equal(value("'ABC' | lower"), "abc");
-    throwsTemplate(() => value("params.neg | upper"), "filter 'upper' expects a string, got number -4.5");
+    throwsTemplate(
+      () => value("params.neg | upper"),
+      "filter 'upper' expects a string, got number -4.5",
+    );
   });
 
   it("rstr quotes like Python repr and takes no arguments", () => {
@@ -62,7 +71,10 @@ describe("built-in filters", () => {
     assert.equal(value("params.date | fmt"), "2024-01-02 03:04:05");
     assert.equal(value("params.date | fmt(fmt='%H:%M:%S.%f')"), "03:04:05.678000");
     assert.equal(value("'2024-03-05' | fmt('%d/%m/%Y')"), "05/03/2024");
-    throwsTemplate(() => value("params.neg | fmt('%Y')"), "filter 'fmt' expects a date or an ISO date string, got number");
+    throwsTemplate(
+      () => value("params.neg | fmt('%Y')"),
+      "filter 'fmt' expects a date or an ISO date string, got number",
+    );
   });
 
   it("coalesce replaces null with its default", () => {
@@ -76,14 +88,23 @@ describe("built-in filters", () => {
     assert.equal(value("params.map | getitem('zz', 9)"), 9);
     assert.equal(value("params.map | getitem('zz', default=8)"), 8);
     assert.equal(value("params.map | getitem('zz')"), null);
-    throwsTemplate(() => value("params.list | getitem('a')"), "filter 'getitem' expects an object, got array");
+    throwsTemplate(
+      () => value("params.list | getitem('a')"),
+      "filter 'getitem' expects an object, got array",
+    );
   });
 
   it("getindex reads an array item and fails out of range", () => {
     assert.equal(value("params.list | getindex(1)"), "y");
     assert.equal(value("params.list | getindex(-1)"), "z");
-    throwsTemplate(() => value("params.list | getindex(3)"), "index 3 is out of range for an array of 3 items");
-    throwsTemplate(() => value("params.map | getindex(0)"), "filter 'getindex' expects an array, got object");
+    throwsTemplate(
+      () => value("params.list | getindex(3)"),
+      "index 3 is out of range for an array of 3 items",
+    );
+    throwsTemplate(
+      () => value("params.map | getindex(0)"),
+      "filter 'getindex' expects an array, got object",
+    );
   });
 
   it("keys, values, list and dict convert containers", () => {
@@ -94,7 +115,10 @@ describe("built-in filters", () => {
     assert.deepEqual(value("params.pairs | dict"), { k: 1, j: 2 });
     assert.deepEqual(value("params.map | dict"), { a: 1, b: 2 });
     throwsTemplate(() => value("params.neg | keys"), "filter 'keys' expects an object, got number");
-    throwsTemplate(() => value("params.name | dict"), "filter 'dict' expects an object or an array");
+    throwsTemplate(
+      () => value("params.name | dict"),
+      "filter 'dict' expects an object or an array",
+    );
   });
 
   it("chains filters left to right", () => {
@@ -103,12 +127,18 @@ describe("built-in filters", () => {
   });
 
   it("rejects unknown argument names and non-literal arguments", () => {
-    throwsTemplate(() => value("params.date | fmt(pattern='%Y')"), "filter 'fmt' has no argument 'pattern'");
+    throwsTemplate(
+      () => value("params.date | fmt(pattern='%Y')"),
+      "filter 'fmt' has no argument 'pattern'",
+    );
     throwsTemplate(() => value("params.date | fmt(params.x)"), "filter arguments must be literals");
   });
 
   it("names an unknown filter and lists the known ones", () => {
-    throwsTemplate(() => value("params.word | nope"), "unknown filter 'nope'; filters are: abs, str");
+    throwsTemplate(
+      () => value("params.word | nope"),
+      "unknown filter 'nope'; filters are: abs, str",
+    );
   });
 });
 
@@ -125,7 +155,10 @@ describe("createFilters()", () => {
   });
 
   it("refuses a custom filter that clashes with a built-in", () => {
-    throwsTemplate(() => createFilters({ upper: (v) => v }), "custom filter 'upper' clashes with the built-in");
+    throwsTemplate(
+      () => createFilters({ upper: (v) => v }),
+      "custom filter 'upper' clashes with the built-in",
+    );
   });
 
   it("wraps a custom filter failure naming the filter and the value type", () => {

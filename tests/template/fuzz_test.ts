@@ -127,7 +127,7 @@ describe("template fuzzing", () => {
     for (const text of hostile) {
       onlyOurErrors(() => render(text, { params: { name: "x" } }));
     }
-    render("${{ fromJSON('{\"__proto__\": {\"polluted\": 1}}') | dict }}", {});
+    render('${{ fromJSON(\'{"__proto__": {"polluted": 1}}\') | dict }}', {});
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
 });

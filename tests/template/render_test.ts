@@ -35,7 +35,10 @@ describe("render() whole-string templates", () => {
 describe("render() embedded templates", () => {
   it("stringifies values the JS/JSON way", () => {
     assert.equal(
-      render("${{ params.name }}|${{ params.count }}|${{ params.ratio }}|${{ params.flag }}", scope),
+      render(
+        "${{ params.name }}|${{ params.count }}|${{ params.ratio }}|${{ params.flag }}",
+        scope,
+      ),
       "foo|3|1.5|true",
     );
     assert.equal(render("[${{ params.nothing }}]", scope), "[]");
@@ -53,7 +56,10 @@ describe("render() embedded templates", () => {
 
   it("substitutes several templates left to right", () => {
     assert.equal(
-      render("run ${{ params.name | upper }} on ${{ params.count }} (${{ stages.first.outputs.count }})", scope),
+      render(
+        "run ${{ params.name | upper }} on ${{ params.count }} (${{ stages.first.outputs.count }})",
+        scope,
+      ),
       "run FOO on 3 (5)",
     );
   });
@@ -112,14 +118,18 @@ describe("render() env pass", () => {
   });
 
   it("leaves $1, $VAR and shell expansions that are not variable names alone", () => {
-    assert.equal(render("$1 $VAR ${#arr[@]} ${x%%.*}", scope, { env }), "$1 $VAR ${#arr[@]} ${x%%.*}");
+    assert.equal(
+      render("$1 $VAR ${#arr[@]} ${x%%.*}", scope, { env }),
+      "$1 $VAR ${#arr[@]} ${x%%.*}",
+    );
   });
 
   it("fails naming an unset variable without default", () => {
     assert.throws(
       () => render("x ${NOPE}", scope, { env }),
       (error: unknown) =>
-        error instanceof TemplateError && error.message.includes("environment variable 'NOPE' is not set"),
+        error instanceof TemplateError &&
+        error.message.includes("environment variable 'NOPE' is not set"),
     );
   });
 
@@ -129,7 +139,10 @@ describe("render() env pass", () => {
 
   it("reports every substituted variable so it can be masked", () => {
     const seen: string[] = [];
-    render("${HOME} ${MISSING:d}", scope, { env, onEnv: (name, value) => seen.push(`${name}=${value}`) });
+    render("${HOME} ${MISSING:d}", scope, {
+      env,
+      onEnv: (name, value) => seen.push(`${name}=${value}`),
+    });
     assert.deepEqual(seen, ["HOME=/home/me"]);
   });
 

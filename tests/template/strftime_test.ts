@@ -35,7 +35,10 @@ describe("strftime()", () => {
 
 describe("parseIsoDateTime()", () => {
   it("reads naive text in the given zone and keeps explicit offsets", () => {
-    assert.equal(parseIsoDateTime("2024-01-01", "UTC")?.date.toISOString(), "2024-01-01T00:00:00.000Z");
+    assert.equal(
+      parseIsoDateTime("2024-01-01", "UTC")?.date.toISOString(),
+      "2024-01-01T00:00:00.000Z",
+    );
     assert.equal(
       parseIsoDateTime("2024-01-01T07:30:00", "Asia/Bangkok")?.date.toISOString(),
       "2024-01-01T00:30:00.000Z",

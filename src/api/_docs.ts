@@ -1,0 +1,46 @@
+/**
+ * Shared OpenAPI fragments of the route table.
+ *
+ * @module
+ */
+
+import type { JsonSchema } from "./_schema.ts";
+import type { ResponseDoc } from "./route_table.ts";
+
+/** Schema of every error body. */
+export const ERROR_SCHEMA: JsonSchema = {
+  type: "object",
+  required: ["error"],
+  properties: {
+    error: {
+      type: "object",
+      required: ["name", "message"],
+      properties: {
+        name: { type: "string", description: "Stable error name, e.g. `ParamError`." },
+        message: { type: "string" },
+        field: { type: "string", description: "The request field at fault, when there is one." },
+      },
+    },
+  },
+};
+
+/** A documented error response. */
+export function ERROR(description: string): ResponseDoc {
+  return { description, schema: ERROR_SCHEMA };
+}
+
+const STATUS: JsonSchema = { type: "string", enum: ["SUCCESS", "FAILED", "SKIP", "CANCEL", "WAIT"] };
+
+/** Schema of a masked run result. */
+export const RESULT: JsonSchema = {
+  type: "object",
+  properties: {
+    status: STATUS,
+    run_id: { type: "string" },
+    parent_run_id: { type: "string", nullable: true },
+    context: { type: "object", description: "`{params, jobs, status, info, errors?}`, masked." },
+  },
+};
+
+/** Schema of a run status. */
+export const STATUS_SCHEMA = STATUS;

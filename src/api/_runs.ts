@@ -1,0 +1,95 @@
+/**
+ * Starting runs for the API: look the workflow up (404 when unknown), check params before
+ * anything runs (400 naming the param), register the run and follow its events.
+ *
+ * @module
+ */
+
+import { ConfigError, errorToRecord } from "../errors.ts";
+import { onLifecycle } from "../executor/events.ts";
+import { newRunId } from "../executor/ids.ts";
+import type { Result } from "../executor/workflow_runner.ts";
+import { coerceParams } from "../models/param_coerce.ts";
+import type { Workflow } from "../models/types.ts";
+import { type ResultJson, resultToJson } from "../results/result.ts";
+import { Masker } from "../util/mask.ts";
+import { ApiError } from "./errors.ts";
+import type { ApiDeps } from "./route_table.ts";
+import type { ApiRun } from "./run_registry.ts";
+
+/** The masked JSON of a result (secrets of the run replaced by `***`). */
+export function maskedResult(result: Result): ResultJson {
+  const masker = new Masker();
+  for (const secret of result.secrets) masker.add(secret);
+  return resultToJson(result, masker);
+}
+
+/** The validated workflow `name`. @throws {ApiError} 404 when no workflow has that name. */
+export function findWorkflow(deps: ApiDeps, name: string): Workflow {
+  const entry = deps.engine.config.get(name);
+  if (!entry || entry.type !== "Workflow") {
+    let message = `workflow '${name}' not found`;
+    try {
+      deps.engine.config.workflow(name);
+    } catch (error) {
+      if (error instanceof ConfigError) message = error.message;
+    }
+    throw new ApiError(404, "NotFound", message);
+  }
+  return deps.engine.config.workflow(name);
+}
+
+/** Refuses new work once shutdown has begun. */
+export function assertOpen(deps: ApiDeps): void {
+  if (deps.isClosing()) {
+    throw new ApiError(503, "ShuttingDown", "the server is shutting down and accepts no new runs");
+  }
+}
+
+/** Options of {@linkcode startRun}. */
+export interface StartRunOptions {
+  readonly runId?: string;
+  readonly parentRunId?: string;
+}
+
+/**
+ * Starts `workflow` and registers it; params are checked first, so a bad param throws
+ * `ParamError` and nothing runs. The returned promise settles with the result (or the error
+ * that stopped the run).
+ */
+export function startRun(
+  deps: ApiDeps,
+  workflow: Workflow,
+  params: Readonly<Record<string, unknown>>,
+  options: StartRunOptions = {},
+): { run: ApiRun; done: Promise<Result> } {
+  assertOpen(deps);
+  const { engine } = deps;
+  const clock = engine.runtime.clock;
+  coerceParams(workflow.params, params, { timezone: engine.settings.timezone, now: clock.now() });
+  const runId = options.runId ?? newRunId(clock.now(), workflow.name);
+  if (deps.runs.get(runId)) {
+    throw new ApiError(409, "Conflict", `a run with id '${runId}' already exists`, {
+      field: "run_id",
+    });
+  }
+  const run = deps.runs.add(runId, workflow.name, clock.now());
+  const events = new EventTarget();
+  onLifecycle(events, (detail) => run.record(detail));
+  const done = engine.execute(workflow, params, {
+    events,
+    runId,
+    parentRunId: options.parentRunId,
+    signal: run.controller.signal,
+  }).then(
+    (result) => {
+      run.finish(clock.now(), { result: maskedResult(result) });
+      return result;
+    },
+    (error: unknown) => {
+      run.finish(clock.now(), { failure: errorToRecord(error) });
+      throw error;
+    },
+  );
+  return { run, done };
+}

@@ -1,0 +1,89 @@
+/**
+ * Errors of the HTTP API and their JSON form `{error: {name, message, field?}}`. Every error a
+ * route raises goes through {@linkcode errorResponse}, so no stack trace ever leaves the server.
+ *
+ * @module
+ */
+
+import { ConfigError, ParamError, WorkflowBaseError } from "../errors.ts";
+
+/** An error with the HTTP status it should be answered with. */
+export class ApiError extends WorkflowBaseError {
+  override name = "ApiError";
+  /** HTTP status code. */
+  readonly status: number;
+  /** The request field at fault (body path, query or path parameter), when there is one. */
+  readonly field?: string;
+  /** Extra JSON fields placed beside `name` and `message`. */
+  readonly extra?: Readonly<Record<string, unknown>>;
+
+  /** Creates an error answered with `status`; `name` is the stable error name clients see. */
+  constructor(
+    status: number,
+    name: string,
+    message: string,
+    options: { field?: string; extra?: Record<string, unknown> } = {},
+  ) {
+    super(message);
+    this.status = status;
+    this.name = name;
+    this.field = options.field;
+    this.extra = options.extra;
+  }
+}
+
+/** JSON body of every error answer. */
+export interface ErrorBody {
+  readonly error: {
+    readonly name: string;
+    readonly message: string;
+    readonly field?: string;
+    readonly [key: string]: unknown;
+  };
+}
+
+/** Status, headers and body of the answer to `error`. */
+export function errorAnswer(error: unknown): { status: number; body: ErrorBody } {
+  if (error instanceof ApiError) {
+    return {
+      status: error.status,
+      body: {
+        error: {
+          name: error.name,
+          message: error.message,
+          ...(error.field === undefined ? {} : { field: error.field }),
+          ...error.extra,
+        },
+      },
+    };
+  }
+  if (error instanceof ParamError) {
+    return {
+      status: 400,
+      body: {
+        error: {
+          name: error.name,
+          message: error.message,
+          ...(error.param === undefined ? {} : { field: `params.${error.param}` }),
+        },
+      },
+    };
+  }
+  if (error instanceof ConfigError) {
+    return {
+      status: 422,
+      body: { error: { name: error.name, message: error.message, issues: error.issues } },
+    };
+  }
+  const name = error instanceof Error && error.name ? error.name : "Error";
+  const message = error instanceof Error ? error.message : String(error);
+  return { status: 500, body: { error: { name, message } } };
+}
+
+/** A JSON `Response` answering `error`. */
+export function errorResponse(error: unknown, headers?: HeadersInit): Response {
+  const { status, body } = errorAnswer(error);
+  const out = new Headers(headers);
+  out.set("content-type", "application/json; charset=utf-8");
+  return new Response(JSON.stringify(body), { status, headers: out });
+}

@@ -1,0 +1,194 @@
+/**
+ * The route table: one list of route definitions that both registers the Hono routes and
+ * produces the OpenAPI document, so the two cannot drift apart.
+ *
+ * @module
+ */
+
+import type { Context, Hono } from "hono";
+import type { Engine } from "../engine.ts";
+import type { AuditStore } from "../results/audit_store.ts";
+import type { TraceStore } from "../results/trace_store.ts";
+import { ApiError, errorResponse } from "./errors.ts";
+import { checkSchema, type JsonSchema } from "./_schema.ts";
+import type { RunRegistry } from "./run_registry.ts";
+import type { SchedulerView } from "./scheduler_view.ts";
+
+/** Everything a route handler may use. */
+export interface ApiDeps {
+  readonly engine: Engine;
+  readonly traces?: TraceStore;
+  readonly audits?: AuditStore;
+  readonly scheduler?: SchedulerView;
+  readonly runs: RunRegistry;
+  /** Path prefix of the versioned routes, e.g. `/api/v1`. */
+  readonly prefix: string;
+  /** Largest accepted request body, bytes. */
+  readonly maxBodyBytes: number;
+  /** `true` once shutdown has begun: new runs are refused. */
+  readonly isClosing: () => boolean;
+  /** Aborted when the API shuts down (ends event streams). */
+  readonly shutdownSignal: AbortSignal;
+}
+
+/** What a handler receives. */
+export interface RouteRequest {
+  /** The Hono context (path params, query, headers). */
+  readonly c: Context;
+  readonly deps: ApiDeps;
+  /** The validated JSON body (`{}` when the route takes an optional body and none was sent). */
+  readonly body: Record<string, unknown>;
+}
+
+/** One documented query parameter. */
+export interface QueryParam {
+  readonly name: string;
+  readonly description: string;
+  readonly schema: JsonSchema;
+}
+
+/** One documented response. */
+export interface ResponseDoc {
+  readonly description: string;
+  readonly schema?: JsonSchema;
+  /** @default "application/json" */
+  readonly contentType?: string;
+}
+
+/** One route. */
+export interface RouteDefinition {
+  readonly method: "get" | "post";
+  /** Hono path relative to the prefix (`/workflows/:name`), or absolute when `root` is set. */
+  readonly path: string;
+  /** The path is not under the prefix (the health route `/`). */
+  readonly root?: boolean;
+  /** Needs no bearer token (health). */
+  readonly public?: boolean;
+  readonly operationId: string;
+  readonly summary: string;
+  readonly tag: string;
+  /** Path parameter descriptions by name (every `:name` in `path` must be described). */
+  readonly pathParams?: Readonly<Record<string, string>>;
+  readonly query?: readonly QueryParam[];
+  /** JSON body schema; the body is validated against it before the handler runs. */
+  readonly body?: JsonSchema;
+  /** The body may be left out entirely. @default false */
+  readonly bodyOptional?: boolean;
+  readonly responses: Readonly<Record<number, ResponseDoc>>;
+  readonly handle: (request: RouteRequest) => Response | Promise<Response>;
+}
+
+/** The full path of a route under `prefix`. */
+export function fullPath(route: RouteDefinition, prefix: string): string {
+  if (route.root) return route.path;
+  return route.path === "/" ? `${prefix}/` : `${prefix}${route.path}`;
+}
+
+/** Registers every route of `routes` on `app`. */
+export function mountRoutes(app: Hono, routes: readonly RouteDefinition[], deps: ApiDeps): void {
+  for (const route of routes) {
+    const path = fullPath(route, deps.prefix);
+    const handler = async (c: Context): Promise<Response> => {
+      const body = route.body ? await readBody(c, route, deps.maxBodyBytes) : {};
+      return route.handle({ c, deps, body });
+    };
+    if (route.method === "get") app.get(path, handler);
+    else app.post(path, handler);
+  }
+}
+
+/** Reads, size-checks, parses and validates the JSON body of a request. */
+async function readBody(
+  c: Context,
+  route: RouteDefinition,
+  maxBytes: number,
+): Promise<Record<string, unknown>> {
+  const declared = Number(c.req.header("content-length"));
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  const text = await readLimited(c.req.raw, maxBytes);
+  if (text.trim() === "") {
+    if (route.bodyOptional) return {};
+    throw new ApiError(400, "BadRequest", "request body is empty: send a JSON object");
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ApiError(
+      400,
+      "InvalidJson",
+      `request body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  const issue = checkSchema(route.body!, value);
+  if (issue) {
+    const what = issue.field ? `field '${issue.field}'` : "request body";
+    throw new ApiError(400, "BadRequest", `${what} ${issue.message}`, {
+      ...(issue.field ? { field: issue.field } : {}),
+    });
+  }
+  return value as Record<string, unknown>;
+}
+
+function tooLarge(maxBytes: number): ApiError {
+  return new ApiError(413, "PayloadTooLarge", `request body is larger than ${maxBytes} bytes`);
+}
+
+async function readLimited(request: Request, maxBytes: number): Promise<string> {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(all);
+  } catch {
+    throw new ApiError(400, "InvalidJson", "request body is not valid UTF-8");
+  }
+}
+
+/** Reads a non-negative integer query parameter. @throws {ApiError} 400 naming it. */
+export function queryInt(
+  c: Context,
+  name: string,
+  fallback: number | undefined,
+  bounds: { min?: number; max?: number } = {},
+): number | undefined {
+  const raw = c.req.query(name);
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  const min = bounds.min ?? 0;
+  if (!/^\d+$/.test(raw) || value < min || (bounds.max !== undefined && value > bounds.max)) {
+    const range = bounds.max === undefined ? `an integer >= ${min}` : `an integer from ${min} to ${bounds.max}`;
+    throw new ApiError(400, "BadRequest", `query parameter '${name}' must be ${range}, got '${raw}'`, {
+      field: name,
+    });
+  }
+  return value;
+}
+
+/** A JSON response. */
+export function json(data: unknown, status = 200, headers?: Record<string, string>): Response {
+  return new Response(JSON.stringify(data), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", ...headers },
+  });
+}
+
+/** Re-export for handlers that answer errors themselves. */
+export { errorResponse };

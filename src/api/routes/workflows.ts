@@ -1,0 +1,218 @@
+/**
+ * Workflow routes: list, show, validate and execute.
+ *
+ * @module
+ */
+
+import { buildWorkflow } from "../../config/loader.ts";
+import { ConfigError, type ConfigIssue } from "../../errors.ts";
+import type { Workflow } from "../../models/types.ts";
+import { toJsonValue } from "../../results/result.ts";
+import { validateCron } from "../../scheduler/cron.ts";
+import { findWorkflow, startRun } from "../_runs.ts";
+import { ERROR, RESULT } from "../_docs.ts";
+import type { JsonSchema } from "../_schema.ts";
+import { json, type RouteDefinition } from "../route_table.ts";
+
+const NAME = { name: "Workflow name." };
+
+/** Summary of a workflow as listed. */
+function summary(workflow: Workflow): Record<string, unknown> {
+  return {
+    name: workflow.name,
+    desc: workflow.desc ?? null,
+    tags: workflow.tags,
+    params: Object.values(workflow.params).map((p) => ({
+      name: p.name,
+      type: p.type,
+      required: p.required,
+      ...(p.desc === undefined ? {} : { desc: p.desc }),
+      ...(p.default === undefined ? {} : { default: toJsonValue(p.default) }),
+      ...(p.options === undefined ? {} : { options: p.options }),
+    })),
+    on: workflow.on.map((o) => ({ cronjob: o.cronjob, timezone: o.timezone })),
+    jobs: Object.values(workflow.jobs).map((job) => ({
+      id: job.id,
+      needs: job.needs,
+      stages: job.stages.map((s) => ({ ...(s.id === undefined ? {} : { id: s.id }), name: s.name, kind: s.kind })),
+    })),
+  };
+}
+
+function issuesOf(error: unknown): readonly ConfigIssue[] {
+  if (error instanceof ConfigError) return error.issues;
+  throw error;
+}
+
+const EXECUTE_BODY: JsonSchema = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    params: { type: "object", description: "Param values by name; coerced to their declared types." },
+    async: {
+      type: "boolean",
+      description: "Answer 202 with the run id at once instead of waiting for the result.",
+    },
+    run_id: { type: "string", description: "Use this run id instead of a new one." },
+  },
+};
+
+const ISSUES: JsonSchema = {
+  type: "object",
+  properties: {
+    ok: { type: "boolean" },
+    issues: { type: "array", items: { type: "object" } },
+  },
+};
+
+/** The workflow routes. */
+export const WORKFLOW_ROUTES: readonly RouteDefinition[] = [
+  {
+    method: "get",
+    path: "/workflows",
+    operationId: "listWorkflows",
+    summary: "List workflows",
+    tag: "workflows",
+    responses: { 200: { description: "Every workflow template, with params, schedules and jobs." } },
+    handle({ deps }) {
+      const workflows: Record<string, unknown>[] = [];
+      const invalid: { name: string; message: string }[] = [];
+      for (const name of deps.engine.config.names("Workflow")) {
+        try {
+          workflows.push(summary(deps.engine.config.workflow(name)));
+        } catch (error) {
+          invalid.push({ name, message: error instanceof Error ? error.message : String(error) });
+        }
+      }
+      return json({ count: workflows.length, workflows, invalid });
+    },
+  },
+  {
+    method: "get",
+    path: "/workflows/:name",
+    operationId: "showWorkflow",
+    summary: "Show one workflow",
+    tag: "workflows",
+    pathParams: NAME,
+    responses: {
+      200: { description: "The workflow: params, schedules, jobs, and its source template." },
+      404: ERROR("No workflow has that name."),
+      422: ERROR("The template is invalid (issues listed)."),
+    },
+    handle({ c, deps }) {
+      const name = c.req.param("name")!;
+      const workflow = findWorkflow(deps, name);
+      const entry = deps.engine.config.get(name)!;
+      return json({
+        ...summary(workflow),
+        file: entry.file,
+        line: entry.line,
+        template: toJsonValue(entry.data),
+      });
+    },
+  },
+  {
+    method: "get",
+    path: "/workflows/:name/validate",
+    operationId: "validateWorkflow",
+    summary: "Validate one workflow template",
+    tag: "workflows",
+    pathParams: NAME,
+    responses: {
+      200: { description: "`ok` and the issues found (file:line:column and path).", schema: ISSUES },
+      404: ERROR("No workflow has that name."),
+    },
+    handle({ c, deps }) {
+      const name = c.req.param("name")!;
+      if (deps.engine.config.get(name)?.type !== "Workflow") findWorkflow(deps, name);
+      let issues: readonly ConfigIssue[] = [];
+      try {
+        deps.engine.config.workflow(name);
+      } catch (error) {
+        issues = issuesOf(error);
+      }
+      return json({ name, ok: issues.length === 0, issues });
+    },
+  },
+  {
+    method: "post",
+    path: "/validate",
+    operationId: "validateConfig",
+    summary: "Validate the whole config, or a template sent in the body",
+    tag: "workflows",
+    body: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        name: { type: "string", description: "Name of the inline template. @default `inline`" },
+        template: {
+          type: "object",
+          description: "A workflow template (the mapping under its name in YAML) to validate.",
+        },
+      },
+    },
+    bodyOptional: true,
+    responses: {
+      200: { description: "`ok` and every issue found.", schema: ISSUES },
+      400: ERROR("The body is not JSON or has the wrong shape."),
+    },
+    handle({ deps, body }) {
+      if (body.template !== undefined) {
+        const name = typeof body.name === "string" ? body.name : "inline";
+        let issues: readonly ConfigIssue[] = [];
+        try {
+          buildWorkflow(name, body.template, {
+            defaultTimezone: deps.engine.settings.timezone,
+            validateCron,
+          });
+        } catch (error) {
+          issues = issuesOf(error);
+        }
+        return json({ name, ok: issues.length === 0, issues });
+      }
+      const issues = deps.engine.config.validate();
+      return json({ ok: issues.length === 0, count: deps.engine.config.names().length, issues });
+    },
+  },
+  {
+    method: "post",
+    path: "/workflows/:name/execute",
+    operationId: "executeWorkflow",
+    summary: "Execute a workflow, waiting for its result or (async) answering at once",
+    tag: "workflows",
+    pathParams: NAME,
+    body: EXECUTE_BODY,
+    bodyOptional: true,
+    responses: {
+      200: { description: "The masked result; a FAILED run is still a 200.", schema: RESULT },
+      202: {
+        description: "Accepted (async): `{run_id, workflow, status_url, events_url}`; " +
+          "`Location` names the run.",
+      },
+      400: ERROR("Bad JSON, wrong body shape, or a param that fails coercion (`field` names it)."),
+      404: ERROR("No workflow has that name."),
+      409: ERROR("A run with that `run_id` exists."),
+      503: ERROR("The server is shutting down."),
+    },
+    async handle({ c, deps, body }) {
+      const workflow = findWorkflow(deps, c.req.param("name")!);
+      const params = (body.params ?? {}) as Record<string, unknown>;
+      const { run, done } = startRun(deps, workflow, params, {
+        runId: body.run_id as string | undefined,
+      });
+      if (body.async === true) {
+        done.catch(() => {});
+        const location = `${deps.prefix}/runs/${encodeURIComponent(run.runId)}`;
+        return json({
+          run_id: run.runId,
+          workflow: workflow.name,
+          status: run.status,
+          status_url: location,
+          events_url: `${location}/events`,
+        }, 202, { location });
+      }
+      await done;
+      return json(run.result);
+    },
+  },
+];

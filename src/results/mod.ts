@@ -1,0 +1,51 @@
+/**
+ * Results, traces, audits and their stores (memory, file, SQLite).
+ *
+ * @module
+ */
+
+export { type Result, type ResultJson, resultToJson, toJsonValue } from "./result.ts";
+export {
+  type CleanupOptions,
+  cutId,
+  formatTraceLine,
+  levelAtLeast,
+  type ListOptions,
+  LOG_LEVELS,
+  parseTraceLines,
+  type RunSummary,
+  type TraceEvent,
+  type TraceRecord,
+  traceRecordToLine,
+  type TraceStore,
+} from "./trace_store.ts";
+export { MemoryTraceStore } from "./memory_trace_store.ts";
+export { FileTraceStore, runFolderName } from "./file_trace_store.ts";
+export { SqliteTraceStore } from "./sqlite_trace_store.ts";
+export {
+  attachTraces,
+  type AttachTracesOptions,
+  lifecycleToTraceRecord,
+  type TraceAttachment,
+} from "./trace_writer.ts";
+export {
+  type AuditRecord,
+  type AuditStore,
+  compareAudits,
+  RELEASE_TYPES,
+  type ReleaseType,
+} from "./audit_store.ts";
+export { MemoryAuditStore } from "./memory_audit_store.ts";
+export { FileAuditStore, formatReleaseKey } from "./file_audit_store.ts";
+export { SqliteAuditStore } from "./sqlite_audit_store.ts";
+export {
+  maskAuditStore,
+  maskTraceStore,
+  openStores,
+  type OpenStoresOptions,
+  parseStoreUrl,
+  type StoreLocation,
+  type Stores,
+  type StoreSettings,
+  storesFromEnv,
+} from "./stores.ts";

@@ -1,0 +1,86 @@
+/**
+ * Helpers for the stage-kind tests: run a list of stages (YAML) as job `j`
+ * of workflow `wf`, and read back the context entries a user sees.
+ */
+import { captureEvents, engineFor, withoutInfo } from "../_helpers.ts";
+import type { Engine, EngineOptions } from "../../src/engine.ts";
+import { type LifecycleDetail, onLifecycle } from "../../src/executor/events.ts";
+import type { Result } from "../../src/executor/workflow_runner.ts";
+
+/** Indents every line of `text` by `spaces` after removing its common indentation. */
+export function indent(text: string, spaces: number): string {
+  const lines = text.replace(/^\n+|\s+$/g, "").split("\n");
+  const common = Math.min(
+    ...lines.filter((l) => l.trim()).map((l) => l.length - l.trimStart().length),
+  );
+  const pad = " ".repeat(spaces);
+  return lines.map((l) => (l.trim() ? pad + l.slice(common) : "")).join("\n");
+}
+
+/** YAML of workflow `wf` with one job `j` holding `stages` (a YAML list). */
+export function oneJob(stages: string, options: { params?: string; name?: string } = {}): string {
+  const name = options.name ?? "wf";
+  return [
+    `${name}:`,
+    "  type: Workflow",
+    ...(options.params ? ["  params:", indent(options.params, 4)] : []),
+    "  jobs:",
+    "    j:",
+    "      stages:",
+    indent(stages, 8),
+    "",
+  ].join("\n");
+}
+
+/** What running one job shows. */
+export interface StagesRun {
+  readonly result: Result;
+  /** `context.jobs.j` without timing info. */
+  readonly job: Record<string, unknown>;
+  /** `context.jobs.j.stages` without timing info. */
+  readonly stages: Record<string, unknown>;
+  readonly events: LifecycleDetail[];
+  /** Messages of `log` events. */
+  readonly logs: string[];
+}
+
+/** Options of {@linkcode runStages}. */
+export interface RunStagesOptions {
+  readonly params?: Record<string, unknown>;
+  readonly engine?: Partial<EngineOptions>;
+  /** Extra config files (path → YAML) beside `test.yml`. */
+  readonly files?: Record<string, string>;
+  readonly signal?: AbortSignal;
+  /** Called with every lifecycle event as it happens (e.g. to abort on one). */
+  readonly onEvent?: (event: LifecycleDetail) => void;
+}
+
+/** Runs `yaml`'s workflow `wf` (or a workflow built by {@linkcode oneJob}) and closes the engine. */
+export async function runStages(yaml: string, options: RunStagesOptions = {}): Promise<StagesRun> {
+  const engine: Engine = await engineFor(
+    options.files ? { "test.yml": yaml, ...options.files } : yaml,
+    options.engine,
+  );
+  const { target, events } = captureEvents();
+  if (options.onEvent) {
+    const listener = options.onEvent;
+    onLifecycle(target, listener);
+  }
+  try {
+    const result = await engine.execute("wf", options.params ?? {}, {
+      events: target,
+      signal: options.signal,
+    });
+    const jobs = withoutInfo(result.context.jobs) as Record<string, Record<string, unknown>>;
+    const job = jobs.j ?? {};
+    return {
+      result,
+      job,
+      stages: (job.stages ?? {}) as Record<string, unknown>,
+      events,
+      logs: events.filter((e) => e.type === "log").map((e) => e.message ?? ""),
+    };
+  } finally {
+    await engine.close();
+  }
+}
