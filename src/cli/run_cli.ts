@@ -16,7 +16,12 @@ import type { Settings } from "../settings.ts";
 import { VERSION } from "../version.ts";
 import { workflowJsonSchema } from "../models/schema.ts";
 import { Masker } from "../util/mask.ts";
+import { indexConfig } from "../config/loader.ts";
+
+/** Commands that only read stores need no config folder. */
+const EMPTY_CONFIG = indexConfig([]);
 import { formatDuration, progressLine } from "./progress.ts";
+import { formatTraceLine } from "../results/trace_store.ts";
 import type { CommandEntry } from "./commands.ts";
 import { SCHEDULER_COMMANDS } from "./scheduler_commands.ts";
 import { SERVER_COMMANDS } from "./server_commands.ts";
@@ -51,6 +56,8 @@ Commands:
   show <name>        Show a workflow's params, schedules, jobs and stages [--json]
   schema             Print the JSON Schema of the YAML dialect
   version            Print the version
+  runs               List recent runs from the trace store [-n 20] [--json]
+  logs <run-id>      Print the trace of a run [--json]
 `;
 
 const USAGE = `${USAGE_HEAD}${Object.values(EXTRA_COMMANDS).map((c) => `  ${c.usage}\n`).join("")}
@@ -150,6 +157,10 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
         return await commandList(rest, io);
       case "show":
         return await commandShow(rest, io);
+      case "runs":
+        return await commandRuns(rest, io);
+      case "logs":
+        return await commandLogs(rest, io);
       case "schema":
         io.stdout(JSON.stringify(workflowJsonSchema(), null, 2) + "\n");
         return 0;
@@ -275,4 +286,52 @@ async function commandShow(args: readonly string[], io: CliIo): Promise<number> 
   if (wf.timeoutMs !== undefined) out.push(`timeout: ${formatDuration(wf.timeoutMs)}`);
   io.stdout(out.join("\n") + "\n");
   return 0;
+}
+
+const NO_TRACES = "trace writing is off: set WORKFLOW_LOG_TRACE_ENABLE_WRITE=true " +
+  "(file store under WORKFLOW_LOG_TRACE_PATH, default ./logs) or WORKFLOW_LOG_TRACE_URL";
+
+async function commandRuns(args: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parse(args, { json: { type: "boolean" }, limit: { type: "string", short: "n" } });
+  const limit = values.limit === undefined ? 20 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`-n expects a whole number >= 1, got '${values.limit}'`);
+  const engine = await Engine.create({ runtime: io.runtime, settings: settingsFrom(values), config: EMPTY_CONFIG });
+  try {
+    if (!engine.traces) throw new UsageError(NO_TRACES);
+    const runs = await engine.traces.listRuns({ limit });
+    if (values.json) {
+      io.stdout(JSON.stringify(runs, null, 2) + "\n");
+      return 0;
+    }
+    if (runs.length === 0) io.stdout("no runs recorded yet\n");
+    for (const run of runs) {
+      const when = new Date(run.start).toISOString().replace("T", " ").slice(0, 19);
+      const took = run.durationMs === undefined ? "running" : formatDuration(run.durationMs);
+      io.stdout(`${run.runId}  ${when}  ${(run.status ?? "").padEnd(7)}  ${took.padStart(8)}  ${run.workflow}\n`);
+    }
+    return 0;
+  } finally {
+    await engine.close();
+  }
+}
+
+async function commandLogs(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, { json: { type: "boolean" } });
+  const runId = positionals[0];
+  if (!runId) throw new UsageError("logs needs a run id (see: workflow runs)");
+  const engine = await Engine.create({ runtime: io.runtime, settings: settingsFrom(values), config: EMPTY_CONFIG });
+  try {
+    if (!engine.traces) throw new UsageError(NO_TRACES);
+    const records = await engine.traces.getTrace(runId);
+    if (!records) {
+      io.stderr(`error: no trace for run '${runId}'\n`);
+      return 1;
+    }
+    for (const record of records) {
+      io.stdout((values.json ? JSON.stringify(record) : formatTraceLine(record)) + "\n");
+    }
+    return 0;
+  } finally {
+    await engine.close();
+  }
 }

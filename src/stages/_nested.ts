@@ -12,7 +12,9 @@ import type { StageOutcome } from "./types.ts";
 export function positiveInt(value: unknown, field: string): number {
   const n = typeof value === "string" ? Number(value) : value;
   if (typeof n !== "number" || !Number.isInteger(n) || n < 1) {
-    throw new NonRetriableError(`${field} must be a whole number >= 1, got ${JSON.stringify(value)}`);
+    throw new NonRetriableError(
+      `${field} must be a whole number >= 1, got ${JSON.stringify(value)}`,
+    );
   }
   return n;
 }
@@ -45,4 +47,3 @@ export function nestedOutcome(
   }
   return { outputs };
 }
-

@@ -17,7 +17,9 @@ export const runEmptyStage: StageHandler<EmptyStage> = async (stage, ctx) => {
   if (stage.sleep !== undefined) {
     const seconds = Number(ctx.render(stage.sleep));
     if (!Number.isFinite(seconds) || seconds < 0) {
-      throw new StageError(`sleep must be a number of seconds >= 0, got ${JSON.stringify(stage.sleep)}`);
+      throw new StageError(
+        `sleep must be a number of seconds >= 0, got ${JSON.stringify(stage.sleep)}`,
+      );
     }
     await ctx.runtime.clock.sleep(seconds * 1000, { signal: ctx.signal });
   }

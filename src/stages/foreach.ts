@@ -52,12 +52,16 @@ export const runForEachStage: StageHandler<ForEachStage> = async (stage, ctx) =>
       seen.add(key);
     }
   }
-  const out: Record<string, { item: unknown; status: Status; stages: unknown; errors?: unknown }> = {};
+  const out: Record<string, { item: unknown; status: Status; stages: unknown; errors?: unknown }> =
+    {};
   const stop = new AbortController();
   const signal = AbortSignal.any([ctx.signal, stop.signal]);
   await forEachLimited(items, concurrent, async (item, index) => {
     const key = keys[index];
-    const result = await ctx.runNested(stage.stages, { item, loop: index }, { signal, path: [key] });
+    const result = await ctx.runNested(stage.stages, { item, loop: index }, {
+      signal,
+      path: [key],
+    });
     out[key] = { item, status: result.status, stages: result.stages };
     if (result.error) out[key].errors = result.error;
     if (result.status === "FAILED" && !stop.signal.aborted) {

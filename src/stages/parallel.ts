@@ -15,7 +15,8 @@ import { nestedOutcome, positiveInt } from "./_nested.ts";
 export const runParallelStage: StageHandler<ParallelStage> = async (stage, ctx) => {
   const workers = positiveInt(ctx.render(stage.maxWorkers), "max-workers");
   const branches = Object.entries(stage.parallel);
-  const out: Record<string, { branch: string; status: Status; stages: unknown; errors?: unknown }> = {};
+  const out: Record<string, { branch: string; status: Status; stages: unknown; errors?: unknown }> =
+    {};
   const stop = new AbortController();
   const signal = AbortSignal.any([ctx.signal, stop.signal]);
   await forEachLimited(branches, workers, async ([branch, stages]) => {
@@ -32,4 +33,3 @@ export const runParallelStage: StageHandler<ParallelStage> = async (stage, ctx) 
   if (ctx.signal.aborted) throw ctx.signal.reason;
   return nestedOutcome({ parallel: out }, Object.entries(out), "branch");
 };
-

@@ -96,7 +96,11 @@ export class Registry implements CallResolver {
    *
    * @throws {RegistryError} when `name@tag` already exists in the group.
    */
-  register(group: string, exports: Readonly<Record<string, unknown>> | readonly CallFunction[], source = "code"): this {
+  register(
+    group: string,
+    exports: Readonly<Record<string, unknown>> | readonly CallFunction[],
+    source = "code",
+  ): this {
     const values = Array.isArray(exports) ? exports : Object.values(exports);
     let functions = this.#groups.get(group);
     if (!functions) this.#groups.set(group, functions = new Map());
@@ -126,23 +130,31 @@ export class Registry implements CallResolver {
     await this.#load(group);
     const functions = this.#groups.get(group);
     if (!functions || functions.size === 0) {
-      const known = [...this.#groups.keys()].filter((g) => (this.#groups.get(g)?.size ?? 0) > 0);
+      const known = new Set(
+        [...this.#groups.keys()].filter((g) => (this.#groups.get(g)?.size ?? 0) > 0),
+      );
+      for (const found of await this.#discoverGroups()) known.add(found);
+      known.delete(group);
       throw new RegistryError(
         `task group '${group}' not found` +
           (this.#callers.length ? ` under ${this.#callers.join(", ")}` : "") +
-          `; known groups: ${known.length ? known.join(", ") : "(none)"}`,
+          `; known groups: ${known.size ? [...known].sort().join(", ") : "(none)"}`,
       );
     }
     const tags = functions.get(name);
     if (!tags) {
       throw new RegistryError(
-        `task '${name}' not found in group '${group}'; it has: ${[...functions.keys()].sort().join(", ")}`,
+        `task '${name}' not found in group '${group}'; it has: ${
+          [...functions.keys()].sort().join(", ")
+        }`,
       );
     }
     const entry = tags.get(tagName);
     if (!entry) {
       throw new RegistryError(
-        `task '${group}/${name}' has no tag '${tagName}'; tags: ${[...tags.keys()].sort().join(", ")}`,
+        `task '${group}/${name}' has no tag '${tagName}'; tags: ${
+          [...tags.keys()].sort().join(", ")
+        }`,
       );
     }
     return { ref: `${group}/${name}@${tagName}`, fn: entry.fn, schema: entry.schema };
@@ -179,7 +191,9 @@ export class Registry implements CallResolver {
           module = await import(url);
         } catch (error) {
           throw new RegistryError(
-            `cannot import task module ${url}: ${error instanceof Error ? error.message : String(error)}`,
+            `cannot import task module ${url}: ${
+              error instanceof Error ? error.message : String(error)
+            }`,
           );
         }
         this.register(group, module, url);
@@ -187,9 +201,51 @@ export class Registry implements CallResolver {
     }
   }
 
+  /** Names of group modules that exist under the callers on disk (for error messages). */
+  async #discoverGroups(): Promise<string[]> {
+    const runtime = this.#runtime;
+    if (!runtime) return [];
+    const found: string[] = [];
+    for (const caller of this.#callers) {
+      if (/^[a-z][a-z0-9+.-]*:/i.test(caller) && !caller.startsWith("file:")) continue;
+      const dir = this.#localPath(runtime, caller.replace(/\/+$/, "") || ".");
+      let entries: { name: string; isDirectory: boolean }[];
+      try {
+        entries = await runtime.fs.readDir(dir);
+      } catch {
+        continue;
+      }
+      for (const entry of entries) {
+        if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(entry.name)) continue;
+        if (entry.isDirectory) {
+          const mods = await Promise.all(
+            ["mod.ts", "mod.js"].map((m) => runtime.fs.stat(join(dir, entry.name, m))),
+          );
+          if (mods.some((info) => info?.isFile)) found.push(entry.name);
+        } else {
+          const module = /^(.+)\.(?:ts|js)$/.exec(entry.name);
+          if (
+            module && module[1] !== "mod" && !/(?:_test|\.d|\.test|\.spec)$/.test(module[1])
+          ) found.push(module[1]);
+        }
+      }
+    }
+    return found;
+  }
+
+  #localPath(runtime: Runtime, candidate: string): string {
+    if (candidate.startsWith("file:")) return decodeURIComponent(new URL(candidate).pathname);
+    return isAbsolute(candidate) ? candidate : join(runtime.cwd(), candidate);
+  }
+
   #candidates(caller: string, group: string): string[] {
     const base = caller.replace(/\/+$/, "");
-    return [`${base}/${group}.ts`, `${base}/${group}.js`, `${base}/${group}/mod.ts`, `${base}/${group}/mod.js`];
+    return [
+      `${base}/${group}.ts`,
+      `${base}/${group}.js`,
+      `${base}/${group}/mod.ts`,
+      `${base}/${group}/mod.js`,
+    ];
   }
 
   async #existing(candidate: string): Promise<string | undefined> {
@@ -198,11 +254,7 @@ export class Registry implements CallResolver {
     }
     const runtime = this.#runtime;
     if (!runtime) return undefined;
-    const path = candidate.startsWith("file:")
-      ? decodeURIComponent(new URL(candidate).pathname)
-      : isAbsolute(candidate)
-      ? candidate
-      : join(runtime.cwd(), candidate);
+    const path = this.#localPath(runtime, candidate);
     const info = await runtime.fs.stat(path);
     if (!info?.isFile) return undefined;
     return new URL(`file://${path}`).href;

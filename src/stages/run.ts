@@ -74,7 +74,9 @@ async function runPython(stage: RunStage, ctx: StageContext) {
     if (ctx.signal.aborted) throw error;
     throw new UnsupportedError(
       `run stage '${ctx.stageName}' needs python3 for lang: python, but it could not be started ` +
-        `(${error instanceof Error ? error.message : String(error)}); install Python 3 or use JavaScript`,
+        `(${
+          error instanceof Error ? error.message : String(error)
+        }); install Python 3 or use JavaScript`,
     );
   }
   const at = result.stdout.lastIndexOf(MARKER);
@@ -84,7 +86,11 @@ async function runPython(stage: RunStage, ctx: StageContext) {
   }
   if (result.code !== 0 || at < 0) {
     const tail = result.stderr.trim().split("\n").slice(-8).join("\n");
-    throw new StageError(`python code failed${tail ? `:\n${tail}` : ` with exit code ${result.code}`}`);
+    throw new StageError(
+      `python code failed${tail ? `:\n${tail}` : ` with exit code ${result.code}`}`,
+    );
   }
-  return { outputs: JSON.parse(result.stdout.slice(at + MARKER.length)) as Record<string, unknown> };
+  return {
+    outputs: JSON.parse(result.stdout.slice(at + MARKER.length)) as Record<string, unknown>,
+  };
 }

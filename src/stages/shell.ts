@@ -44,7 +44,9 @@ export const runShellStage: StageHandler<ShellStage> = async (stage, ctx) => {
   if (result.stderrDropped > 0) outputs.stderr_dropped_bytes = result.stderrDropped;
   if (result.code !== 0) {
     const tail = (stderr ?? "").slice(-STDERR_TAIL);
-    const how = result.code === null ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
+    const how = result.code === null
+      ? `was killed by ${result.signal}`
+      : `exited with code ${result.code}`;
     throw new StageError(`${stage.shell} ${how}${tail ? `: ${tail}` : ""}`);
   }
   return { outputs };

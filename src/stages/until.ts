@@ -24,7 +24,12 @@ export const runUntilStage: StageHandler<UntilStage> = async (stage, ctx) => {
       return {
         outputs: { until: loops },
         status: result.status,
-        error: { name: "StageError", message: `loop ${loop} ${result.status === "FAILED" ? "failed" : "was cancelled"}: ${result.error?.message ?? ""}` },
+        error: {
+          name: "StageError",
+          message: `loop ${loop} ${result.status === "FAILED" ? "failed" : "was cancelled"}: ${
+            result.error?.message ?? ""
+          }`,
+        },
       };
     }
     let next: unknown = loop + 1;

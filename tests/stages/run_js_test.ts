@@ -69,7 +69,7 @@ describe("run stage (JavaScript)", () => {
     const logs = run.events.filter((e) => e.type === "log" && e.stage === "talk");
     const lines = logs.map((e) => [e.level, e.message]);
     assert.deepEqual(lines.filter(([, m]) => m?.includes("| ")), [
-      ["info", "[STAGE]: Talk | hello {\"a\":1}"],
+      ["info", '[STAGE]: Talk | hello {"a":1}'],
       ["warning", "[STAGE]: Talk | careful"],
     ]);
   });

@@ -1,0 +1,219 @@
+/**
+ * `createApi(engine, options)`: the HTTP API as a web-standard `fetch` handler (a Hono app
+ * behind our own small interface), runnable on any runtime or edge platform.
+ *
+ * @module
+ */
+
+import { Hono } from "hono";
+import type { Engine } from "../engine.ts";
+import { CancelError } from "../errors.ts";
+import type { AuditStore } from "../results/audit_store.ts";
+import type { TraceStore } from "../results/trace_store.ts";
+import { basicRelease } from "./_release.ts";
+import { ApiError, errorResponse } from "./errors.ts";
+import { openApiDocument } from "./openapi.ts";
+import { type ApiDeps, fullPath, json, mountRoutes, type RouteDefinition } from "./route_table.ts";
+import { AUDIT_ROUTES } from "./routes/audits.ts";
+import { JOB_ROUTES } from "./routes/jobs.ts";
+import { RUN_ROUTES } from "./routes/runs.ts";
+import { scheduleRoutes } from "./routes/schedules.ts";
+import { WORKFLOW_ROUTES } from "./routes/workflows.ts";
+import { RunRegistry } from "./run_registry.ts";
+import type { ReleaseFunction, SchedulerView } from "./scheduler_view.ts";
+import { VERSION } from "../version.ts";
+
+/** Options of {@linkcode createApi}. */
+export interface ApiOptions {
+  /** Read by the run and trace routes for runs this API did not start. */
+  readonly traces?: TraceStore;
+  /** Read by the audit routes; checked and written by releases. */
+  readonly audits?: AuditStore;
+  /** An in-process scheduler whose decisions `GET {prefix}/schedules/decisions` shows. */
+  readonly scheduler?: SchedulerView;
+  /** Runs releases. @default a basic release (audit check, run, audit write) */
+  readonly release?: ReleaseFunction;
+  /** Bearer token every route but health requires. @default env `WORKFLOW_API_TOKEN` (none if unset) */
+  readonly token?: string;
+  /** Prefix of the versioned routes. @default env `WORKFLOW_API_PREFIX_PATH`, else `/api/v1` */
+  readonly prefix?: string;
+  /** Largest accepted request body, bytes. @default 1048576 */
+  readonly maxBodyBytes?: number;
+  /** Most runs remembered in memory. @default 1000 */
+  readonly maxRuns?: number;
+}
+
+/** A registered route, as Hono holds it. */
+export interface RegisteredRoute {
+  readonly method: string;
+  readonly path: string;
+}
+
+/** Options of {@linkcode WorkflowApi.close}. */
+export interface ApiCloseOptions {
+  /** How long running workflows may take to finish before they are cancelled, ms. @default 10000 */
+  readonly graceMs?: number;
+}
+
+/** The HTTP API: a `fetch` handler plus helpers. */
+export interface WorkflowApi {
+  /** Prefix of the versioned routes, e.g. `/api/v1`. */
+  readonly prefix: string;
+  /** `true` when a bearer token is required. */
+  readonly authRequired: boolean;
+  /** Answers a request (pass it to `Deno.serve`, `Bun.serve`, a worker's `fetch`, …). */
+  fetch(request: Request): Promise<Response>;
+  /** Answers a request for `path` on `http://localhost` (for tests and in-process calls). */
+  request(path: string, init?: RequestInit): Promise<Response>;
+  /** The routes registered on the underlying app. */
+  routes(): RegisteredRoute[];
+  /** The OpenAPI 3.1 document. */
+  openApi(): Record<string, unknown>;
+  /** Number of runs started through the API that have not ended. */
+  runningCount(): number;
+  /**
+   * Refuses new runs (503), waits up to `graceMs` for running ones, cancels the rest and
+   * ends every event stream.
+   */
+  close(options?: ApiCloseOptions): Promise<void>;
+}
+
+function normalizePrefix(prefix: string): string {
+  const trimmed = prefix.trim().replace(/\/+$/, "");
+  if (trimmed === "") return "";
+  return trimmed.startsWith("/") ? trimmed : `/${trimmed}`;
+}
+
+async function sameToken(given: string, expected: string): Promise<boolean> {
+  const encoder = new TextEncoder();
+  const [a, b] = await Promise.all([
+    crypto.subtle.digest("SHA-256", encoder.encode(given)),
+    crypto.subtle.digest("SHA-256", encoder.encode(expected)),
+  ]);
+  const x = new Uint8Array(a);
+  const y = new Uint8Array(b);
+  let diff = 0;
+  for (let i = 0; i < x.length; i++) diff |= x[i] ^ y[i];
+  return diff === 0;
+}
+
+const HEALTH_MESSAGE = "Workflow already start up with healthy status.";
+
+/**
+ * Creates the HTTP API over `engine`.
+ *
+ * @example
+ * ```ts
+ * const engine = await Engine.create({ runtime: detectRuntime() });
+ * const api = createApi(engine, { token: "s3cret" });
+ * const res = await api.request("/api/v1/workflows", { headers: { authorization: "Bearer s3cret" } });
+ * ```
+ */
+export function createApi(engine: Engine, options: ApiOptions = {}): WorkflowApi {
+  const env = (name: string) => engine.runtime.env.get(name);
+  const prefix = normalizePrefix(options.prefix ?? env("WORKFLOW_API_PREFIX_PATH") ?? "/api/v1");
+  const token = options.token ?? env("WORKFLOW_API_TOKEN") ?? "";
+  const authRequired = token !== "";
+  const shutdown = new AbortController();
+  let closing = false;
+  const runs = new RunRegistry({ maxRuns: options.maxRuns });
+  const deps: ApiDeps = {
+    engine,
+    traces: options.traces,
+    audits: options.audits,
+    scheduler: options.scheduler,
+    runs,
+    prefix,
+    maxBodyBytes: options.maxBodyBytes ?? 1 << 20,
+    isClosing: () => closing,
+    shutdownSignal: shutdown.signal,
+  };
+
+  const routes: RouteDefinition[] = [];
+  const document = () => openApiDocument(routes, { prefix, auth: authRequired });
+  const health: RouteDefinition = {
+    method: "get",
+    path: "/",
+    public: true,
+    operationId: "health",
+    summary: "Health check",
+    tag: "health",
+    responses: { 200: { description: "`{message, status: \"ok\", version}`" } },
+    handle: () => json({ message: HEALTH_MESSAGE, status: "ok", version: VERSION }),
+  };
+  routes.push({ ...health, root: true, operationId: "healthRoot" });
+  if (prefix !== "") routes.push(health);
+  routes.push(
+    {
+      method: "get",
+      path: "/openapi.json",
+      operationId: "openApi",
+      summary: "This API's OpenAPI 3.1 document",
+      tag: "health",
+      responses: { 200: { description: "The OpenAPI document." } },
+      handle: () => json(document()),
+    },
+    ...WORKFLOW_ROUTES,
+    ...scheduleRoutes(options.release ?? basicRelease),
+    ...RUN_ROUTES,
+    ...AUDIT_ROUTES,
+    ...JOB_ROUTES,
+  );
+
+  const publicPaths = new Set(routes.filter((r) => r.public).map((r) => fullPath(r, prefix)));
+  const app = new Hono();
+  app.onError((error) => errorResponse(error));
+  app.notFound((c) =>
+    errorResponse(
+      new ApiError(404, "NotFound", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`),
+    )
+  );
+  if (authRequired) {
+    app.use("*", async (c, next) => {
+      if (publicPaths.has(c.req.path)) return await next();
+      const header = c.req.header("authorization") ?? "";
+      const match = /^Bearer\s+(.+)$/i.exec(header.trim());
+      if (!match || !(await sameToken(match[1], token))) {
+        return errorResponse(
+          new ApiError(
+            401,
+            "Unauthorized",
+            match ? "the bearer token is wrong" : "this route needs an 'Authorization: Bearer <token>' header",
+          ),
+          { "www-authenticate": 'Bearer realm="workflow"' },
+        );
+      }
+      await next();
+    });
+  }
+  mountRoutes(app, routes, deps);
+
+  return {
+    prefix,
+    authRequired,
+    fetch: async (request) => await app.fetch(request),
+    request: async (path, init) => await app.request(path, init),
+    routes: () =>
+      app.routes
+        .filter((r) => r.method !== "ALL")
+        .map((r) => ({ method: r.method, path: r.path })),
+    openApi: document,
+    runningCount: () => runs.inFlight().length,
+    async close(closeOptions = {}) {
+      closing = true;
+      const graceMs = closeOptions.graceMs ?? 10_000;
+      const running = runs.inFlight();
+      if (running.length) {
+        const grace = new AbortController();
+        const timer = engine.runtime.clock.sleep(graceMs, { signal: grace.signal }).catch(() => {});
+        await Promise.race([Promise.all(running.map((r) => r.settled)), timer]);
+        grace.abort();
+        for (const run of runs.inFlight()) {
+          run.controller.abort(new CancelError("the server is shutting down"));
+        }
+        await Promise.all(running.map((r) => r.settled));
+      }
+      shutdown.abort(new CancelError("the server is shutting down"));
+    },
+  };
+}

@@ -1,0 +1,22 @@
+/**
+ * The HTTP API: `createApi(engine, options)` gives a web-standard `fetch` handler; `serve`
+ * (from `./serve.ts`) runs it on Deno, Bun or Node.
+ *
+ * @module
+ */
+
+export {
+  type ApiCloseOptions,
+  type ApiOptions,
+  createApi,
+  type RegisteredRoute,
+  type WorkflowApi,
+} from "./app.ts";
+export { ApiError, type ErrorBody } from "./errors.ts";
+export type {
+  ReleaseFunction,
+  ReleaseOptions,
+  ReleaseOutcome,
+  SchedulerView,
+} from "./scheduler_view.ts";
+export { serve, type ServeOptions, type Server } from "./serve.ts";

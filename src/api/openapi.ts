@@ -1,0 +1,94 @@
+/**
+ * The OpenAPI 3.1 document, generated from the same route table that registers the routes.
+ *
+ * @module
+ */
+
+import { VERSION } from "../version.ts";
+import { fullPath, type RouteDefinition } from "./route_table.ts";
+
+/** Options of {@linkcode openApiDocument}. */
+export interface OpenApiOptions {
+  /** Prefix of the versioned routes. */
+  readonly prefix: string;
+  /** A bearer token is required on non-public routes. */
+  readonly auth: boolean;
+}
+
+/** Converts a Hono path (`/runs/:run_id`) to an OpenAPI one (`/runs/{run_id}`). */
+export function openApiPath(path: string): string {
+  return path.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
+}
+
+/** Builds the OpenAPI 3.1 document of `routes`. */
+export function openApiDocument(
+  routes: readonly RouteDefinition[],
+  options: OpenApiOptions,
+): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const path = openApiPath(fullPath(route, options.prefix));
+    const names = [...fullPath(route, options.prefix).matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]);
+    const parameters = [
+      ...names.map((name) => ({
+        name,
+        in: "path",
+        required: true,
+        description: route.pathParams?.[name] ?? "",
+        schema: { type: "string" },
+      })),
+      ...(route.query ?? []).map((q) => ({
+        name: q.name,
+        in: "query",
+        required: false,
+        description: q.description,
+        schema: q.schema,
+      })),
+    ];
+    const responses: Record<string, unknown> = {};
+    for (const [code, doc] of Object.entries(route.responses)) {
+      const type = doc.contentType ?? "application/json";
+      responses[code] = {
+        description: doc.description,
+        content: { [type]: doc.schema ? { schema: doc.schema } : {} },
+      };
+    }
+    if (options.auth && !route.public) {
+      responses["401"] = {
+        description: "Missing or wrong bearer token.",
+        content: { "application/json": {} },
+      };
+    }
+    if (route.body) responses["413"] ??= { description: "The body is too large." };
+    const operation: Record<string, unknown> = {
+      operationId: route.operationId,
+      summary: route.summary,
+      tags: [route.tag],
+      ...(parameters.length ? { parameters } : {}),
+      ...(route.body
+        ? {
+          requestBody: {
+            required: !route.bodyOptional,
+            content: { "application/json": { schema: route.body } },
+          },
+        }
+        : {}),
+      responses,
+      ...(route.public ? { security: [] } : {}),
+    };
+    (paths[path] ??= {})[route.method] = operation;
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "ddeutil-workflow API",
+      version: VERSION,
+      description: "Trigger, watch and inspect workflows. Errors are `{error: {name, message, field?}}`.",
+    },
+    paths,
+    components: options.auth
+      ? { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } }
+      : {},
+    ...(options.auth ? { security: [{ bearer: [] }] } : {}),
+  };
+}

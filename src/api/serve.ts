@@ -1,0 +1,145 @@
+/**
+ * Runs a {@linkcode WorkflowApi} as an HTTP server on `Deno.serve`, `Bun.serve` or
+ * `@hono/node-server` (picked by the globals present). The only API file that touches the host.
+ *
+ * @module
+ */
+
+import type { WorkflowApi } from "./app.ts";
+
+/** Options of {@linkcode serve}. */
+export interface ServeOptions {
+  /** Interface to bind. @default "127.0.0.1" */
+  readonly hostname?: string;
+  /** Port; 0 picks a free one. @default 8000 */
+  readonly port?: number;
+  /** Aborting shuts the server down (with the default grace period). */
+  readonly signal?: AbortSignal;
+  /** Grace period used when `signal` aborts, ms. @default 10000 */
+  readonly graceMs?: number;
+}
+
+/** A running server. */
+export interface Server {
+  /** Base URL, e.g. `http://127.0.0.1:8000`. */
+  readonly url: string;
+  /** The port actually bound. */
+  readonly port: number;
+  /**
+   * Stops accepting connections, lets running workflows finish for up to `graceMs`, cancels
+   * the rest, then closes. Safe to call more than once.
+   */
+  shutdown(graceMs?: number): Promise<void>;
+  /** Resolves once the server has shut down. */
+  readonly finished: Promise<void>;
+}
+
+type Fetch = (request: Request) => Promise<Response>;
+
+interface DenoServer {
+  readonly addr: { readonly port: number };
+  shutdown(): Promise<void>;
+  readonly finished: Promise<void>;
+}
+interface DenoGlobal {
+  serve(
+    options: { hostname: string; port: number; onListen?: () => void },
+    handler: Fetch,
+  ): DenoServer;
+}
+interface BunServer {
+  readonly port: number;
+  stop(closeActiveConnections?: boolean): Promise<void> | void;
+}
+interface BunGlobal {
+  serve(options: { hostname: string; port: number; fetch: Fetch; idleTimeout?: number }): BunServer;
+}
+
+/** Host-specific part: bind, and close after the API has drained. */
+interface Bound {
+  readonly port: number;
+  /** Stops accepting new connections (existing ones are served until `close`). */
+  stopAccepting(): void;
+  close(): Promise<void>;
+}
+
+async function bind(fetch: Fetch, hostname: string, port: number): Promise<Bound> {
+  const globals = globalThis as { Deno?: DenoGlobal; Bun?: BunGlobal };
+  if (globals.Deno?.serve) {
+    const server = globals.Deno.serve({ hostname, port, onListen: () => {} }, fetch);
+    return {
+      port: server.addr.port,
+      stopAccepting() {},
+      close: () => server.shutdown(),
+    };
+  }
+  if (globals.Bun?.serve) {
+    // idleTimeout 0: event streams stay open between keep-alive comments.
+    const server = globals.Bun.serve({ hostname, port, fetch, idleTimeout: 0 });
+    return {
+      port: server.port,
+      stopAccepting() {},
+      close: async () => {
+        await server.stop(true);
+      },
+    };
+  }
+  const { serve: nodeServe } = await import("@hono/node-server");
+  return await new Promise<Bound>((resolve, reject) => {
+    const server = nodeServe({ fetch, hostname, port }, (info) => {
+      resolve({
+        port: info.port,
+        stopAccepting() {
+          server.close();
+        },
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            const closeAll = (server as { closeAllConnections?: () => void }).closeAllConnections;
+            closeAll?.call(server);
+          }),
+      });
+    });
+    server.once("error", reject);
+  });
+}
+
+/**
+ * Serves `api` over HTTP.
+ *
+ * @example
+ * ```ts
+ * const server = await serve(createApi(engine), { port: 0 });
+ * console.log(server.url);
+ * await server.shutdown(5000);
+ * ```
+ */
+export async function serve(api: WorkflowApi, options: ServeOptions = {}): Promise<Server> {
+  const hostname = options.hostname ?? "127.0.0.1";
+  let stopping = false;
+  const fetch: Fetch = (request) => {
+    if (stopping && new URL(request.url).pathname !== "/") {
+      // Requests that slip in while draining get a clear answer instead of a reset.
+      return api.fetch(request);
+    }
+    return api.fetch(request);
+  };
+  const bound = await bind(fetch, hostname, options.port ?? 8000);
+  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => finish = resolve);
+  let shutting: Promise<void> | undefined;
+  const shutdown = (graceMs = options.graceMs ?? 10_000) =>
+    shutting ??= (async () => {
+      stopping = true;
+      bound.stopAccepting();
+      await api.close({ graceMs });
+      await bound.close();
+      finish();
+    })();
+  if (options.signal) {
+    if (options.signal.aborted) void shutdown();
+    else options.signal.addEventListener("abort", () => void shutdown(), { once: true });
+  }
+  return { url: `http://${host}:${bound.port}`, port: bound.port, shutdown, finished };
+}

@@ -1,0 +1,226 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { runCli } from "../../src/cli/run_cli.ts";
+import { detectRuntime } from "../../src/runtime/mod.ts";
+import type { Runtime } from "../../src/runtime/types.ts";
+
+const real = detectRuntime();
+const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+
+/** A runtime whose environment has `env` on top of the process's. */
+function withEnv(env: Record<string, string>): Runtime {
+  return {
+    ...real,
+    name: real.name,
+    fs: real.fs,
+    clock: real.clock,
+    spawn: real.spawn,
+    workers: real.workers,
+    cwd: () => real.cwd(),
+    env: {
+      get: (name) => (name in env ? env[name] : real.env.get(name)),
+      toObject: () => ({ ...real.env.toObject(), ...env }),
+    },
+  };
+}
+
+async function cli(args: string[], runtime: Runtime = real) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(args, {
+    runtime,
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+  });
+  return { code, stdout, stderr };
+}
+
+async function tempDir(): Promise<string> {
+  const dir = `/tmp/wf-cli-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  await real.fs.mkdir(dir);
+  return dir;
+}
+
+const PARAMS_WF = `
+typed:
+  type: Workflow
+  params:
+    name: str
+    count: {type: int, default: 1}
+  jobs:
+    a:
+      stages:
+        - name: show
+          id: show
+          echo: "\${{ params.name }} x\${{ params.count }}"
+`;
+
+describe("workflow CLI", () => {
+  it("runs the demo workflow and prints a parseable Result with --json", async () => {
+    const { code, stdout, stderr } = await cli(["run", "demo-hello", "--conf", `${root}/conf`, "--json"]);
+    assert.equal(code, 0, stderr);
+    const result = JSON.parse(stdout);
+    assert.equal(result.status, "SUCCESS");
+    assert.match(result.run_id, /^\d{20}T\d{10}$/);
+    assert.equal(result.parent_run_id, null);
+    assert.equal(result.context.jobs.greet.stages.count.outputs.stdout, "5");
+    assert.deepEqual(Object.keys(result.context.jobs.report.strategies).sort(), ["0870953052", "4637885294"]);
+  });
+
+  it("shows live progress per job and stage without --json", async () => {
+    const { code, stdout } = await cli(["run", "demo-hello", "--conf", `${root}/conf`, "-p", "name=ada"]);
+    assert.equal(code, 0);
+    assert.match(stdout, /▶ demo-hello \(run \d{20}T\d{10}\)/);
+    assert.match(stdout, /✓ Greet SUCCESS \(\d+ ms\)/);
+    assert.match(stdout, /│ Echo 'Greet': Hello Ada/);
+    assert.match(stdout, /✓ job report SUCCESS/);
+    assert.match(stdout, /✓ demo-hello SUCCESS/);
+  });
+
+  it("coerces --params values to the declared type", async () => {
+    const dir = await tempDir();
+    await real.fs.writeText(`${dir}/wf.yml`, PARAMS_WF);
+    const { code, stdout } = await cli(["run", "typed", "--conf", dir, "--json", "--params", '{"name": 1, "count": "7"}']);
+    assert.equal(code, 0);
+    assert.deepEqual(JSON.parse(stdout).context.params, { name: "1", count: 7 });
+    await real.fs.remove(dir);
+  });
+
+  it("rejects a param that cannot be coerced with exit 2, naming it, without a stack trace", async () => {
+    const dir = await tempDir();
+    await real.fs.writeText(`${dir}/wf.yml`, PARAMS_WF);
+    const { code, stdout, stderr } = await cli(["run", "typed", "--conf", dir, "-p", "name=x", "-p", "count=abc", "--json"]);
+    assert.equal(code, 2);
+    assert.equal(stdout, "");
+    assert.match(stderr, /count/);
+    assert.match(stderr, /abc/);
+    assert.doesNotMatch(stderr, /\n\s+at /);
+    await real.fs.remove(dir);
+  });
+
+  it("fails with exit 1 when the workflow fails", async () => {
+    const dir = await tempDir();
+    await real.fs.writeText(`${dir}/wf.yml`, "bad:\n  type: Workflow\n  jobs:\n    a:\n      stages:\n        - name: boom\n          raise: no luck\n");
+    const { code, stdout } = await cli(["run", "bad", "--conf", dir]);
+    assert.equal(code, 1);
+    assert.match(stdout, /✗ boom FAILED .* — no luck/);
+    await real.fs.remove(dir);
+  });
+
+  it("lists every problem of a broken config folder as file:line:col path: message, exit 2", async () => {
+    const { code, stdout } = await cli(["validate", "--conf", `${root}/tests/fixtures/config/hostile`]);
+    assert.equal(code, 2);
+    const lines = stdout.trim().split("\n");
+    assert.match(lines.at(-1)!, /✗ \d+ problems found/);
+    for (const expected of [
+      /^alias_bomb\.yml:\d+:\d+: too many YAML alias expansions/m,
+      /^bad_param\.yml:\d+:\d+ params\.name: unknown param type 'string'/m,
+      /^bad_yaml\.yml:\d+:\d+: /m,
+      /^cycle\.yml:\d+:\d+ jobs\.b\.needs: dependency cycle: a -> c -> b -> a/m,
+      /^dup_keys\.yml:\d+:\d+: duplicate key 'a'/m,
+      /template 'wf-duplicate' is defined twice: in dup_a\.yml:1 and more\/dup_b\.yaml:2/m,
+      /^unknown_key\.yml:\d+:\d+ jobs\.first\.stages\[0\]: unknown key 'ech'; did you mean 'echo'\?/m,
+      /^unknown_needs\.yml:\d+:\d+ jobs\.load\.needs: needs unknown job 'extrct'; did you mean 'extract'\?/m,
+    ]) {
+      assert.match(stdout, expected);
+    }
+  });
+
+  it("validates the shipped conf folder cleanly", async () => {
+    const { code, stdout } = await cli(["validate", "--conf", `${root}/conf`]);
+    assert.equal(code, 0, stdout);
+    assert.match(stdout, /✓ \d+ templates? in .* are valid/);
+  });
+
+  it("lists, shows, prints the schema and the version", async () => {
+    const list = await cli(["list", "--conf", `${root}/conf`]);
+    assert.equal(list.code, 0);
+    assert.match(list.stdout, /^demo-hello\s+Workflow$/m);
+    const show = await cli(["show", "demo-hello", "--conf", `${root}/conf`]);
+    assert.equal(show.code, 0);
+    assert.match(show.stdout, /name: str \(default "world"\)/);
+    assert.match(show.stdout, /report needs greet matrix env/);
+    const schema = await cli(["schema"]);
+    assert.equal(schema.code, 0);
+    assert.equal(JSON.parse(schema.stdout).$schema, "http://json-schema.org/draft-07/schema#");
+    const version = await cli(["version"]);
+    assert.match(version.stdout, /^workflow \d+\.\d+\.\d+ \((deno|bun|node)\)\n$/);
+  });
+
+  it("answers an unknown workflow with exit 2 and close names", async () => {
+    const { code, stderr } = await cli(["run", "demo-helo", "--conf", `${root}/conf`]);
+    assert.equal(code, 2);
+    assert.match(stderr, /demo-helo/);
+    assert.match(stderr, /demo-hello/);
+  });
+
+  it("answers bad usage with exit 2 and the usage text", async () => {
+    for (const args of [["frobnicate"], ["run"], ["run", "x", "--nope"], ["run", "x", "--params", "{oops"]]) {
+      const { code, stderr } = await cli(args);
+      assert.equal(code, 2, args.join(" "));
+      assert.match(stderr, /^error: /);
+    }
+  });
+});
+
+describe("secrets and traces through the CLI", () => {
+  it("never shows a secret param or env secret in output, traces or the Result, but shows other values", async () => {
+    const dir = await tempDir();
+    await real.fs.writeText(
+      `${dir}/conf/wf.yml`,
+      `
+secretive:
+  type: Workflow
+  params:
+    user: str
+    password: secret
+  jobs:
+    a:
+      stages:
+        - name: use
+          id: use
+          echo: "login \${{ params.user }} with \${{ params.password }} and key \${API_KEY_FOR_TEST}"
+        - name: shell
+          id: shell
+          bash: echo "pw=\${{ params.password }} user=\${{ params.user }}"
+`,
+      { createDirs: true },
+    );
+    const runtime = withEnv({
+      API_KEY_FOR_TEST: "key-5f2c9a",
+      WORKFLOW_LOG_TRACE_ENABLE_WRITE: "true",
+      WORKFLOW_LOG_TRACE_PATH: `${dir}/logs`,
+    });
+    const args = ["run", "secretive", "--conf", `${dir}/conf`, "-p", "user=alice", "-p", "password=hunter2-x"];
+    const human = await cli(args, runtime);
+    const json = await cli([...args, "--json"], runtime);
+    assert.equal(human.code, 0, human.stderr);
+    assert.equal(json.code, 0, json.stderr);
+    const files = await real.fs.listFiles(`${dir}/logs`);
+    assert.ok(files.length >= 2, "trace files were written");
+    let traces = "";
+    for (const file of files) traces += await real.fs.readText(file);
+    for (const text of [human.stdout, json.stdout, traces]) {
+      assert.doesNotMatch(text, /hunter2-x/);
+      assert.doesNotMatch(text, /key-5f2c9a/);
+      assert.match(text, /alice/);
+    }
+    const result = JSON.parse(json.stdout);
+    assert.equal(result.context.params.password, "***");
+    assert.equal(result.context.jobs.a.stages.shell.outputs.stdout, "pw=*** user=alice");
+
+    const runs = await cli(["runs", "--conf", `${dir}/conf`], runtime);
+    assert.equal(runs.code, 0);
+    assert.match(runs.stdout, new RegExp(`^${result.run_id}  .*SUCCESS .*secretive$`, "m"));
+    const logs = await cli(["logs", result.run_id], runtime);
+    assert.equal(logs.code, 0);
+    assert.match(logs.stdout, /login alice with \*\*\* and key \*\*\*/);
+    await real.fs.remove(dir);
+  });
+
+  it("says how to turn traces on when runs are asked for without a store", async () => {
+    const { code, stderr } = await cli(["runs"], withEnv({ WORKFLOW_LOG_TRACE_ENABLE_WRITE: "false" }));
+    assert.equal(code, 2);
+    assert.match(stderr, /WORKFLOW_LOG_TRACE_ENABLE_WRITE=true/);
+  });
+});
