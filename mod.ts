@@ -51,8 +51,8 @@ export * from "./src/errors.ts";
 export { resultJson, runCli } from "./src/cli/run_cli.ts";
 export { VERSION } from "./src/version.ts";
 
-// `deno run -A mod.ts <command>` runs the CLI.
+// `deno run -A mod.ts <command>` (and `bun mod.ts <command>`) runs the CLI. No top-level
+// await here, so the library entry stays loadable everywhere.
 if ((import.meta as ImportMeta & { main?: boolean }).main) {
-  const { main } = await import("./src/cli/main.ts");
-  await main();
+  import("./src/cli/main.ts").then(({ main }) => main());
 }

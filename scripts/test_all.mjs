@@ -3,7 +3,7 @@
 // summed over the three runtimes. Plain Node so it needs nothing but `npm ci`.
 // Usage: node scripts/test_all.mjs [--only deno,bun,node] [path-filter]
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 
@@ -53,17 +53,38 @@ const env = { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" };
 const runners = {
   deno: () => {
     const out = join(tmp, "deno.xml");
-    const r = spawnSync(bin("deno"), ["test", "-A", "--reporter=junit", `--junit-path=${out}`, ...files.map((f) => "./" + f)], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 28 });
+    const r = spawnSync(bin("deno"), [
+      "test",
+      "-A",
+      "--reporter=junit",
+      `--junit-path=${out}`,
+      ...files.map((f) => "./" + f),
+    ], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 28 });
     return { r, xml: safeRead(out), leafOnly: true };
   },
   bun: () => {
     const out = join(tmp, "bun.xml");
-    const r = spawnSync(bin("bun"), ["test", "--timeout=60000", "--reporter=junit", `--reporter-outfile=${out}`, ...files.map((f) => "./" + f)], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 28 });
+    const r = spawnSync(bin("bun"), [
+      "test",
+      "--timeout=60000",
+      "--reporter=junit",
+      `--reporter-outfile=${out}`,
+      ...files.map((f) => "./" + f),
+    ], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 28 });
     return { r, xml: safeRead(out) };
   },
   node: () => {
     const out = join(tmp, "node.xml");
-    const r = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "--test-reporter-destination=stdout", "--test-reporter=junit", `--test-reporter-destination=${out}`, ...files], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 28 });
+    const r = spawnSync(process.execPath, [
+      "--import",
+      "tsx",
+      "--test",
+      "--test-reporter=spec",
+      "--test-reporter-destination=stdout",
+      "--test-reporter=junit",
+      `--test-reporter-destination=${out}`,
+      ...files,
+    ], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 28 });
     return { r, xml: safeRead(out) };
   },
 };
@@ -97,8 +118,14 @@ for (const runtime of only) {
     process.stdout.write(`\n----- ${runtime} output -----\n${output.slice(-20000)}\n`);
     for (const c of f) process.stdout.write(`FAILED [${runtime}] ${c.name}\n`);
   }
-  const extra = crashed ? ` (runner exited ${r.status ?? r.signal} without a failing test: counted as 1 failure)` : "";
-  console.log(`${runtime.padEnd(5)} ${p} passed, ${f.length} failed, ${s.length} skipped in ${((Date.now() - started) / 1000).toFixed(1)}s${extra}`);
+  const extra = crashed
+    ? ` (runner exited ${r.status ?? r.signal} without a failing test: counted as 1 failure)`
+    : "";
+  console.log(
+    `${runtime.padEnd(5)} ${p} passed, ${f.length} failed, ${s.length} skipped in ${
+      ((Date.now() - started) / 1000).toFixed(1)
+    }s${extra}`,
+  );
   passed += p;
   failed += f.length + (crashed ? 1 : 0);
   skipped += s.length;

@@ -226,7 +226,9 @@ async function importFilters(
     module = await import(url);
   } catch (error) {
     throw new ConfigError(
-      `WORKFLOW_CORE_REGISTRY_FILTER: cannot import ${entry}: ${error instanceof Error ? error.message : String(error)}`,
+      `WORKFLOW_CORE_REGISTRY_FILTER: cannot import ${entry}: ${
+        error instanceof Error ? error.message : String(error)
+      }`,
     );
   }
   const filters = (module.filters ?? module.default) as Record<string, unknown> | undefined;
@@ -238,7 +240,9 @@ async function importFilters(
   const out: Record<string, FilterFunction> = {};
   for (const [name, fn] of Object.entries(filters)) {
     if (typeof fn !== "function") {
-      throw new ConfigError(`WORKFLOW_CORE_REGISTRY_FILTER: ${entry}: filter '${name}' is not a function`);
+      throw new ConfigError(
+        `WORKFLOW_CORE_REGISTRY_FILTER: ${entry}: filter '${name}' is not a function`,
+      );
     }
     out[name] = fn as FilterFunction;
   }

@@ -90,11 +90,19 @@ export function readSettings(
   };
   const timezone = text("WORKFLOW_CORE_TIMEZONE") ?? DEFAULT_SETTINGS.timezone;
   if (!isTimeZone(timezone)) {
-    issues.push({ message: `WORKFLOW_CORE_TIMEZONE=${JSON.stringify(timezone)} is not an IANA time zone (e.g. UTC, Asia/Bangkok)` });
+    issues.push({
+      message: `WORKFLOW_CORE_TIMEZONE=${
+        JSON.stringify(timezone)
+      } is not an IANA time zone (e.g. UTC, Asia/Bangkok)`,
+    });
   }
   const lang = text("WORKFLOW_CORE_RUN_DEFAULT_LANG") ?? DEFAULT_SETTINGS.runDefaultLang;
   if (lang !== "javascript" && lang !== "python") {
-    issues.push({ message: `WORKFLOW_CORE_RUN_DEFAULT_LANG=${JSON.stringify(lang)} must be javascript or python` });
+    issues.push({
+      message: `WORKFLOW_CORE_RUN_DEFAULT_LANG=${
+        JSON.stringify(lang)
+      } must be javascript or python`,
+    });
   }
   const settings: Settings = {
     confPath: text("WORKFLOW_CORE_CONF_PATH") ?? DEFAULT_SETTINGS.confPath,
@@ -102,8 +110,16 @@ export function readSettings(
     registryCaller: list("WORKFLOW_CORE_REGISTRY_CALLER", DEFAULT_SETTINGS.registryCaller),
     registryFilter: list("WORKFLOW_CORE_REGISTRY_FILTER", DEFAULT_SETTINGS.registryFilter),
     maxJobParallel: int("WORKFLOW_CORE_MAX_JOB_PARALLEL", DEFAULT_SETTINGS.maxJobParallel, 1),
-    maxCronPerWorkflow: int("WORKFLOW_CORE_MAX_CRON_PER_WORKFLOW", DEFAULT_SETTINGS.maxCronPerWorkflow, 1),
-    maxCombinations: int("WORKFLOW_CORE_MAX_MATRIX_COMBINATIONS", DEFAULT_SETTINGS.maxCombinations, 1),
+    maxCronPerWorkflow: int(
+      "WORKFLOW_CORE_MAX_CRON_PER_WORKFLOW",
+      DEFAULT_SETTINGS.maxCronPerWorkflow,
+      1,
+    ),
+    maxCombinations: int(
+      "WORKFLOW_CORE_MAX_MATRIX_COMBINATIONS",
+      DEFAULT_SETTINGS.maxCombinations,
+      1,
+    ),
     runDefaultLang: lang === "python" ? "python" : "javascript",
   };
   if (issues.length) throw new ConfigError(issues);

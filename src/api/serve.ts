@@ -67,10 +67,14 @@ async function bind(fetch: Fetch, hostname: string, port: number): Promise<Bound
   const globals = globalThis as { Deno?: DenoGlobal; Bun?: BunGlobal };
   if (globals.Deno?.serve) {
     const server = globals.Deno.serve({ hostname, port, onListen: () => {} }, fetch);
+    let stopped: Promise<void> | undefined;
     return {
       port: server.addr.port,
-      stopAccepting() {},
-      close: () => server.shutdown(),
+      // Deno's shutdown refuses new connections at once and resolves when responses end.
+      stopAccepting() {
+        stopped ??= server.shutdown();
+      },
+      close: () => stopped ??= server.shutdown(),
     };
   }
   if (globals.Bun?.serve) {
@@ -78,7 +82,9 @@ async function bind(fetch: Fetch, hostname: string, port: number): Promise<Bound
     const server = globals.Bun.serve({ hostname, port, fetch, idleTimeout: 0 });
     return {
       port: server.port,
-      stopAccepting() {},
+      stopAccepting() {
+        void server.stop(false);
+      },
       close: async () => {
         await server.stop(true);
       },
@@ -116,22 +122,13 @@ async function bind(fetch: Fetch, hostname: string, port: number): Promise<Bound
  */
 export async function serve(api: WorkflowApi, options: ServeOptions = {}): Promise<Server> {
   const hostname = options.hostname ?? "127.0.0.1";
-  let stopping = false;
-  const fetch: Fetch = (request) => {
-    if (stopping && new URL(request.url).pathname !== "/") {
-      // Requests that slip in while draining get a clear answer instead of a reset.
-      return api.fetch(request);
-    }
-    return api.fetch(request);
-  };
-  const bound = await bind(fetch, hostname, options.port ?? 8000);
+  const bound = await bind((request) => api.fetch(request), hostname, options.port ?? 8000);
   const host = hostname.includes(":") ? `[${hostname}]` : hostname;
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => finish = resolve);
   let shutting: Promise<void> | undefined;
   const shutdown = (graceMs = options.graceMs ?? 10_000) =>
     shutting ??= (async () => {
-      stopping = true;
       bound.stopAccepting();
       await api.close({ graceMs });
       await bound.close();

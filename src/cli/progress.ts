@@ -25,7 +25,10 @@ export function formatDuration(ms: number): string {
 }
 
 /** Turns lifecycle events into progress lines; returns `undefined` for events it does not show. */
-export function progressLine(detail: LifecycleDetail, options: { verbose?: boolean } = {}): string | undefined {
+export function progressLine(
+  detail: LifecycleDetail,
+  options: { verbose?: boolean } = {},
+): string | undefined {
   const depth = (detail.strategy ? 1 : 0) + (detail.nested ? detail.nested.length : 0);
   const indent = (level: number) => "  ".repeat(level + depth);
   const took = detail.durationMs === undefined ? "" : ` (${formatDuration(detail.durationMs)})`;
@@ -47,7 +50,9 @@ export function progressLine(detail: LifecycleDetail, options: { verbose?: boole
     case "stage-start":
       return options.verbose ? `${indent(2)}▶ ${detail.stageName ?? detail.stage}` : undefined;
     case "stage-end":
-      return `${indent(2)}${mark} ${detail.stageName ?? detail.stage} ${detail.status}${took}${error}`;
+      return `${indent(2)}${mark} ${
+        detail.stageName ?? detail.stage
+      } ${detail.status}${took}${error}`;
     case "log":
       if (detail.level === "debug" && !options.verbose) return undefined;
       return `${indent(3)}│ ${stripPrefix(detail.message ?? "")}`;

@@ -105,14 +105,19 @@ function settingsFrom(values: Record<string, unknown>): Partial<Settings> {
 }
 
 /** Parses `-p key=value` pairs and `--params JSON` into one params object. */
-export function collectParams(pairs: readonly string[], json: string | undefined): Record<string, unknown> {
+export function collectParams(
+  pairs: readonly string[],
+  json: string | undefined,
+): Record<string, unknown> {
   const params: Record<string, unknown> = {};
   if (json !== undefined) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(json);
     } catch (error) {
-      throw new UsageError(`--params is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+      throw new UsageError(
+        `--params is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
       throw new UsageError(`--params must be a JSON object, e.g. '{"name": "x"}'`);
@@ -165,7 +170,9 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
         io.stdout(JSON.stringify(workflowJsonSchema(), null, 2) + "\n");
         return 0;
       default:
-        if (Object.hasOwn(EXTRA_COMMANDS, command)) return await EXTRA_COMMANDS[command].run(rest, io);
+        if (Object.hasOwn(EXTRA_COMMANDS, command)) {
+          return await EXTRA_COMMANDS[command].run(rest, io);
+        }
         throw new UsageError(`unknown command '${command}'`);
     }
   } catch (error) {
@@ -179,7 +186,9 @@ function reportError(error: unknown, io: CliIo): number {
     return 2;
   }
   if (error instanceof ConfigError) {
-    io.stderr(`error: invalid config\n${error.issues.map((i) => `  ${formatIssue(i)}`).join("\n")}\n`);
+    io.stderr(
+      `error: invalid config\n${error.issues.map((i) => `  ${formatIssue(i)}`).join("\n")}\n`,
+    );
     return 2;
   }
   if (error instanceof ParamError) {
@@ -204,7 +213,10 @@ async function commandRun(args: readonly string[], io: CliIo): Promise<number> {
   }
   const name = positionals[0];
   if (!name) throw new UsageError("run needs a workflow name");
-  const params = collectParams((values.param as string[] | undefined) ?? [], values.params as string | undefined);
+  const params = collectParams(
+    (values.param as string[] | undefined) ?? [],
+    values.params as string | undefined,
+  );
   const engine = await Engine.create({ runtime: io.runtime, settings: settingsFrom(values) });
   try {
     const workflow = engine.workflow(name);
@@ -231,7 +243,9 @@ async function commandValidate(args: readonly string[], io: CliIo): Promise<numb
     io.stdout(JSON.stringify({ ok: issues.length === 0, issues }, null, 2) + "\n");
   } else if (issues.length === 0) {
     const count = engine.config.names().length;
-    io.stdout(`✓ ${count} template${count === 1 ? "" : "s"} in ${engine.settings.confPath} are valid\n`);
+    io.stdout(
+      `✓ ${count} template${count === 1 ? "" : "s"} in ${engine.settings.confPath} are valid\n`,
+    );
   } else {
     for (const issue of issues) io.stdout(formatIssue(issue) + "\n");
     io.stdout(`✗ ${issues.length} problem${issues.length === 1 ? "" : "s"} found\n`);
@@ -267,9 +281,14 @@ async function commandShow(args: readonly string[], io: CliIo): Promise<number> 
   if (params.length) {
     out.push("params:");
     for (const p of params) {
-      const extra = [p.required ? "required" : "", p.default !== undefined ? `default ${JSON.stringify(p.default)}` : ""]
+      const extra = [
+        p.required ? "required" : "",
+        p.default !== undefined ? `default ${JSON.stringify(p.default)}` : "",
+      ]
         .filter(Boolean).join(", ");
-      out.push(`  ${p.name}: ${p.type}${extra ? ` (${extra})` : ""}${p.desc ? ` — ${p.desc}` : ""}`);
+      out.push(
+        `  ${p.name}: ${p.type}${extra ? ` (${extra})` : ""}${p.desc ? ` — ${p.desc}` : ""}`,
+      );
     }
   }
   if (wf.on.length) {
@@ -292,10 +311,19 @@ const NO_TRACES = "trace writing is off: set WORKFLOW_LOG_TRACE_ENABLE_WRITE=tru
   "(file store under WORKFLOW_LOG_TRACE_PATH, default ./logs) or WORKFLOW_LOG_TRACE_URL";
 
 async function commandRuns(args: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parse(args, { json: { type: "boolean" }, limit: { type: "string", short: "n" } });
+  const { values } = parse(args, {
+    json: { type: "boolean" },
+    limit: { type: "string", short: "n" },
+  });
   const limit = values.limit === undefined ? 20 : Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`-n expects a whole number >= 1, got '${values.limit}'`);
-  const engine = await Engine.create({ runtime: io.runtime, settings: settingsFrom(values), config: EMPTY_CONFIG });
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new UsageError(`-n expects a whole number >= 1, got '${values.limit}'`);
+  }
+  const engine = await Engine.create({
+    runtime: io.runtime,
+    settings: settingsFrom(values),
+    config: EMPTY_CONFIG,
+  });
   try {
     if (!engine.traces) throw new UsageError(NO_TRACES);
     const runs = await engine.traces.listRuns({ limit });
@@ -307,7 +335,11 @@ async function commandRuns(args: readonly string[], io: CliIo): Promise<number> 
     for (const run of runs) {
       const when = new Date(run.start).toISOString().replace("T", " ").slice(0, 19);
       const took = run.durationMs === undefined ? "running" : formatDuration(run.durationMs);
-      io.stdout(`${run.runId}  ${when}  ${(run.status ?? "").padEnd(7)}  ${took.padStart(8)}  ${run.workflow}\n`);
+      io.stdout(
+        `${run.runId}  ${when}  ${(run.status ?? "").padEnd(7)}  ${
+          took.padStart(8)
+        }  ${run.workflow}\n`,
+      );
     }
     return 0;
   } finally {
@@ -319,7 +351,11 @@ async function commandLogs(args: readonly string[], io: CliIo): Promise<number> 
   const { values, positionals } = parse(args, { json: { type: "boolean" } });
   const runId = positionals[0];
   if (!runId) throw new UsageError("logs needs a run id (see: workflow runs)");
-  const engine = await Engine.create({ runtime: io.runtime, settings: settingsFrom(values), config: EMPTY_CONFIG });
+  const engine = await Engine.create({
+    runtime: io.runtime,
+    settings: settingsFrom(values),
+    config: EMPTY_CONFIG,
+  });
   try {
     if (!engine.traces) throw new UsageError(NO_TRACES);
     const records = await engine.traces.getTrace(runId);

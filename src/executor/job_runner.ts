@@ -100,7 +100,13 @@ export async function runJob(
   const done = (entry: JobEntry): JobEntry => {
     const durationMs = clock.monotonic() - t0;
     entry.info = timingInfo(startMs, startMs + durationMs, durationMs);
-    run.emit({ type: "job-end", job: job.id, status: entry.status, durationMs, error: entry.errors });
+    run.emit({
+      type: "job-end",
+      job: job.id,
+      status: entry.status,
+      durationMs,
+      error: entry.errors,
+    });
     return entry;
   };
 
@@ -136,7 +142,11 @@ export async function runJob(
       run.services.runtime,
       signal,
       job.timeoutMs,
-      () => new TimeoutReason("job", `job '${job.id}' timed out after ${formatSeconds(job.timeoutMs!)}`),
+      () =>
+        new TimeoutReason(
+          "job",
+          `job '${job.id}' timed out after ${formatSeconds(job.timeoutMs!)}`,
+        ),
     );
     try {
       entry = await runJobOnce(job, run, scope, scoped.signal);
@@ -235,7 +245,10 @@ async function runJobOnce(
       error: entry.errors,
     });
     if (result.status === "FAILED") {
-      firstFailure ??= { name: "JobError", message: `strategy ${sid} ${JSON.stringify(combo)} failed: ${result.error?.message ?? ""}` };
+      firstFailure ??= {
+        name: "JobError",
+        message: `strategy ${sid} ${JSON.stringify(combo)} failed: ${result.error?.message ?? ""}`,
+      };
       if (strategy.failFast && !failFast.signal.aborted) {
         failFast.abort(new CancelError(`cancelled by fail-fast: strategy ${sid} failed`));
       }

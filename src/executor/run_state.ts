@@ -9,7 +9,7 @@ import type { Runtime } from "../runtime/types.ts";
 import type { Status, Workflow } from "../models/types.ts";
 import type { FilterRegistry, RenderOptions } from "../template/mod.ts";
 import { Masker } from "../util/mask.ts";
-import { LifecycleEvent, type LifecycleDetail, type LogLevel } from "./events.ts";
+import { type LifecycleDetail, LifecycleEvent, type LogLevel } from "./events.ts";
 import type { CallResolver, JsRunner } from "../stages/types.ts";
 import { CancelError, RegistryError, StageTimeoutError } from "../errors.ts";
 
@@ -111,7 +111,11 @@ export function isoTime(ms: number): string {
 
 /** `{start, end, duration_ms}` as recorded at every context level. */
 export function timingInfo(startMs: number, endMs: number, durationMs: number) {
-  return { start: isoTime(startMs), end: isoTime(endMs), duration_ms: Math.round(durationMs * 1000) / 1000 };
+  return {
+    start: isoTime(startMs),
+    end: isoTime(endMs),
+    duration_ms: Math.round(durationMs * 1000) / 1000,
+  };
 }
 
 /**

@@ -182,7 +182,17 @@ export async function runStage(
   };
   if (signal.aborted) {
     const error = errorForAbort(signal.reason);
-    return finish(frame, id, name, startMs, t0, statusForAbort(signal.reason), {}, errorToRecord(error), false);
+    return finish(
+      frame,
+      id,
+      name,
+      startMs,
+      t0,
+      statusForAbort(signal.reason),
+      {},
+      errorToRecord(error),
+      false,
+    );
   }
   run.emit({ type: "stage-start", ...where });
 
@@ -207,7 +217,11 @@ export async function runStage(
   const handler = stageHandler(stage.kind);
   const attempts = stage.retry?.attempts ?? 1;
   let delay = stage.retry?.delayMs ?? 0;
-  let last: { status: Status; outputs: Record<string, unknown>; error?: { name: string; message: string } } = {
+  let last: {
+    status: Status;
+    outputs: Record<string, unknown>;
+    error?: { name: string; message: string };
+  } = {
     status: "FAILED",
     outputs: {},
   };
@@ -216,14 +230,22 @@ export async function runStage(
       run.services.runtime,
       signal,
       stage.timeoutMs,
-      () => new TimeoutReason("stage", `stage '${name}' timed out after ${formatSeconds(stage.timeoutMs!)}`),
+      () =>
+        new TimeoutReason(
+          "stage",
+          `stage '${name}' timed out after ${formatSeconds(stage.timeoutMs!)}`,
+        ),
     );
     const guard = abortPromise(scoped.signal);
     const context = new StageContextImpl(frame, id, name, scoped.signal, stage.timeoutMs);
     let retriable = true;
     try {
       const outcome: StageOutcome = await Promise.race([handler(stage, context), guard.promise]);
-      last = { status: outcome.status ?? "SUCCESS", outputs: outcome.outputs, error: outcome.error };
+      last = {
+        status: outcome.status ?? "SUCCESS",
+        outputs: outcome.outputs,
+        error: outcome.error,
+      };
     } catch (error) {
       if (scoped.signal.aborted) {
         last = {
@@ -245,13 +267,19 @@ export async function runStage(
     if (last.status !== "FAILED" || !retriable || attempt === attempts) break;
     run.log(
       "warning",
-      `[STAGE]: '${name}' failed (attempt ${attempt} of ${attempts}): ${last.error?.message ?? ""}; retrying in ${delay} ms`,
+      `[STAGE]: '${name}' failed (attempt ${attempt} of ${attempts}): ${
+        last.error?.message ?? ""
+      }; retrying in ${delay} ms`,
       where,
     );
     try {
       await clock.sleep(delay, { signal });
     } catch {
-      last = { status: statusForAbort(signal.reason), outputs: last.outputs, error: errorToRecord(errorForAbort(signal.reason)) };
+      last = {
+        status: statusForAbort(signal.reason),
+        outputs: last.outputs,
+        error: errorToRecord(errorForAbort(signal.reason)),
+      };
       break;
     }
     delay = Math.min(delay * (stage.retry?.backoff ?? 1), stage.retry?.maxDelayMs ?? Infinity);

@@ -12,7 +12,7 @@ import { CancelError, errorToRecord, StageError, WorkflowError } from "../errors
 import { newRunId } from "./ids.ts";
 import { decideTriggerRule } from "./trigger_rule.ts";
 import { aggregateStatus, type JobEntry, runJob } from "./job_runner.ts";
-import { RunState, type RunServices, timingInfo } from "./run_state.ts";
+import { type RunServices, RunState, timingInfo } from "./run_state.ts";
 
 /** Options of one execution. */
 export interface ExecuteOptions {
@@ -101,7 +101,9 @@ export async function executeWorkflow(
   const timeoutMs = options.timeoutMs ?? workflow.timeoutMs;
   let timer: AbortSignal | undefined;
   const onTimer = () =>
-    controller.abort(new CancelError(`workflow '${workflow.name}' timed out after ${timeoutMs} ms`));
+    controller.abort(
+      new CancelError(`workflow '${workflow.name}' timed out after ${timeoutMs} ms`),
+    );
   if (timeoutMs !== undefined) {
     timer = clock.timeout(timeoutMs);
     timer.addEventListener("abort", onTimer, { once: true });
@@ -123,7 +125,9 @@ export async function executeWorkflow(
   if (status === "FAILED") {
     const failed = Object.entries(jobs).filter(([, j]) => j.status === "FAILED").map(([id]) => id);
     context.errors = errorToRecord(
-      new WorkflowError(`job${failed.length > 1 ? "s" : ""} ${failed.map((j) => `'${j}'`).join(", ")} failed`),
+      new WorkflowError(
+        `job${failed.length > 1 ? "s" : ""} ${failed.map((j) => `'${j}'`).join(", ")} failed`,
+      ),
     );
   } else if (status === "CANCEL") {
     const reason = controller.signal.reason;
@@ -176,7 +180,10 @@ function runDag(
     }
     if (needs.length === 0) ready.push(id);
   }
-  const scope = { params: context.params as Record<string, unknown>, jobs: jobs as Record<string, unknown> };
+  const scope = {
+    params: context.params as Record<string, unknown>,
+    jobs: jobs as Record<string, unknown>,
+  };
   let running = 0;
   let ended = 0;
 

@@ -7,7 +7,7 @@
  */
 
 import type { Job, Workflow } from "./types.ts";
-import { closest, didYouMean, IssueCollector, type ModelPath } from "./issues.ts";
+import { closest, didYouMean, type IssueCollector, type ModelPath } from "./issues.ts";
 import {
   checkKeys,
   describeValue,

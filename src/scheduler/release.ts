@@ -9,7 +9,7 @@
 import type { Engine } from "../engine.ts";
 import type { Result } from "../executor/workflow_runner.ts";
 import { newRunId } from "../executor/ids.ts";
-import type { Status } from "../models/types.ts";
+import type { Status, Workflow } from "../models/types.ts";
 import type { AuditRecord, AuditStore, ReleaseType } from "../results/audit_store.ts";
 import { toJsonValue } from "../results/result.ts";
 import { render } from "../template/mod.ts";
@@ -131,6 +131,10 @@ export async function release(
         skippedReason: `release ${name} @ ${iso(date)} is already running`,
       };
     }
+    // Claim the release before the first await so a concurrent call sees it.
+    flights.add(key);
+  }
+  try {
     if (type === "normal" || type === "rerun") {
       const previous = await audits.find(name, date);
       const skip = previous !== null && (type === "normal" || previous.status === "SUCCESS");
@@ -144,8 +148,21 @@ export async function release(
         };
       }
     }
+    return await run(engine, workflow, date, options, base);
+  } finally {
+    if (type !== "dryrun") flights.delete(key);
   }
+}
 
+async function run(
+  engine: Engine,
+  workflow: Workflow,
+  date: number,
+  options: ReleaseOptions,
+  base: Omit<ReleaseReport, "status">,
+): Promise<ReleaseReport> {
+  const type = base.type;
+  const name = base.name;
   const clock = engine.runtime.clock;
   const runId = options.runId ?? newRunId(clock.now(), name);
   const timezone = options.timezone ?? engine.settings.timezone;
@@ -164,37 +181,32 @@ export async function release(
     onEnv: (_variable, value) => secrets.push(value),
   }) as Record<string, unknown>;
 
-  if (type !== "dryrun") flights.add(key);
-  try {
-    const started = clock.monotonic();
-    const result = await engine.execute(workflow, params, {
-      signal: options.signal,
-      runId,
-      parentRunId: options.parentRunId,
-      extraScope: { release: scope },
-      events: options.events,
-      dryRun: type === "dryrun",
-    });
-    if (type === "dryrun") return { ...base, status: result.status, result };
-    const masker = new Masker();
-    for (const secret of [...result.secrets, ...secrets]) masker.add(secret);
-    const mask = masker.size > 0 ? (text: string) => masker.mask(text) : undefined;
-    const audit: AuditRecord = {
-      workflow: name,
-      release: date,
-      type,
-      runId,
-      ...(options.parentRunId === undefined ? {} : { parentRunId: options.parentRunId }),
-      status: result.status,
-      context: toJsonValue(result.context, mask) as Record<string, unknown>,
-      durationMs: clock.monotonic() - started,
-      createdAt: clock.now(),
-    };
-    await audits.write(audit);
-    return { ...base, status: result.status, result, audit };
-  } finally {
-    flights.delete(key);
-  }
+  const started = clock.monotonic();
+  const result = await engine.execute(workflow, params, {
+    signal: options.signal,
+    runId,
+    parentRunId: options.parentRunId,
+    extraScope: { release: scope },
+    events: options.events,
+    dryRun: type === "dryrun",
+  });
+  if (type === "dryrun") return { ...base, status: result.status, result };
+  const masker = new Masker();
+  for (const secret of [...result.secrets, ...secrets]) masker.add(secret);
+  const mask = masker.size > 0 ? (text: string) => masker.mask(text) : undefined;
+  const audit: AuditRecord = {
+    workflow: name,
+    release: date,
+    type,
+    runId,
+    ...(options.parentRunId === undefined ? {} : { parentRunId: options.parentRunId }),
+    status: result.status,
+    context: toJsonValue(result.context, mask) as Record<string, unknown>,
+    durationMs: clock.monotonic() - started,
+    createdAt: clock.now(),
+  };
+  await options.audits.write(audit);
+  return { ...base, status: result.status, result, audit };
 }
 
 /** Options of {@linkcode poke}. */

@@ -47,8 +47,9 @@ function kebab(name: string): string {
  */
 export function tag(tagName: string, options: TagOptions = {}) {
   return <F extends CallFunction>(fn: F): TaggedFunction<F> => {
-    const name = options.alias ?? kebab(fn.name);
-    if (!name) throw new RegistryError(`tag('${tagName}') needs a named function or an alias`);
+    // An anonymous function (`export const getItems = tag("v1")(async () => …)`) is named
+    // after its export when its module is registered.
+    const name = options.alias ?? (fn.name ? kebab(fn.name) : "");
     Object.defineProperty(fn, TAG, {
       value: { name, tag: tagName, schema: options.schema } satisfies TagInfo,
       enumerable: false,
@@ -101,12 +102,20 @@ export class Registry implements CallResolver {
     exports: Readonly<Record<string, unknown>> | readonly CallFunction[],
     source = "code",
   ): this {
-    const values = Array.isArray(exports) ? exports : Object.values(exports);
+    const entries: [string, unknown][] = Array.isArray(exports)
+      ? exports.map((fn) => [fn.name, fn])
+      : Object.entries(exports);
     let functions = this.#groups.get(group);
     if (!functions) this.#groups.set(group, functions = new Map());
-    for (const value of values) {
-      const info = tagInfo(value);
-      if (!info) continue;
+    for (const [exportName, value] of entries) {
+      const tagged = tagInfo(value);
+      if (!tagged) continue;
+      const info = tagged.name ? tagged : { ...tagged, name: kebab(exportName) };
+      if (!info.name) {
+        throw new RegistryError(
+          `a task tagged '${info.tag}' in ${source} has no name: give it an alias or export it by name`,
+        );
+      }
       let tags = functions.get(info.name);
       if (!tags) functions.set(info.name, tags = new Map());
       const existing = tags.get(info.tag);

@@ -8,6 +8,30 @@
 import type { TriggerStage } from "../models/types.ts";
 import type { StageHandler } from "./types.ts";
 
+interface Node {
+  readonly status?: string;
+  readonly errors?: { readonly message?: string };
+  readonly stages?: Readonly<Record<string, Node>>;
+  readonly strategies?: Readonly<Record<string, Node>>;
+}
+
+/**
+ * The message of the first failed node in a child context, with the job and
+ * stage ids on the way, so a failure deep in a trigger chain stays readable.
+ */
+function firstFailure(
+  nodes: Readonly<Record<string, Node>> | undefined,
+  what: string,
+): string | undefined {
+  for (const [id, node] of Object.entries(nodes ?? {})) {
+    if (node?.status !== "FAILED") continue;
+    const inner = firstFailure(node.stages, "stage") ?? firstFailure(node.strategies, "strategy");
+    if (inner) return `${what} '${id}': ${inner}`;
+    if (node.errors?.message) return `${what} '${id}': ${node.errors.message}`;
+  }
+  return undefined;
+}
+
 /** Runs a trigger stage; outputs `{run_id, status, params, jobs}` of the child. */
 export const runTriggerStage: StageHandler<TriggerStage> = async (stage, ctx) => {
   const name = ctx.renderString(stage.trigger);
@@ -21,14 +45,18 @@ export const runTriggerStage: StageHandler<TriggerStage> = async (stage, ctx) =>
     jobs: child.context.jobs,
   };
   if (child.status === "SUCCESS") return { outputs };
+  const detail = child.status === "FAILED"
+    ? firstFailure(child.context.jobs as Record<string, Node> | undefined, "job")
+    : undefined;
   const childError = child.context.errors as { message?: string } | undefined;
+  const reason = detail ?? childError?.message;
   return {
     outputs,
     status: child.status,
     error: {
-      name: "StageError",
+      name: child.status === "CANCEL" ? "CancelError" : "StageError",
       message: `triggered workflow '${name}' (run ${child.runId}) ended ${child.status}` +
-        (childError?.message ? `: ${childError.message}` : ""),
+        (reason ? `: ${reason}` : ""),
     },
   };
 };

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { EnvReference, readEnvReference } from "./env.ts";
+import { type EnvReference, readEnvReference } from "./env.ts";
 import { compileNode, type Evaluate } from "./evaluate.ts";
 import { parseTemplateAt } from "./parser.ts";
 import type { RenderOptions, Scope } from "./types.ts";

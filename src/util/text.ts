@@ -14,5 +14,7 @@ export function dedent(text: string): string {
     if (common === undefined || indent < common) common = indent;
   }
   if (!common) return text;
-  return lines.map((line) => (line.trim() === "" ? line.trimStart() : line.slice(common))).join("\n");
+  return lines.map((line) => (line.trim() === "" ? line.trimStart() : line.slice(common))).join(
+    "\n",
+  );
 }

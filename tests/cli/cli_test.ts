@@ -57,18 +57,34 @@ typed:
 
 describe("workflow CLI", () => {
   it("runs the demo workflow and prints a parseable Result with --json", async () => {
-    const { code, stdout, stderr } = await cli(["run", "demo-hello", "--conf", `${root}/conf`, "--json"]);
+    const { code, stdout, stderr } = await cli([
+      "run",
+      "demo-hello",
+      "--conf",
+      `${root}/conf`,
+      "--json",
+    ]);
     assert.equal(code, 0, stderr);
     const result = JSON.parse(stdout);
     assert.equal(result.status, "SUCCESS");
     assert.match(result.run_id, /^\d{20}T\d{10}$/);
     assert.equal(result.parent_run_id, null);
     assert.equal(result.context.jobs.greet.stages.count.outputs.stdout, "5");
-    assert.deepEqual(Object.keys(result.context.jobs.report.strategies).sort(), ["0870953052", "4637885294"]);
+    assert.deepEqual(Object.keys(result.context.jobs.report.strategies).sort(), [
+      "0870953052",
+      "4637885294",
+    ]);
   });
 
   it("shows live progress per job and stage without --json", async () => {
-    const { code, stdout } = await cli(["run", "demo-hello", "--conf", `${root}/conf`, "-p", "name=ada"]);
+    const { code, stdout } = await cli([
+      "run",
+      "demo-hello",
+      "--conf",
+      `${root}/conf`,
+      "-p",
+      "name=ada",
+    ]);
     assert.equal(code, 0);
     assert.match(stdout, /▶ demo-hello \(run \d{20}T\d{10}\)/);
     assert.match(stdout, /✓ Greet SUCCESS \(\d+ ms\)/);
@@ -80,7 +96,15 @@ describe("workflow CLI", () => {
   it("coerces --params values to the declared type", async () => {
     const dir = await tempDir();
     await real.fs.writeText(`${dir}/wf.yml`, PARAMS_WF);
-    const { code, stdout } = await cli(["run", "typed", "--conf", dir, "--json", "--params", '{"name": 1, "count": "7"}']);
+    const { code, stdout } = await cli([
+      "run",
+      "typed",
+      "--conf",
+      dir,
+      "--json",
+      "--params",
+      '{"name": 1, "count": "7"}',
+    ]);
     assert.equal(code, 0);
     assert.deepEqual(JSON.parse(stdout).context.params, { name: "1", count: 7 });
     await real.fs.remove(dir);
@@ -89,7 +113,17 @@ describe("workflow CLI", () => {
   it("rejects a param that cannot be coerced with exit 2, naming it, without a stack trace", async () => {
     const dir = await tempDir();
     await real.fs.writeText(`${dir}/wf.yml`, PARAMS_WF);
-    const { code, stdout, stderr } = await cli(["run", "typed", "--conf", dir, "-p", "name=x", "-p", "count=abc", "--json"]);
+    const { code, stdout, stderr } = await cli([
+      "run",
+      "typed",
+      "--conf",
+      dir,
+      "-p",
+      "name=x",
+      "-p",
+      "count=abc",
+      "--json",
+    ]);
     assert.equal(code, 2);
     assert.equal(stdout, "");
     assert.match(stderr, /count/);
@@ -100,7 +134,10 @@ describe("workflow CLI", () => {
 
   it("fails with exit 1 when the workflow fails", async () => {
     const dir = await tempDir();
-    await real.fs.writeText(`${dir}/wf.yml`, "bad:\n  type: Workflow\n  jobs:\n    a:\n      stages:\n        - name: boom\n          raise: no luck\n");
+    await real.fs.writeText(
+      `${dir}/wf.yml`,
+      "bad:\n  type: Workflow\n  jobs:\n    a:\n      stages:\n        - name: boom\n          raise: no luck\n",
+    );
     const { code, stdout } = await cli(["run", "bad", "--conf", dir]);
     assert.equal(code, 1);
     assert.match(stdout, /✗ boom FAILED .* — no luck/);
@@ -108,20 +145,26 @@ describe("workflow CLI", () => {
   });
 
   it("lists every problem of a broken config folder as file:line:col path: message, exit 2", async () => {
-    const { code, stdout } = await cli(["validate", "--conf", `${root}/tests/fixtures/config/hostile`]);
+    const { code, stdout } = await cli([
+      "validate",
+      "--conf",
+      `${root}/tests/fixtures/config/hostile`,
+    ]);
     assert.equal(code, 2);
     const lines = stdout.trim().split("\n");
     assert.match(lines.at(-1)!, /✗ \d+ problems found/);
-    for (const expected of [
-      /^alias_bomb\.yml:\d+:\d+: too many YAML alias expansions/m,
-      /^bad_param\.yml:\d+:\d+ params\.name: unknown param type 'string'/m,
-      /^bad_yaml\.yml:\d+:\d+: /m,
-      /^cycle\.yml:\d+:\d+ jobs\.b\.needs: dependency cycle: a -> c -> b -> a/m,
-      /^dup_keys\.yml:\d+:\d+: duplicate key 'a'/m,
-      /template 'wf-duplicate' is defined twice: in dup_a\.yml:1 and more\/dup_b\.yaml:2/m,
-      /^unknown_key\.yml:\d+:\d+ jobs\.first\.stages\[0\]: unknown key 'ech'; did you mean 'echo'\?/m,
-      /^unknown_needs\.yml:\d+:\d+ jobs\.load\.needs: needs unknown job 'extrct'; did you mean 'extract'\?/m,
-    ]) {
+    for (
+      const expected of [
+        /^alias_bomb\.yml:\d+:\d+: too many YAML alias expansions/m,
+        /^bad_param\.yml:\d+:\d+ params\.name: unknown param type 'string'/m,
+        /^bad_yaml\.yml:\d+:\d+: /m,
+        /^cycle\.yml:\d+:\d+ jobs\.b\.needs: dependency cycle: a -> c -> b -> a/m,
+        /^dup_keys\.yml:\d+:\d+: duplicate key 'a'/m,
+        /template 'wf-duplicate' is defined twice: in dup_a\.yml:1 and more\/dup_b\.yaml:2/m,
+        /^unknown_key\.yml:\d+:\d+ jobs\.first\.stages\[0\]: unknown key 'ech'; did you mean 'echo'\?/m,
+        /^unknown_needs\.yml:\d+:\d+ jobs\.load\.needs: needs unknown job 'extrct'; did you mean 'extract'\?/m,
+      ]
+    ) {
       assert.match(stdout, expected);
     }
   });
@@ -155,7 +198,14 @@ describe("workflow CLI", () => {
   });
 
   it("answers bad usage with exit 2 and the usage text", async () => {
-    for (const args of [["frobnicate"], ["run"], ["run", "x", "--nope"], ["run", "x", "--params", "{oops"]]) {
+    for (
+      const args of [["frobnicate"], ["run"], ["run", "x", "--nope"], [
+        "run",
+        "x",
+        "--params",
+        "{oops",
+      ]]
+    ) {
       const { code, stderr } = await cli(args);
       assert.equal(code, 2, args.join(" "));
       assert.match(stderr, /^error: /);
@@ -191,7 +241,16 @@ secretive:
       WORKFLOW_LOG_TRACE_ENABLE_WRITE: "true",
       WORKFLOW_LOG_TRACE_PATH: `${dir}/logs`,
     });
-    const args = ["run", "secretive", "--conf", `${dir}/conf`, "-p", "user=alice", "-p", "password=hunter2-x"];
+    const args = [
+      "run",
+      "secretive",
+      "--conf",
+      `${dir}/conf`,
+      "-p",
+      "user=alice",
+      "-p",
+      "password=hunter2-x",
+    ];
     const human = await cli(args, runtime);
     const json = await cli([...args, "--json"], runtime);
     assert.equal(human.code, 0, human.stderr);
@@ -219,7 +278,10 @@ secretive:
   });
 
   it("says how to turn traces on when runs are asked for without a store", async () => {
-    const { code, stderr } = await cli(["runs"], withEnv({ WORKFLOW_LOG_TRACE_ENABLE_WRITE: "false" }));
+    const { code, stderr } = await cli(
+      ["runs"],
+      withEnv({ WORKFLOW_LOG_TRACE_ENABLE_WRITE: "false" }),
+    );
     assert.equal(code, 2);
     assert.match(stderr, /WORKFLOW_LOG_TRACE_ENABLE_WRITE=true/);
   });

@@ -82,7 +82,9 @@ describe("expandMatrix()", () => {
   it("rejects an include with keys no combination has", () => {
     assert.throws(
       () => expandMatrix({ a: [1] }, [{ z: 1 }]),
-      (e: unknown) => e instanceof JobError && /include \{"z":1\} has keys that no combination has/.test(e.message),
+      (e: unknown) =>
+        e instanceof JobError &&
+        /include \{"z":1\} has keys that no combination has/.test(e.message),
     );
   });
   it("rejects more combinations than the cap, naming the count", () => {

@@ -101,7 +101,11 @@ wf:
     const jobs = result.context.jobs as Record<string, Record<string, unknown>>;
     assert.equal(result.status, "FAILED");
     assert.equal(jobs.bad.status, "FAILED");
-    assert.equal(Object.keys(jobs.bad.stages as object).length, 1, "the stage after the failure did not run");
+    assert.equal(
+      Object.keys(jobs.bad.stages as object).length,
+      1,
+      "the stage after the failure did not run",
+    );
     assert.deepEqual(jobs.bad.errors, {
       name: "StageError",
       message: `stage '${Object.keys(jobs.bad.stages as object)[0]}' failed: broken on purpose`,
@@ -129,7 +133,10 @@ wf:
           echo: still here
 `);
     const result = await engine.execute("wf");
-    const a = (result.context.jobs as Record<string, { status: string; stages: Record<string, { status: string }> }>).a;
+    const a = (result.context.jobs as Record<
+      string,
+      { status: string; stages: Record<string, { status: string }> }
+    >).a;
     assert.equal(a.stages.fails.status, "FAILED");
     assert.equal(a.stages.then.status, "SUCCESS");
     assert.equal(a.status, "SUCCESS");
@@ -177,7 +184,10 @@ wf:
           echo: no
 `);
     const result = await engine.execute("wf");
-    const jobs = result.context.jobs as Record<string, { status: string; stages?: Record<string, unknown> }>;
+    const jobs = result.context.jobs as Record<
+      string,
+      { status: string; stages?: Record<string, unknown> }
+    >;
     assert.equal(jobs.never.status, "SKIP");
     assert.deepEqual(withoutInfo(jobs.some.stages), {
       "only-full": { status: "SUCCESS", outputs: {} },
@@ -214,7 +224,8 @@ wf:
     none-skipped: {needs: [ok, skipped], trigger-rule: none_skipped, stages: [{name: x, echo: x}]}
 `);
     const result = await engine.execute("wf");
-    const status = (id: string) => (result.context.jobs as Record<string, { status: string }>)[id].status;
+    const status = (id: string) =>
+      (result.context.jobs as Record<string, { status: string }>)[id].status;
     assert.equal(status("all-success"), "SKIP");
     assert.equal(status("all-failed"), "SUCCESS");
     assert.equal(status("all-done"), "SUCCESS");
@@ -227,7 +238,10 @@ wf:
   });
 
   it("bounds concurrently running jobs by max-job-parallel", async () => {
-    const jobs = Array.from({ length: 6 }, (_, i) => `    j${i}: {stages: [{name: n, sleep: 0.03}]}`).join("\n");
+    const jobs = Array.from(
+      { length: 6 },
+      (_, i) => `    j${i}: {stages: [{name: n, sleep: 0.03}]}`,
+    ).join("\n");
     const engine = await engineFor(`
 wf:
   type: Workflow
@@ -269,7 +283,10 @@ wf:
     setTimeout(() => controller.abort(), 150);
     const result = await engine.execute("wf", {}, { signal: controller.signal });
     const took = performance.now() - t0;
-    const jobs = result.context.jobs as Record<string, { status: string; stages?: Record<string, { status: string }> }>;
+    const jobs = result.context.jobs as Record<
+      string,
+      { status: string; stages?: Record<string, { status: string }> }
+    >;
     assert.equal(result.status, "CANCEL");
     assert.equal(jobs.long.status, "CANCEL");
     assert.equal(jobs.long.stages?.wait.status, "CANCEL");
@@ -308,7 +325,10 @@ wf:
           sleep: 5
 `);
     const result = await engine.execute("wf");
-    const stage = (result.context.jobs as Record<string, { stages: Record<string, { status: string; errors: { name: string; message: string } }> }>).a.stages.slow;
+    const stage = (result.context.jobs as Record<
+      string,
+      { stages: Record<string, { status: string; errors: { name: string; message: string } }> }
+    >).a.stages.slow;
     assert.equal(stage.status, "FAILED");
     assert.equal(stage.errors.name, "StageTimeoutError");
     assert.match(stage.errors.message, /stage 'slow' timed out after 100ms/);
@@ -335,10 +355,14 @@ wf:
           env:
             TMP_FLAKY: "\${{ params.file }}"
 `);
-    const file = `${(globalThis as { Deno?: { makeTempDirSync(): string } }).Deno?.makeTempDirSync() ?? "/tmp"}/flaky-${Math.random()}`;
+    const file = `${
+      (globalThis as { Deno?: { makeTempDirSync(): string } }).Deno?.makeTempDirSync() ?? "/tmp"
+    }/flaky-${Math.random()}`;
     const wf = engine.workflow("wf");
     const result = await engine.execute(wf, { file });
-    const stage = (result.context.jobs as Record<string, { stages: Record<string, { status: string }> }>).a.stages.flaky;
+    const stage =
+      (result.context.jobs as Record<string, { stages: Record<string, { status: string }> }>).a
+        .stages.flaky;
     assert.equal(stage.status, "SUCCESS");
   });
 });

@@ -13,6 +13,24 @@ import { ApiError } from "../errors.ts";
 import { json, type RouteDefinition } from "../route_table.ts";
 import { validateCron } from "../../scheduler/cron.ts";
 
+/** Declares each passed param with the type of its value, so the job may reference it. */
+function declareParams(params: Record<string, unknown>): Record<string, { type: string }> {
+  const out: Record<string, { type: string }> = {};
+  for (const [name, value] of Object.entries(params)) {
+    const type = typeof value === "boolean"
+      ? "bool"
+      : typeof value === "number"
+      ? (Number.isInteger(value) ? "int" : "float")
+      : Array.isArray(value)
+      ? "array"
+      : typeof value === "object" && value !== null
+      ? "map"
+      : "str";
+    out[name] = { type };
+  }
+  return out;
+}
+
 /** The job route. */
 export const JOB_ROUTES: readonly RouteDefinition[] = [
   {
@@ -51,9 +69,11 @@ export const JOB_ROUTES: readonly RouteDefinition[] = [
         });
       }
       const jobId = (id as string | undefined) ?? "job";
+      const params = (body.params ?? {}) as Record<string, unknown>;
       let workflow;
       try {
-        workflow = buildWorkflow("api-job", { type: "Workflow", jobs: { [jobId]: job } }, {
+        const raw = { type: "Workflow", params: declareParams(params), jobs: { [jobId]: job } };
+        workflow = buildWorkflow("api-job", raw, {
           defaultTimezone: deps.engine.settings.timezone,
           validateCron,
         });
@@ -64,7 +84,6 @@ export const JOB_ROUTES: readonly RouteDefinition[] = [
           extra: { issues: error.issues },
         });
       }
-      const params = (body.params ?? {}) as Record<string, unknown>;
       const { run, done } = startRun(deps, workflow, params, {
         runId: body.run_id as string | undefined,
         parentRunId: body.parent_run_id as string | undefined,
