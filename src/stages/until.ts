@@ -38,7 +38,14 @@ export const runUntilStage: StageHandler<UntilStage> = async (stage, ctx) => {
       if (outputs && "item" in outputs) next = outputs.item;
     }
     item = next;
-    if (ctx.condition(stage.until, { item, loop })) return { outputs: { until: loops } };
+    let done: boolean;
+    try {
+      done = ctx.condition(stage.until, { item, loop });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new NonRetriableError(`until condition '${stage.until}' (loop ${loop}): ${reason}`);
+    }
+    if (done) return { outputs: { until: loops } };
   }
   throw new NonRetriableError(
     `until condition '${stage.until}' was still false after max-loop ${stage.maxLoop} iterations`,
