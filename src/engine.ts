@@ -16,6 +16,7 @@ import { createJsRunner } from "./worker/pool.ts";
 import { type ConfigIndex, loadConfig } from "./config/loader.ts";
 import { type ExecuteOptions, executeWorkflow, type Result } from "./executor/workflow_runner.ts";
 import type { RunServices } from "./executor/run_state.ts";
+import { LifecycleBus } from "./executor/events.ts";
 import { ConfigError } from "./errors.ts";
 import { isAbsolute, join } from "./util/path.ts";
 import { validateCron } from "./scheduler/cron.ts";
@@ -36,7 +37,7 @@ export interface EngineOptions {
   readonly registry?: CallResolver;
   /** Custom template filters, added to those from `WORKFLOW_CORE_REGISTRY_FILTER`. */
   readonly filters?: Readonly<Record<string, FilterFunction>>;
-  /** Where lifecycle events go. @default a new EventTarget */
+  /** Where lifecycle events go. @default a new {@linkcode LifecycleBus} */
   readonly events?: EventTarget;
   /** Dry-run: action stages are not executed. @default false */
   readonly dryRun?: boolean;
@@ -97,7 +98,7 @@ export class Engine {
     this.settings = settings;
     this.config = config;
     this.filters = filters;
-    this.events = options.events ?? new EventTarget();
+    this.events = options.events ?? new LifecycleBus();
     this.dryRun = options.dryRun ?? false;
     this.registry = options.registry ?? new Registry({
       callers: settings.registryCaller,
@@ -156,7 +157,7 @@ export class Engine {
 
   /** Services handed to each run. */
   services(options: { events?: EventTarget; dryRun?: boolean } = {}): RunServices {
-    const events = options.events ? fanOut(this.events, options.events) : this.events;
+    const events = options.events ? new LifecycleBus([this.events, options.events]) : this.events;
     return {
       runtime: this.runtime,
       events,
@@ -200,18 +201,6 @@ export class Engine {
     await this.#jsRunner?.close();
     this.#jsRunner = undefined;
   }
-}
-
-/** An EventTarget that forwards every lifecycle event to `primary` and `extra`. */
-function fanOut(primary: EventTarget, extra: EventTarget): EventTarget {
-  return {
-    addEventListener: primary.addEventListener.bind(primary),
-    removeEventListener: primary.removeEventListener.bind(primary),
-    dispatchEvent(event: Event): boolean {
-      primary.dispatchEvent(event);
-      return extra.dispatchEvent(event);
-    },
-  };
 }
 
 async function importFilters(

@@ -29,7 +29,10 @@ export function ERROR(description: string): ResponseDoc {
   return { description, schema: ERROR_SCHEMA };
 }
 
-const STATUS: JsonSchema = { type: "string", enum: ["SUCCESS", "FAILED", "SKIP", "CANCEL", "WAIT"] };
+const STATUS: JsonSchema = {
+  type: "string",
+  enum: ["SUCCESS", "FAILED", "SKIP", "CANCEL", "WAIT"],
+};
 
 /** Schema of a masked run result. */
 export const RESULT: JsonSchema = {

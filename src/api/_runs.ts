@@ -46,6 +46,62 @@ export function assertOpen(deps: ApiDeps): void {
   }
 }
 
+/** What {@linkcode trackRun} hands the code that executes the run. */
+export interface RunHooks {
+  readonly runId: string;
+  /** Receives the run's lifecycle events. */
+  readonly events: EventTarget;
+  /** Aborted when the API cancels the run (shutdown after the grace period). */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Registers a run under `runId` and executes it with `execute`; `resultOf` picks the result
+ * from what `execute` returned (`undefined` when nothing ran: the run is then forgotten).
+ */
+export function trackRun<T>(
+  deps: ApiDeps,
+  workflow: string,
+  runId: string,
+  execute: (hooks: RunHooks) => Promise<T>,
+  resultOf: (value: T) => Result | undefined,
+): { run: ApiRun; done: Promise<T> } {
+  assertOpen(deps);
+  const clock = deps.engine.runtime.clock;
+  if (deps.runs.get(runId)) {
+    throw new ApiError(409, "Conflict", `a run with id '${runId}' already exists`, {
+      field: "run_id",
+    });
+  }
+  const run = deps.runs.add(runId, workflow, clock.now());
+  const events = new EventTarget();
+  onLifecycle(events, (detail) => run.record(detail));
+  let started: Promise<T>;
+  try {
+    started = execute({ runId, events, signal: run.controller.signal });
+  } catch (error) {
+    started = Promise.reject(error);
+  }
+  const done = started.then(
+    (value) => {
+      const result = resultOf(value);
+      if (result) run.finish(clock.now(), { result: maskedResult(result) });
+      else {
+        run.finish(clock.now(), {});
+        deps.runs.delete(runId);
+      }
+      return value;
+    },
+    (error: unknown) => {
+      run.finish(clock.now(), { failure: errorToRecord(error) });
+      // Nothing ran (bad params, bad template): the run never existed.
+      if (run.events().length === 0) deps.runs.delete(runId);
+      throw error;
+    },
+  );
+  return { run, done };
+}
+
 /** Options of {@linkcode startRun}. */
 export interface StartRunOptions {
   readonly runId?: string;
@@ -68,28 +124,12 @@ export function startRun(
   const clock = engine.runtime.clock;
   coerceParams(workflow.params, params, { timezone: engine.settings.timezone, now: clock.now() });
   const runId = options.runId ?? newRunId(clock.now(), workflow.name);
-  if (deps.runs.get(runId)) {
-    throw new ApiError(409, "Conflict", `a run with id '${runId}' already exists`, {
-      field: "run_id",
-    });
-  }
-  const run = deps.runs.add(runId, workflow.name, clock.now());
-  const events = new EventTarget();
-  onLifecycle(events, (detail) => run.record(detail));
-  const done = engine.execute(workflow, params, {
-    events,
+  return trackRun(
+    deps,
+    workflow.name,
     runId,
-    parentRunId: options.parentRunId,
-    signal: run.controller.signal,
-  }).then(
-    (result) => {
-      run.finish(clock.now(), { result: maskedResult(result) });
-      return result;
-    },
-    (error: unknown) => {
-      run.finish(clock.now(), { failure: errorToRecord(error) });
-      throw error;
-    },
+    ({ events, signal }) =>
+      engine.execute(workflow, params, { events, runId, parentRunId: options.parentRunId, signal }),
+    (result) => result,
   );
-  return { run, done };
 }

@@ -65,14 +65,21 @@ const join = (base: string, key: string) => (base ? `${base}.${key}` : key);
  * // { field: "async", message: "must be a boolean, got integer" }
  * ```
  */
-export function checkSchema(schema: JsonSchema, value: unknown, path = ""): SchemaIssue | undefined {
+export function checkSchema(
+  schema: JsonSchema,
+  value: unknown,
+  path = "",
+): SchemaIssue | undefined {
   if (value === null && schema.nullable) return undefined;
   if (schema.oneOf) {
     const ok = schema.oneOf.some((option) => checkSchema(option, value, path) === undefined);
     return ok ? undefined : { field: path, message: "does not match any allowed form" };
   }
   if (!matchesType(schema.type, value)) {
-    return { field: path, message: `must be ${article(schema.type ?? "value")}, got ${kindOf(value)}` };
+    return {
+      field: path,
+      message: `must be ${article(schema.type ?? "value")}, got ${kindOf(value)}`,
+    };
   }
   if (schema.enum && !schema.enum.includes(value as string | number | boolean)) {
     return {

@@ -88,7 +88,10 @@ export interface RunEventStreamOptions {
  * A stream of `run`'s lifecycle events: one SSE message per event (`event:` is its type,
  * `id:` its index, `data:` its JSON), then a final `end` message with the run's status.
  */
-export function runEventStream(run: ApiRun, options: RunEventStreamOptions): ReadableStream<Uint8Array> {
+export function runEventStream(
+  run: ApiRun,
+  options: RunEventStreamOptions,
+): ReadableStream<Uint8Array> {
   let stop = () => {};
   return new ReadableStream<Uint8Array>({
     start(controller) {

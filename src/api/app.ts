@@ -10,29 +10,27 @@ import type { Engine } from "../engine.ts";
 import { CancelError } from "../errors.ts";
 import type { AuditStore } from "../results/audit_store.ts";
 import type { TraceStore } from "../results/trace_store.ts";
-import { basicRelease } from "./_release.ts";
 import { ApiError, errorResponse } from "./errors.ts";
 import { openApiDocument } from "./openapi.ts";
 import { type ApiDeps, fullPath, json, mountRoutes, type RouteDefinition } from "./route_table.ts";
 import { AUDIT_ROUTES } from "./routes/audits.ts";
 import { JOB_ROUTES } from "./routes/jobs.ts";
 import { RUN_ROUTES } from "./routes/runs.ts";
-import { scheduleRoutes } from "./routes/schedules.ts";
+import { SCHEDULE_ROUTES } from "./routes/schedules.ts";
 import { WORKFLOW_ROUTES } from "./routes/workflows.ts";
 import { RunRegistry } from "./run_registry.ts";
-import type { ReleaseFunction, SchedulerView } from "./scheduler_view.ts";
+import type { Scheduler } from "../scheduler/scheduler.ts";
+import { MemoryAuditStore } from "../results/memory_audit_store.ts";
 import { VERSION } from "../version.ts";
 
 /** Options of {@linkcode createApi}. */
 export interface ApiOptions {
-  /** Read by the run and trace routes for runs this API did not start. */
+  /** Read by the run and trace routes for runs this API did not start. @default `engine.traces` */
   readonly traces?: TraceStore;
-  /** Read by the audit routes; checked and written by releases. */
+  /** Read by the audit routes; checked and written by releases. @default `engine.audits` */
   readonly audits?: AuditStore;
   /** An in-process scheduler whose decisions `GET {prefix}/schedules/decisions` shows. */
-  readonly scheduler?: SchedulerView;
-  /** Runs releases. @default a basic release (audit check, run, audit write) */
-  readonly release?: ReleaseFunction;
+  readonly scheduler?: Pick<Scheduler, "decisions">;
   /** Bearer token every route but health requires. @default env `WORKFLOW_API_TOKEN` (none if unset) */
   readonly token?: string;
   /** Prefix of the versioned routes. @default env `WORKFLOW_API_PREFIX_PATH`, else `/api/v1` */
@@ -117,12 +115,14 @@ export function createApi(engine: Engine, options: ApiOptions = {}): WorkflowApi
   const shutdown = new AbortController();
   let closing = false;
   const runs = new RunRegistry({ maxRuns: options.maxRuns });
+  const audits = options.audits ?? engine.audits ?? undefined;
   const deps: ApiDeps = {
     engine,
-    traces: options.traces,
-    audits: options.audits,
+    traces: options.traces ?? engine.traces ?? undefined,
+    audits,
     scheduler: options.scheduler,
     runs,
+    releaseAudits: audits ?? new MemoryAuditStore(),
     prefix,
     maxBodyBytes: options.maxBodyBytes ?? 1 << 20,
     isClosing: () => closing,
@@ -138,7 +138,7 @@ export function createApi(engine: Engine, options: ApiOptions = {}): WorkflowApi
     operationId: "health",
     summary: "Health check",
     tag: "health",
-    responses: { 200: { description: "`{message, status: \"ok\", version}`" } },
+    responses: { 200: { description: '`{message, status: "ok", version}`' } },
     handle: () => json({ message: HEALTH_MESSAGE, status: "ok", version: VERSION }),
   };
   routes.push({ ...health, root: true, operationId: "healthRoot" });
@@ -154,7 +154,7 @@ export function createApi(engine: Engine, options: ApiOptions = {}): WorkflowApi
       handle: () => json(document()),
     },
     ...WORKFLOW_ROUTES,
-    ...scheduleRoutes(options.release ?? basicRelease),
+    ...SCHEDULE_ROUTES,
     ...RUN_ROUTES,
     ...AUDIT_ROUTES,
     ...JOB_ROUTES,
@@ -178,7 +178,9 @@ export function createApi(engine: Engine, options: ApiOptions = {}): WorkflowApi
           new ApiError(
             401,
             "Unauthorized",
-            match ? "the bearer token is wrong" : "this route needs an 'Authorization: Bearer <token>' header",
+            match
+              ? "the bearer token is wrong"
+              : "this route needs an 'Authorization: Bearer <token>' header",
           ),
           { "www-authenticate": 'Bearer realm="workflow"' },
         );

@@ -13,10 +13,4 @@ export {
   type WorkflowApi,
 } from "./app.ts";
 export { ApiError, type ErrorBody } from "./errors.ts";
-export type {
-  ReleaseFunction,
-  ReleaseOptions,
-  ReleaseOutcome,
-  SchedulerView,
-} from "./scheduler_view.ts";
 export { serve, type ServeOptions, type Server } from "./serve.ts";

@@ -28,7 +28,9 @@ export function openApiDocument(
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const path = openApiPath(fullPath(route, options.prefix));
-    const names = [...fullPath(route, options.prefix).matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]);
+    const names = [...fullPath(route, options.prefix).matchAll(/:([A-Za-z0-9_]+)/g)].map((m) =>
+      m[1]
+    );
     const parameters = [
       ...names.map((name) => ({
         name,
@@ -83,7 +85,8 @@ export function openApiDocument(
     info: {
       title: "ddeutil-workflow API",
       version: VERSION,
-      description: "Trigger, watch and inspect workflows. Errors are `{error: {name, message, field?}}`.",
+      description:
+        "Trigger, watch and inspect workflows. Errors are `{error: {name, message, field?}}`.",
     },
     paths,
     components: options.auth

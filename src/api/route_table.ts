@@ -12,15 +12,17 @@ import type { TraceStore } from "../results/trace_store.ts";
 import { ApiError, errorResponse } from "./errors.ts";
 import { checkSchema, type JsonSchema } from "./_schema.ts";
 import type { RunRegistry } from "./run_registry.ts";
-import type { SchedulerView } from "./scheduler_view.ts";
+import type { Scheduler } from "../scheduler/scheduler.ts";
 
 /** Everything a route handler may use. */
 export interface ApiDeps {
   readonly engine: Engine;
   readonly traces?: TraceStore;
   readonly audits?: AuditStore;
-  readonly scheduler?: SchedulerView;
+  readonly scheduler?: Pick<Scheduler, "decisions">;
   readonly runs: RunRegistry;
+  /** Where releases check and write audits (a memory store when none is configured). */
+  readonly releaseAudits: AuditStore;
   /** Path prefix of the versioned routes, e.g. `/api/v1`. */
   readonly prefix: string;
   /** Largest accepted request body, bytes. */
@@ -174,10 +176,17 @@ export function queryInt(
   const value = Number(raw);
   const min = bounds.min ?? 0;
   if (!/^\d+$/.test(raw) || value < min || (bounds.max !== undefined && value > bounds.max)) {
-    const range = bounds.max === undefined ? `an integer >= ${min}` : `an integer from ${min} to ${bounds.max}`;
-    throw new ApiError(400, "BadRequest", `query parameter '${name}' must be ${range}, got '${raw}'`, {
-      field: name,
-    });
+    const range = bounds.max === undefined
+      ? `an integer >= ${min}`
+      : `an integer from ${min} to ${bounds.max}`;
+    throw new ApiError(
+      400,
+      "BadRequest",
+      `query parameter '${name}' must be ${range}, got '${raw}'`,
+      {
+        field: name,
+      },
+    );
   }
   return value;
 }

@@ -85,7 +85,10 @@ export class ApiRun {
   }
 
   /** Marks the run ended and releases every listener. */
-  finish(endedAt: number, outcome: { result?: ResultJson; failure?: { name: string; message: string } }): void {
+  finish(
+    endedAt: number,
+    outcome: { result?: ResultJson; failure?: { name: string; message: string } },
+  ): void {
     if (this.finished) return;
     this.endedAt = endedAt;
     this.result = outcome.result;
@@ -154,6 +157,11 @@ export class RunRegistry {
   /** The run with that id, if this API started it and still remembers it. */
   get(runId: string): ApiRun | undefined {
     return this.#runs.get(runId);
+  }
+
+  /** Forgets a run. */
+  delete(runId: string): void {
+    this.#runs.delete(runId);
   }
 
   /** Runs, newest first. */

@@ -86,3 +86,57 @@ export function onLifecycle(
     for (const type of LIFECYCLE_EVENT_TYPES) target.removeEventListener(type, handler);
   };
 }
+
+/**
+ * An `EventTarget` that knows whether anyone listens to a type, so the
+ * executor can skip building events nobody will see (the common case for
+ * fast stages without traces).
+ */
+export class LifecycleBus extends EventTarget {
+  readonly #counts = new Map<string, number>();
+  readonly #extra: readonly EventTarget[];
+
+  /** @param forwardTo targets that also receive every event dispatched here */
+  constructor(forwardTo: readonly EventTarget[] = []) {
+    super();
+    this.#extra = forwardTo;
+  }
+
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    if (listener) this.#counts.set(type, (this.#counts.get(type) ?? 0) + 1);
+    super.addEventListener(type, listener, options);
+  }
+
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void {
+    const count = this.#counts.get(type) ?? 0;
+    if (listener && count > 0) this.#counts.set(type, count - 1);
+    super.removeEventListener(type, listener, options);
+  }
+
+  override dispatchEvent(event: Event): boolean {
+    for (const target of this.#extra) target.dispatchEvent(event);
+    return super.dispatchEvent(event);
+  }
+
+  /** False only when certainly nobody listens to `type` here or on a forward target. */
+  hasListeners(type: LifecycleEventType): boolean {
+    if (this.#extra.length > 0) {
+      return this.#extra.some((t) => !(t instanceof LifecycleBus) || t.hasListeners(type)) ||
+        (this.#counts.get(type) ?? 0) > 0;
+    }
+    return (this.#counts.get(type) ?? 0) > 0;
+  }
+}
+
+/** Whether `target` may have listeners for `type` (true unless it is a {@linkcode LifecycleBus} that knows better). */
+export function mayListen(target: EventTarget, type: LifecycleEventType): boolean {
+  return !(target instanceof LifecycleBus) || target.hasListeners(type);
+}

@@ -9,9 +9,12 @@ import type { Runtime } from "../runtime/types.ts";
 import type { Status, Workflow } from "../models/types.ts";
 import type { FilterRegistry, RenderOptions } from "../template/mod.ts";
 import { Masker } from "../util/mask.ts";
-import { type LifecycleDetail, LifecycleEvent, type LogLevel } from "./events.ts";
+import { type LifecycleDetail, LifecycleEvent, type LogLevel, mayListen } from "./events.ts";
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 import type { CallResolver, JsRunner } from "../stages/types.ts";
 import { CancelError, RegistryError, StageTimeoutError } from "../errors.ts";
+import { onAbort } from "../util/abort.ts";
 
 /** Services a run needs beyond the workflow itself. */
 export interface RunServices {
@@ -80,18 +83,25 @@ export class RunState {
 
   /** Dispatches a lifecycle event with the run's ids filled in. */
   emit(detail: Omit<LifecycleDetail, "runId" | "parentRunId" | "workflow" | "time">): void {
-    const full: LifecycleDetail = {
-      ...detail,
-      time: this.services.runtime.clock.now(),
-      runId: this.identity.runId,
-      parentRunId: this.identity.parentRunId,
-      workflow: this.identity.workflow,
-      message: detail.message === undefined ? undefined : this.masker.mask(detail.message),
-      error: detail.error === undefined
-        ? undefined
-        : { name: detail.error.name, message: this.masker.mask(detail.error.message) },
-    };
-    this.services.events.dispatchEvent(new LifecycleEvent(full));
+    const events = this.services.events;
+    if (!mayListen(events, detail.type)) return;
+    const full = detail as Mutable<LifecycleDetail>;
+    full.time = this.services.runtime.clock.now();
+    full.runId = this.identity.runId;
+    full.parentRunId = this.identity.parentRunId;
+    full.workflow = this.identity.workflow;
+    if (this.masker.size > 0) {
+      if (full.message !== undefined) full.message = this.masker.mask(full.message);
+      if (full.error !== undefined) {
+        full.error = { name: full.error.name, message: this.masker.mask(full.error.message) };
+      }
+    }
+    events.dispatchEvent(new LifecycleEvent(full));
+  }
+
+  /** Whether anyone may listen to `type` (lets callers skip building messages). */
+  listens(type: LifecycleDetail["type"]): boolean {
+    return mayListen(this.services.events, type);
   }
 
   /** Emits a `log` event. */
@@ -100,13 +110,22 @@ export class RunState {
     message: string,
     where: { job?: string; strategy?: string; stage?: string; nested?: readonly string[] } = {},
   ): void {
+    if (!this.listens("log")) return;
     this.emit({ type: "log", level, message, ...where });
   }
 }
 
-/** ISO time of an epoch ms. */
+let lastIsoMs = NaN;
+let lastIso = "";
+
+/** ISO time of an epoch ms (the last one is remembered: fast stages share a millisecond). */
 export function isoTime(ms: number): string {
-  return new Date(ms).toISOString();
+  const whole = Math.floor(ms);
+  if (whole !== lastIsoMs) {
+    lastIsoMs = whole;
+    lastIso = new Date(whole).toISOString();
+  }
+  return lastIso;
 }
 
 /** `{start, end, duration_ms}` as recorded at every context level. */
@@ -130,17 +149,14 @@ export function scopedSignal(
 ): { signal: AbortSignal; dispose: () => void } {
   if (timeoutMs === undefined) return { signal: parent, dispose: () => {} };
   const controller = new AbortController();
-  const onParent = () => controller.abort(parent.reason);
-  if (parent.aborted) controller.abort(parent.reason);
-  else parent.addEventListener("abort", onParent, { once: true });
+  const offParent = onAbort(parent, () => controller.abort(parent.reason));
   const timer = runtime.clock.timeout(timeoutMs);
-  const onTimer = () => controller.abort(describe());
-  timer.addEventListener("abort", onTimer, { once: true });
+  const offTimer = onAbort(timer, () => controller.abort(describe()));
   return {
     signal: controller.signal,
     dispose: () => {
-      parent.removeEventListener("abort", onParent);
-      timer.removeEventListener("abort", onTimer);
+      offParent();
+      offTimer();
     },
   };
 }

@@ -21,6 +21,7 @@ import {
 import type { JsRunner, NestedRun, StageContext, StageOutcome } from "../stages/types.ts";
 import { stageHandler } from "../stages/kinds.ts";
 import type { LogLevel } from "./events.ts";
+import { onAbort } from "../util/abort.ts";
 
 /** Where a list of stages runs: its job/strategy, scope and output map. */
 export interface StagesFrame {
@@ -49,17 +50,20 @@ function formatSeconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
-/** Rejects with the abort reason once `signal` aborts. */
-function abortPromise(signal: AbortSignal): { promise: Promise<never>; dispose: () => void } {
-  let onAbort: () => void = () => {};
-  const promise = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
+/**
+ * Runs `work` but settles with the abort reason as soon as `signal` aborts,
+ * so user code that ignores its signal cannot hang a run.
+ */
+function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  let off = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    off = onAbort(signal, () => reject(signal.reason));
   });
-  promise.catch(() => {});
-  return { promise, dispose: () => signal.removeEventListener("abort", onAbort) };
+  return Promise.race([work, aborted]).finally(off);
 }
+
+/** Kinds whose handler is user code that may ignore its signal. */
+const UNTRUSTED_KINDS = new Set(["call"]);
 
 class StageContextImpl implements StageContext {
   readonly runtime;
@@ -236,11 +240,13 @@ export async function runStage(
           `stage '${name}' timed out after ${formatSeconds(stage.timeoutMs!)}`,
         ),
     );
-    const guard = abortPromise(scoped.signal);
     const context = new StageContextImpl(frame, id, name, scoped.signal, stage.timeoutMs);
     let retriable = true;
     try {
-      const outcome: StageOutcome = await Promise.race([handler(stage, context), guard.promise]);
+      const work = handler(stage, context);
+      const outcome: StageOutcome = UNTRUSTED_KINDS.has(stage.kind)
+        ? await raceAbort(work, scoped.signal)
+        : await work;
       last = {
         status: outcome.status ?? "SUCCESS",
         outputs: outcome.outputs,
@@ -262,7 +268,6 @@ export async function runStage(
       }
     } finally {
       scoped.dispose();
-      guard.dispose();
     }
     if (last.status !== "FAILED" || !retriable || attempt === attempts) break;
     run.log(

@@ -29,7 +29,7 @@ export const runCaseStage: StageHandler<CaseStage> = async (stage, ctx) => {
       ctx.log("info", `[STAGE]: Case '${ctx.stageName}': no match for '${value}', skipped`);
       return { outputs: { case: value, stages: {} }, status: "SKIP" };
     }
-    const options = stage.match.map((m) => asText(m.case)).join(", ");
+    const options = stage.match.map((m) => asText(ctx.render(m.case))).join(", ");
     throw new NonRetriableError(
       `case value '${value}' matches none of [${options}] and there is no else branch ` +
         `(add one, or set skip-not-match: true)`,

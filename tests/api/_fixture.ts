@@ -77,7 +77,12 @@ export async function apiFor(
 }
 
 /** POSTs JSON. */
-export function postJson(api: WorkflowApi, path: string, body: unknown, headers: Record<string, string> = {}) {
+export function postJson(
+  api: WorkflowApi,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
   return api.request(path, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
@@ -86,7 +91,10 @@ export function postJson(api: WorkflowApi, path: string, body: unknown, headers:
 }
 
 /** Polls a run until it has ended. */
-export async function waitForRun(api: WorkflowApi, runId: string): Promise<Record<string, unknown>> {
+export async function waitForRun(
+  api: WorkflowApi,
+  runId: string,
+): Promise<Record<string, unknown>> {
   for (let i = 0; i < 500; i++) {
     const response = await api.request(`/api/v1/runs/${runId}`);
     const body = await response.json() as Record<string, unknown>;

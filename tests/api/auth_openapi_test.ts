@@ -19,14 +19,18 @@ describe("API bearer token", () => {
   it("rejects a wrong token with 401", async () => {
     const { api } = await apiFor({ token: "s3cret-token" });
     for (const header of ["Bearer wrong", "Bearer s3cret-token-but-longer", "Basic s3cret-token"]) {
-      const response = await api.request("/api/v1/workflows", { headers: { authorization: header } });
+      const response = await api.request("/api/v1/workflows", {
+        headers: { authorization: header },
+      });
       assert.equal(response.status, 401, header);
     }
   });
 
   it("accepts the right token, and never asks for one on the health check", async () => {
     const { api } = await apiFor({ token: "s3cret-token" });
-    const ok = await api.request("/api/v1/workflows", { headers: { authorization: "Bearer s3cret-token" } });
+    const ok = await api.request("/api/v1/workflows", {
+      headers: { authorization: "Bearer s3cret-token" },
+    });
     assert.equal(ok.status, 200);
     assert.equal((await api.request("/")).status, 200);
     assert.equal((await api.request("/api/v1/")).status, 200);
@@ -38,13 +42,18 @@ describe("API bearer token", () => {
     const runtime = createMemoryRuntime({
       env: { WORKFLOW_API_TOKEN: "from-env", WORKFLOW_API_PREFIX_PATH: "/wf/" },
     });
-    const engine = await engineFor("wf:\n  type: Workflow\n  jobs:\n    a:\n      stages:\n        - name: x\n", {
-      runtime,
-    });
+    const engine = await engineFor(
+      "wf:\n  type: Workflow\n  jobs:\n    a:\n      stages:\n        - name: x\n",
+      {
+        runtime,
+      },
+    );
     const api = createApi(engine);
     assert.equal(api.prefix, "/wf");
     assert.equal((await api.request("/wf/workflows")).status, 401);
-    const ok = await api.request("/wf/workflows", { headers: { authorization: "Bearer from-env" } });
+    const ok = await api.request("/wf/workflows", {
+      headers: { authorization: "Bearer from-env" },
+    });
     assert.equal(ok.status, 200);
   });
 });
@@ -52,12 +61,16 @@ describe("API bearer token", () => {
 describe("API OpenAPI document", () => {
   it("documents every route the app registers, and nothing it does not", async () => {
     const { api } = await apiFor({ token: "t0ken" });
-    const response = await api.request("/api/v1/openapi.json", { headers: { authorization: "Bearer t0ken" } });
+    const response = await api.request("/api/v1/openapi.json", {
+      headers: { authorization: "Bearer t0ken" },
+    });
     assert.equal(response.status, 200);
     const doc = await response.json();
     assert.equal(doc.openapi, "3.1.0");
     const documented = new Set<string>();
-    for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
+    for (
+      const [path, item] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)
+    ) {
       for (const method of Object.keys(item)) documented.add(`${method.toUpperCase()} ${path}`);
     }
     const registered = new Set(
@@ -72,7 +85,10 @@ describe("API OpenAPI document", () => {
   it("describes each path parameter and the bearer scheme", async () => {
     const { api } = await apiFor({ token: "t0ken" });
     const doc = api.openApi() as {
-      paths: Record<string, Record<string, { parameters?: { name: string; in: string; description: string }[] }>>;
+      paths: Record<
+        string,
+        Record<string, { parameters?: { name: string; in: string; description: string }[] }>
+      >;
       components: { securitySchemes: Record<string, unknown> };
     };
     for (const [path, item] of Object.entries(doc.paths)) {

@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import { apiFor, postJson } from "./_fixture.ts";
 import { MemoryAuditStore } from "../../src/results/memory_audit_store.ts";
 
-async function errorOf(response: Response): Promise<{ name: string; message: string; field?: string }> {
+async function errorOf(
+  response: Response,
+): Promise<{ name: string; message: string; field?: string }> {
   assert.match(response.headers.get("content-type") ?? "", /application\/json/);
   const body = await response.json();
   assert.doesNotMatch(JSON.stringify(body), /\n\s+at /, "no stack trace");
@@ -21,7 +23,9 @@ describe("API bad input", () => {
 
   it("answers a wrong body shape with 400 naming the field", async () => {
     const { api } = await apiFor();
-    let error = await errorOf(await postJson(api, "/api/v1/workflows/greet/execute", { async: "yes" }));
+    let error = await errorOf(
+      await postJson(api, "/api/v1/workflows/greet/execute", { async: "yes" }),
+    );
     assert.equal(error.field, "async");
     assert.match(error.message, /field 'async' must be a boolean, got string/);
     error = await errorOf(await postJson(api, "/api/v1/workflows/greet/execute", { parmas: {} }));
@@ -34,7 +38,12 @@ describe("API bad input", () => {
 
   it("answers an unknown workflow with 404", async () => {
     const { api } = await apiFor();
-    for (const [method, path] of [["GET", "/api/v1/workflows/nope"], ["POST", "/api/v1/workflows/nope/execute"]]) {
+    for (
+      const [method, path] of [["GET", "/api/v1/workflows/nope"], [
+        "POST",
+        "/api/v1/workflows/nope/execute",
+      ]]
+    ) {
       const response = await api.request(path, { method });
       assert.equal(response.status, 404);
       const error = await errorOf(response);
@@ -45,7 +54,9 @@ describe("API bad input", () => {
 
   it("answers a param that fails coercion with 400 naming the param, before running", async () => {
     const { api } = await apiFor();
-    const response = await postJson(api, "/api/v1/workflows/greet/execute", { params: { count: "many" } });
+    const response = await postJson(api, "/api/v1/workflows/greet/execute", {
+      params: { count: "many" },
+    });
     assert.equal(response.status, 400);
     const error = await errorOf(response);
     assert.equal(error.name, "ParamError");
@@ -60,10 +71,14 @@ describe("API bad input", () => {
   it("answers a release that already ran with 409 and a forced one with 200", async () => {
     const audits = new MemoryAuditStore();
     const { api } = await apiFor({ audits });
-    const first = await postJson(api, "/api/v1/workflows/greet/release", { date: "2024-01-01T08:00:00Z" });
+    const first = await postJson(api, "/api/v1/workflows/greet/release", {
+      date: "2024-01-01T08:00:00Z",
+    });
     assert.equal(first.status, 200);
     assert.equal((await first.json()).result.status, "SUCCESS");
-    const again = await postJson(api, "/api/v1/workflows/greet/release", { date: "20240101080000" });
+    const again = await postJson(api, "/api/v1/workflows/greet/release", {
+      date: "20240101080000",
+    });
     assert.equal(again.status, 409);
     assert.equal((await errorOf(again)).name, "ReleaseExists");
     const forced = await postJson(api, "/api/v1/workflows/greet/release", {

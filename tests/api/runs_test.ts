@@ -6,7 +6,9 @@ import { MemoryAuditStore } from "../../src/results/memory_audit_store.ts";
 import { attachTraces } from "../../src/results/trace_writer.ts";
 
 /** Reads a whole SSE body into `{event, id, data}` messages. */
-async function readEvents(response: Response): Promise<{ event: string; id?: string; data: Record<string, unknown> }[]> {
+async function readEvents(
+  response: Response,
+): Promise<{ event: string; id?: string; data: Record<string, unknown> }[]> {
   const text = await response.text();
   return text.split("\n\n").filter((block) => block.includes("data:")).map((block) => {
     const fields: Record<string, string> = {};
@@ -21,7 +23,8 @@ async function readEvents(response: Response): Promise<{ event: string; id?: str
 describe("API runs, traces and events", () => {
   it("streams a running workflow's events over SSE, replaying what already happened", async () => {
     const { api } = await apiFor();
-    const accepted = await (await postJson(api, "/api/v1/workflows/slow/execute", { async: true })).json();
+    const accepted = await (await postJson(api, "/api/v1/workflows/slow/execute", { async: true }))
+      .json();
     const response = await api.request(`/api/v1/runs/${accepted.run_id}/events`);
     assert.equal(response.status, 200);
     assert.match(response.headers.get("content-type") ?? "", /text\/event-stream/);
@@ -32,7 +35,10 @@ describe("API runs, traces and events", () => {
     assert.deepEqual(types.slice(-2), ["run-end", "end"]);
     assert.deepEqual(messages.at(-1)!.data, { run_id: accepted.run_id, status: "SUCCESS" });
     assert.equal(messages[0].data.run_id, accepted.run_id);
-    assert.deepEqual(messages.slice(0, -1).map((m) => Number(m.id)), messages.slice(0, -1).map((_, i) => i));
+    assert.deepEqual(
+      messages.slice(0, -1).map((m) => Number(m.id)),
+      messages.slice(0, -1).map((_, i) => i),
+    );
   });
 
   it("replays a finished run's events, resuming after Last-Event-ID", async () => {
@@ -40,7 +46,9 @@ describe("API runs, traces and events", () => {
     const result = await (await postJson(api, "/api/v1/workflows/greet/execute", {})).json();
     const all = await readEvents(await api.request(`/api/v1/runs/${result.run_id}/events`));
     const rest = await readEvents(
-      await api.request(`/api/v1/runs/${result.run_id}/events`, { headers: { "last-event-id": "1" } }),
+      await api.request(`/api/v1/runs/${result.run_id}/events`, {
+        headers: { "last-event-id": "1" },
+      }),
     );
     assert.equal(rest.length, all.length - 2);
     assert.equal(rest[0].id, "2");
@@ -50,7 +58,8 @@ describe("API runs, traces and events", () => {
     const traces = new MemoryTraceStore();
     const { api, engine } = await apiFor({ traces });
     const attachment = attachTraces(engine.events, traces);
-    const accepted = await (await postJson(api, "/api/v1/workflows/greet/execute", { async: true })).json();
+    const accepted = await (await postJson(api, "/api/v1/workflows/greet/execute", { async: true }))
+      .json();
     await waitForRun(api, accepted.run_id);
     const body = await (await api.request(`/api/v1/runs/${accepted.run_id}/traces`)).json();
     assert.equal(body.traces[0].message, "[WORKFLOW]: Start 'greet'");
@@ -64,7 +73,10 @@ describe("API runs, traces and events", () => {
     assert.equal(status.status, "FAILED");
     assert.equal(status.source, "traces");
     const list = await (await api.request("/api/v1/runs?limit=10")).json();
-    assert.deepEqual(new Set(list.runs.map((r: { run_id: string }) => r.run_id)), new Set([accepted.run_id, direct.runId]));
+    assert.deepEqual(
+      new Set(list.runs.map((r: { run_id: string }) => r.run_id)),
+      new Set([accepted.run_id, direct.runId]),
+    );
     await attachment.detach();
   });
 
@@ -78,7 +90,8 @@ describe("API runs, traces and events", () => {
 
   it("lets running workflows finish on close, then refuses new runs with 503", async () => {
     const { api } = await apiFor();
-    const accepted = await (await postJson(api, "/api/v1/workflows/slow/execute", { async: true })).json();
+    const accepted = await (await postJson(api, "/api/v1/workflows/slow/execute", { async: true }))
+      .json();
     assert.equal(api.runningCount(), 1);
     await api.close({ graceMs: 5000 });
     assert.equal(api.runningCount(), 0);
@@ -90,7 +103,8 @@ describe("API runs, traces and events", () => {
 
   it("cancels running workflows once the grace period is over", async () => {
     const { api } = await apiFor();
-    const accepted = await (await postJson(api, "/api/v1/workflows/slow/execute", { async: true })).json();
+    const accepted = await (await postJson(api, "/api/v1/workflows/slow/execute", { async: true }))
+      .json();
     await api.close({ graceMs: 0 });
     const done = await (await api.request(`/api/v1/runs/${accepted.run_id}`)).json();
     assert.equal(done.status, "CANCEL");
@@ -125,13 +139,20 @@ describe("API audits and schedules", () => {
     const { api } = await apiFor();
     const list = await (await api.request("/api/v1/schedules")).json();
     assert.equal(list.schedules[0].name, "nightly");
-    assert.deepEqual(list.workflows, [{ name: "greet", on: [{ cronjob: "0 8 * * *", timezone: "Asia/Bangkok" }] }]);
-    const next = await (await api.request("/api/v1/schedules/greet/next?n=2&from=2024-01-01T00:00:00Z")).json();
+    assert.deepEqual(list.workflows, [{
+      name: "greet",
+      on: [{ cronjob: "0 8 * * *", timezone: "Asia/Bangkok" }],
+    }]);
+    const next =
+      await (await api.request("/api/v1/schedules/greet/next?n=2&from=2024-01-01T00:00:00Z"))
+        .json();
     assert.deepEqual(next.next.map((n: { time: string; local: string }) => [n.time, n.local]), [
       ["2024-01-01T01:00:00.000Z", "2024-01-01 08:00:00 +07:00"],
       ["2024-01-02T01:00:00.000Z", "2024-01-02 08:00:00 +07:00"],
     ]);
-    const nightly = await (await api.request("/api/v1/schedules/nightly/next?n=1&from=2024-01-01T00:00:00Z")).json();
+    const nightly =
+      await (await api.request("/api/v1/schedules/nightly/next?n=1&from=2024-01-01T00:00:00Z"))
+        .json();
     assert.equal(nightly.next[0].alias, "greet-night");
     assert.equal(nightly.next[0].time, "2024-01-01T23:30:00.000Z");
     assert.equal((await api.request("/api/v1/schedules/nope/next")).status, 404);
@@ -143,8 +164,27 @@ describe("API audits and schedules", () => {
       running: false,
       decisions: [],
     });
-    const { api } = await apiFor({ scheduler: { decisions: () => [{ alias: "greet", action: "release" }] } });
+    const decision = {
+      time: Date.parse("2024-01-01T08:00:05Z"),
+      alias: "greet",
+      workflow: "greet",
+      logicalTime: Date.parse("2024-01-01T08:00:00Z"),
+      decision: "fired" as const,
+      reason: "due",
+    };
+    const { api } = await apiFor({ scheduler: { decisions: () => [decision] } });
     const body = await (await api.request("/api/v1/schedules/decisions")).json();
-    assert.deepEqual(body, { running: true, decisions: [{ alias: "greet", action: "release" }] });
+    assert.deepEqual(body, {
+      running: true,
+      decisions: [{
+        time: "2024-01-01T08:00:05.000Z",
+        alias: "greet",
+        workflow: "greet",
+        schedule: null,
+        logical_time: "2024-01-01T08:00:00.000Z",
+        decision: "fired",
+        reason: "due",
+      }],
+    });
   });
 });

@@ -31,10 +31,16 @@ describe("API on a real server", () => {
       assert.match(text, /event: run-start\n/);
       assert.match(text, /event: end\ndata: \{"run_id":"\d+T\d+","status":"SUCCESS"\}/);
 
-      const status = await (await fetch(`${server.url}/api/v1/runs/${runId}`, { headers: auth })).json();
+      const status = await (await fetch(`${server.url}/api/v1/runs/${runId}`, { headers: auth }))
+        .json();
       assert.equal(status.status, "SUCCESS");
-      const traces = await (await fetch(`${server.url}/api/v1/runs/${runId}/traces`, { headers: auth })).json();
-      assert.ok(traces.traces.some((t: { message: string }) => t.message.startsWith("[STAGE]: End 'Nap' SUCCESS")));
+      const traces =
+        await (await fetch(`${server.url}/api/v1/runs/${runId}/traces`, { headers: auth })).json();
+      assert.ok(
+        traces.traces.some((t: { message: string }) =>
+          t.message.startsWith("[STAGE]: End 'Nap' SUCCESS")
+        ),
+      );
 
       const denied = await fetch(`${server.url}/api/v1/workflows`);
       assert.equal(denied.status, 401);

@@ -17,9 +17,19 @@ describe("API workflow routes", () => {
   it("lists workflows with their params and schedules", async () => {
     const { api } = await apiFor();
     const body = await (await api.request("/api/v1/workflows")).json();
-    assert.deepEqual(body.workflows.map((w: { name: string }) => w.name), ["broken", "greet", "needy", "slow"]);
+    assert.deepEqual(body.workflows.map((w: { name: string }) => w.name), [
+      "broken",
+      "greet",
+      "needy",
+      "slow",
+    ]);
     const greet = body.workflows.find((w: { name: string }) => w.name === "greet");
-    assert.deepEqual(greet.params[0], { name: "name", type: "str", required: false, default: "world" });
+    assert.deepEqual(greet.params[0], {
+      name: "name",
+      type: "str",
+      required: false,
+      default: "world",
+    });
     assert.deepEqual(greet.on, [{ cronjob: "0 8 * * *", timezone: "Asia/Bangkok" }]);
   });
 
@@ -28,7 +38,11 @@ describe("API workflow routes", () => {
     const body = await (await api.request("/api/v1/workflows/greet")).json();
     assert.equal(body.desc, "Says hello");
     assert.equal(body.file, "test.yml");
-    assert.deepEqual(body.jobs, [{ id: "hello", needs: [], stages: [{ id: "greet", name: "Greet", kind: "empty" }] }]);
+    assert.deepEqual(body.jobs, [{
+      id: "hello",
+      needs: [],
+      stages: [{ id: "greet", name: "Greet", kind: "empty" }],
+    }]);
     assert.equal(body.template.type, "Workflow");
   });
 
@@ -40,7 +54,10 @@ describe("API workflow routes", () => {
     assert.equal(all.ok, true);
     const inline = await (await postJson(api, "/api/v1/validate", {
       name: "draft",
-      template: { type: "Workflow", jobs: { a: { needs: ["nope"], stages: [{ name: "x", echo: "hi" }] } } },
+      template: {
+        type: "Workflow",
+        jobs: { a: { needs: ["nope"], stages: [{ name: "x", echo: "hi" }] } },
+      },
     })).json();
     assert.equal(inline.ok, false);
     assert.match(JSON.stringify(inline.issues), /nope/);

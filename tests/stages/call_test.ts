@@ -23,7 +23,9 @@ describe("tag()", () => {
   });
 
   it("rejects an anonymous function without an alias", () => {
-    assert.throws(() => tag("demo")(() => ({})), {
+    const anonymous = () => ({});
+    Object.defineProperty(anonymous, "name", { value: "" });
+    assert.throws(() => tag("demo")(anonymous), {
       name: "RegistryError",
       message: "tag('demo') needs a named function or an alias",
     });

@@ -48,7 +48,9 @@ export function parseReleaseTime(text: string, field: string): number {
   const ms = key
     ? Date.UTC(+key[1], +key[2] - 1, +key[3], +key[4], +key[5], +key[6])
     : /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text)
-    ? Date.parse(/[T ]\d{2}:\d{2}/.test(text) && !/(Z|[+-]\d{2}:?\d{2})$/.test(text) ? `${text}Z` : text)
+    ? Date.parse(
+      /[T ]\d{2}:\d{2}/.test(text) && !/(Z|[+-]\d{2}:?\d{2})$/.test(text) ? `${text}Z` : text,
+    )
     : NaN;
   if (!Number.isFinite(ms)) {
     throw new ApiError(
@@ -62,8 +64,16 @@ export function parseReleaseTime(text: string, field: string): number {
 }
 
 const PAGING = [
-  { name: "limit", description: "Most records returned (default 100).", schema: { type: "integer", minimum: 0 } },
-  { name: "offset", description: "Records skipped first.", schema: { type: "integer", minimum: 0 } },
+  {
+    name: "limit",
+    description: "Most records returned (default 100).",
+    schema: { type: "integer", minimum: 0 },
+  },
+  {
+    name: "offset",
+    description: "Records skipped first.",
+    schema: { type: "integer", minimum: 0 },
+  },
 ] as const;
 
 const NOT_CONFIGURED = ERROR("No audit store is configured.");
@@ -77,7 +87,11 @@ export const AUDIT_ROUTES: readonly RouteDefinition[] = [
     summary: "List audit records of every workflow, newest release first",
     tag: "audits",
     query: PAGING,
-    responses: { 200: { description: "`{audits: [...]}`" }, 400: ERROR("Bad paging."), 501: NOT_CONFIGURED },
+    responses: {
+      200: { description: "`{audits: [...]}`" },
+      400: ERROR("Bad paging."),
+      501: NOT_CONFIGURED,
+    },
     async handle({ c, deps }) {
       const store = auditStore(deps);
       const limit = queryInt(c, "limit", 100, { max: 10_000 });
@@ -93,13 +107,20 @@ export const AUDIT_ROUTES: readonly RouteDefinition[] = [
     tag: "audits",
     pathParams: { workflow: "Workflow name." },
     query: PAGING,
-    responses: { 200: { description: "`{workflow, audits: [...]}`" }, 400: ERROR("Bad paging."), 501: NOT_CONFIGURED },
+    responses: {
+      200: { description: "`{workflow, audits: [...]}`" },
+      400: ERROR("Bad paging."),
+      501: NOT_CONFIGURED,
+    },
     async handle({ c, deps }) {
       const store = auditStore(deps);
       const workflow = c.req.param("workflow")!;
       const limit = queryInt(c, "limit", 100, { max: 10_000 });
       const offset = queryInt(c, "offset", 0);
-      return json({ workflow, audits: (await store.list(workflow, { limit, offset })).map(auditJson) });
+      return json({
+        workflow,
+        audits: (await store.list(workflow, { limit, offset })).map(auditJson),
+      });
     },
   },
   {
@@ -108,7 +129,10 @@ export const AUDIT_ROUTES: readonly RouteDefinition[] = [
     operationId: "getAudit",
     summary: "The audit record of one release (YYYYmmddHHMMSS or ISO date-time)",
     tag: "audits",
-    pathParams: { workflow: "Workflow name.", release: "Release time: YYYYmmddHHMMSS (UTC) or ISO 8601." },
+    pathParams: {
+      workflow: "Workflow name.",
+      release: "Release time: YYYYmmddHHMMSS (UTC) or ISO 8601.",
+    },
     responses: {
       200: { description: "`{audit}`" },
       400: ERROR("The release time does not parse."),
@@ -122,7 +146,11 @@ export const AUDIT_ROUTES: readonly RouteDefinition[] = [
       const release = parseReleaseTime(text, "release");
       const record = await store.find(workflow, release);
       if (!record) {
-        throw new ApiError(404, "NotFound", `no audit of workflow '${workflow}' for release ${text}`);
+        throw new ApiError(
+          404,
+          "NotFound",
+          `no audit of workflow '${workflow}' for release ${text}`,
+        );
       }
       return json({ audit: auditJson(record) });
     },

@@ -55,7 +55,8 @@ export const JOB_ROUTES: readonly RouteDefinition[] = [
     },
     responses: {
       200: {
-        description: "`{message, run_id, status, job, params, context: {jobs: {<id>: outputs}}}`; a FAILED job " +
+        description:
+          "`{message, run_id, status, job, params, context: {jobs: {<id>: outputs}}}`; a FAILED job " +
           "is still a 200 with `status: FAILED`.",
       },
       400: ERROR("Bad JSON or body shape, or an invalid job (`issues` lists every problem)."),

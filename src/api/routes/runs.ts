@@ -7,11 +7,7 @@
 
 import type { Status } from "../../models/types.ts";
 import { lifecycleToTraceRecord } from "../../results/trace_writer.ts";
-import {
-  type RunSummary,
-  type TraceRecord,
-  updateRunSummary,
-} from "../../results/trace_store.ts";
+import { type RunSummary, type TraceRecord, updateRunSummary } from "../../results/trace_store.ts";
 import { ERROR, STATUS_SCHEMA } from "../_docs.ts";
 import { runEventStream, SSE_HEADERS, traceJson, traceReplayStream } from "../_sse.ts";
 import { ApiError } from "../errors.ts";
@@ -89,11 +85,22 @@ export const RUN_ROUTES: readonly RouteDefinition[] = [
     summary: "List runs, newest first",
     tag: "runs",
     query: [
-      { name: "limit", description: "Most runs returned (default 100).", schema: { type: "integer", minimum: 0 } },
-      { name: "offset", description: "Runs skipped first.", schema: { type: "integer", minimum: 0 } },
+      {
+        name: "limit",
+        description: "Most runs returned (default 100).",
+        schema: { type: "integer", minimum: 0 },
+      },
+      {
+        name: "offset",
+        description: "Runs skipped first.",
+        schema: { type: "integer", minimum: 0 },
+      },
     ],
     responses: {
-      200: { description: "`{runs: [...]}`", schema: { type: "object", properties: { runs: { type: "array", items: RUN_ROW } } } },
+      200: {
+        description: "`{runs: [...]}`",
+        schema: { type: "object", properties: { runs: { type: "array", items: RUN_ROW } } },
+      },
       400: ERROR("A bad `limit` or `offset`."),
     },
     async handle({ c, deps }) {
@@ -156,7 +163,9 @@ export const RUN_ROUTES: readonly RouteDefinition[] = [
     tag: "runs",
     pathParams: RUN_ID,
     responses: {
-      200: { description: "`{run_id, traces: [{time, level, message, job?, stage?, event?, status?}]}`" },
+      200: {
+        description: "`{run_id, traces: [{time, level, message, job?, stage?, event?, status?}]}`",
+      },
       404: ERROR("No trace of that run."),
     },
     async handle({ c, deps }) {

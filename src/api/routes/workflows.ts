@@ -34,7 +34,11 @@ function summary(workflow: Workflow): Record<string, unknown> {
     jobs: Object.values(workflow.jobs).map((job) => ({
       id: job.id,
       needs: job.needs,
-      stages: job.stages.map((s) => ({ ...(s.id === undefined ? {} : { id: s.id }), name: s.name, kind: s.kind })),
+      stages: job.stages.map((s) => ({
+        ...(s.id === undefined ? {} : { id: s.id }),
+        name: s.name,
+        kind: s.kind,
+      })),
     })),
   };
 }
@@ -48,7 +52,10 @@ const EXECUTE_BODY: JsonSchema = {
   type: "object",
   additionalProperties: false,
   properties: {
-    params: { type: "object", description: "Param values by name; coerced to their declared types." },
+    params: {
+      type: "object",
+      description: "Param values by name; coerced to their declared types.",
+    },
     async: {
       type: "boolean",
       description: "Answer 202 with the run id at once instead of waiting for the result.",
@@ -73,7 +80,9 @@ export const WORKFLOW_ROUTES: readonly RouteDefinition[] = [
     operationId: "listWorkflows",
     summary: "List workflows",
     tag: "workflows",
-    responses: { 200: { description: "Every workflow template, with params, schedules and jobs." } },
+    responses: {
+      200: { description: "Every workflow template, with params, schedules and jobs." },
+    },
     handle({ deps }) {
       const workflows: Record<string, unknown>[] = [];
       const invalid: { name: string; message: string }[] = [];
@@ -119,7 +128,10 @@ export const WORKFLOW_ROUTES: readonly RouteDefinition[] = [
     tag: "workflows",
     pathParams: NAME,
     responses: {
-      200: { description: "`ok` and the issues found (file:line:column and path).", schema: ISSUES },
+      200: {
+        description: "`ok` and the issues found (file:line:column and path).",
+        schema: ISSUES,
+      },
       404: ERROR("No workflow has that name."),
     },
     handle({ c, deps }) {
@@ -203,13 +215,17 @@ export const WORKFLOW_ROUTES: readonly RouteDefinition[] = [
       if (body.async === true) {
         done.catch(() => {});
         const location = `${deps.prefix}/runs/${encodeURIComponent(run.runId)}`;
-        return json({
-          run_id: run.runId,
-          workflow: workflow.name,
-          status: run.status,
-          status_url: location,
-          events_url: `${location}/events`,
-        }, 202, { location });
+        return json(
+          {
+            run_id: run.runId,
+            workflow: workflow.name,
+            status: run.status,
+            status_url: location,
+            events_url: `${location}/events`,
+          },
+          202,
+          { location },
+        );
       }
       await done;
       return json(run.result);
