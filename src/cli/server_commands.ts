@@ -1,10 +1,128 @@
 /**
- * CLI commands of the server area.
+ * CLI commands of the server area: `serve` runs the HTTP API (and, with `--schedule`, the
+ * scheduler) until SIGINT/SIGTERM, then shuts down gracefully.
  *
  * @module
  */
 
+import { parseArgs } from "node:util";
+import { createApi } from "../api/app.ts";
+import { serve } from "../api/serve.ts";
+import { Engine } from "../engine.ts";
+import { MemoryAuditStore } from "../results/memory_audit_store.ts";
+import { formatDecision, onDecision, Scheduler } from "../scheduler/scheduler.ts";
 import type { CommandEntry } from "./commands.ts";
+import { type CliIo, UsageError } from "./run_cli.ts";
+
+const SERVE_HELP = `Usage: workflow serve [options]
+
+Runs the HTTP API (routes under $WORKFLOW_API_PREFIX_PATH, default /api/v1).
+
+Options:
+  --host HOST        Interface to bind (default 127.0.0.1 without a token, 0.0.0.0 with one)
+  --port PORT        Port (default 8000; 0 picks a free one)
+  --schedule         Also run the scheduler in this process
+  --grace-ms MS      On SIGINT/SIGTERM, how long running workflows may finish (default 10000)
+  --conf DIR         Config folder
+Set WORKFLOW_API_TOKEN to require 'Authorization: Bearer <token>' on every route but health.
+`;
+
+function parsePort(text: string | undefined, option: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value > 65535) {
+    throw new UsageError(`${option} expects an integer from 0 to 65535, got '${text}'`);
+  }
+  return value;
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
+
+async function commandServe(args: readonly string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: {
+        host: { type: "string" },
+        port: { type: "string" },
+        schedule: { type: "boolean" },
+        "grace-ms": { type: "string" },
+        conf: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const values = parsed.values;
+  if (values.help) {
+    io.stdout(SERVE_HELP);
+    return 0;
+  }
+  const port = parsePort(values.port, "--port", 8000);
+  const graceMs = parsePort(values["grace-ms"], "--grace-ms", 10_000);
+  const engine = await Engine.create({
+    runtime: io.runtime,
+    settings: values.conf === undefined ? {} : { confPath: values.conf },
+  });
+  const token = io.runtime.env.get("WORKFLOW_API_TOKEN") ?? "";
+  const hostname = values.host ?? (token ? "0.0.0.0" : "127.0.0.1");
+  if (!token) {
+    io.stderr(
+      LOOPBACK.has(hostname)
+        ? `warning: WORKFLOW_API_TOKEN is not set, so the API has no authentication and listens ` +
+          `on ${hostname} only (pass --host to change that)\n`
+        : `warning: WORKFLOW_API_TOKEN is not set and --host ${hostname} is not loopback: ` +
+          `anyone who can reach this port can run workflows\n`,
+    );
+  }
+  const stop = new AbortController();
+  const signal = io.signal ? AbortSignal.any([io.signal, stop.signal]) : stop.signal;
+  let scheduler: Scheduler | undefined;
+  let schedulerDone: Promise<unknown> | undefined;
+  if (values.schedule) {
+    const audits = engine.audits ?? new MemoryAuditStore();
+    if (!engine.audits) {
+      io.stderr(
+        "warning: no audit store (set WORKFLOW_LOG_AUDIT_ENABLE_WRITE=true): releases are " +
+          "deduplicated in memory only\n",
+      );
+    }
+    scheduler = new Scheduler(engine, { audits, workflows: true });
+    onDecision(engine.events, (decision) => io.stdout(formatDecision(decision) + "\n"));
+  }
+  const api = createApi(engine, { token, scheduler });
+  const server = await serve(api, { hostname, port });
+  io.stdout(
+    `listening on ${server.url}${api.prefix}/ (OpenAPI: ${server.url}${api.prefix}/openapi.json)\n`,
+  );
+  if (scheduler) {
+    schedulerDone = scheduler.start({ signal }).catch((error: unknown) => {
+      io.stderr(
+        `error: scheduler stopped: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+    });
+  }
+  await new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+  io.stdout(
+    `shutting down: waiting up to ${graceMs} ms for ${api.runningCount()} running workflow(s)\n`,
+  );
+  await server.shutdown(graceMs);
+  await schedulerDone;
+  await engine.close();
+  io.stdout("stopped\n");
+  return 0;
+}
 
 /** Commands by name. */
-export const SERVER_COMMANDS: Readonly<Record<string, CommandEntry>> = {};
+export const SERVER_COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  serve: {
+    run: commandServe,
+    usage: "serve              Run the HTTP API [--host H] [--port P] [--schedule] [--grace-ms MS]",
+  },
+};

@@ -67,20 +67,29 @@ export interface ScheduledRelease {
   readonly runId?: string;
   /** Error message when the release could not start (bad params, bad template). */
   readonly error?: string;
-  /** Clock times, epoch ms. */
+  /** Clock time the release started, epoch ms. */
   readonly startedAt: number;
+  /** Clock time it ended, epoch ms. */
   readonly endedAt: number;
 }
 
 /** One scheduled alias, as {@linkcode Scheduler.tasks} lists it. */
 export interface ScheduledTask {
+  /** Release name (audit name). */
   readonly alias: string;
+  /** Workflow name. */
   readonly workflow: string;
+  /** Schedule template, absent for a workflow's own `on:`. */
   readonly schedule?: string;
+  /** Params, rendered with `release.*` at each release. */
   readonly params: Readonly<Record<string, unknown>>;
+  /** Cron schedules. */
   readonly on: readonly CronSpec[];
+  /** Catch-up policy after downtime. */
   readonly catchUp: CatchUpPolicy;
+  /** Catch-up window for `all`, ms. */
   readonly catchUpWindowMs?: number;
+  /** Overlap policy. */
   readonly overlap: OverlapPolicy;
 }
 

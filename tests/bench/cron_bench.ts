@@ -4,12 +4,12 @@
  * `deno run -A tests/bench/cron_bench.ts` or `bun tests/bench/cron_bench.ts`.
  *
  * Each run uses a fresh `CronSchedule` (parse included) so the cache of an earlier run does not
- * help; the best of several runs after a warm-up is reported.
+ * help; the median of 5 runs after a warm-up is reported.
  */
 import { CronSchedule } from "../../src/scheduler/cron.ts";
+import { measure } from "./_measure.ts";
 
 const ITEMS = 10_000;
-const RUNS = 15;
 const FROM = Date.parse("2026-01-01T00:00:00Z");
 const EXPECTED_LAST = "2026-02-04T17:20:00.000Z";
 
@@ -24,12 +24,6 @@ function once(): number {
   return elapsed;
 }
 
-for (let i = 0; i < 5; i++) once();
-let best = Infinity;
-for (let i = 0; i < RUNS; i++) best = Math.min(best, once());
-console.log(JSON.stringify({
-  case: "g-cron",
-  items: ITEMS,
-  totalMs: Number(best.toFixed(3)),
-  perItemUs: Number((best * 1000 / ITEMS).toFixed(3)),
-}));
+await measure("g-cron", ITEMS, () => {
+  once();
+}, { warmup: 3 });

@@ -1,6 +1,7 @@
 /**
  * Benchmark of the hot path of template rendering: one compiled string with three templates
- * rendered against a realistic run scope, best of 5 rounds of 100,000. Prints one JSON line.
+ * rendered against a realistic run scope; median of 5 rounds of 100,000 after a warm-up. Prints one
+ * JSON line.
  *
  * Run with `deno run -A tests/bench/render_bench.ts`, `bun tests/bench/render_bench.ts` or
  * `node --import tsx tests/bench/render_bench.ts`.
@@ -9,6 +10,7 @@
  */
 
 import { render } from "../../src/template/mod.ts";
+import { measure } from "./_measure.ts";
 
 const ITEMS = 100_000;
 const TEMPLATE =
@@ -37,20 +39,5 @@ function run(count: number): void {
   }
 }
 
-// Shared CI machines are noisy: time several rounds of ITEMS renders and keep the best one.
-const ROUNDS = 5;
-run(20_000); // warm-up: compile once, let the JIT settle
-let totalMs = Infinity;
-for (let round = 0; round < ROUNDS; round++) {
-  const start = performance.now();
-  run(ITEMS);
-  totalMs = Math.min(totalMs, performance.now() - start);
-}
+await measure("f-render", ITEMS, () => run(ITEMS), { warmup: 2 });
 if (sink === 0) throw new Error("benchmark produced nothing");
-console.log(JSON.stringify({
-  case: "f-render",
-  items: ITEMS,
-  totalMs: Math.round(totalMs * 100) / 100,
-  perItemUs: Math.round((totalMs * 1000 / ITEMS) * 1000) / 1000,
-  rounds: ROUNDS,
-}));

@@ -1,9 +1,11 @@
-// Benchmark: 200 trivial JavaScript jobs through one worker pool.
-// Run: node --import tsx tests/bench/run_js_bench.ts (or deno run -A / bun the same file).
-// Prints one JSON line. `startMs` is the pool warm-up (one job per worker, i.e. worker
-// start-up), not included in `totalMs`.
+/**
+ * Benchmark h-run-js: 200 trivial JavaScript jobs through one warm worker pool
+ * (worker start-up is excluded: one job per worker warms it first).
+ * Run: node --import tsx tests/bench/run_js_bench.ts (or deno run -A / bun the same file).
+ */
 import { detectRuntime } from "../../src/runtime/mod.ts";
 import { createJsRunner } from "../../src/worker/pool.ts";
+import { measure } from "./_measure.ts";
 
 const items = 200;
 const size = 2;
@@ -13,19 +15,8 @@ const job = (n: number) =>
     timeoutMs: 10_000,
   });
 
-const warming = performance.now();
 await Promise.all(Array.from({ length: size }, (_, i) => job(i)));
-const startMs = performance.now() - warming;
-
-const started = performance.now();
-await Promise.all(Array.from({ length: items }, (_, i) => job(i)));
-const totalMs = performance.now() - started;
+await measure("h-run-js", items, async () => {
+  await Promise.all(Array.from({ length: items }, (_, i) => job(i)));
+}, { note: `pool of ${size} warm workers` });
 await runner.close();
-console.log(JSON.stringify({
-  case: "h-run-js",
-  items,
-  totalMs: Math.round(totalMs * 10) / 10,
-  perItemUs: Math.round((totalMs * 1000) / items),
-  workers: size,
-  startMs: Math.round(startMs),
-}));
