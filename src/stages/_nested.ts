@@ -6,7 +6,9 @@
 
 import type { Status } from "../models/types.ts";
 import { NonRetriableError } from "../errors.ts";
-import type { StageOutcome } from "./types.ts";
+import { errorToRecord } from "../errors.ts";
+import { errorForAbort, statusForAbort } from "../executor/run_state.ts";
+import type { StageContext, StageOutcome } from "./types.ts";
 
 /** Reads a positive integer setting that may have come from a template. */
 export function positiveInt(value: unknown, field: string): number {
@@ -46,4 +48,19 @@ export function nestedOutcome(
     };
   }
   return { outputs };
+}
+
+/**
+ * When the stage's own signal has aborted (its timeout, a cancel, fail-fast),
+ * the outcome that reports it, keeping the outputs of what already ran;
+ * `undefined` otherwise. A timeout is FAILED with a `StageTimeoutError`, a
+ * cancel is CANCEL with a `CancelError` (as for any other stage kind).
+ */
+export function abortedOutcome(
+  ctx: StageContext,
+  outputs: Record<string, unknown>,
+): StageOutcome | undefined {
+  if (!ctx.signal.aborted) return undefined;
+  const reason = ctx.signal.reason;
+  return { outputs, status: statusForAbort(reason), error: errorToRecord(errorForAbort(reason)) };
 }

@@ -9,7 +9,7 @@ import type { ForEachStage, Status } from "../models/types.ts";
 import { CancelError, NonRetriableError } from "../errors.ts";
 import { forEachLimited } from "../util/concurrency.ts";
 import type { StageHandler } from "./types.ts";
-import { nestedOutcome, positiveInt } from "./_nested.ts";
+import { abortedOutcome, nestedOutcome, positiveInt } from "./_nested.ts";
 
 function itemKey(item: unknown): string {
   if (typeof item === "string") return item;
@@ -71,8 +71,8 @@ export const runForEachStage: StageHandler<ForEachStage> = async (stage, ctx) =>
   items.forEach((item, index) => {
     out[keys[index]] ??= { item, status: "CANCEL", stages: {} };
   });
-  if (ctx.signal.aborted) throw ctx.signal.reason;
   const ordered: Record<string, (typeof out)[string]> = {};
   for (const key of keys) ordered[key] = out[key];
-  return nestedOutcome({ items, foreach: ordered }, Object.entries(ordered), "item");
+  const outputs = { items, foreach: ordered };
+  return abortedOutcome(ctx, outputs) ?? nestedOutcome(outputs, Object.entries(ordered), "item");
 };

@@ -9,7 +9,7 @@ import type { ParallelStage, Status } from "../models/types.ts";
 import { CancelError } from "../errors.ts";
 import { forEachLimited } from "../util/concurrency.ts";
 import type { StageHandler } from "./types.ts";
-import { nestedOutcome, positiveInt } from "./_nested.ts";
+import { abortedOutcome, nestedOutcome, positiveInt } from "./_nested.ts";
 
 /** Runs a parallel stage. Output `{parallel: {<branch>: {branch, status, stages, errors?}}}`. */
 export const runParallelStage: StageHandler<ParallelStage> = async (stage, ctx) => {
@@ -30,6 +30,6 @@ export const runParallelStage: StageHandler<ParallelStage> = async (stage, ctx) 
   for (const [branch] of branches) {
     out[branch] ??= { branch, status: "CANCEL", stages: {} };
   }
-  if (ctx.signal.aborted) throw ctx.signal.reason;
-  return nestedOutcome({ parallel: out }, Object.entries(out), "branch");
+  const outputs = { parallel: out };
+  return abortedOutcome(ctx, outputs) ?? nestedOutcome(outputs, Object.entries(out), "branch");
 };

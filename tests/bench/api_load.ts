@@ -16,7 +16,8 @@ import { detectRuntime } from "../../src/runtime/mod.ts";
 const seconds = Math.min(10, Number(process.env.BENCH_SECONDS ?? 10));
 const clients = Number(process.env.BENCH_CLIENTS ?? 32);
 
-const engine = await engineFor(`
+const engine = await engineFor(
+  `
 one-stage:
   type: Workflow
   params:
@@ -28,7 +29,9 @@ one-stage:
       stages:
         - name: Say
           echo: "hello \${{ params.name }}"
-`, { traces: null, audits: null });
+`,
+  { traces: null, audits: null },
+);
 const api = createApi(engine, { token: "", prefix: "/api/v1", maxRuns: 1000 });
 const server = await serve(api, { hostname: "127.0.0.1", port: 0 });
 
