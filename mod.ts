@@ -32,23 +32,64 @@ export {
   type LogLevel,
   onLifecycle,
 } from "./src/executor/events.ts";
-export { expandMatrix } from "./src/executor/matrix.ts";
+export { type Combination, expandMatrix, type ExpandMatrixOptions } from "./src/executor/matrix.ts";
+export type { RunServices } from "./src/executor/run_state.ts";
 export { hashId, newRunId, strategyId } from "./src/executor/ids.ts";
 export { Registry, type RegistryOptions, tag, type TagOptions } from "./src/stages/registry.ts";
-export type { CallContext, CallFunction, StandardSchemaLike } from "./src/stages/types.ts";
-export { buildWorkflow, type ConfigIndex, indexConfig, loadConfig } from "./src/config/loader.ts";
+export type {
+  CallContext,
+  CallFunction,
+  CallResolver,
+  CallTarget,
+  JsRunner,
+  StandardSchemaLike,
+  StandardSchemaResult,
+} from "./src/stages/types.ts";
+export {
+  buildWorkflow,
+  type BuildWorkflowOptions,
+  type ConfigFile,
+  type ConfigIndex,
+  type ConfigOptions,
+  indexConfig,
+  loadConfig,
+  type LoadConfigOptions,
+  type TemplateEntry,
+  type TemplateType,
+} from "./src/config/loader.ts";
+export type { OnOptions } from "./src/models/on.ts";
 export {
   createFilters,
   evaluateCondition,
   type FilterFunction,
+  type FilterRegistry,
   render,
+  type RenderOptions,
   renderString,
+  type Scope,
 } from "./src/template/mod.ts";
-export { createMemoryRuntime, detectRuntime } from "./src/runtime/mod.ts";
-export type { Runtime } from "./src/runtime/types.ts";
+export {
+  createMemoryRuntime,
+  detectRuntime,
+  FakeClock,
+  type MemoryRuntime,
+  type MemoryRuntimeOptions,
+} from "./src/runtime/mod.ts";
+export type * from "./src/runtime/types.ts";
+export type {
+  AuditRecord,
+  AuditStore,
+  CleanupOptions,
+  ListOptions,
+  ReleaseType,
+  RunSummary,
+  TraceEvent,
+  TraceRecord,
+  TraceStore,
+} from "./src/results/mod.ts";
 export type * from "./src/models/types.ts";
 export * from "./src/errors.ts";
-export { resultJson, runCli } from "./src/cli/run_cli.ts";
+export { type CliIo, resultJson, runCli } from "./src/cli/run_cli.ts";
 export { VERSION } from "./src/version.ts";
 
 // `deno run -A mod.ts <command>` (and `bun mod.ts <command>`) runs the CLI. No top-level

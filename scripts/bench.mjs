@@ -58,9 +58,16 @@ for (const runtime of runtimes) {
       maxBuffer: 1 << 26,
     });
     if (r.status !== 0) {
-      if (suite.optional && /Module not found|Cannot find module|ERR_MODULE_NOT_FOUND/.test(r.stderr ?? "")) continue;
+      if (
+        suite.optional &&
+        /Module not found|Cannot find module|ERR_MODULE_NOT_FOUND/.test(r.stderr ?? "")
+      ) continue;
       failures++;
-      process.stderr.write(`  FAILED ${suite.file} on ${runtime} (exit ${r.status ?? r.signal})\n${(r.stderr ?? "").slice(-2000)}\n`);
+      process.stderr.write(
+        `  FAILED ${suite.file} on ${runtime} (exit ${r.status ?? r.signal})\n${
+          (r.stderr ?? "").slice(-2000)
+        }\n`,
+      );
       continue;
     }
     for (const line of r.stdout.split("\n")) {
@@ -77,17 +84,35 @@ for (const runtime of runtimes) {
   }
   // j-cold-start: whole processes, median of 5 after one warm-up.
   if (!onlyCases || onlyCases.some((o) => "j-cold-start".startsWith(o))) {
-    const entry = { deno: [bin("deno"), ["run", "-A", "mod.ts"]], bun: [bin("bun"), ["mod.ts"]], node: [process.execPath, ["--import", "tsx", "src/cli/bin.ts"]] }[runtime];
-    for (const [label, extra] of [["version", ["version"]], ["run", ["run", "demo-hello", "--conf", "conf", "--json"]]]) {
+    const entry = {
+      deno: [bin("deno"), ["run", "-A", "mod.ts"]],
+      bun: [bin("bun"), ["mod.ts"]],
+      node: [process.execPath, ["--import", "tsx", "src/cli/bin.ts"]],
+    }[runtime];
+    for (
+      const [label, extra] of [["version", ["version"]], ["run", [
+        "run",
+        "demo-hello",
+        "--conf",
+        "conf",
+        "--json",
+      ]]]
+    ) {
       const times = [];
       let ok = true;
       for (let i = 0; i < 6; i++) {
         const t0 = performance.now();
-        const r = spawnSync(entry[0], [...entry[1], ...extra], { cwd: root, encoding: "utf8", timeout: 60_000 });
+        const r = spawnSync(entry[0], [...entry[1], ...extra], {
+          cwd: root,
+          encoding: "utf8",
+          timeout: 60_000,
+        });
         const took = performance.now() - t0;
         if (r.status !== 0) {
           ok = false;
-          process.stderr.write(`  FAILED j-cold-start ${label} on ${runtime}: ${(r.stderr ?? "").slice(-500)}\n`);
+          process.stderr.write(
+            `  FAILED j-cold-start ${label} on ${runtime}: ${(r.stderr ?? "").slice(-500)}\n`,
+          );
           break;
         }
         if (i > 0) times.push(took);
@@ -98,23 +123,48 @@ for (const runtime of runtimes) {
       }
       times.sort((a, b) => a - b);
       const median = times[Math.floor(times.length / 2)];
-      record({ runtime, case: `j-cold-start-${label}`, items: 1, runs: times.length, totalMs: Math.round(median), perItemUs: Math.round(median * 1000) });
+      record({
+        runtime,
+        case: `j-cold-start-${label}`,
+        items: 1,
+        runs: times.length,
+        totalMs: Math.round(median),
+        perItemUs: Math.round(median * 1000),
+      });
     }
   }
 }
 
 const order = (name) => name.replace(/^([a-z])-.*/, "$1");
-rows.sort((a, b) => order(a.case).localeCompare(order(b.case)) || a.case.localeCompare(b.case) || runtimes.indexOf(a.runtime) - runtimes.indexOf(b.runtime));
+rows.sort((a, b) =>
+  order(a.case).localeCompare(order(b.case)) || a.case.localeCompare(b.case) ||
+  runtimes.indexOf(a.runtime) - runtimes.indexOf(b.runtime)
+);
 
-const fmt = (v, digits = 2) => (v === undefined || v === null ? "-" : typeof v === "number" ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(digits)) : String(v));
+const fmt = (
+  v,
+  digits = 2,
+) => (v === undefined || v === null
+  ? "-"
+  : typeof v === "number"
+  ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(digits))
+  : String(v));
 const header = ["case", "runtime", "total ms", "per item µs", "peak RSS MB", "items"];
-const table = rows.map((r) => [r.case, r.runtime, fmt(r.totalMs), fmt(r.perItemUs), fmt(r.peakRssMb, 0), fmt(r.items, 0)]);
+const table = rows.map((
+  r,
+) => [r.case, r.runtime, fmt(r.totalMs), fmt(r.perItemUs), fmt(r.peakRssMb, 0), fmt(r.items, 0)]);
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
-const line = (cells) => "| " + cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ") + " |";
+const line = (cells) =>
+  "| " + cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ") +
+  " |";
 console.log(line(header));
-console.log("| " + widths.map((w, i) => (i < 2 ? "-".repeat(w) : "-".repeat(w - 1) + ":")).join(" | ") + " |");
+console.log(
+  "| " + widths.map((w, i) => (i < 2 ? "-".repeat(w) : "-".repeat(w - 1) + ":")).join(" | ") + " |",
+);
 for (const row of table) console.log(line(row));
-if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ date: new Date().toISOString(), rows }, null, 2) + "\n");
+if (jsonOut) {
+  writeFileSync(jsonOut, JSON.stringify({ date: new Date().toISOString(), rows }, null, 2) + "\n");
+}
 if (failures) {
   console.error(`${failures} benchmark run(s) failed`);
   process.exit(1);

@@ -72,12 +72,19 @@ export interface EngineExecuteOptions extends ExecuteOptions {
  * ```
  */
 export class Engine {
+  /** Host adapter every run uses. */
   readonly runtime: Runtime;
+  /** Effective settings (env `WORKFLOW_*` merged with `options.settings`). */
   readonly settings: Settings;
+  /** The loaded templates, indexed by name. */
   readonly config: ConfigIndex;
+  /** Resolves `uses:` targets of call stages. */
   readonly registry: CallResolver;
+  /** Built-in plus custom template filters. */
   readonly filters: FilterRegistry;
+  /** Where lifecycle events of every run are dispatched. */
   readonly events: EventTarget;
+  /** When `true`, action stages are not executed. */
   readonly dryRun: boolean;
   /** The trace store every run writes to, if any. */
   readonly traces: TraceStore | null;

@@ -8,6 +8,7 @@
 
 /** Base class of every error the engine raises on purpose. */
 export class WorkflowBaseError extends Error {
+  /** Stable error name: `"WorkflowBaseError"`. */
   override name = "WorkflowBaseError";
 }
 
@@ -25,6 +26,7 @@ export interface SourcePosition {
 
 /** One problem found while loading or validating config. */
 export interface ConfigIssue extends SourcePosition {
+  /** What is wrong and, where possible, how to fix it. */
   readonly message: string;
 }
 
@@ -40,8 +42,11 @@ export function formatIssue(issue: ConfigIssue): string {
 
 /** A config file or template is invalid. Carries every issue found, not just the first. */
 export class ConfigError extends WorkflowBaseError {
+  /** Stable error name: `"ConfigError"`. */
   override name = "ConfigError";
+  /** Every problem found, in the order found. */
   readonly issues: readonly ConfigIssue[];
+  /** Builds the error from issues (or one plain message); the message lists them one per line. */
   constructor(issues: readonly ConfigIssue[] | string) {
     const list = typeof issues === "string" ? [{ message: issues }] : issues;
     super(list.map(formatIssue).join("\n"));
@@ -51,11 +56,13 @@ export class ConfigError extends WorkflowBaseError {
 
 /** A template or expression cannot be parsed or evaluated. */
 export class TemplateError extends WorkflowBaseError {
+  /** Stable error name: `"TemplateError"`. */
   override name = "TemplateError";
   /** The template source, when known. */
   readonly template?: string;
   /** 0-based column inside `template` where the problem starts, when known. */
   readonly column?: number;
+  /** Creates the error; `options.cause` keeps the underlying error. */
   constructor(message: string, options?: { template?: string; column?: number; cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.template = options?.template;
@@ -65,8 +72,11 @@ export class TemplateError extends WorkflowBaseError {
 
 /** A param value cannot be coerced to its declared type, or a required param is missing. */
 export class ParamError extends WorkflowBaseError {
+  /** Stable error name: `"ParamError"`. */
   override name = "ParamError";
+  /** Name of the param at fault, when known. */
   readonly param?: string;
+  /** Creates the error for the param named `param`. */
   constructor(message: string, param?: string) {
     super(message);
     this.param = param;
@@ -75,46 +85,55 @@ export class ParamError extends WorkflowBaseError {
 
 /** A stage failed. */
 export class StageError extends WorkflowBaseError {
+  /** Stable error name: `"StageError"`. */
   override name = "StageError";
 }
 
 /** A stage ran longer than its `timeout`. */
 export class StageTimeoutError extends StageError {
+  /** Stable error name: `"StageTimeoutError"`. */
   override name = "StageTimeoutError";
 }
 
 /** A stage, job or workflow was cancelled (caller signal, fail-fast, workflow timeout). */
 export class CancelError extends WorkflowBaseError {
+  /** Stable error name: `"CancelError"`. */
   override name = "CancelError";
 }
 
 /** Thrown by stage code to end the stage as SKIP. */
 export class SkipError extends WorkflowBaseError {
+  /** Stable error name: `"SkipError"`. */
   override name = "SkipError";
 }
 
 /** A failure that retries must not repeat (bad config, bad arguments). */
 export class NonRetriableError extends StageError {
+  /** Stable error name: `"NonRetriableError"`. */
   override name = "NonRetriableError";
 }
 
 /** A job failed or could not run. */
 export class JobError extends WorkflowBaseError {
+  /** Stable error name: `"JobError"`. */
   override name = "JobError";
 }
 
 /** A workflow failed or could not run. */
 export class WorkflowError extends WorkflowBaseError {
+  /** Stable error name: `"WorkflowError"`. */
   override name = "WorkflowError";
 }
 
 /** A `uses:` target cannot be resolved or a registration clashes. */
 export class RegistryError extends WorkflowBaseError {
+  /** Stable error name: `"RegistryError"`. */
   override name = "RegistryError";
 }
 
 /** The runtime lacks a capability (no `node:sqlite`, no `python3`, no container engine). */
 export class UnsupportedError extends WorkflowBaseError {
+  /** Stable error name: `"UnsupportedError"`. */
   override name = "UnsupportedError";
 }
 

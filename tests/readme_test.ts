@@ -28,7 +28,10 @@ describe("README", () => {
   it("runs its 20-line example workflow with its task module", async () => {
     const readme = await runtime.fs.readText(`${root}/README.md`);
     const yaml = codeBlocks(readme, "yaml")[0];
-    const task = codeBlocks(readme, "ts")[0].replace('"@ddeutil/workflow"', JSON.stringify(`${root}/mod.ts`));
+    const task = codeBlocks(readme, "ts")[0].replace(
+      '"@ddeutil/workflow"',
+      JSON.stringify(`${root}/mod.ts`),
+    );
     const dir = `/tmp/wf-readme-${Date.now()}-${Math.random().toString(36).slice(2)}`;
     await runtime.fs.writeText(`${dir}/package.json`, '{"type": "module"}', { createDirs: true });
     await runtime.fs.writeText(`${dir}/conf/etl.yml`, yaml, { createDirs: true });
@@ -43,11 +46,17 @@ describe("README", () => {
       const result = await engine.execute("etl", { "run-date": "2026-11-30" });
       assert.equal(result.status, "SUCCESS", JSON.stringify(result.context.jobs));
       const jobs = result.context.jobs as Record<string, Record<string, unknown>>;
-      const strategies = Object.values(jobs.extract.strategies as Record<string, { matrix: unknown; stages: Record<string, { outputs: unknown }> }>);
+      const strategies = Object.values(
+        jobs.extract.strategies as Record<
+          string,
+          { matrix: unknown; stages: Record<string, { outputs: unknown }> }
+        >,
+      );
       const tables = strategies.map((s) => (s.matrix as { table: string }).table).sort();
       assert.deepEqual(tables, ["customer", "sales"]);
       assert.deepEqual(strategies[0].stages.extract.outputs, { rows: 42 });
-      const report = Object.values((jobs.report.stages as Record<string, { outputs: { stdout: string } }>))[0];
+      const report =
+        Object.values(jobs.report.stages as Record<string, { outputs: { stdout: string } }>)[0];
       assert.equal(report.outputs.stdout, "loaded 2 tables");
     } finally {
       await engine.close();

@@ -43,7 +43,9 @@ export interface ApiOptions {
 
 /** A registered route, as Hono holds it. */
 export interface RegisteredRoute {
+  /** HTTP method, upper case. */
   readonly method: string;
+  /** Hono path pattern, e.g. `/api/v1/runs/:run_id`. */
   readonly path: string;
 }
 

@@ -9,6 +9,7 @@ import { ConfigError, ParamError, WorkflowBaseError } from "../errors.ts";
 
 /** An error with the HTTP status it should be answered with. */
 export class ApiError extends WorkflowBaseError {
+  /** Stable error name clients see (set by the constructor). */
   override name = "ApiError";
   /** HTTP status code. */
   readonly status: number;
@@ -34,6 +35,7 @@ export class ApiError extends WorkflowBaseError {
 
 /** JSON body of every error answer. */
 export interface ErrorBody {
+  /** What went wrong. */
   readonly error: {
     readonly name: string;
     readonly message: string;

@@ -33,6 +33,7 @@ const EXTRA_COMMANDS: Readonly<Record<string, CommandEntry>> = {
 
 /** Where the CLI reads and writes. */
 export interface CliIo {
+  /** Host adapter the commands use (fs, env, clock, spawn). */
   readonly runtime: Runtime;
   /** Writes to standard output (text includes its own newlines). */
   readonly stdout: (text: string) => void;

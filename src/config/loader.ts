@@ -22,7 +22,9 @@ const TEMPLATE_TYPES: readonly TemplateType[] = ["Workflow", "Schedule", "On"];
 
 /** One indexed template. */
 export interface TemplateEntry {
+  /** Template name (its top-level key or `name:`). */
   readonly name: string;
+  /** Its `type:`. */
   readonly type: TemplateType;
   /** File path relative to the config root. */
   readonly file: string;
@@ -30,6 +32,7 @@ export interface TemplateEntry {
   readonly data: Readonly<Record<string, unknown>>;
   /** Where the template starts (its key, or line 1 for a single-template file). */
   readonly line: number;
+  /** 1-based column where the template starts. */
   readonly column: number;
 }
 
@@ -59,6 +62,7 @@ export interface LoadConfigOptions extends ConfigOptions {
 export interface ConfigFile {
   /** Path relative to the config root (used in messages and `.confignore` matching). */
   readonly path: string;
+  /** The file's YAML text. */
   readonly text: string;
 }
 

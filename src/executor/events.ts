@@ -38,12 +38,17 @@ export type LogLevel = "debug" | "info" | "warning" | "error";
 
 /** The data an event carries. Text fields are already masked (secrets → `***`). */
 export interface LifecycleDetail {
+  /** Which lifecycle edge this is (also the DOM event type). */
   readonly type: LifecycleEventType;
   /** Epoch ms from the run's clock. */
   readonly time: number;
+  /** Id of the run the event belongs to. */
   readonly runId: string;
+  /** Run id of the caller when this run was triggered by another. */
   readonly parentRunId?: string;
+  /** Workflow name. */
   readonly workflow: string;
+  /** Job id, on job, strategy, stage and job-scoped log events. */
   readonly job?: string;
   /** Strategy id (matrix hash) when the job has a matrix. */
   readonly strategy?: string;
@@ -61,6 +66,7 @@ export interface LifecycleDetail {
   readonly error?: { readonly name: string; readonly message: string };
   /** On `log` events. */
   readonly level?: LogLevel;
+  /** On `log` events: the (masked) trace line. */
   readonly message?: string;
   /** On `run-end`: the masked run context. */
   readonly context?: Readonly<Record<string, unknown>>;
@@ -68,7 +74,9 @@ export interface LifecycleDetail {
 
 /** A lifecycle event; `event.detail` holds the data. */
 export class LifecycleEvent extends Event {
+  /** The data of this event. */
   readonly detail: LifecycleDetail;
+  /** Creates an event whose `type` is `detail.type`. */
   constructor(detail: LifecycleDetail) {
     super(detail.type);
     this.detail = detail;

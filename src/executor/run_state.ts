@@ -18,10 +18,13 @@ import { onAbort } from "../util/abort.ts";
 
 /** Services a run needs beyond the workflow itself. */
 export interface RunServices {
+  /** Host adapter: fs, clock, env, spawn, workers. */
   readonly runtime: Runtime;
   /** Lifecycle events are dispatched here. */
   readonly events: EventTarget;
+  /** Template filters. @default the built-in filters */
   readonly filters?: FilterRegistry;
+  /** Resolves `uses:` targets of call stages. */
   readonly calls: CallResolver;
   /** Lazily created JavaScript runner. */
   readonly jsRunner: () => JsRunner;
@@ -29,9 +32,13 @@ export interface RunServices {
   readonly lookupWorkflow?: (name: string) => Workflow | Promise<Workflow>;
   /** IANA zone for rendering dates and naive datetime params. */
   readonly timezone: string;
+  /** Most jobs running at once, unless the workflow or call sets it. */
   readonly maxJobParallel: number;
+  /** Most matrix combinations one job may expand to. */
   readonly maxCombinations: number;
+  /** Language of `run:` stages that declare no `lang:`. */
   readonly defaultRunLang: "javascript" | "python";
+  /** When `true`, action stages are not executed. */
   readonly dryRun: boolean;
 }
 

@@ -24,6 +24,7 @@ export interface ExecuteOptions {
   readonly maxJobParallel?: number;
   /** Use this run id instead of a new one. */
   readonly runId?: string;
+  /** Run id of the caller, for runs started by a `trigger` stage or the API. */
   readonly parentRunId?: string;
   /** Workflows that triggered this one (cycle guard). */
   readonly triggerChain?: readonly string[];
@@ -33,8 +34,11 @@ export interface ExecuteOptions {
 
 /** What every execute returns. */
 export interface Result {
+  /** Final status of the run. */
   readonly status: Status;
+  /** Id of this run. */
   readonly runId: string;
+  /** Run id of the caller, when another run triggered this one. */
   readonly parentRunId?: string;
   /** `{params, jobs, status, info, errors?}`. Holds real values; mask before showing. */
   readonly context: Record<string, unknown>;

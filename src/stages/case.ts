@@ -8,6 +8,7 @@
 import type { CaseStage } from "../models/types.ts";
 import { NonRetriableError } from "../errors.ts";
 import type { StageHandler } from "./types.ts";
+import { abortedOutcome } from "./_nested.ts";
 
 function asText(value: unknown): string {
   if (typeof value === "string") return value;
@@ -37,6 +38,8 @@ export const runCaseStage: StageHandler<CaseStage> = async (stage, ctx) => {
   }
   const result = await ctx.runNested(chosen.stages, {}, { signal: ctx.signal, path: [label] });
   const outputs = { case: label, stages: result.stages };
+  const aborted = abortedOutcome(ctx, outputs);
+  if (aborted) return aborted;
   if (result.status === "FAILED" || result.status === "CANCEL") {
     return { outputs, status: result.status, error: result.error };
   }

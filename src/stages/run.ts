@@ -35,17 +35,22 @@ async function runJavaScript(stage: RunStage, ctx: StageContext) {
   return { outputs };
 }
 
-/** Python wrapper: reads vars from stdin, runs the code, prints JSON of top-level values. */
+/**
+ * Python wrapper: reads vars from stdin, runs the code, prints JSON of the
+ * top-level values it assigned (a var it reassigned counts; one left as given does not).
+ */
 const PYTHON_WRAPPER = `
 import json, sys, types
 _payload = json.loads(sys.stdin.read())
 _scope = dict(_payload["vars"])
 _scope["context"] = _payload["context"]
-_before = set(_scope) | {"__builtins__"}
+_initial = dict(_scope)
 exec(compile(_payload["code"], "<run stage>", "exec"), _scope)
 _out = {}
 for _k, _v in _scope.items():
-    if _k in _before or _k.startswith("__"):
+    if _k == "context" or _k.startswith("__"):
+        continue
+    if _k in _initial and _initial[_k] is _v:
         continue
     if isinstance(_v, (types.ModuleType, type, types.FunctionType, types.BuiltinFunctionType)):
         continue

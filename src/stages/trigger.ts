@@ -7,6 +7,7 @@
 
 import type { TriggerStage } from "../models/types.ts";
 import type { StageHandler } from "./types.ts";
+import { abortedOutcome } from "./_nested.ts";
 
 interface Node {
   readonly status?: string;
@@ -44,6 +45,8 @@ export const runTriggerStage: StageHandler<TriggerStage> = async (stage, ctx) =>
     params: child.context.params,
     jobs: child.context.jobs,
   };
+  const aborted = abortedOutcome(ctx, outputs);
+  if (aborted) return aborted;
   if (child.status === "SUCCESS") return { outputs };
   const detail = child.status === "FAILED"
     ? firstFailure(child.context.jobs as Record<string, Node> | undefined, "job")

@@ -8,6 +8,7 @@
 import type { UntilStage } from "../models/types.ts";
 import { NonRetriableError } from "../errors.ts";
 import type { StageHandler } from "./types.ts";
+import { abortedOutcome } from "./_nested.ts";
 
 /** Runs an until stage. Output `{until: {<loop>: {loop, item, status, stages}}}`. */
 export const runUntilStage: StageHandler<UntilStage> = async (stage, ctx) => {
@@ -20,6 +21,8 @@ export const runUntilStage: StageHandler<UntilStage> = async (stage, ctx) => {
     });
     loops[loop] = { loop, item, status: result.status, stages: result.stages };
     if (result.error) loops[loop].errors = result.error;
+    const aborted = abortedOutcome(ctx, { until: loops });
+    if (aborted) return aborted;
     if (result.status === "FAILED" || result.status === "CANCEL") {
       return {
         outputs: { until: loops },

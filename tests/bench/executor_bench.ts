@@ -16,7 +16,10 @@ const wanted = new Set(process.argv.slice(2));
 const want = (name: string) => wanted.size === 0 || wanted.has(name);
 
 function stages(n: number) {
-  return Array.from({ length: n }, (_, i) => ({ name: `s${i}`, id: `s${i}`, echo: "x ${{ params.p }}" }));
+  return Array.from(
+    { length: n },
+    (_, i) => ({ name: `s${i}`, id: `s${i}`, echo: "x ${{ params.p }}" }),
+  );
 }
 
 async function run(engine: Engine, wf: Workflow, expect = "SUCCESS") {
@@ -36,7 +39,11 @@ const engine = await Engine.create({
 const params = { p: "str" };
 
 if (want("a-stages")) {
-  const wf = buildWorkflow("a", { type: "Workflow", params, jobs: { j: { stages: stages(1000) } } });
+  const wf = buildWorkflow("a", {
+    type: "Workflow",
+    params,
+    jobs: { j: { stages: stages(1000) } },
+  });
   await measure("a-stages", 1000, () => run(engine, wf));
 }
 
@@ -94,7 +101,11 @@ if (want("k-traces")) {
     traces: new FileTraceStore(runtime.fs, dir),
     audits: null,
   });
-  const wf = buildWorkflow("k", { type: "Workflow", params, jobs: { j: { stages: stages(1000) } } });
+  const wf = buildWorkflow("k", {
+    type: "Workflow",
+    params,
+    jobs: { j: { stages: stages(1000) } },
+  });
   await measure("k-traces", 1000, async () => {
     await run(traced, wf);
     await traced.flush();

@@ -6,7 +6,15 @@ import { strategyId } from "../../src/executor/ids.ts";
 type Jobs = Record<string, {
   status: string;
   errors?: { name: string; message: string };
-  strategies?: Record<string, { matrix: unknown; status: string; errors?: { message: string }; stages: Record<string, { status: string; outputs: Record<string, unknown> }> }>;
+  strategies?: Record<
+    string,
+    {
+      matrix: unknown;
+      status: string;
+      errors?: { message: string };
+      stages: Record<string, { status: string; outputs: Record<string, unknown> }>;
+    }
+  >;
   stages?: Record<string, { status: string; outputs: Record<string, unknown> }>;
 }>;
 
@@ -94,9 +102,15 @@ wf:
 `);
     const jobs = (await engine.execute("wf")).context.jobs as Jobs;
     assert.equal(jobs.notlist.status, "FAILED");
-    assert.match(jobs.notlist.errors!.message, /matrix 'x' must render to a list; '\$\{\{ params.n \}\}' gave number/);
+    assert.match(
+      jobs.notlist.errors!.message,
+      /matrix 'x' must render to a list; '\$\{\{ params.n \}\}' gave number/,
+    );
     assert.equal(jobs.huge.status, "FAILED");
-    assert.match(jobs.huge.errors!.message, /matrix expands to 289 combinations, more than the limit of 256/);
+    assert.match(
+      jobs.huge.errors!.message,
+      /matrix expands to 289 combinations, more than the limit of 256/,
+    );
   });
 
   it("bounds running combinations by max-parallel", async () => {
@@ -143,8 +157,17 @@ wf:
     const result = await engine.execute("wf");
     const took = performance.now() - t0;
     const m = (result.context.jobs as Jobs).m;
-    const statuses = Object.values(m.strategies!).map((s) => `${(s.matrix as { n: number }).n}:${s.status}`).sort();
-    assert.deepEqual(statuses, ["1:FAILED", "2:CANCEL", "3:CANCEL", "4:CANCEL", "5:CANCEL", "6:CANCEL"]);
+    const statuses = Object.values(m.strategies!).map((s) =>
+      `${(s.matrix as { n: number }).n}:${s.status}`
+    ).sort();
+    assert.deepEqual(statuses, [
+      "1:FAILED",
+      "2:CANCEL",
+      "3:CANCEL",
+      "4:CANCEL",
+      "5:CANCEL",
+      "6:CANCEL",
+    ]);
     assert.equal(m.status, "FAILED");
     assert.match(m.errors!.message, /combination 1 broke/);
     assert.ok(took < 2000, `fail-fast took ${took} ms`);
@@ -169,7 +192,9 @@ wf:
           echo: fine
 `);
     const m = ((await engine.execute("wf")).context.jobs as Jobs).m;
-    const statuses = Object.values(m.strategies!).map((s) => `${(s.matrix as { n: number }).n}:${s.status}`).sort();
+    const statuses = Object.values(m.strategies!).map((s) =>
+      `${(s.matrix as { n: number }).n}:${s.status}`
+    ).sort();
     assert.deepEqual(statuses, ["1:SUCCESS", "2:FAILED", "3:SUCCESS"]);
     assert.equal(m.status, "FAILED");
   });
@@ -220,7 +245,9 @@ wf:
     const { target, events } = captureEvents();
     const result = await engine.execute("wf", { file }, { events: target });
     assert.equal((result.context.jobs as Jobs).flaky.status, "SUCCESS");
-    assert.ok(events.some((e) => e.type === "log" && /failed \(attempt 1 of 3\)/.test(e.message ?? "")));
+    assert.ok(
+      events.some((e) => e.type === "log" && /failed \(attempt 1 of 3\)/.test(e.message ?? "")),
+    );
   });
 
   it("fails a job whose runs-on is not local with a clear message", async () => {
@@ -234,7 +261,10 @@ wf:
 `);
     const jobs = (await engine.execute("wf")).context.jobs as Jobs;
     assert.equal(jobs.remote.status, "FAILED");
-    assert.match(jobs.remote.errors!.message, /runs-on 'k8s' is not supported yet; only 'local' runs jobs/);
+    assert.match(
+      jobs.remote.errors!.message,
+      /runs-on 'k8s' is not supported yet; only 'local' runs jobs/,
+    );
   });
 
   it("emits start and end events for run, job, strategy and stage with statuses and durations", async () => {

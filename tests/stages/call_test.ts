@@ -4,7 +4,6 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { Registry, tag, tagInfo } from "../../src/stages/registry.ts";
 import type { CallContext } from "../../src/stages/types.ts";
-import { RegistryError } from "../../src/errors.ts";
 import { oneJob, runStages } from "./_stage_helpers.ts";
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -22,12 +21,16 @@ describe("tag()", () => {
     assert.equal(tagInfo(() => ({})), undefined);
   });
 
-  it("rejects an anonymous function without an alias", () => {
-    const anonymous = () => ({});
+  it("names an anonymous task after its export, and rejects one it cannot name", () => {
+    const anonymous = () => ({ ok: true });
     Object.defineProperty(anonymous, "name", { value: "" });
-    assert.throws(() => tag("demo")(anonymous), {
+    const registry = new Registry().register("g", { loadSales: tag("v1")(anonymous) });
+    assert.deepEqual(registry.list(), ["g/load-sales@v1"]);
+    const nameless = () => ({});
+    Object.defineProperty(nameless, "name", { value: "" });
+    assert.throws(() => new Registry().register("g", [tag("v1")(nameless)], "x.ts"), {
       name: "RegistryError",
-      message: "tag('demo') needs a named function or an alias",
+      message: "a task tagged 'v1' in x.ts has no name: give it an alias or export it by name",
     });
   });
 });

@@ -137,11 +137,17 @@ describe("parallel stage", () => {
             - name: Nap
               sleep: 30
     `));
-    assert.deepEqual(run.stages.fan, {
-      status: "FAILED",
-      outputs: {},
-      errors: { name: "StageTimeoutError", message: "stage 'Fan out' timed out after 200ms" },
+    const fan = run.stages.fan as {
+      status: string;
+      errors: unknown;
+      outputs: { parallel: Record<string, { status: string }> };
+    };
+    assert.equal(fan.status, "FAILED");
+    assert.deepEqual(fan.errors, {
+      name: "StageTimeoutError",
+      message: "stage 'Fan out' timed out after 200ms",
     });
+    assert.deepEqual(Object.keys(fan.outputs.parallel).sort(), ["a", "b"]);
   });
 
   it("ends CANCEL when the caller cancels", async () => {

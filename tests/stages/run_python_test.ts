@@ -14,7 +14,7 @@ function runtimeWithoutPrograms(): Runtime {
 }
 
 describe("run stage (lang: python)", () => {
-  it("injects vars and returns top-level values, not modules, functions or classes", async () => {
+  it("injects vars and returns assigned top-level values, not modules, functions or classes", async () => {
     const run = await runStages(
       oneJob(
         `
@@ -23,6 +23,7 @@ describe("run stage (lang: python)", () => {
           lang: python
           vars:
             base: "\${{ params.base }}"
+            label: total
           run: |
             import math
             def double(x):
@@ -32,6 +33,8 @@ describe("run stage (lang: python)", () => {
             total = double(base) + 1
             root = math.sqrt(16)
             names = ["a", "b"]
+            kept = base
+            label = label.upper()
             print("computed", total)
         `,
         { params: "base: int" },
@@ -41,7 +44,7 @@ describe("run stage (lang: python)", () => {
     assert.equal(run.result.status, "SUCCESS");
     assert.deepEqual(run.stages.py, {
       status: "SUCCESS",
-      outputs: { total: 41, root: 4, names: ["a", "b"] },
+      outputs: { total: 41, root: 4, names: ["a", "b"], kept: 20, label: "TOTAL" },
     });
     assert.ok(run.logs.some((m) => m.endsWith("| computed 41")), run.logs.join("\n"));
   });

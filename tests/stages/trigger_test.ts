@@ -179,11 +179,17 @@ slow:
 `,
     );
     assert.equal(run.result.status, "FAILED");
-    assert.deepEqual(run.stages.call, {
-      status: "FAILED",
-      outputs: {},
-      errors: { name: "StageTimeoutError", message: "stage 'Call slow' timed out after 300ms" },
+    const entry = run.stages.call as {
+      status: string;
+      errors: unknown;
+      outputs: { run_id: string; status: string };
+    };
+    assert.equal(entry.status, "FAILED");
+    assert.deepEqual(entry.errors, {
+      name: "StageTimeoutError",
+      message: "stage 'Call slow' timed out after 300ms",
     });
+    assert.match(entry.outputs.run_id, /^\d{20}T\d{10}$/);
   });
 
   it("ends CANCEL when the caller cancels during the child run", async () => {

@@ -128,7 +128,7 @@ export const SCHEDULE_ROUTES: readonly RouteDefinition[] = [
       200: {
         description:
           "`{running, decisions: [{time, alias, workflow, logical_time, decision, reason}]}`, " +
-          "newest first; `running: false` when no scheduler runs in this process.",
+          "newest first; `running: false` when no scheduler runs in this server.",
       },
       400: ERROR("A bad `limit`."),
     },
