@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { CliIo } from "./run_cli.ts";
+import type { CliIo } from "./_shared.ts";
 
 /** A command's implementation. */
 export type CommandHandler = (args: readonly string[], io: CliIo) => Promise<number>;

@@ -7,46 +7,29 @@
  */
 
 import { parseArgs } from "node:util";
-import type { Runtime } from "../runtime/types.ts";
 import { Engine } from "../engine.ts";
-import { ConfigError, formatIssue, ParamError, WorkflowBaseError } from "../errors.ts";
+import { ConfigError, formatIssue, ParamError } from "../errors.ts";
 import { onLifecycle } from "../executor/events.ts";
-import type { Result } from "../executor/workflow_runner.ts";
 import type { Settings } from "../settings.ts";
 import { VERSION } from "../version.ts";
 import { workflowJsonSchema } from "../models/schema.ts";
-import { Masker } from "../util/mask.ts";
 import { indexConfig } from "../config/loader.ts";
+import { formatTraceLine } from "../results/trace_store.ts";
+import { formatDuration, progressLine } from "./progress.ts";
+import type { CommandEntry } from "./commands.ts";
+import { type CliIo, collectParams, resultJson, UsageError } from "./_shared.ts";
+import { SCHEDULER_COMMANDS } from "./scheduler_commands.ts";
+import { SERVER_COMMANDS } from "./server_commands.ts";
+
+export { type CliIo, collectParams, resultJson, UsageError };
 
 /** Commands that only read stores need no config folder. */
 const EMPTY_CONFIG = indexConfig([]);
-import { formatDuration, progressLine } from "./progress.ts";
-import { formatTraceLine } from "../results/trace_store.ts";
-import type { CommandEntry } from "./commands.ts";
-import { SCHEDULER_COMMANDS } from "./scheduler_commands.ts";
-import { SERVER_COMMANDS } from "./server_commands.ts";
 
 const EXTRA_COMMANDS: Readonly<Record<string, CommandEntry>> = {
   ...SCHEDULER_COMMANDS,
   ...SERVER_COMMANDS,
 };
-
-/** Where the CLI reads and writes. */
-export interface CliIo {
-  /** Host adapter the commands use (fs, env, clock, spawn). */
-  readonly runtime: Runtime;
-  /** Writes to standard output (text includes its own newlines). */
-  readonly stdout: (text: string) => void;
-  /** Writes to standard error. */
-  readonly stderr: (text: string) => void;
-  /** Aborted on SIGINT/SIGTERM. */
-  readonly signal?: AbortSignal;
-}
-
-/** Bad command-line usage (exit 2). */
-export class UsageError extends WorkflowBaseError {
-  override name = "UsageError";
-}
 
 const USAGE_HEAD = `Usage: workflow <command> [options]
 
@@ -66,18 +49,6 @@ Common options:
   --conf DIR         Config folder (default: $WORKFLOW_CORE_CONF_PATH or ./conf)
   -h, --help         Show this help
 `;
-
-/** Converts a Result into the JSON printed by `--json` and returned by the API (masked). */
-export function resultJson(result: Result): Record<string, unknown> {
-  const masker = new Masker();
-  for (const secret of result.secrets) masker.add(secret);
-  return masker.maskValue({
-    status: result.status,
-    run_id: result.runId,
-    parent_run_id: result.parentRunId ?? null,
-    context: JSON.parse(JSON.stringify(result.context)),
-  });
-}
 
 type OptionSpec = Record<
   string,
@@ -103,34 +74,6 @@ function parse(
 
 function settingsFrom(values: Record<string, unknown>): Partial<Settings> {
   return typeof values.conf === "string" ? { confPath: values.conf } : {};
-}
-
-/** Parses `-p key=value` pairs and `--params JSON` into one params object. */
-export function collectParams(
-  pairs: readonly string[],
-  json: string | undefined,
-): Record<string, unknown> {
-  const params: Record<string, unknown> = {};
-  if (json !== undefined) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(json);
-    } catch (error) {
-      throw new UsageError(
-        `--params is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-      throw new UsageError(`--params must be a JSON object, e.g. '{"name": "x"}'`);
-    }
-    Object.assign(params, parsed);
-  }
-  for (const pair of pairs) {
-    const at = pair.indexOf("=");
-    if (at <= 0) throw new UsageError(`-p expects key=value, got '${pair}'`);
-    params[pair.slice(0, at)] = pair.slice(at + 1);
-  }
-  return params;
 }
 
 /**

@@ -23,7 +23,7 @@ import {
 } from "../scheduler/scheduler.ts";
 import { parseIsoDateTime } from "../template/zoned_time.ts";
 import type { CommandEntry } from "./commands.ts";
-import { type CliIo, collectParams, resultJson, UsageError } from "./run_cli.ts";
+import { type CliIo, collectParams, resultJson, UsageError } from "./_shared.ts";
 
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 type Spec = Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }>;

@@ -12,7 +12,7 @@ import { Engine } from "../engine.ts";
 import { MemoryAuditStore } from "../results/memory_audit_store.ts";
 import { formatDecision, onDecision, Scheduler } from "../scheduler/scheduler.ts";
 import type { CommandEntry } from "./commands.ts";
-import { type CliIo, UsageError } from "./run_cli.ts";
+import { type CliIo, UsageError } from "./_shared.ts";
 
 const SERVE_HELP = `Usage: workflow serve [options]
 

@@ -145,6 +145,18 @@ export function timingInfo(startMs: number, endMs: number, durationMs: number) {
 }
 
 /**
+ * Calls `onTimeout` after `ms` of the runtime clock unless disposed first. The
+ * timer is a real `sleep`, so it keeps the process alive while a run waits on
+ * it (a task awaiting only its signal must still time out), and disposing it
+ * lets the process exit at once.
+ */
+export function armTimeout(runtime: Runtime, ms: number, onTimeout: () => void): () => void {
+  const cancel = new AbortController();
+  runtime.clock.sleep(ms, { signal: cancel.signal }).then(onTimeout, () => {});
+  return () => cancel.abort();
+}
+
+/**
  * A child AbortSignal of `parent` that also aborts after `timeoutMs` of the
  * runtime clock with a {@linkcode TimeoutReason}. Call `dispose` when done.
  */
@@ -157,13 +169,12 @@ export function scopedSignal(
   if (timeoutMs === undefined) return { signal: parent, dispose: () => {} };
   const controller = new AbortController();
   const offParent = onAbort(parent, () => controller.abort(parent.reason));
-  const timer = runtime.clock.timeout(timeoutMs);
-  const offTimer = onAbort(timer, () => controller.abort(describe()));
+  const disarm = armTimeout(runtime, timeoutMs, () => controller.abort(describe()));
   return {
     signal: controller.signal,
     dispose: () => {
       offParent();
-      offTimer();
+      disarm();
     },
   };
 }

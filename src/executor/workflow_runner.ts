@@ -12,7 +12,7 @@ import { CancelError, errorToRecord, StageError, WorkflowError } from "../errors
 import { newRunId } from "./ids.ts";
 import { decideTriggerRule } from "./trigger_rule.ts";
 import { aggregateStatus, type JobEntry, runJob } from "./job_runner.ts";
-import { type RunServices, RunState, timingInfo } from "./run_state.ts";
+import { armTimeout, type RunServices, RunState, timingInfo } from "./run_state.ts";
 
 /** Options of one execution. */
 export interface ExecuteOptions {
@@ -103,21 +103,20 @@ export async function executeWorkflow(
   if (outer?.aborted) onOuter();
   else outer?.addEventListener("abort", onOuter, { once: true });
   const timeoutMs = options.timeoutMs ?? workflow.timeoutMs;
-  let timer: AbortSignal | undefined;
-  const onTimer = () =>
-    controller.abort(
-      new CancelError(`workflow '${workflow.name}' timed out after ${timeoutMs} ms`),
-    );
-  if (timeoutMs !== undefined) {
-    timer = clock.timeout(timeoutMs);
-    timer.addEventListener("abort", onTimer, { once: true });
-  }
+  const disarm = timeoutMs === undefined ? () => {} : armTimeout(
+    services.runtime,
+    timeoutMs,
+    () =>
+      controller.abort(
+        new CancelError(`workflow '${workflow.name}' timed out after ${timeoutMs} ms`),
+      ),
+  );
 
   try {
     await runDag(workflow, run, context, jobs, controller.signal, options, services);
   } finally {
     outer?.removeEventListener("abort", onOuter);
-    timer?.removeEventListener("abort", onTimer);
+    disarm();
   }
 
   const statuses = Object.values(jobs).map((j) => j.status);

@@ -366,3 +366,35 @@ wf:
     assert.equal(stage.status, "SUCCESS");
   });
 });
+
+describe("timeouts keep the run alive", () => {
+  it("times out a task that only waits for its signal, instead of letting the process exit", async () => {
+    const { Registry, tag } = await import("../../src/stages/registry.ts");
+    const waitForever = tag("v1", { alias: "wait-for-abort" })(
+      (_args, { signal }) =>
+        new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))),
+    );
+    const registry = new Registry().register("tasks", [waitForever]);
+    const engine = await engineFor(
+      `
+wf:
+  type: Workflow
+  jobs:
+    a:
+      stages:
+        - name: wait
+          id: wait
+          timeout: 0.2
+          uses: tasks/wait-for-abort@v1
+`,
+      { registry },
+    );
+    const result = await engine.execute("wf");
+    const stage = (result.context.jobs as Record<
+      string,
+      { stages: Record<string, { status: string; errors: { name: string } }> }
+    >).a.stages.wait;
+    assert.equal(stage.status, "FAILED");
+    assert.equal(stage.errors.name, "StageTimeoutError");
+  });
+});

@@ -1,0 +1,68 @@
+/**
+ * Pieces shared by every CLI command module (kept apart from `run_cli.ts` so
+ * command modules do not import the dispatcher that imports them).
+ *
+ * @module
+ */
+
+import type { Runtime } from "../runtime/types.ts";
+import { WorkflowBaseError } from "../errors.ts";
+import type { Result } from "../executor/workflow_runner.ts";
+import { Masker } from "../util/mask.ts";
+
+/** Where the CLI reads and writes. */
+export interface CliIo {
+  /** Host adapter the commands use (fs, env, clock, spawn). */
+  readonly runtime: Runtime;
+  /** Writes to standard output (text includes its own newlines). */
+  readonly stdout: (text: string) => void;
+  /** Writes to standard error. */
+  readonly stderr: (text: string) => void;
+  /** Aborted on SIGINT/SIGTERM. */
+  readonly signal?: AbortSignal;
+}
+
+/** Bad command-line usage (exit 2). */
+export class UsageError extends WorkflowBaseError {
+  override name = "UsageError";
+}
+
+/** Converts a Result into the JSON printed by `--json` and returned by the API (masked). */
+export function resultJson(result: Result): Record<string, unknown> {
+  const masker = new Masker();
+  for (const secret of result.secrets) masker.add(secret);
+  return masker.maskValue({
+    status: result.status,
+    run_id: result.runId,
+    parent_run_id: result.parentRunId ?? null,
+    context: JSON.parse(JSON.stringify(result.context)),
+  });
+}
+
+/** Parses `-p key=value` pairs and `--params JSON` into one params object. */
+export function collectParams(
+  pairs: readonly string[],
+  json: string | undefined,
+): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  if (json !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch (error) {
+      throw new UsageError(
+        `--params is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+      throw new UsageError(`--params must be a JSON object, e.g. '{"name": "x"}'`);
+    }
+    Object.assign(params, parsed);
+  }
+  for (const pair of pairs) {
+    const at = pair.indexOf("=");
+    if (at <= 0) throw new UsageError(`-p expects key=value, got '${pair}'`);
+    params[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return params;
+}
