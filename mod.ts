@@ -35,7 +35,15 @@ export {
 export { type Combination, expandMatrix, type ExpandMatrixOptions } from "./src/executor/matrix.ts";
 export type { RunServices } from "./src/executor/run_state.ts";
 export { hashId, newRunId, strategyId } from "./src/executor/ids.ts";
-export { Registry, type RegistryOptions, tag, type TagOptions } from "./src/stages/registry.ts";
+export {
+  Registry,
+  type RegistryOptions,
+  tag,
+  TAG,
+  type TaggedFunction,
+  type TagInfo,
+  type TagOptions,
+} from "./src/stages/registry.ts";
 export type {
   CallContext,
   CallFunction,
@@ -91,6 +99,46 @@ export type * from "./src/models/types.ts";
 export * from "./src/errors.ts";
 export { type CliIo, resultJson, runCli } from "./src/cli/run_cli.ts";
 export { VERSION } from "./src/version.ts";
+export * from "./src/api/mod.ts";
+export {
+  poke,
+  type PokeOptions,
+  release,
+  type ReleaseOptions,
+  type ReleaseReport,
+  type ReleaseScope,
+  type ReleaseStatus,
+} from "./src/scheduler/release.ts";
+export {
+  DECISION_EVENT,
+  formatDecision,
+  onDecision,
+  onScheduledRelease,
+  RELEASE_EVENT,
+  type ScheduledRelease,
+  type ScheduledTask,
+  Scheduler,
+  SchedulerEvent,
+  type SchedulerOptions,
+  type SchedulerStartOptions,
+  type SchedulerSummary,
+  type TickDecision,
+  type TickDecisionKind,
+} from "./src/scheduler/scheduler.ts";
+export {
+  /** A parsed cron expression in a time zone (`CronSchedule` in `src/scheduler/cron.ts`). */
+  CronSchedule as Cron,
+  cronSchedule,
+  describeTime,
+  nextRun,
+  nextRuns,
+  previousRun,
+  runsBetween,
+  type TimeDescription,
+  validateCron,
+  type ValidateCronOptions,
+  validateTimezone,
+} from "./src/scheduler/cron.ts";
 
 // `deno run -A mod.ts <command>` (and `bun mod.ts <command>`) runs the CLI. No top-level
 // await here, so the library entry stays loadable everywhere.

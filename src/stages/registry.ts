@@ -12,17 +12,23 @@ import type { Runtime } from "../runtime/types.ts";
 import { isAbsolute, join } from "../util/path.ts";
 import type { CallFunction, CallResolver, CallTarget, StandardSchemaLike } from "./types.ts";
 
-const TAG = Symbol.for("ddeutil.workflow.tag");
+/** The symbol under which {@linkcode tag} stores its {@linkcode TagInfo} on a function. */
+export const TAG: unique symbol = Symbol.for("ddeutil.workflow.tag") as never;
 
 /** What {@linkcode tag} attaches to a function. */
 export interface TagInfo {
+  /** Name used in `uses:` (empty until registered when the function is anonymous). */
   readonly name: string;
+  /** The tag (`@tag` in `uses:`). */
   readonly tag: string;
+  /** Validator of the args, if any. */
   readonly schema?: StandardSchemaLike;
 }
 
 /** A function marked by {@linkcode tag}. */
-export type TaggedFunction<F extends CallFunction = CallFunction> = F & { readonly [TAG]: TagInfo };
+export type TaggedFunction<F extends CallFunction = CallFunction> = F & {
+  readonly [TAG]: TagInfo;
+};
 
 /** Options of {@linkcode tag}. */
 export interface TagOptions {
@@ -45,7 +51,10 @@ function kebab(name: string): string {
  * // uses: tasks/get-items@demo
  * ```
  */
-export function tag(tagName: string, options: TagOptions = {}) {
+export function tag(
+  tagName: string,
+  options: TagOptions = {},
+): <F extends CallFunction>(fn: F) => TaggedFunction<F> {
   return <F extends CallFunction>(fn: F): TaggedFunction<F> => {
     // An anonymous function (`export const getItems = tag("v1")(async () => …)`) is named
     // after its export when its module is registered.
@@ -86,6 +95,7 @@ export class Registry implements CallResolver {
   readonly #callers: readonly string[];
   readonly #runtime?: Runtime;
 
+  /** A registry searching `options.callers` for group modules. */
   constructor(options: RegistryOptions = {}) {
     this.#callers = options.callers ?? [];
     this.#runtime = options.runtime;

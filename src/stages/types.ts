@@ -15,6 +15,7 @@ import type { LogLevel } from "../executor/events.ts";
 export interface CallTarget {
   /** `group/name@tag`. */
   readonly ref: string;
+  /** The registered function. */
   readonly fn: CallFunction;
   /** Optional Standard Schema v1 validator of the args. */
   readonly schema?: StandardSchemaLike;
@@ -22,9 +23,13 @@ export interface CallTarget {
 
 /** What a registered function receives besides its args. */
 export interface CallContext {
+  /** Aborts on the stage's timeout, a cancel or fail-fast; long work should stop on it. */
   readonly signal: AbortSignal;
+  /** Id of the run calling the task. */
   readonly runId: string;
+  /** Id of the run that triggered this one, if any. */
   readonly parentRunId?: string;
+  /** The run's coerced params. */
   readonly params: Readonly<Record<string, unknown>>;
   /** Writes a trace line. */
   readonly trace: (message: string, level?: LogLevel) => void;
@@ -38,6 +43,7 @@ export type CallFunction = (
 
 /** The part of the Standard Schema v1 interface we call. */
 export interface StandardSchemaLike {
+  /** The Standard Schema v1 entry point. */
   readonly "~standard": {
     readonly version: 1;
     readonly vendor: string;
@@ -61,12 +67,17 @@ export type StandardSchemaResult =
 
 /** Resolves `uses:` references. */
 export interface CallResolver {
-  /** @throws {RegistryError} naming what exists when the ref is unknown. */
+  /**
+   * Finds the function of `group/name@tag`.
+   *
+   * @throws {RegistryError} naming what exists when the ref is unknown.
+   */
   resolve(ref: string): Promise<CallTarget>;
 }
 
 /** Runs JavaScript `run:` code isolated from the engine. */
 export interface JsRunner {
+  /** Runs `code` with `vars` and a read-only `context`; resolves to its outputs. */
   run(
     job: { code: string; vars: Record<string, unknown>; context: unknown },
     options: {
@@ -75,6 +86,7 @@ export interface JsRunner {
       onLog?: (level: LogLevel, message: string) => void;
     },
   ): Promise<Record<string, unknown>>;
+  /** Stops every worker. */
   close(): Promise<void>;
 }
 
