@@ -38,8 +38,8 @@ export { hashId, newRunId, strategyId } from "./src/executor/ids.ts";
 export {
   Registry,
   type RegistryOptions,
-  tag,
   TAG,
+  tag,
   type TaggedFunction,
   type TagInfo,
   type TagOptions,
