@@ -83,11 +83,15 @@ export class LifecycleEvent extends Event {
   }
 }
 
-/** Listens to every lifecycle event type on `target`; returns a function that stops listening. */
+/**
+ * Listens to every lifecycle event type on `target`; returns a function that stops listening.
+ * On a {@linkcode LifecycleBus} the listener gets details directly, without `Event` objects.
+ */
 export function onLifecycle(
   target: EventTarget,
   listener: (detail: LifecycleDetail) => void,
 ): () => void {
+  if (target instanceof LifecycleBus) return target.subscribe(listener);
   const handler = (event: Event) => listener((event as LifecycleEvent).detail);
   for (const type of LIFECYCLE_EVENT_TYPES) target.addEventListener(type, handler);
   return () => {
@@ -103,6 +107,7 @@ export function onLifecycle(
 export class LifecycleBus extends EventTarget {
   readonly #counts = new Map<string, number>();
   readonly #extra: readonly EventTarget[];
+  readonly #direct = new Set<(detail: LifecycleDetail) => void>();
 
   /** @param forwardTo targets that also receive every event dispatched here */
   constructor(forwardTo: readonly EventTarget[] = []) {
@@ -131,16 +136,39 @@ export class LifecycleBus extends EventTarget {
 
   override dispatchEvent(event: Event): boolean {
     for (const target of this.#extra) target.dispatchEvent(event);
+    const detail = (event as Partial<LifecycleEvent>).detail;
+    if (detail) { for (const listener of this.#direct) listener(detail); }
     return super.dispatchEvent(event);
+  }
+
+  /** Calls `listener` with the detail of every lifecycle event; returns an unsubscribe function. */
+  subscribe(listener: (detail: LifecycleDetail) => void): () => void {
+    this.#direct.add(listener);
+    return () => {
+      this.#direct.delete(listener);
+    };
+  }
+
+  /**
+   * Delivers `detail` to direct subscribers, forward targets and `EventTarget` listeners,
+   * building an `Event` only for those that need one.
+   */
+  publish(detail: LifecycleDetail): void {
+    let event: LifecycleEvent | undefined;
+    for (const target of this.#extra) {
+      if (target instanceof LifecycleBus) target.publish(detail);
+      else target.dispatchEvent(event ??= new LifecycleEvent(detail));
+    }
+    for (const listener of this.#direct) listener(detail);
+    if ((this.#counts.get(detail.type) ?? 0) > 0) {
+      super.dispatchEvent(event ??= new LifecycleEvent(detail));
+    }
   }
 
   /** False only when certainly nobody listens to `type` here or on a forward target. */
   hasListeners(type: LifecycleEventType): boolean {
-    if (this.#extra.length > 0) {
-      return this.#extra.some((t) => !(t instanceof LifecycleBus) || t.hasListeners(type)) ||
-        (this.#counts.get(type) ?? 0) > 0;
-    }
-    return (this.#counts.get(type) ?? 0) > 0;
+    if (this.#direct.size > 0 || (this.#counts.get(type) ?? 0) > 0) return true;
+    return this.#extra.some((t) => !(t instanceof LifecycleBus) || t.hasListeners(type));
   }
 }
 

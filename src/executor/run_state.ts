@@ -9,12 +9,21 @@ import type { Runtime } from "../runtime/types.ts";
 import type { Status, Workflow } from "../models/types.ts";
 import type { FilterRegistry, RenderOptions } from "../template/mod.ts";
 import { Masker } from "../util/mask.ts";
-import { type LifecycleDetail, LifecycleEvent, type LogLevel, mayListen } from "./events.ts";
+import {
+  LifecycleBus,
+  type LifecycleDetail,
+  LifecycleEvent,
+  type LogLevel,
+  mayListen,
+} from "./events.ts";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 import type { CallResolver, JsRunner } from "../stages/types.ts";
 import { CancelError, RegistryError, StageTimeoutError } from "../errors.ts";
 import { onAbort } from "../util/abort.ts";
+import { isoTime } from "../util/time.ts";
+
+export { isoTime };
 
 /** Services a run needs beyond the workflow itself. */
 export interface RunServices {
@@ -103,7 +112,8 @@ export class RunState {
         full.error = { name: full.error.name, message: this.masker.mask(full.error.message) };
       }
     }
-    events.dispatchEvent(new LifecycleEvent(full));
+    if (events instanceof LifecycleBus) events.publish(full);
+    else events.dispatchEvent(new LifecycleEvent(full));
   }
 
   /** Whether anyone may listen to `type` (lets callers skip building messages). */
@@ -120,19 +130,6 @@ export class RunState {
     if (!this.listens("log")) return;
     this.emit({ type: "log", level, message, ...where });
   }
-}
-
-let lastIsoMs = NaN;
-let lastIso = "";
-
-/** ISO time of an epoch ms (the last one is remembered: fast stages share a millisecond). */
-export function isoTime(ms: number): string {
-  const whole = Math.floor(ms);
-  if (whole !== lastIsoMs) {
-    lastIsoMs = whole;
-    lastIso = new Date(whole).toISOString();
-  }
-  return lastIso;
 }
 
 /** `{start, end, duration_ms}` as recorded at every context level. */

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { isoTime } from "../util/time.ts";
 import type { LifecycleEventType, LogLevel } from "../executor/events.ts";
 import type { Status } from "../models/types.ts";
 
@@ -104,7 +105,17 @@ export function levelAtLeast(level: LogLevel, minLevel: LogLevel): boolean {
  * of the date-time and the last 6 of the suffix, for other ids the first 12 and last 6
  * characters; ids of 18 characters or fewer are kept whole.
  */
+let lastCutFrom = "";
+let lastCut = "";
+
 export function cutId(runId: string): string {
+  if (runId === lastCutFrom) return lastCut;
+  lastCutFrom = runId;
+  lastCut = computeCutId(runId);
+  return lastCut;
+}
+
+function computeCutId(runId: string): string {
   if (runId.length <= 18) return runId;
   const t = runId.indexOf("T");
   if (t > 0 && /^\d+T\d+$/.test(runId)) {
@@ -115,7 +126,7 @@ export function cutId(runId: string): string {
 
 /** Human-readable text line of a record: `2024-01-01 08:13:30.123 INFO    (parent -> run) message`. */
 export function formatTraceLine(record: TraceRecord): string {
-  const iso = new Date(record.time).toISOString();
+  const iso = isoTime(record.time);
   const when = `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
   const ids = record.parentRunId
     ? `${cutId(record.parentRunId)} -> ${cutId(record.runId)}`
@@ -176,7 +187,10 @@ export function isRunOlderThan(summary: RunSummary, olderThan: number): boolean 
  * `deepEqual` comparisons stable across backends). */
 export function withoutUndefined<T extends object>(value: T): T {
   const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) if (item !== undefined) out[key] = item;
+  const source = value as Record<string, unknown>;
+  for (const key in source) {
+    if (Object.hasOwn(source, key) && source[key] !== undefined) out[key] = source[key];
+  }
   return out as T;
 }
 
@@ -185,20 +199,22 @@ const RECORD_START = '{"time":';
 /** Serializes a record as one JSON line (with `\n`); `time` always comes first, which lets
  * {@linkcode parseTraceLines} resynchronise after a torn write. */
 export function traceRecordToLine(record: TraceRecord): string {
-  return JSON.stringify({
-    time: record.time,
-    level: record.level,
-    runId: record.runId,
-    parentRunId: record.parentRunId,
-    workflow: record.workflow,
-    job: record.job,
-    strategy: record.strategy,
-    stage: record.stage,
-    event: record.event,
-    status: record.status,
-    durationMs: record.durationMs,
-    message: record.message,
-  }) + "\n";
+  // Hand-built so the hot path skips an intermediate object; key order is fixed with `time`
+  // first. Only string values need escaping (JSON.stringify of a string).
+  let line = `{"time":${record.time},"level":"${record.level}","runId":${
+    JSON.stringify(record.runId)
+  }`;
+  if (record.parentRunId !== undefined) {
+    line += `,"parentRunId":${JSON.stringify(record.parentRunId)}`;
+  }
+  line += `,"workflow":${JSON.stringify(record.workflow)}`;
+  if (record.job !== undefined) line += `,"job":${JSON.stringify(record.job)}`;
+  if (record.strategy !== undefined) line += `,"strategy":${JSON.stringify(record.strategy)}`;
+  if (record.stage !== undefined) line += `,"stage":${JSON.stringify(record.stage)}`;
+  if (record.event !== undefined) line += `,"event":"${record.event}"`;
+  if (record.status !== undefined) line += `,"status":"${record.status}"`;
+  if (record.durationMs !== undefined) line += `,"durationMs":${record.durationMs}`;
+  return line + `,"message":${JSON.stringify(record.message)}}\n`;
 }
 
 /**

@@ -10,13 +10,9 @@ import { type LifecycleDetail, type LogLevel, onLifecycle } from "../executor/ev
 import type { Clock } from "../runtime/types.ts";
 import type { Masker } from "../util/mask.ts";
 import { SerialQueue } from "./_fs.ts";
-import {
-  formatTraceLine,
-  levelAtLeast,
-  type TraceRecord,
-  type TraceStore,
-  withoutUndefined,
-} from "./trace_store.ts";
+import { formatTraceLine, levelAtLeast, type TraceRecord, type TraceStore } from "./trace_store.ts";
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Options of {@linkcode attachTraces}. */
 export interface AttachTracesOptions {
@@ -28,7 +24,7 @@ export interface AttachTracesOptions {
   readonly flushIntervalMs?: number;
   /** Clock driving `flushIntervalMs`. */
   readonly clock?: Clock;
-  /** Flush once this many records are buffered. @default 512 */
+  /** Flush once this many events are buffered. @default 2048 */
   readonly maxBufferedRecords?: number;
   /** Masks messages once more before they leave (events are masked already; this guards
    * against secrets registered late). */
@@ -104,20 +100,22 @@ export function lifecycleToTraceRecord(detail: LifecycleDetail): TraceRecord {
       message = detail.message ?? "";
       level = detail.level ?? "info";
   }
-  return withoutUndefined<TraceRecord>({
+  // Built field by field (no intermediate object) so absent fields stay absent.
+  const record: Mutable<TraceRecord> = {
     time: detail.time,
     level,
     runId: detail.runId,
-    parentRunId: detail.parentRunId,
     workflow: detail.workflow,
-    job: detail.job,
-    strategy: detail.strategy,
-    stage: detail.stage,
     message,
-    event: detail.type === "log" ? undefined : detail.type,
-    status: detail.status,
-    durationMs: detail.durationMs,
-  });
+  };
+  if (detail.parentRunId !== undefined) record.parentRunId = detail.parentRunId;
+  if (detail.job !== undefined) record.job = detail.job;
+  if (detail.strategy !== undefined) record.strategy = detail.strategy;
+  if (detail.stage !== undefined) record.stage = detail.stage;
+  if (detail.type !== "log") record.event = detail.type;
+  if (detail.status !== undefined) record.status = detail.status;
+  if (detail.durationMs !== undefined) record.durationMs = detail.durationMs;
+  return record;
 }
 
 /**
@@ -137,11 +135,29 @@ export function attachTraces(
   options: AttachTracesOptions = {},
 ): TraceAttachment {
   const minLevel = options.minLevel ?? "debug";
-  const maxBuffered = Math.max(1, options.maxBufferedRecords ?? 512);
+  const maxBuffered = Math.max(1, options.maxBufferedRecords ?? 2048);
   const masker = options.masker && options.masker.size > 0 ? options.masker : undefined;
   const writes = new SerialQueue();
-  let buffer: TraceRecord[] = [];
+  // Event details wait here unconverted: turning them into records (messages, JSON, text)
+  // happens when a batch is written, off the path of the stage that emitted them.
+  let buffer: LifecycleDetail[] = [];
   let failure: { error: unknown } | undefined;
+
+  const toRecords = (details: readonly LifecycleDetail[]): TraceRecord[] => {
+    const records: TraceRecord[] = [];
+    for (const detail of details) {
+      const record = convert(detail);
+      if (record) records.push(record);
+    }
+    return records;
+  };
+
+  const convert = (detail: LifecycleDetail): TraceRecord | undefined => {
+    let record = lifecycleToTraceRecord(detail);
+    if (!levelAtLeast(record.level, minLevel)) return undefined;
+    if (masker) record = { ...record, message: masker.mask(record.message) };
+    return record;
+  };
 
   const startWrite = (): Promise<void> => {
     if (buffer.length === 0 || store === null) {
@@ -150,7 +166,10 @@ export function attachTraces(
     }
     const batch = buffer;
     buffer = [];
-    return writes.run(() => store.write(batch)).catch((error: unknown) => {
+    return writes.run(() => {
+      const records = toRecords(batch);
+      return records.length ? store.write(records) : Promise.resolve();
+    }).catch((error: unknown) => {
       failure ??= { error };
       options.onError?.(error);
     });
@@ -167,12 +186,12 @@ export function attachTraces(
   };
 
   const stopListening = onLifecycle(target, (detail) => {
-    let record = lifecycleToTraceRecord(detail);
-    if (!levelAtLeast(record.level, minLevel)) return;
-    if (masker) record = { ...record, message: masker.mask(record.message) };
-    options.console?.(formatTraceLine(record));
+    if (options.console) {
+      const record = convert(detail);
+      if (record) options.console(formatTraceLine(record));
+    }
     if (store === null) return;
-    buffer.push(record);
+    buffer.push(detail);
     if (detail.type === "run-end" || buffer.length >= maxBuffered) void startWrite();
     else armTimer();
   });
