@@ -2,6 +2,8 @@
  * Shared test helpers: an engine over inline YAML, and event capture.
  */
 import { detectRuntime } from "../src/runtime/mod.ts";
+import type { Runtime } from "../src/runtime/types.ts";
+import { runCli } from "../src/cli/run_cli.ts";
 import { indexConfig } from "../src/config/loader.ts";
 import { Engine, type EngineOptions } from "../src/engine.ts";
 import { type LifecycleDetail, onLifecycle } from "../src/executor/events.ts";
@@ -38,4 +40,38 @@ export function withoutInfo(value: unknown): unknown {
     return out;
   }
   return value;
+}
+
+/** The real runtime of this process with `env` laid over its environment. */
+export function runtimeWithEnv(
+  env: Record<string, string>,
+  base: Runtime = detectRuntime(),
+): Runtime {
+  return {
+    name: base.name,
+    fs: base.fs,
+    clock: base.clock,
+    spawn: base.spawn,
+    workers: base.workers,
+    cwd: () => base.cwd(),
+    env: {
+      get: (name) => (name in env ? env[name] : base.env.get(name)),
+      toObject: () => ({ ...base.env.toObject(), ...env }),
+    },
+  };
+}
+
+/** Runs the CLI in-process and captures what it prints. */
+export async function runCliCaptured(
+  args: string[],
+  runtime: Runtime = detectRuntime(),
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(args, {
+    runtime,
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+  });
+  return { code, stdout, stderr };
 }

@@ -6,7 +6,6 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { Engine } from "../engine.ts";
 import { ConfigError, formatIssue, ParamError } from "../errors.ts";
 import { onLifecycle } from "../executor/events.ts";
@@ -17,7 +16,7 @@ import { indexConfig } from "../config/loader.ts";
 import { formatTraceLine } from "../results/trace_store.ts";
 import { formatDuration, progressLine } from "./progress.ts";
 import type { CommandEntry } from "./commands.ts";
-import { type CliIo, collectParams, resultJson, UsageError } from "./_shared.ts";
+import { type CliIo, collectParams, parseCommandArgs, resultJson, UsageError } from "./_shared.ts";
 import { SCHEDULER_COMMANDS } from "./scheduler_commands.ts";
 import { SERVER_COMMANDS } from "./server_commands.ts";
 
@@ -50,27 +49,7 @@ Common options:
   -h, --help         Show this help
 `;
 
-type OptionSpec = Record<
-  string,
-  { type: "string" | "boolean"; short?: string; multiple?: boolean }
->;
-type ParsedValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
-
-function parse(
-  args: readonly string[],
-  options: OptionSpec,
-): { values: ParsedValues; positionals: string[] } {
-  try {
-    return parseArgs({
-      args: [...args],
-      options: { conf: { type: "string" }, help: { type: "boolean", short: "h" }, ...options },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-}
+const parse = parseCommandArgs;
 
 function settingsFrom(values: Record<string, unknown>): Partial<Settings> {
   return typeof values.conf === "string" ? { confPath: values.conf } : {};

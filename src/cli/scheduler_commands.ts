@@ -8,7 +8,6 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { Engine } from "../engine.ts";
 import type { CronSchedule as CronSpec } from "../models/types.ts";
 import type { AuditStore, ReleaseType } from "../results/audit_store.ts";
@@ -23,23 +22,17 @@ import {
 } from "../scheduler/scheduler.ts";
 import { parseIsoDateTime } from "../template/zoned_time.ts";
 import type { CommandEntry } from "./commands.ts";
-import { type CliIo, collectParams, resultJson, UsageError } from "./_shared.ts";
+import {
+  type CliIo,
+  collectParams,
+  parseCommandArgs,
+  type ParsedValues,
+  resultJson,
+  UsageError,
+} from "./_shared.ts";
 
-type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
-type Spec = Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }>;
-
-function parse(args: readonly string[], options: Spec): { values: Values; positionals: string[] } {
-  try {
-    return parseArgs({
-      args: [...args],
-      options: { conf: { type: "string" }, help: { type: "boolean", short: "h" }, ...options },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-}
+type Values = ParsedValues;
+const parse = parseCommandArgs;
 
 function createEngine(values: Values, io: CliIo): Promise<Engine> {
   const confPath = typeof values.conf === "string" ? values.conf : undefined;

@@ -5,14 +5,13 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { createApi } from "../api/app.ts";
 import { serve } from "../api/serve.ts";
 import { Engine } from "../engine.ts";
 import { MemoryAuditStore } from "../results/memory_audit_store.ts";
 import { formatDecision, onDecision, Scheduler } from "../scheduler/scheduler.ts";
 import type { CommandEntry } from "./commands.ts";
-import { type CliIo, UsageError } from "./_shared.ts";
+import { type CliIo, parseCommandArgs, UsageError } from "./_shared.ts";
 
 const SERVE_HELP = `Usage: workflow serve [options]
 
@@ -39,36 +38,28 @@ function parsePort(text: string | undefined, option: string, fallback: number): 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 
 async function commandServe(args: readonly string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: {
-        host: { type: "string" },
-        port: { type: "string" },
-        schedule: { type: "boolean" },
-        "grace-ms": { type: "string" },
-        conf: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+  const { values, positionals } = parseCommandArgs(args, {
+    host: { type: "string" },
+    port: { type: "string" },
+    schedule: { type: "boolean" },
+    "grace-ms": { type: "string" },
+  });
+  if (positionals.length > 0) {
+    throw new UsageError(`serve takes no arguments, got '${positionals[0]}'`);
   }
-  const values = parsed.values;
   if (values.help) {
     io.stdout(SERVE_HELP);
     return 0;
   }
-  const port = parsePort(values.port, "--port", 8000);
-  const graceMs = parsePort(values["grace-ms"], "--grace-ms", 10_000);
+  const text = (value: unknown) => (typeof value === "string" ? value : undefined);
+  const port = parsePort(text(values.port), "--port", 8000);
+  const graceMs = parsePort(text(values["grace-ms"]), "--grace-ms", 10_000);
   const engine = await Engine.create({
     runtime: io.runtime,
-    settings: values.conf === undefined ? {} : { confPath: values.conf },
+    settings: text(values.conf) === undefined ? {} : { confPath: text(values.conf) },
   });
   const token = io.runtime.env.get("WORKFLOW_API_TOKEN") ?? "";
-  const hostname = values.host ?? (token ? "0.0.0.0" : "127.0.0.1");
+  const hostname = text(values.host) ?? (token ? "0.0.0.0" : "127.0.0.1");
   if (!token) {
     io.stderr(
       LOOPBACK.has(hostname)

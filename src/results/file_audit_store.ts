@@ -25,8 +25,8 @@ export function formatReleaseKey(release: number): string {
   return new Date(release).toISOString().slice(0, 19).replace(/[-T:]/g, "");
 }
 
-/** On-disk JSON of an audit (snake_case, ISO times). */
-interface AuditFile {
+/** JSON form of an audit (snake_case, ISO times): on disk and in API answers. */
+export interface AuditFile {
   workflow: string;
   release: string;
   type: ReleaseType;
@@ -38,7 +38,8 @@ interface AuditFile {
   context: Record<string, unknown>;
 }
 
-function toFile(record: AuditRecord): AuditFile {
+/** The JSON form of an audit record. */
+export function auditToJson(record: AuditRecord): AuditFile {
   return {
     workflow: record.workflow,
     release: new Date(record.release).toISOString(),
@@ -109,7 +110,7 @@ export class FileAuditStore implements AuditStore {
     return writeAtomic(
       this.#fs,
       this.recordPath(record),
-      JSON.stringify(toFile(record), null, 2) + "\n",
+      JSON.stringify(auditToJson(record), null, 2) + "\n",
     );
   }
 

@@ -1,37 +1,13 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { runCli } from "../../src/cli/run_cli.ts";
 import { detectRuntime } from "../../src/runtime/mod.ts";
 import type { Runtime } from "../../src/runtime/types.ts";
+import { runCliCaptured, runtimeWithEnv } from "../_helpers.ts";
 
 const real = detectRuntime();
 
-function withEnv(env: Record<string, string>): Runtime {
-  return {
-    ...real,
-    name: real.name,
-    fs: real.fs,
-    clock: real.clock,
-    spawn: real.spawn,
-    workers: real.workers,
-    cwd: () => real.cwd(),
-    env: {
-      get: (name) => (name in env ? env[name] : real.env.get(name)),
-      toObject: () => ({ ...real.env.toObject(), ...env }),
-    },
-  };
-}
-
-async function cli(args: string[], runtime: Runtime = real) {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(args, {
-    runtime,
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-  });
-  return { code, stdout, stderr };
-}
+const withEnv = (env: Record<string, string>) => runtimeWithEnv(env, real);
+const cli = (args: string[], runtime: Runtime = real) => runCliCaptured(args, runtime);
 
 const YAML = `
 wf-nightly:

@@ -5,25 +5,14 @@
  */
 
 import type { AuditRecord, AuditStore } from "../../results/audit_store.ts";
-import { formatReleaseKey } from "../../results/file_audit_store.ts";
+import { auditToJson, formatReleaseKey } from "../../results/file_audit_store.ts";
 import { ERROR } from "../_docs.ts";
 import { ApiError } from "../errors.ts";
 import { type ApiDeps, json, queryInt, type RouteDefinition } from "../route_table.ts";
 
-/** JSON shape of an audit record. */
+/** JSON shape of an audit record: its stored form plus the `release_key` used in routes. */
 export function auditJson(record: AuditRecord): Record<string, unknown> {
-  return {
-    workflow: record.workflow,
-    release: new Date(record.release).toISOString(),
-    release_key: formatReleaseKey(record.release),
-    type: record.type,
-    run_id: record.runId,
-    parent_run_id: record.parentRunId ?? null,
-    status: record.status,
-    duration_ms: record.durationMs,
-    created_at: new Date(record.createdAt).toISOString(),
-    context: record.context,
-  };
+  return { ...auditToJson(record), release_key: formatReleaseKey(record.release) };
 }
 
 /** The audit store. @throws {ApiError} 501 when none is configured. */
