@@ -253,6 +253,56 @@ secretive:
     await real.fs.remove(dir);
   });
 
+  it("keeps secrets out of release audit files", async () => {
+    const dir = await tempDir();
+    await real.fs.writeText(
+      `${dir}/conf/wf.yml`,
+      `
+audited:
+  type: Workflow
+  params:
+    user: str
+    token: secret
+  jobs:
+    a:
+      stages:
+        - name: call
+          id: call
+          bash: echo "user=\${{ params.user }} token=\${{ params.token }} env=\${ENV_SECRET_FOR_AUDIT}"
+`,
+      { createDirs: true },
+    );
+    const runtime = withEnv({
+      ENV_SECRET_FOR_AUDIT: "env-9d1e7b",
+      WORKFLOW_LOG_AUDIT_ENABLE_WRITE: "true",
+      WORKFLOW_LOG_AUDIT_PATH: `${dir}/audits`,
+    });
+    const out = await cli([
+      "release",
+      "audited",
+      "--conf",
+      `${dir}/conf`,
+      "--date",
+      "2026-03-08T02:30:00Z",
+      "-p",
+      "user=bob",
+      "-p",
+      "token=tok-31a8f0",
+      "--json",
+    ], runtime);
+    assert.equal(out.code, 0, out.stderr);
+    const files = await real.fs.listFiles(`${dir}/audits`);
+    assert.equal(files.length, 1);
+    assert.match(files[0], /workflow=audited\/release=20260308023000\/\d{20}T\d{10}\.json$/);
+    const audit = await real.fs.readText(files[0]);
+    for (const text of [audit, out.stdout]) {
+      assert.doesNotMatch(text, /tok-31a8f0/);
+      assert.doesNotMatch(text, /env-9d1e7b/);
+      assert.match(text, /user=bob token=\*\*\* env=\*\*\*/);
+    }
+    await real.fs.remove(dir);
+  });
+
   it("says how to turn traces on when runs are asked for without a store", async () => {
     const { code, stderr } = await cli(
       ["runs"],
