@@ -39,6 +39,7 @@ Commands:
   show <name>        Show a workflow's params, schedules, jobs and stages [--json]
   schema             Print the JSON Schema of the YAML dialect
   version            Print the version
+  init [DIR]         Create a starter config folder and task module (never overwrites)
   runs               List recent runs from the trace store [-n 20] [--json]
   logs <run-id>      Print the trace of a run [--json]
 `;
@@ -85,6 +86,8 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
         return await commandList(rest, io);
       case "show":
         return await commandShow(rest, io);
+      case "init":
+        return await commandInit(rest, io);
       case "runs":
         return await commandRuns(rest, io);
       case "logs":
@@ -293,4 +296,63 @@ async function commandLogs(args: readonly string[], io: CliIo): Promise<number> 
   } finally {
     await engine.close();
   }
+}
+
+const STARTER_WORKFLOW = `# A starter workflow: run it with \`workflow run hello -p name=you\`.
+hello:
+  type: Workflow
+  desc: Greets someone, then asks a task module for items and loops over them.
+  params:
+    name:
+      type: str
+      default: world
+  jobs:
+    greet:
+      stages:
+        - name: Greet
+          id: greet
+          echo: "Hello \${{ params.name | title }}"
+        - name: Get items
+          id: items
+          uses: tasks/get-items@starter
+    each:
+      needs: [greet]
+      stages:
+        - name: Each item
+          id: each
+          foreach: "\${{ jobs.greet.stages.items.outputs.items }}"
+          stages:
+            - name: Show
+              echo: "item \${{ item }}"
+`;
+
+const STARTER_TASKS = `// Task functions for \`uses: tasks/<name>@<tag>\` (found through
+// WORKFLOW_CORE_REGISTRY_CALLER, default ".": this folder's tasks/mod.ts).
+import { tag } from "@ddeutil/workflow";
+
+export const getItems = tag("starter")(async (_args, { trace }) => {
+  trace("returning three items");
+  return { items: [1, 2, 3] };
+});
+`;
+
+async function commandInit(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, {});
+  const base = (positionals[0] ?? ".").replace(/\/+$/, "") || ".";
+  const conf = typeof values.conf === "string" ? values.conf : `${base}/conf`;
+  const files: [string, string][] = [
+    [`${conf}/examples/hello.yml`, STARTER_WORKFLOW],
+    [`${conf}/.confignore`, "# Patterns of files under this folder that are not templates.\n"],
+    [`${base}/tasks/mod.ts`, STARTER_TASKS],
+  ];
+  for (const [path, text] of files) {
+    if (await io.runtime.fs.stat(path)) {
+      io.stdout(`  exists   ${path} (left as it is)\n`);
+      continue;
+    }
+    await io.runtime.fs.writeText(path, text, { createDirs: true });
+    io.stdout(`  created  ${path}\n`);
+  }
+  io.stdout(`next: workflow validate --conf ${conf} && workflow run hello --conf ${conf}\n`);
+  return 0;
 }

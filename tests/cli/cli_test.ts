@@ -166,6 +166,21 @@ describe("workflow CLI", () => {
     assert.match(version.stdout, /^workflow \d+\.\d+\.\d+ \((deno|bun|node)\)\n$/);
   });
 
+  it("init creates a valid starter config and never overwrites existing files", async () => {
+    const dir = await tempDir();
+    await real.fs.writeText(`${dir}/tasks/mod.ts`, "// mine\n", { createDirs: true });
+    const first = await cli(["init", dir]);
+    assert.equal(first.code, 0);
+    assert.match(first.stdout, /created {2}.*conf\/examples\/hello\.yml/);
+    assert.match(first.stdout, /exists {3}.*tasks\/mod\.ts \(left as it is\)/);
+    assert.equal(await real.fs.readText(`${dir}/tasks/mod.ts`), "// mine\n");
+    const valid = await cli(["validate", "--conf", `${dir}/conf`]);
+    assert.equal(valid.code, 0, valid.stdout);
+    const again = await cli(["init", dir]);
+    assert.doesNotMatch(again.stdout, /created/);
+    await real.fs.remove(dir);
+  });
+
   it("answers an unknown workflow with exit 2 and close names", async () => {
     const { code, stderr } = await cli(["run", "demo-helo", "--conf", `${root}/conf`]);
     assert.equal(code, 2);
