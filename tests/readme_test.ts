@@ -6,6 +6,10 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { detectRuntime } from "../src/runtime/mod.ts";
 import { Engine } from "../src/engine.ts";
+import { execFileSync } from "node:child_process";
+
+const globals = globalThis as { Deno?: unknown; Bun?: unknown };
+const onNode = globals.Deno === undefined && globals.Bun === undefined;
 
 const runtime = detectRuntime();
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -23,6 +27,15 @@ describe("README", () => {
     const first = codeBlocks(readme, "sh")[0];
     assert.match(first, /^npm ci && npm run demo\b/m);
     assert.match(first, /^npm ci && npm test\b/m);
+  });
+
+  it("'npm run demo' runs the demo workflow to SUCCESS", {
+    skip: onNode ? false : "checked once, from Node",
+  }, () => {
+    const out = execFileSync("npm", ["run", "--silent", "demo"], { cwd: root, encoding: "utf8" });
+    assert.match(out, /^▶ demo-hello \(run \d{20}T\d{10}\)$/m);
+    assert.match(out, /✓ job report SUCCESS/);
+    assert.match(out, /^✓ demo-hello SUCCESS/m);
   });
 
   it("runs its 20-line example workflow with its task module", async () => {
