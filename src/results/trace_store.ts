@@ -126,12 +126,44 @@ function computeCutId(runId: string): string {
 
 /** Human-readable text line of a record: `2024-01-01 08:13:30.123 INFO    (parent -> run) message`. */
 export function formatTraceLine(record: TraceRecord): string {
-  const iso = isoTime(record.time);
-  const when = `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
-  const ids = record.parentRunId
-    ? `${cutId(record.parentRunId)} -> ${cutId(record.runId)}`
-    : cutId(record.runId);
-  return `${when} ${record.level.toUpperCase().padEnd(7)} (${ids}) ${record.message}`;
+  return `${lineTime(record.time)} ${LEVEL_LABELS[record.level]} (${
+    lineIds(record)
+  }) ${record.message}`;
+}
+
+const LEVEL_LABELS: Record<TraceRecord["level"], string> = {
+  debug: "DEBUG  ",
+  info: "INFO   ",
+  warning: "WARNING",
+  error: "ERROR  ",
+};
+
+let lastLineIso = "";
+let lastLineTime = "";
+
+/** `YYYY-MM-DD HH:MM:SS.mmm` of an epoch ms (the last one is remembered). */
+function lineTime(ms: number): string {
+  const iso = isoTime(ms);
+  if (iso !== lastLineIso) {
+    lastLineIso = iso;
+    lastLineTime = `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+  }
+  return lastLineTime;
+}
+
+let lastIdsRun = "";
+let lastIdsParent: string | undefined;
+let lastIds = "";
+
+function lineIds(record: TraceRecord): string {
+  if (record.runId !== lastIdsRun || record.parentRunId !== lastIdsParent) {
+    lastIdsRun = record.runId;
+    lastIdsParent = record.parentRunId;
+    lastIds = record.parentRunId
+      ? `${cutId(record.parentRunId)} -> ${cutId(record.runId)}`
+      : cutId(record.runId);
+  }
+  return lastIds;
 }
 
 /** Folds records of one run into its summary; `previous` is the summary so far, if any. */
@@ -196,6 +228,19 @@ export function withoutUndefined<T extends object>(value: T): T {
 
 const RECORD_START = '{"time":';
 
+const jsonCache = new Map<string, string>();
+
+/** JSON of a short string that repeats across records (ids, names), memoised. */
+function jsonText(text: string): string {
+  let json = jsonCache.get(text);
+  if (json === undefined) {
+    if (jsonCache.size >= 1024) jsonCache.clear();
+    json = JSON.stringify(text);
+    jsonCache.set(text, json);
+  }
+  return json;
+}
+
 /** Serializes a record as one JSON line (with `\n`); `time` always comes first, which lets
  * {@linkcode parseTraceLines} resynchronise after a torn write. */
 export function traceRecordToLine(record: TraceRecord): string {
@@ -205,11 +250,11 @@ export function traceRecordToLine(record: TraceRecord): string {
     JSON.stringify(record.runId)
   }`;
   if (record.parentRunId !== undefined) {
-    line += `,"parentRunId":${JSON.stringify(record.parentRunId)}`;
+    line += `,"parentRunId":${jsonText(record.parentRunId)}`;
   }
-  line += `,"workflow":${JSON.stringify(record.workflow)}`;
-  if (record.job !== undefined) line += `,"job":${JSON.stringify(record.job)}`;
-  if (record.strategy !== undefined) line += `,"strategy":${JSON.stringify(record.strategy)}`;
+  line += `,"workflow":${jsonText(record.workflow)}`;
+  if (record.job !== undefined) line += `,"job":${jsonText(record.job)}`;
+  if (record.strategy !== undefined) line += `,"strategy":${jsonText(record.strategy)}`;
   if (record.stage !== undefined) line += `,"stage":${JSON.stringify(record.stage)}`;
   if (record.event !== undefined) line += `,"event":"${record.event}"`;
   if (record.status !== undefined) line += `,"status":"${record.status}"`;
