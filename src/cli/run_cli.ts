@@ -148,9 +148,18 @@ async function commandRun(args: readonly string[], io: CliIo): Promise<number> {
     const workflow = engine.workflow(name);
     const events = new EventTarget();
     if (!values.json) {
+      // Child runs (trigger stages) are indented under the stage that started them.
+      const depth = new Map<string, number>();
       onLifecycle(events, (detail) => {
+        if (detail.type === "run-start") {
+          const parent = detail.parentRunId === undefined
+            ? undefined
+            : depth.get(detail.parentRunId);
+          depth.set(detail.runId, parent === undefined ? 0 : parent + 3);
+        }
         const line = progressLine(detail, { verbose: values.verbose === true });
-        if (line !== undefined) io.stdout(line + "\n");
+        if (line !== undefined) io.stdout("  ".repeat(depth.get(detail.runId) ?? 0) + line + "\n");
+        if (detail.type === "run-end") depth.delete(detail.runId);
       });
     }
     const result = await engine.execute(workflow, params, { events, signal: io.signal });
