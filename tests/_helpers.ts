@@ -1,6 +1,8 @@
 /**
  * Shared test helpers: an engine over inline YAML, and event capture.
  */
+import { existsSync, readFileSync } from "node:fs";
+import process from "node:process";
 import { detectRuntime } from "../src/runtime/mod.ts";
 import type { Runtime } from "../src/runtime/types.ts";
 import { runCli } from "../src/cli/run_cli.ts";
@@ -74,4 +76,27 @@ export async function runCliCaptured(
     stderr: (t) => (stderr += t),
   });
   return { code, stdout, stderr };
+}
+
+/**
+ * True while `pid` is a live process. A zombie counts as dead: in some containers PID 1 never
+ * reaps orphans, so `kill(pid, 0)` alone would call a killed process alive.
+ */
+export function processAlive(pid: number): boolean {
+  const stat = `/proc/${pid}/stat`;
+  if (existsSync("/proc")) {
+    if (!existsSync(stat)) return false;
+    try {
+      const state = readFileSync(stat, "utf8").replace(/^.*\) /s, "")[0];
+      return state !== "Z" && state !== "X";
+    } catch {
+      return false;
+    }
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

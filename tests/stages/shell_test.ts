@@ -5,26 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { oneJob, runStages } from "./_stage_helpers.ts";
+import { processAlive } from "../_helpers.ts";
 
-/** True while `pid` is a live (not zombie) process. */
-function alive(pid: number): boolean {
-  const stat = `/proc/${pid}/stat`;
-  if (existsSync("/proc")) {
-    if (!existsSync(stat)) return false;
-    try {
-      const state = readFileSync(stat, "utf8").replace(/^.*\) /s, "")[0];
-      return state !== "Z" && state !== "X";
-    } catch {
-      return false;
-    }
-  }
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const alive = processAlive;
 
 async function waitDead(pid: number): Promise<boolean> {
   for (let i = 0; i < 40; i++) {
