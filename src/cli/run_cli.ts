@@ -25,26 +25,59 @@ export { type CliIo, collectParams, resultJson, UsageError };
 /** Commands that only read stores need no config folder. */
 const EMPTY_CONFIG = indexConfig([]);
 
-const EXTRA_COMMANDS: Readonly<Record<string, CommandEntry>> = {
+/** Every command with its usage line, in the order the help lists them. */
+const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  run: {
+    run: (args, io) => commandRun(args, io),
+    usage:
+      "run <name>         Run a workflow: [-p key=value]... [--params JSON] [--json] [--verbose]",
+  },
+  validate: {
+    run: (args, io) => commandValidate(args, io),
+    usage: "validate           Check every template of the config folder",
+  },
+  list: {
+    run: (args, io) => commandList(args, io),
+    usage: "list               List workflows and schedules",
+  },
+  show: {
+    run: (args, io) => commandShow(args, io),
+    usage: "show <name>        Show a workflow's params, schedules, jobs and stages [--json]",
+  },
+  schema: {
+    run: (_args, io) => {
+      io.stdout(JSON.stringify(workflowJsonSchema(), null, 2) + "\n");
+      return Promise.resolve(0);
+    },
+    usage: "schema             Print the JSON Schema of the YAML dialect",
+  },
+  version: {
+    run: (_args, io) => {
+      io.stdout(`workflow ${VERSION} (${io.runtime.name})\n`);
+      return Promise.resolve(0);
+    },
+    usage: "version            Print the version",
+  },
+  init: {
+    run: (args, io) => commandInit(args, io),
+    usage: "init [DIR]         Create a starter config folder and task module (never overwrites)",
+  },
+  runs: {
+    run: (args, io) => commandRuns(args, io),
+    usage: "runs               List recent runs from the trace store [-n 20] [--json]",
+  },
+  logs: {
+    run: (args, io) => commandLogs(args, io),
+    usage: "logs <run-id>      Print the trace of a run [--json]",
+  },
   ...SCHEDULER_COMMANDS,
   ...SERVER_COMMANDS,
 };
 
-const USAGE_HEAD = `Usage: workflow <command> [options]
+const USAGE = `Usage: workflow <command> [options]
 
 Commands:
-  run <name>         Run a workflow: [-p key=value]... [--params JSON] [--json] [--verbose]
-  validate           Check every template of the config folder
-  list               List workflows and schedules
-  show <name>        Show a workflow's params, schedules, jobs and stages [--json]
-  schema             Print the JSON Schema of the YAML dialect
-  version            Print the version
-  init [DIR]         Create a starter config folder and task module (never overwrites)
-  runs               List recent runs from the trace store [-n 20] [--json]
-  logs <run-id>      Print the trace of a run [--json]
-`;
-
-const USAGE = `${USAGE_HEAD}${Object.values(EXTRA_COMMANDS).map((c) => `  ${c.usage}\n`).join("")}
+${Object.values(COMMANDS).map((c) => `  ${c.usage}\n`).join("")}
 Common options:
   --conf DIR         Config folder (default: $WORKFLOW_CORE_CONF_PATH or ./conf)
   -h, --help         Show this help
@@ -67,40 +100,13 @@ function settingsFrom(values: Record<string, unknown>): Partial<Settings> {
 export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = args;
   try {
-    switch (command) {
-      case undefined:
-      case "help":
-      case "-h":
-      case "--help":
-        io.stdout(USAGE);
-        return command === undefined ? 2 : 0;
-      case "version":
-      case "--version":
-        io.stdout(`workflow ${VERSION} (${io.runtime.name})\n`);
-        return 0;
-      case "run":
-        return await commandRun(rest, io);
-      case "validate":
-        return await commandValidate(rest, io);
-      case "list":
-        return await commandList(rest, io);
-      case "show":
-        return await commandShow(rest, io);
-      case "init":
-        return await commandInit(rest, io);
-      case "runs":
-        return await commandRuns(rest, io);
-      case "logs":
-        return await commandLogs(rest, io);
-      case "schema":
-        io.stdout(JSON.stringify(workflowJsonSchema(), null, 2) + "\n");
-        return 0;
-      default:
-        if (Object.hasOwn(EXTRA_COMMANDS, command)) {
-          return await EXTRA_COMMANDS[command].run(rest, io);
-        }
-        throw new UsageError(`unknown command '${command}'`);
+    if (command === undefined || command === "help" || command === "-h" || command === "--help") {
+      io.stdout(USAGE);
+      return command === undefined ? 2 : 0;
     }
+    const name = command === "--version" ? "version" : command;
+    if (!Object.hasOwn(COMMANDS, name)) throw new UsageError(`unknown command '${command}'`);
+    return await COMMANDS[name].run(rest, io);
   } catch (error) {
     return reportError(error, io);
   }

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { MONTH_NAMES as MONTH_LABEL_NAMES } from "../util/calendar.ts";
+
 /** One cron field: its name, its bounds and, for month and weekday, its names. */
 interface FieldSpec {
   readonly name: string;
@@ -58,20 +60,6 @@ export type CronSyntaxResult =
   | { readonly ok: true; readonly expression: string; readonly fields: number }
   | { readonly ok: false; readonly message: string };
 
-const MONTH_LABELS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
 /** Longest month lengths (February counts its leap day). */
 const MONTH_MAX_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -212,6 +200,8 @@ function neverFires(days: Set<number>, months: Set<number>): string | undefined 
     for (const day of days) if (day <= MONTH_MAX_DAYS[month - 1]) return undefined;
   }
   const dayList = [...days].sort((a, b) => a - b).join(",");
-  const monthList = [...months].sort((a, b) => a - b).map((m) => MONTH_LABELS[m - 1]).join(", ");
+  const monthList = [...months].sort((a, b) => a - b).map((m) => MONTH_LABEL_NAMES[m - 1]).join(
+    ", ",
+  );
   return `day ${dayList} does not exist in ${monthList}`;
 }

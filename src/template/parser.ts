@@ -1,6 +1,7 @@
 /**
- * Recursive-descent parser of the expression language, lexing on demand so that conditions can
- * hold `${{ }}` templates (bare or inside string literals) that become literal values.
+ * Recursive-descent parser of the expression language. It drives the on-demand lexer of
+ * `lexer.ts`, so that conditions can hold `${{ }}` templates (bare or inside string literals)
+ * that become literal values.
  *
  * Grammar (lowest precedence first):
  * ```
@@ -17,54 +18,14 @@
  * @module
  */
 
-import { TemplateError } from "../errors.ts";
 import type { FilterNode, Node, PathNode, Segment, TemplateNode } from "./ast.ts";
 import { FUNCTIONS } from "./functions.ts";
+import { isSegmentChar, Lexer } from "./lexer.ts";
+
+export { syntaxError } from "./lexer.ts";
 
 const MAX_DEPTH = 48;
 const MAX_NODES = 2000;
-
-type TokenKind = "ident" | "number" | "string" | "punct" | "eof";
-
-/** Builds a syntax `TemplateError` showing the source line with a caret under `at`. */
-export function syntaxError(source: string, message: string, at: number): TemplateError {
-  const lineStart = source.lastIndexOf("\n", at - 1) + 1;
-  let lineEnd = source.indexOf("\n", at);
-  if (lineEnd < 0) lineEnd = source.length;
-  const lineNumber = countLines(source, lineStart);
-  let line = source.slice(lineStart, lineEnd);
-  let caret = at - lineStart;
-  if (line.length > 100) {
-    const from = Math.max(0, caret - 50);
-    line = (from > 0 ? "…" : "") + line.slice(from, from + 100);
-    caret = caret - from + (from > 0 ? 1 : 0);
-  }
-  const where = lineNumber > 1
-    ? `line ${lineNumber}, column ${at - lineStart + 1}`
-    : `column ${at + 1}`;
-  return new TemplateError(
-    `${message} at ${where}:\n  ${line}\n  ${" ".repeat(caret)}^`,
-    { template: source, column: at },
-  );
-}
-
-function countLines(source: string, until: number): number {
-  let lines = 1;
-  for (let i = source.indexOf("\n"); i >= 0 && i < until; i = source.indexOf("\n", i + 1)) lines++;
-  return lines;
-}
-
-function isIdentStart(code: number): boolean {
-  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
-}
-
-function isDigit(code: number): boolean {
-  return code >= 48 && code <= 57;
-}
-
-function isSegmentChar(code: number): boolean {
-  return isIdentStart(code) || isDigit(code) || code === 45;
-}
 
 const KEYWORD_LITERALS: ReadonlyMap<string, boolean | null> = new Map([
   ["true", true],
@@ -75,41 +36,10 @@ const KEYWORD_LITERALS: ReadonlyMap<string, boolean | null> = new Map([
   ["None", null],
 ]);
 
-const ESCAPES: Readonly<Record<string, string>> = {
-  n: "\n",
-  t: "\t",
-  r: "\r",
-  "0": "\0",
-  "\\": "\\",
-  "'": "'",
-  '"': '"',
-};
-
-const TWO_CHAR = new Set(["==", "!=", "<=", ">=", "&&", "||", "}}"]);
-const ONE_CHAR = new Set(["<", ">", "!", "(", ")", "[", "]", ".", ",", "|", "?", "="]);
-
-class Parser {
-  readonly source: string;
-  readonly condition: boolean;
-  pos: number;
-  kind: TokenKind = "eof";
-  value: string | number = "";
-  start = 0;
-  end = 0;
-  parts: (string | TemplateNode)[] | undefined;
+class Parser extends Lexer {
   depth = 0;
   nodes = 0;
   readonly templates: TemplateNode[] = [];
-
-  constructor(source: string, pos: number, condition: boolean) {
-    this.source = source;
-    this.pos = pos;
-    this.condition = condition;
-  }
-
-  fail(message: string, at: number = this.start): never {
-    throw syntaxError(this.source, message, at);
-  }
 
   enter(): void {
     if (++this.depth > MAX_DEPTH) this.fail("expression is nested too deeply");
@@ -117,150 +47,6 @@ class Parser {
 
   count(): void {
     if (++this.nodes > MAX_NODES) this.fail("expression is too long");
-  }
-
-  isPunct(text: string): boolean {
-    return this.kind === "punct" && this.value === text;
-  }
-
-  isWord(text: string): boolean {
-    return this.kind === "ident" && this.value === text;
-  }
-
-  describeToken(): string {
-    if (this.kind === "eof") return "end of expression";
-    return `'${this.source.slice(this.start, this.end)}'`;
-  }
-
-  expect(text: string, what: string): void {
-    if (!this.isPunct(text)) this.fail(`expected ${what}, found ${this.describeToken()}`);
-    this.advance();
-  }
-
-  /** Lexes the token that starts at or after `pos`. */
-  advance(): void {
-    const src = this.source;
-    let i = this.pos;
-    while (i < src.length) {
-      const c = src.charCodeAt(i);
-      if (c === 32 || c === 9 || c === 10 || c === 13) i++;
-      else break;
-    }
-    this.start = i;
-    this.parts = undefined;
-    if (i >= src.length) {
-      this.kind = "eof";
-      this.value = "";
-      this.end = this.pos = i;
-      return;
-    }
-    const c = src.charCodeAt(i);
-    if (isIdentStart(c)) {
-      let j = i + 1;
-      while (j < src.length && isSegmentChar(src.charCodeAt(j))) j++;
-      this.kind = "ident";
-      this.value = src.slice(i, j);
-      this.end = this.pos = j;
-      return;
-    }
-    if (isDigit(c) || (c === 45 && isDigit(src.charCodeAt(i + 1)))) {
-      this.lexNumber(i);
-      return;
-    }
-    if (c === 39 || c === 34) {
-      this.lexString(i);
-      return;
-    }
-    if (c === 36) {
-      if (this.condition && src.startsWith("${{", i)) {
-        this.kind = "punct";
-        this.value = "${{";
-        this.end = this.pos = i + 3;
-        return;
-      }
-      this.fail("unexpected '$' (templates cannot be nested here)", i);
-    }
-    const two = src.slice(i, i + 2);
-    if (TWO_CHAR.has(two)) {
-      this.kind = "punct";
-      this.value = two;
-      this.end = this.pos = i + 2;
-      return;
-    }
-    const one = src[i];
-    if (ONE_CHAR.has(one)) {
-      this.kind = "punct";
-      this.value = one;
-      this.end = this.pos = i + 1;
-      return;
-    }
-    if (one === "}") this.fail("unexpected '}' (a template ends with '}}')", i);
-    if (one === "&") this.fail("unexpected '&' (did you mean '&&'?)", i);
-    this.fail(`unexpected character '${one}'`, i);
-  }
-
-  lexNumber(at: number): void {
-    const src = this.source;
-    let j = at;
-    if (src[j] === "-") j++;
-    while (isDigit(src.charCodeAt(j))) j++;
-    if (src[j] === "." && isDigit(src.charCodeAt(j + 1))) {
-      j++;
-      while (isDigit(src.charCodeAt(j))) j++;
-    }
-    if (src[j] === "e" || src[j] === "E") {
-      let k = j + 1;
-      if (src[k] === "+" || src[k] === "-") k++;
-      if (isDigit(src.charCodeAt(k))) {
-        while (isDigit(src.charCodeAt(k))) k++;
-        j = k;
-      }
-    }
-    if (j < src.length && isSegmentChar(src.charCodeAt(j))) {
-      this.fail("invalid number (a path cannot start with a digit)", at);
-    }
-    this.kind = "number";
-    this.value = Number(src.slice(at, j));
-    this.end = this.pos = j;
-  }
-
-  lexString(at: number): void {
-    const src = this.source;
-    const quote = src[at];
-    let i = at + 1;
-    let text = "";
-    let parts: (string | TemplateNode)[] | undefined;
-    for (;;) {
-      if (i >= src.length) this.fail("unterminated string", at);
-      const char = src[i];
-      if (char === quote) {
-        i++;
-        break;
-      }
-      if (char === "\\" && i + 1 < src.length) {
-        const next = src[i + 1];
-        text += ESCAPES[next] ?? "\\" + next;
-        i += 2;
-        continue;
-      }
-      if (this.condition && char === "$" && src.startsWith("${{", i)) {
-        parts ??= [];
-        if (text !== "") parts.push(text);
-        text = "";
-        const template = this.parseTemplate(i, true);
-        parts.push(template);
-        i = template.end;
-        continue;
-      }
-      text += char;
-      i++;
-    }
-    if (parts !== undefined && text !== "") parts.push(text);
-    this.kind = "string";
-    this.value = text;
-    this.parts = parts;
-    this.start = at;
-    this.end = this.pos = i;
   }
 
   /** Parses `${{ pipeline }}` opening at `open`; leaves `pos` just after `}}`. */

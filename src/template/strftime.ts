@@ -7,22 +7,7 @@
 
 import { TemplateError } from "../errors.ts";
 import { formatOffset, zoneName, zoneOffsetMs } from "./zoned_time.ts";
-
-const DAY_NAMES = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-const MONTH_NAMES = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
+import { DAY_NAMES, MONTH_NAMES } from "../util/calendar.ts";
 
 function pad(value: number, width: number, fill = "0"): string {
   const text = String(value);
