@@ -19,95 +19,47 @@
  */
 
 import type { Engine } from "../engine.ts";
-import { ConfigError } from "../errors.ts";
 import { newRunId } from "../executor/ids.ts";
-import type { CatchUpPolicy, CronSchedule as CronSpec, OverlapPolicy } from "../models/types.ts";
+import type { CatchUpPolicy, OverlapPolicy } from "../models/types.ts";
 import type { AuditStore } from "../results/audit_store.ts";
-import { type CronSchedule, cronSchedule } from "./cron.ts";
-import { release, type ReleaseStatus } from "./release.ts";
+import {
+  BoundedLedger,
+  DECISION_EVENT,
+  formatInstant as iso,
+  RELEASE_EVENT,
+  type ScheduledRelease,
+  SchedulerEvent,
+  type TickDecision,
+  type TickDecisionKind,
+  zeroDecisionCounts,
+} from "./decisions.ts";
+import { release } from "./release.ts";
+import {
+  buildTasks,
+  describeTask,
+  dueTime,
+  fireTimes,
+  LATE_LIMIT,
+  lateTimes,
+  MISSED_DETAIL,
+  type PendingRelease as Pending,
+  planCatchUp,
+  type ScheduledTask,
+  type TaskState as Task,
+} from "./tasks.ts";
 
-/** What the scheduler decided for one (alias, logical time). */
-export type TickDecisionKind =
-  | "fired"
-  | "caught-up"
-  | "queued"
-  | "skipped-overlap"
-  | "deduplicated"
-  | "missed";
-
-/** One scheduler decision, with its reason. */
-export interface TickDecision {
-  /** Clock time of the decision, epoch ms. */
-  readonly time: number;
-  /** Release name (schedule entry alias, or the workflow name). */
-  readonly alias: string;
-  /** Workflow name. */
-  readonly workflow: string;
-  /** Schedule template the entry comes from; absent for a workflow's own `on:`. */
-  readonly schedule?: string;
-  /** Logical (fire) time, epoch ms. */
-  readonly logicalTime: number;
-  /** The decision. */
-  readonly decision: TickDecisionKind;
-  /** Why, for people. */
-  readonly reason: string;
-}
-
-/** A release the scheduler started, once it has ended. */
-export interface ScheduledRelease {
-  /** Release name. */
-  readonly alias: string;
-  /** Workflow name. */
-  readonly workflow: string;
-  /** Logical time, epoch ms. */
-  readonly logicalTime: number;
-  /** Run status, `SKIPPED_DUPLICATE`, or `FAILED` when the release could not start. */
-  readonly status: ReleaseStatus;
-  /** Run id, when it ran. */
-  readonly runId?: string;
-  /** Error message when the release could not start (bad params, bad template). */
-  readonly error?: string;
-  /** Clock time the release started, epoch ms. */
-  readonly startedAt: number;
-  /** Clock time it ended, epoch ms. */
-  readonly endedAt: number;
-}
-
-/** One scheduled alias, as {@linkcode Scheduler.tasks} lists it. */
-export interface ScheduledTask {
-  /** Release name (audit name). */
-  readonly alias: string;
-  /** Workflow name. */
-  readonly workflow: string;
-  /** Schedule template, absent for a workflow's own `on:`. */
-  readonly schedule?: string;
-  /** Params, rendered with `release.*` at each release. */
-  readonly params: Readonly<Record<string, unknown>>;
-  /** Cron schedules. */
-  readonly on: readonly CronSpec[];
-  /** Catch-up policy after downtime. */
-  readonly catchUp: CatchUpPolicy;
-  /** Catch-up window for `all`, ms. */
-  readonly catchUpWindowMs?: number;
-  /** Overlap policy. */
-  readonly overlap: OverlapPolicy;
-}
-
-/** Event type of a {@linkcode SchedulerEvent} carrying a {@linkcode TickDecision}. */
-export const DECISION_EVENT = "scheduler-decision";
-/** Event type of a {@linkcode SchedulerEvent} carrying a {@linkcode ScheduledRelease}. */
-export const RELEASE_EVENT = "scheduler-release";
-
-/** A scheduler event; `detail` is a decision or an ended release. */
-export class SchedulerEvent<T extends TickDecision | ScheduledRelease> extends Event {
-  /** The decision or release. */
-  readonly detail: T;
-  /** Creates an event of `type` with `detail`. */
-  constructor(type: typeof DECISION_EVENT | typeof RELEASE_EVENT, detail: T) {
-    super(type);
-    this.detail = detail;
-  }
-}
+export {
+  DECISION_EVENT,
+  formatDecision,
+  onDecision,
+  onScheduledRelease,
+  RELEASE_EVENT,
+  type ScheduledRelease,
+  SchedulerEvent,
+  type TickDecision,
+  type TickDecisionKind,
+} from "./decisions.ts";
+export type { ScheduledTask } from "./tasks.ts";
 
 /** Options of {@linkcode Scheduler}. */
 export interface SchedulerOptions {
@@ -163,34 +115,6 @@ export interface SchedulerSummary {
   readonly decisions: Readonly<Record<TickDecisionKind, number>>;
 }
 
-interface Pending {
-  readonly time: number;
-  readonly kind: "fired" | "caught-up";
-  readonly reason: string;
-}
-
-interface Task extends ScheduledTask {
-  readonly crons: readonly CronSchedule[];
-  /** Fire times at or before this were handled. */
-  cursor: number;
-  /** Cached first fire time after `cursor`. */
-  nextDue: number | undefined;
-  readonly running: Set<number>;
-  readonly pending: Pending[];
-}
-
-const LATE_LIMIT = 10_000;
-const MISSED_DETAIL = 20;
-
-const DECISION_KINDS: readonly TickDecisionKind[] = [
-  "fired",
-  "caught-up",
-  "queued",
-  "skipped-overlap",
-  "deduplicated",
-  "missed",
-];
-
 /**
  * Releases scheduled workflows on time, once each.
  *
@@ -211,11 +135,10 @@ export class Scheduler {
   readonly #maxSleep: number;
   readonly #maxCatchUp: number;
   readonly #maxQueue: number;
-  readonly #ledgerSize: number;
-  #decisions: TickDecision[] = [];
-  #releases: ScheduledRelease[] = [];
+  readonly #decisions: BoundedLedger<TickDecision>;
+  readonly #releases: BoundedLedger<ScheduledRelease>;
   readonly #inflight = new Set<Promise<void>>();
-  #counts: Record<TickDecisionKind, number> = zeroCounts();
+  #counts: Record<TickDecisionKind, number> = zeroDecisionCounts();
   #released = 0;
   #active = false;
   #signal: AbortSignal | undefined;
@@ -234,32 +157,25 @@ export class Scheduler {
     this.#maxSleep = Math.max(1, options.maxSleepMs ?? 60_000);
     this.#maxCatchUp = Math.max(1, options.maxCatchUp ?? 100);
     this.#maxQueue = Math.max(0, options.maxQueue ?? 100);
-    this.#ledgerSize = Math.max(1, options.ledgerSize ?? 1000);
+    const ledgerSize = Math.max(1, options.ledgerSize ?? 1000);
+    this.#decisions = new BoundedLedger(ledgerSize);
+    this.#releases = new BoundedLedger(ledgerSize);
     this.#tasks = buildTasks(engine, options);
   }
 
   /** The scheduled aliases. */
   tasks(): ScheduledTask[] {
-    return this.#tasks.map((t) => ({
-      alias: t.alias,
-      workflow: t.workflow,
-      ...(t.schedule === undefined ? {} : { schedule: t.schedule }),
-      params: t.params,
-      on: t.on,
-      catchUp: t.catchUp,
-      ...(t.catchUpWindowMs === undefined ? {} : { catchUpWindowMs: t.catchUpWindowMs }),
-      overlap: t.overlap,
-    }));
+    return this.#tasks.map(describeTask);
   }
 
   /** Recent decisions, oldest first (at most `ledgerSize`). */
   decisions(): TickDecision[] {
-    return [...this.#decisions];
+    return this.#decisions.list();
   }
 
   /** Recently ended releases, in the order they ended (at most `ledgerSize`). */
   releases(): ScheduledRelease[] {
-    return [...this.#releases];
+    return this.#releases.list();
   }
 
   /** Releases running now. */
@@ -271,7 +187,7 @@ export class Scheduler {
   nextFireTime(): number | undefined {
     let best: number | undefined;
     for (const task of this.#tasks) {
-      const due = this.#due(task);
+      const due = dueTime(task);
       if (due !== undefined && (best === undefined || due < best)) best = due;
     }
     return best;
@@ -289,7 +205,7 @@ export class Scheduler {
     const { signal, stop, once = false } = options;
     const clock = this.#engine.runtime.clock;
     this.#signal = signal;
-    this.#counts = zeroCounts();
+    this.#counts = zeroDecisionCounts();
     this.#released = 0;
     this.#runId = newRunId(clock.now(), "scheduler");
     let ticks = 0;
@@ -330,22 +246,9 @@ export class Scheduler {
     return records.find((r) => r.release <= now)?.release;
   }
 
-  #due(task: Task): number | undefined {
-    if (task.nextDue === undefined || task.nextDue <= task.cursor) {
-      task.nextDue = undefined;
-      for (const cron of task.crons) {
-        const next = cron.next(task.cursor);
-        if (next !== undefined && (task.nextDue === undefined || next < task.nextDue)) {
-          task.nextDue = next;
-        }
-      }
-    }
-    return task.nextDue;
-  }
-
   async #tick(until: number): Promise<void> {
     for (const task of this.#tasks) {
-      const due = this.#due(task);
+      const due = dueTime(task);
       if (due === undefined || due > until) {
         if (until > task.cursor) task.cursor = until;
         continue;
@@ -367,40 +270,11 @@ export class Scheduler {
     }
   }
 
-  /** Splits late fire times into catch-up candidates and recorded misses. */
+  /** Records the late fire times the catch-up policy skips; returns the ones to run. */
   #catchUp(task: Task, late: readonly number[], anyOnTime: boolean, now: number): Pending[] {
-    if (late.length === 0) return [];
-    let run: number[] = [];
-    let why = (_time: number) => "missed while the scheduler was not running (catch-up: none)";
-    if (task.catchUp === "latest") {
-      if (anyOnTime) why = () => "superseded by an on-time release (catch-up: latest)";
-      else {
-        run = late.slice(-1);
-        why = () => "older than the latest missed release (catch-up: latest)";
-      }
-    } else if (task.catchUp === "all") {
-      const window = task.catchUpWindowMs;
-      const inside = (t: number) => window === undefined || now - t <= window;
-      run = late.filter(inside).slice(-this.#maxCatchUp);
-      why = (t) =>
-        inside(t)
-          ? `over the catch-up cap of ${this.#maxCatchUp} releases (catch-up: all)`
-          : `outside the catch-up window of ${window} ms (catch-up: all)`;
-    }
-    const runSet = new Set(run);
-    const missed = late.filter((t) => !runSet.has(t));
-    const detailed = missed.slice(-MISSED_DETAIL);
-    const older = missed.length - detailed.length;
-    if (older > 0) {
-      const more = late.length >= LATE_LIMIT ? "at least " : "";
-      this.#decide(task, missed[0], "missed", `${more}${older} earlier releases ${why(missed[0])}`);
-    }
-    for (const time of detailed) this.#decide(task, time, "missed", why(time));
-    return run.map((time) => ({
-      time,
-      kind: "caught-up" as const,
-      reason: `missed at ${iso(time)}, caught up (catch-up: ${task.catchUp})`,
-    }));
+    const plan = planCatchUp(task, late, { anyOnTime, now, maxCatchUp: this.#maxCatchUp });
+    for (const miss of plan.missed) this.#decide(task, miss.time, "missed", miss.reason);
+    return plan.run;
   }
 
   async #consider(task: Task, item: Pending, busy: boolean): Promise<void> {
@@ -503,149 +377,12 @@ export class Scheduler {
       reason,
     };
     this.#counts[decision]++;
-    this.#decisions.push(entry);
-    if (this.#decisions.length > this.#ledgerSize * 1.25) {
-      this.#decisions = this.#decisions.slice(-this.#ledgerSize);
-    }
+    this.#decisions.add(entry);
     this.#events.dispatchEvent(new SchedulerEvent(DECISION_EVENT, entry));
   }
 
   #record(entry: ScheduledRelease): void {
-    this.#releases.push(entry);
-    if (this.#releases.length > this.#ledgerSize * 1.25) {
-      this.#releases = this.#releases.slice(-this.#ledgerSize);
-    }
+    this.#releases.add(entry);
     this.#events.dispatchEvent(new SchedulerEvent(RELEASE_EVENT, entry));
   }
-}
-
-/** Listens to scheduler decisions on `target`; returns a function that stops listening. */
-export function onDecision(
-  target: EventTarget,
-  listener: (decision: TickDecision) => void,
-): () => void {
-  const handler = (event: Event) => listener((event as SchedulerEvent<TickDecision>).detail);
-  target.addEventListener(DECISION_EVENT, handler);
-  return () => target.removeEventListener(DECISION_EVENT, handler);
-}
-
-/** Listens to ended scheduler releases on `target`; returns a function that stops listening. */
-export function onScheduledRelease(
-  target: EventTarget,
-  listener: (release: ScheduledRelease) => void,
-): () => void {
-  const handler = (event: Event) => listener((event as SchedulerEvent<ScheduledRelease>).detail);
-  target.addEventListener(RELEASE_EVENT, handler);
-  return () => target.removeEventListener(RELEASE_EVENT, handler);
-}
-
-/** One line per decision for the CLI: `2026-01-01T00:05:00Z fired wf-a @ 2026-01-01T00:05:00Z: due`. */
-export function formatDecision(decision: TickDecision): string {
-  return `${iso(decision.time)} ${decision.decision.padEnd(15)} ${decision.alias} @ ${
-    iso(decision.logicalTime)
-  }: ${decision.reason}`;
-}
-
-function buildTasks(engine: Engine, options: SchedulerOptions): Task[] {
-  const tasks: Task[] = [];
-  const seen = new Map<string, string>();
-  const add = (spec: ScheduledTask) => {
-    if (spec.on.length === 0) return;
-    const where = spec.schedule === undefined
-      ? `workflow ${spec.workflow}`
-      : `schedule ${spec.schedule}`;
-    const first = seen.get(spec.alias);
-    if (first !== undefined) {
-      throw new ConfigError(
-        `alias '${spec.alias}' is scheduled twice (${first} and ${where}); give each entry its own alias`,
-      );
-    }
-    seen.set(spec.alias, where);
-    tasks.push({
-      ...spec,
-      crons: spec.on.map((on) => cronSchedule(on.cronjob, on.timezone)),
-      cursor: 0,
-      nextDue: undefined,
-      running: new Set(),
-      pending: [],
-    });
-  };
-  const names = options.schedules ?? engine.config.names("Schedule");
-  for (const name of names) {
-    const schedule = engine.config.schedule(name);
-    for (const entry of schedule.workflows) {
-      const on = entry.on.length > 0 ? entry.on : engine.workflow(entry.name).on;
-      add({
-        alias: entry.alias,
-        workflow: entry.name,
-        schedule: schedule.name,
-        params: entry.params,
-        on,
-        catchUp: schedule.catchUp,
-        ...(schedule.catchUpWindowMs === undefined
-          ? {}
-          : { catchUpWindowMs: schedule.catchUpWindowMs }),
-        overlap: schedule.overlap,
-      });
-    }
-  }
-  const own = options.workflows ?? false;
-  if (own !== false) {
-    const list = own === true ? engine.config.names("Workflow") : own;
-    for (const name of list) {
-      if (own === true && seen.has(name)) continue;
-      const workflow = engine.workflow(name);
-      add({
-        alias: workflow.name,
-        workflow: workflow.name,
-        params: {},
-        on: workflow.on,
-        catchUp: options.catchUp ?? "none",
-        ...(options.catchUpWindowMs === undefined
-          ? {}
-          : { catchUpWindowMs: options.catchUpWindowMs }),
-        overlap: options.overlap ?? "skip",
-      });
-    }
-  }
-  return tasks;
-}
-
-/** Fire times of a task in `(from, to]`, merged over its crons, at most `limit` per cron. */
-function fireTimes(task: Task, from: number, to: number, limit: number): number[] {
-  if (task.crons.length === 1) return task.crons[0].between(from, to, limit);
-  const all = new Set<number>();
-  for (const cron of task.crons) for (const t of cron.between(from, to, limit)) all.add(t);
-  return [...all].sort((a, b) => a - b);
-}
-
-/**
- * Late fire times in `(from, to]`. After a downtime longer than `LATE_LIMIT` fire times, the
- * list is the first ones then the newest `newestCount`, so it still ends at the true last one.
- */
-function lateTimes(task: Task, from: number, to: number, newestCount: number): number[] {
-  const times = fireTimes(task, from, to, LATE_LIMIT);
-  if (times.length < LATE_LIMIT) return times;
-  // Too many to list: take the newest ones, walking back from the end of the window.
-  const newest = new Set<number>();
-  for (const cron of task.crons) {
-    let cursor = to + 1;
-    for (let i = 0; i < newestCount; i++) {
-      const previous = cron.previous(cursor);
-      if (previous === undefined || previous <= from) break;
-      newest.add(previous);
-      cursor = previous;
-    }
-  }
-  const tail = [...newest].sort((a, b) => a - b);
-  const head = times.filter((t) => t < (tail[0] ?? Infinity));
-  return [...head.slice(0, LATE_LIMIT - tail.length), ...tail];
-}
-
-function zeroCounts(): Record<TickDecisionKind, number> {
-  return Object.fromEntries(DECISION_KINDS.map((k) => [k, 0])) as Record<TickDecisionKind, number>;
-}
-
-function iso(epochMs: number | undefined): string {
-  return epochMs === undefined ? "?" : new Date(epochMs).toISOString().replace(".000Z", "Z");
 }

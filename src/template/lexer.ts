@@ -48,7 +48,7 @@ function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;
 }
 
-/** Whether the char code may appear in a name or a path segment after `.` (letters, digits, `_`, `-`). */
+/** Whether the char code may appear in a name or a path segment: a letter, digit, `_` or `-`. */
 export function isSegmentChar(code: number): boolean {
   return isIdentStart(code) || isDigit(code) || code === 45;
 }
