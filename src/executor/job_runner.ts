@@ -29,6 +29,8 @@ export interface JobEntry {
   errors?: { name: string; message: string };
   skipped?: boolean;
   info?: { start: string; end: string; duration_ms: number };
+  /** Set when the entry was kept from an earlier run being resumed. */
+  resumed_from?: string;
 }
 
 /** The context entry of one matrix combination. */

@@ -30,6 +30,12 @@ export interface ExecuteOptions {
   readonly triggerChain?: readonly string[];
   /** Extra template scope (e.g. `release` for scheduled releases). */
   readonly extraScope?: Readonly<Record<string, unknown>>;
+  /**
+   * Resume an earlier run of this workflow: jobs that ended SUCCESS there keep that entry
+   * (and are not run again); every other job runs. Outputs restored from an audit are what
+   * the audit holds, so secret values in them read as `***`.
+   */
+  readonly resume?: { readonly runId: string; readonly context: Readonly<Record<string, unknown>> };
 }
 
 /** What every execute returns. */
@@ -219,9 +225,23 @@ function runDag(
       run.emit({ type: "job-end", job: id, status: "SKIP", durationMs: 0 });
       finish(id, entry);
     };
+    const previous = (options.resume?.context.jobs ?? {}) as Record<string, JobEntry | undefined>;
     const pump = () => {
-      while (ready.length > 0 && running < limit) {
-        const id = ready.shift()!;
+      while (ready.length > 0) {
+        const id = ready[0];
+        const kept = previous[id];
+        if (kept?.status === "SUCCESS" && !signal.aborted) {
+          ready.shift();
+          run.emit({ type: "job-start", job: id });
+          run.log("info", `[JOB]: Keep '${id}': it succeeded in run ${options.resume!.runId}`, {
+            job: id,
+          });
+          run.emit({ type: "job-end", job: id, status: "SUCCESS", durationMs: 0 });
+          finish(id, { ...kept, resumed_from: options.resume!.runId });
+          continue;
+        }
+        if (!signal.aborted && running >= limit) break;
+        ready.shift();
         if (signal.aborted) {
           const now = services.runtime.clock.now();
           finish(id, {

@@ -28,7 +28,8 @@ export interface ReleaseOptions {
   /**
    * - `normal`: skipped when an audit of this (name, logical time) exists;
    * - `force`: runs anyway and writes another audit;
-   * - `rerun`: runs again only when the last audit did not succeed (no audit → runs);
+   * - `rerun`: runs again only when the last audit did not succeed (no audit → runs), keeping
+   *   the jobs that succeeded in it and running the others;
    * - `dryrun`: runs no action stage, checks nothing and writes no audit.
    * @default "normal"
    */
@@ -134,9 +135,11 @@ export async function release(
     // Claim the release before the first await so a concurrent call sees it.
     flights.add(key);
   }
+  let resumable: AuditRecord | undefined;
   try {
     if (type === "normal" || type === "rerun") {
       const previous = await audits.find(name, date);
+      if (type === "rerun" && previous !== null) resumable = previous;
       const skip = previous !== null && (type === "normal" || previous.status === "SUCCESS");
       if (skip) {
         return {
@@ -148,7 +151,7 @@ export async function release(
         };
       }
     }
-    return await run(engine, workflow, date, options, base);
+    return await run(engine, workflow, date, options, base, resumable);
   } finally {
     if (type !== "dryrun") flights.delete(key);
   }
@@ -160,6 +163,7 @@ async function run(
   date: number,
   options: ReleaseOptions,
   base: Omit<ReleaseReport, "status">,
+  previous?: AuditRecord,
 ): Promise<ReleaseReport> {
   const type = base.type;
   const name = base.name;
@@ -189,6 +193,8 @@ async function run(
     extraScope: { release: scope },
     events: options.events,
     dryRun: type === "dryrun",
+    // A rerun keeps the jobs that succeeded last time and runs the rest.
+    resume: previous ? { runId: previous.runId, context: previous.context } : undefined,
   });
   if (type === "dryrun") return { ...base, status: result.status, result };
   const masker = new Masker();

@@ -398,3 +398,64 @@ wf:
     assert.equal(stage.errors.name, "StageTimeoutError");
   });
 });
+
+describe("resuming a run", () => {
+  it("keeps the jobs that succeeded and runs the failed job and its dependants again", async () => {
+    const dir = `/tmp/wf-resume-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    const engine = await engineFor(`
+wf:
+  type: Workflow
+  params:
+    dir: str
+  jobs:
+    extract:
+      stages:
+        - name: count
+          id: count
+          bash: 'mkdir -p \${{ params.dir }} && echo x >> \${{ params.dir }}/extract.log && echo 42'
+    flaky:
+      needs: [extract]
+      stages:
+        - name: check
+          id: check
+          bash: 'test -f \${{ params.dir }}/ready && echo "rows=\${{ jobs.extract.stages.count.outputs.stdout }}"'
+    report:
+      needs: [flaky]
+      stages:
+        - name: done
+          id: done
+          echo: "\${{ jobs.flaky.stages.check.outputs.stdout }}"
+`);
+    const first = await engine.execute("wf", { dir });
+    type Jobs = Record<
+      string,
+      {
+        status: string;
+        resumed_from?: string;
+        stages?: Record<string, { outputs: { stdout?: string } }>;
+      }
+    >;
+    assert.equal(first.status, "FAILED");
+    assert.equal((first.context.jobs as Jobs).report.status, "SKIP");
+
+    const detector = await import("node:fs");
+    detector.writeFileSync(`${dir}/ready`, "");
+    const { target, events } = captureEvents();
+    const second = await engine.execute("wf", { dir }, {
+      events: target,
+      resume: { runId: first.runId, context: first.context },
+    });
+    const jobs = second.context.jobs as Jobs;
+    assert.equal(second.status, "SUCCESS");
+    assert.equal(jobs.extract.resumed_from, first.runId);
+    assert.equal(jobs.flaky.stages!.check.outputs.stdout, "rows=42");
+    assert.equal(jobs.report.status, "SUCCESS");
+    assert.equal(detector.readFileSync(`${dir}/extract.log`, "utf8"), "x\n", "extract ran once");
+    assert.ok(
+      events.some((e) =>
+        e.type === "log" && /Keep 'extract': it succeeded in run/.test(e.message ?? "")
+      ),
+    );
+    detector.rmSync(dir, { recursive: true, force: true });
+  });
+});

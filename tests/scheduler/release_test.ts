@@ -21,6 +21,22 @@ wf-act:
   type: Workflow
   jobs:
     j: {stages: [{name: act, bash: "echo acted"}]}
+wf-two-step:
+  type: Workflow
+  params: {fail: {type: str, default: "no"}}
+  jobs:
+    first:
+      stages: [{name: one, id: one, echo: "first"}]
+    second:
+      needs: [first]
+      stages:
+        - name: maybe
+          id: maybe
+          if: "params.fail == 'yes'"
+          raise: "second broke"
+        - name: two
+          id: two
+          echo: "second"
 wf-flaky:
   type: Workflow
   params: {fail: {type: str, default: "no"}}
@@ -130,6 +146,22 @@ describe("release()", () => {
     const again = await release(engine, "wf-flaky", AT, { audits, type: "rerun" });
     assert.equal(again.status, "SKIPPED_DUPLICATE");
     assert.deepEqual((await audits.list("wf-flaky")).map((a) => a.type), ["rerun", "normal"]);
+  });
+
+  it("reruns only the jobs that did not succeed in the audited run", async () => {
+    const { engine } = await fakeEngine(YAML, AT);
+    const audits = new MemoryAuditStore();
+    const failed = await release(engine, "wf-two-step", AT, { audits, params: { fail: "yes" } });
+    assert.equal(failed.status, "FAILED");
+    const rerun = await release(engine, "wf-two-step", AT, { audits, type: "rerun" });
+    assert.equal(rerun.status, "SUCCESS");
+    const jobs = rerun.result!.context.jobs as Record<
+      string,
+      { status: string; resumed_from?: string }
+    >;
+    assert.equal(jobs.first.resumed_from, failed.result!.runId);
+    assert.equal(jobs.second.status, "SUCCESS");
+    assert.equal(jobs.second.resumed_from, undefined);
   });
 
   it("fails before running anything when a rendered param is invalid", async () => {
