@@ -135,14 +135,17 @@ export class Engine {
     }
     Object.assign(custom, options.filters ?? {});
     const filters = createFilters(custom);
-    const config = options.config ??
-      await loadConfig(options.runtime, {
-        confPath: settings.confPath,
-        maxCronPerWorkflow: settings.maxCronPerWorkflow,
-        defaultTimezone: settings.timezone,
-        validateCron,
-        knownFilters: Object.keys(custom),
-      });
+    const configOptions = {
+      maxCronPerWorkflow: settings.maxCronPerWorkflow,
+      defaultTimezone: settings.timezone,
+      validateCron,
+      knownFilters: Object.keys(custom),
+    };
+    // A config built elsewhere is re-validated with this engine's filters and cron check
+    // (its YAML is not parsed again), so custom filters are known to validation.
+    const config = options.config
+      ? options.config.withOptions({ validateCron, knownFilters: configOptions.knownFilters })
+      : await loadConfig(options.runtime, { confPath: settings.confPath, ...configOptions });
     const fromEnv = options.traces === undefined || options.audits === undefined
       ? storesFromEnv(options.runtime.env)
       : {};

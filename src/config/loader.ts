@@ -83,6 +83,11 @@ export interface ConfigIndex {
   validate(): ConfigIssue[];
   /** Problems found while loading (bad YAML, duplicate names, unknown template types). */
   readonly issues: readonly ConfigIssue[];
+  /**
+   * The same templates (not parsed again) validated with `options` merged over this index's
+   * own; `knownFilters` are added to those already known. Built models are not shared.
+   */
+  withOptions(options: ConfigOptions): ConfigIndex;
 }
 
 const YAML_FILE = /\.ya?ml$/i;
@@ -239,6 +244,18 @@ class Index implements ConfigIndex {
     this.#entries = entries;
     this.issues = issues;
     this.#options = options;
+  }
+
+  withOptions(options: ConfigOptions): ConfigIndex {
+    const knownFilters = [
+      ...(this.#options.knownFilters ?? []),
+      ...(options.knownFilters ?? []),
+    ];
+    return new Index(this.#entries, [...this.issues], {
+      ...this.#options,
+      ...options,
+      knownFilters,
+    });
   }
 
   names(type?: TemplateType): string[] {
