@@ -20,6 +20,7 @@ import {
   timingInfo,
 } from "./run_state.ts";
 import { runStages, type StagesFrame } from "./stage_runner.ts";
+import { formatTimeout } from "../util/text.ts";
 
 /** The context entry of a job. */
 export interface JobEntry {
@@ -61,10 +62,6 @@ export function aggregateStatus(statuses: Iterable<Status>): Status {
   if (cancel) return "CANCEL";
   if (any && allSkip) return "SKIP";
   return "SUCCESS";
-}
-
-function formatSeconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 /** Renders template-valued matrix entries (dynamic matrices) into lists. */
@@ -147,7 +144,7 @@ export async function runJob(
       () =>
         new TimeoutReason(
           "job",
-          `job '${job.id}' timed out after ${formatSeconds(job.timeoutMs!)}`,
+          `job '${job.id}' timed out after ${formatTimeout(job.timeoutMs!)}`,
         ),
     );
     try {

@@ -57,7 +57,7 @@ export function expandMatrix(
   if (total > max) {
     throw new JobError(
       `matrix expands to ${total} combinations, more than the limit of ${max}; ` +
-        `raise 'max-combinations' or split the job`,
+        `raise WORKFLOW_CORE_MAX_MATRIX_COMBINATIONS or split the job`,
     );
   }
   let product: Record<string, unknown>[] = keys.length === 0 ? [] : [{}];

@@ -74,6 +74,8 @@ export class RunState {
   /** Every secret value this run has seen (for child runs and stores). */
   readonly secrets = new Set<string>();
   readonly renderOptions: RenderOptions;
+  /** Render options without the `${VAR}` env pass (JavaScript code, where `${…}` is JS). */
+  readonly renderOptionsWithoutEnv: RenderOptions;
   /** Runs a child workflow (set by the workflow runner when a lookup exists). */
   trigger?: (
     name: string,
@@ -88,6 +90,7 @@ export class RunState {
       env: (name: string) => env.get(name),
       onEnv: (_name: string, value: string) => this.addSecret(value),
     };
+    this.renderOptionsWithoutEnv = { filters: services.filters, timezone: services.timezone };
   }
 
   /** Registers a value to be masked everywhere it would be shown. */

@@ -22,6 +22,7 @@ import type { JsRunner, NestedRun, StageContext, StageOutcome } from "../stages/
 import { stageHandler } from "../stages/kinds.ts";
 import type { LogLevel } from "./events.ts";
 import { onAbort } from "../util/abort.ts";
+import { formatTimeout } from "../util/text.ts";
 
 /** Where a list of stages runs: its job/strategy, scope and output map. */
 export interface StagesFrame {
@@ -45,10 +46,6 @@ export interface StageEntry {
 }
 
 const ACTION_KINDS = new Set(["shell", "run", "call", "trigger", "docker"]);
-
-function formatSeconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
-}
 
 /**
  * Runs `work` but settles with the abort reason as soon as `signal` aborts,
@@ -109,8 +106,14 @@ class StageContextImpl implements StageContext {
   render(value: unknown, extra?: Readonly<Record<string, unknown>>): unknown {
     return render(value, this.scopeWith(extra), this.frame.run.renderOptions);
   }
-  renderString(value: string, extra?: Readonly<Record<string, unknown>>): string {
-    return renderString(value, this.scopeWith(extra), this.frame.run.renderOptions);
+  renderString(
+    value: string,
+    extra?: Readonly<Record<string, unknown>>,
+    options?: { readonly env?: boolean },
+  ): string {
+    const run = this.frame.run;
+    const opts = options?.env === false ? run.renderOptionsWithoutEnv : run.renderOptions;
+    return renderString(value, this.scopeWith(extra), opts);
   }
   condition(value: string | boolean, extra?: Readonly<Record<string, unknown>>): boolean {
     return evaluateCondition(value, this.scopeWith(extra), this.frame.run.renderOptions);
@@ -237,7 +240,7 @@ export async function runStage(
       () =>
         new TimeoutReason(
           "stage",
-          `stage '${name}' timed out after ${formatSeconds(stage.timeoutMs!)}`,
+          `stage '${name}' timed out after ${formatTimeout(stage.timeoutMs!)}`,
         ),
     );
     const context = new StageContextImpl(frame, id, name, scoped.signal, stage.timeoutMs);

@@ -10,6 +10,7 @@ import type { Status, Workflow } from "../models/types.ts";
 import { coerceParams } from "../models/param_coerce.ts";
 import { CancelError, errorToRecord, StageError, WorkflowError } from "../errors.ts";
 import { newRunId } from "./ids.ts";
+import { formatTimeout } from "../util/text.ts";
 import { decideTriggerRule } from "./trigger_rule.ts";
 import { aggregateStatus, type JobEntry, runJob } from "./job_runner.ts";
 import { armTimeout, type RunServices, RunState, timingInfo } from "./run_state.ts";
@@ -114,7 +115,7 @@ export async function executeWorkflow(
     timeoutMs,
     () =>
       controller.abort(
-        new CancelError(`workflow '${workflow.name}' timed out after ${timeoutMs} ms`),
+        new CancelError(`workflow '${workflow.name}' timed out after ${formatTimeout(timeoutMs)}`),
       ),
   );
 

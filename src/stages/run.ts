@@ -22,7 +22,9 @@ export const runRunStage: StageHandler<RunStage> = (stage, ctx) => {
 };
 
 async function runJavaScript(stage: RunStage, ctx: StageContext) {
-  const code = ctx.renderString(dedent(stage.code));
+  // `${…}` in JavaScript is the language's own interpolation, so the code gets templates
+  // but no `${VAR}` env pass; environment values reach the code through `vars`.
+  const code = ctx.renderString(dedent(stage.code), undefined, { env: false });
   const vars = ctx.render(stage.vars) as Record<string, unknown>;
   const outputs = await ctx.jsRunner().run(
     { code, vars, context: plainScope(ctx.scope) },

@@ -116,7 +116,11 @@ export interface StageContext {
   /** Renders templates and env vars in any value (native types for whole-string templates). */
   render(value: unknown, extraScope?: Readonly<Record<string, unknown>>): unknown;
   /** Renders to a string. */
-  renderString(value: string, extraScope?: Readonly<Record<string, unknown>>): string;
+  renderString(
+    value: string,
+    extraScope?: Readonly<Record<string, unknown>>,
+    options?: { readonly env?: boolean },
+  ): string;
   /** Evaluates an `if:`/`until:` condition. */
   condition(value: string | boolean, extraScope?: Readonly<Record<string, unknown>>): boolean;
   /** Runs nested stages in order with `extraScope` added and a fresh `stages` map. */

@@ -18,3 +18,8 @@ export function dedent(text: string): string {
     "\n",
   );
 }
+
+/** A timeout for messages: whole seconds as `10s`, anything else in ms (`250ms`). */
+export function formatTimeout(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}

@@ -309,7 +309,10 @@ wf:
     assert.equal(result.status, "CANCEL");
     assert.equal(jobs.quick.status, "SUCCESS");
     assert.equal(jobs.slow.status, "CANCEL");
-    assert.match((result.context.errors as { message: string }).message, /timed out after 200 ms/);
+    assert.match(
+      (result.context.errors as { message: string }).message,
+      /workflow .wf. timed out after 200ms/,
+    );
   });
 
   it("fails a stage that exceeds its timeout and says so", async () => {
@@ -457,5 +460,36 @@ wf:
       ),
     );
     detector.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe("engine options", () => {
+  it("knows custom filters during validation of a config built elsewhere", async () => {
+    const engine = await engineFor(
+      `
+wf:
+  type: Workflow
+  params:
+    x: str
+  jobs:
+    a:
+      stages:
+        - name: s
+          id: s
+          echo: "\${{ params.x | slug }}"
+        - name: js
+          id: js
+          run: "const n = 2; return { text: \`n=\${n} x=\${{ params.x | slug }}\` };"
+`,
+      { filters: { slug: (value) => String(value).toLowerCase().replace(/\s+/g, "-") } },
+    );
+    const result = await engine.execute("wf", { x: "Hello World" });
+    await engine.close();
+    assert.equal(result.status, "SUCCESS", JSON.stringify(result.context.jobs));
+    const stages = (result.context.jobs as Record<
+      string,
+      { stages: Record<string, { outputs: Record<string, unknown> }> }
+    >).a.stages;
+    assert.deepEqual(stages.js.outputs, { text: "n=2 x=hello-world" });
   });
 });
