@@ -7,7 +7,7 @@
  */
 
 import type { Runtime } from "./runtime/types.ts";
-import type { Workflow } from "./models/types.ts";
+import type { Stage, Workflow } from "./models/types.ts";
 import { readSettings, type Settings } from "./settings.ts";
 import { createFilters, type FilterFunction, type FilterRegistry } from "./template/mod.ts";
 import { Registry } from "./stages/registry.ts";
@@ -17,7 +17,9 @@ import { type ConfigIndex, loadConfig } from "./config/loader.ts";
 import { type ExecuteOptions, executeWorkflow, type Result } from "./executor/workflow_runner.ts";
 import type { RunServices } from "./executor/run_state.ts";
 import { LifecycleBus } from "./executor/events.ts";
-import { ConfigError } from "./errors.ts";
+import { ConfigError, type ConfigIssue } from "./errors.ts";
+
+import { hasTemplate } from "./template/mod.ts";
 import { isAbsolute, join } from "./util/path.ts";
 import { validateCron } from "./scheduler/cron.ts";
 import type { TraceStore } from "./results/trace_store.ts";
@@ -198,6 +200,47 @@ export class Engine {
     return executeWorkflow(model, params, this.services(options), options);
   }
 
+  /**
+   * Resolves every static `uses:` target of every valid workflow against the task registry,
+   * returning one issue (with file and line of the stage) per target that cannot be found or
+   * whose module fails to import. Templated targets are left to run time.
+   */
+  async checkTasks(): Promise<ConfigIssue[]> {
+    const issues: ConfigIssue[] = [];
+    const checked = new Map<string, string | undefined>();
+    for (const name of this.config.names("Workflow")) {
+      let workflow: Workflow;
+      try {
+        workflow = this.config.workflow(name);
+      } catch {
+        continue; // already reported by validate()
+      }
+      for (const job of Object.values(workflow.jobs)) {
+        for (const stage of allStages(job.stages)) {
+          if (stage.kind !== "call" || hasTemplate(stage.uses)) continue;
+          if (!checked.has(stage.uses)) {
+            checked.set(
+              stage.uses,
+              await this.registry.resolve(stage.uses).then(
+                () => undefined,
+                (error: unknown) => (error instanceof Error ? error.message : String(error)),
+              ),
+            );
+          }
+          const problem = checked.get(stage.uses);
+          if (problem !== undefined) {
+            issues.push({
+              ...stage.source,
+              path: stage.source?.path ? `${stage.source.path}.uses` : undefined,
+              message: problem,
+            });
+          }
+        }
+      }
+    }
+    return issues;
+  }
+
   /** Writes buffered traces. */
   async flush(): Promise<void> {
     await this.#tracing?.flush();
@@ -246,4 +289,18 @@ async function importFilters(
     out[name] = fn as FilterFunction;
   }
   return out;
+}
+
+/** Every stage of a list, nested ones (parallel, foreach, until, case) included. */
+function* allStages(stages: readonly Stage[]): Generator<Stage> {
+  for (const stage of stages) {
+    yield stage;
+    if (stage.kind === "parallel") {
+      for (const branch of Object.values(stage.parallel)) yield* allStages(branch);
+    } else if (stage.kind === "foreach" || stage.kind === "until") {
+      yield* allStages(stage.stages);
+    } else if (stage.kind === "case") {
+      for (const match of stage.match) yield* allStages(match.stages);
+    }
+  }
 }

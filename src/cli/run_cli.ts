@@ -34,7 +34,7 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   },
   validate: {
     run: (args, io) => commandValidate(args, io),
-    usage: "validate           Check every template of the config folder",
+    usage: "validate           Check every template of the config folder and every uses: target",
   },
   list: {
     run: (args, io) => commandList(args, io),
@@ -179,7 +179,7 @@ async function commandRun(args: readonly string[], io: CliIo): Promise<number> {
 async function commandValidate(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parse(args, { json: { type: "boolean" } });
   const engine = await Engine.create({ runtime: io.runtime, settings: settingsFrom(values) });
-  const issues = engine.config.validate();
+  const issues = [...engine.config.validate(), ...await engine.checkTasks()];
   if (values.json) {
     io.stdout(JSON.stringify({ ok: issues.length === 0, issues }, null, 2) + "\n");
   } else if (issues.length === 0) {

@@ -145,6 +145,29 @@ describe("workflow CLI", () => {
     }
   });
 
+  it("validate reports uses: targets the registry cannot resolve, with file and line", async () => {
+    const dir = await tempDir();
+    await real.fs.writeText(
+      `${dir}/conf/wf.yml`,
+      "wf:\n  type: Workflow\n  jobs:\n    a:\n      stages:\n" +
+        "        - name: typo\n          uses: tasks/get-itmes@demo\n" +
+        "        - name: loop\n          foreach: [1]\n          stages:\n" +
+        "            - name: inner\n              uses: tasks/get-items@nope\n",
+      { createDirs: true },
+    );
+    const { code, stdout } = await cli(["validate", "--conf", `${dir}/conf`]);
+    assert.equal(code, 2);
+    assert.match(
+      stdout,
+      /^wf\.yml:6:11 jobs\.a\.stages\[0\]\.uses: task 'get-itmes' not found in group 'tasks'; it has: .*get-items/m,
+    );
+    assert.match(
+      stdout,
+      /^wf\.yml:11:15 jobs\.a\.stages\[1\]\.stages\[0\]\.uses: task 'tasks\/get-items' has no tag 'nope'; tags: demo$/m,
+    );
+    await real.fs.remove(dir);
+  });
+
   it("validates the shipped conf folder cleanly", async () => {
     const { code, stdout } = await cli(["validate", "--conf", `${root}/conf`]);
     assert.equal(code, 0, stdout);
@@ -174,8 +197,28 @@ describe("workflow CLI", () => {
     assert.match(first.stdout, /created {2}.*conf\/examples\/hello\.yml/);
     assert.match(first.stdout, /exists {3}.*tasks\/mod\.ts \(left as it is\)/);
     assert.equal(await real.fs.readText(`${dir}/tasks/mod.ts`), "// mine\n");
-    const valid = await cli(["validate", "--conf", `${dir}/conf`]);
+    // Point the starter task module at this checkout (a user's project has the package).
+    await real.fs.remove(`${dir}/tasks/mod.ts`);
+    await cli(["init", dir]);
+    const tasks = await real.fs.readText(`${dir}/tasks/mod.ts`);
+    await real.fs.writeText(
+      `${dir}/tasks/mod.ts`,
+      tasks.replace('"@ddeutil/workflow"', JSON.stringify(`${root}/mod.ts`)),
+    );
+    await real.fs.writeText(`${dir}/package.json`, '{"type": "module"}');
+    const valid = await cli(
+      ["validate", "--conf", `${dir}/conf`],
+      withEnv({ WORKFLOW_CORE_REGISTRY_CALLER: dir }),
+    );
     assert.equal(valid.code, 0, valid.stdout);
+    const ran = await cli(
+      ["run", "hello", "--conf", `${dir}/conf`, "--json"],
+      withEnv({ WORKFLOW_CORE_REGISTRY_CALLER: dir }),
+    );
+    assert.equal(ran.code, 0, ran.stdout + ran.stderr);
+    assert.deepEqual(JSON.parse(ran.stdout).context.jobs.greet.stages.items.outputs, {
+      items: [1, 2, 3],
+    });
     const again = await cli(["init", dir]);
     assert.doesNotMatch(again.stdout, /created/);
     await real.fs.remove(dir);
