@@ -11,18 +11,13 @@ import { newRunId } from "../executor/ids.ts";
 import type { Result } from "../executor/workflow_runner.ts";
 import { coerceParams } from "../models/param_coerce.ts";
 import type { Workflow } from "../models/types.ts";
-import { type ResultJson, resultToJson } from "../results/result.ts";
-import { Masker } from "../util/mask.ts";
+import { maskedResultJson, type ResultJson } from "../results/result.ts";
 import { ApiError } from "./errors.ts";
 import type { ApiDeps } from "./route_table.ts";
 import type { ApiRun } from "./run_registry.ts";
 
 /** The masked JSON of a result (secrets of the run replaced by `***`). */
-export function maskedResult(result: Result): ResultJson {
-  const masker = new Masker();
-  for (const secret of result.secrets) masker.add(secret);
-  return resultToJson(result, masker);
-}
+export const maskedResult: (result: Result) => ResultJson = maskedResultJson;
 
 /** The validated workflow `name`. @throws {ApiError} 404 when no workflow has that name. */
 export function findWorkflow(deps: ApiDeps, name: string): Workflow {

@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import type { Runtime } from "../runtime/types.ts";
 import { WorkflowBaseError } from "../errors.ts";
 import type { Result } from "../executor/workflow_runner.ts";
-import { Masker } from "../util/mask.ts";
+import { maskedResultJson } from "../results/result.ts";
 
 /** Where the CLI reads and writes. */
 export interface CliIo {
@@ -30,14 +30,7 @@ export class UsageError extends WorkflowBaseError {
 
 /** Converts a Result into the JSON printed by `--json` and returned by the API (masked). */
 export function resultJson(result: Result): Record<string, unknown> {
-  const masker = new Masker();
-  for (const secret of result.secrets) masker.add(secret);
-  return masker.maskValue({
-    status: result.status,
-    run_id: result.runId,
-    parent_run_id: result.parentRunId ?? null,
-    context: JSON.parse(JSON.stringify(result.context)),
-  });
+  return { ...maskedResultJson(result) };
 }
 
 /** Parses `-p key=value` pairs and `--params JSON` into one params object. */

@@ -5,7 +5,7 @@
  */
 
 import type { Status } from "../models/types.ts";
-import type { Masker } from "../util/mask.ts";
+import { Masker } from "../util/mask.ts";
 
 /** Outcome of a workflow, job or stage run. */
 export interface Result {
@@ -54,6 +54,18 @@ export function resultToJson(result: Result, masker?: Masker): ResultJson {
       : (mask ? mask(result.parentRunId) : result.parentRunId),
     context: isPlainRecord(context) ? context : {},
   };
+}
+
+/**
+ * The JSON form of a result with its own secrets masked: what the CLI's `--json` prints, the
+ * API returns and audits store.
+ */
+export function maskedResultJson(
+  result: Result & { readonly secrets: readonly string[] },
+): ResultJson {
+  const masker = new Masker();
+  for (const secret of result.secrets) masker.add(secret);
+  return resultToJson(result, masker);
 }
 
 /**
