@@ -17,128 +17,15 @@
  * @module
  */
 
-export { Engine, type EngineExecuteOptions, type EngineOptions } from "./src/engine.ts";
-export { DEFAULT_SETTINGS, readSettings, type Settings } from "./src/settings.ts";
+export * from "./core.ts";
 export {
-  type ExecuteOptions,
-  executeWorkflow,
-  type Result,
-} from "./src/executor/workflow_runner.ts";
-export {
-  LIFECYCLE_EVENT_TYPES,
-  type LifecycleDetail,
-  LifecycleEvent,
-  type LifecycleEventType,
-  type LogLevel,
-  onLifecycle,
-} from "./src/executor/events.ts";
-export { type Combination, expandMatrix, type ExpandMatrixOptions } from "./src/executor/matrix.ts";
-export type { RunServices } from "./src/executor/run_state.ts";
-export { hashId, newRunId, strategyId } from "./src/executor/ids.ts";
-export {
-  Registry,
-  type RegistryOptions,
-  TAG,
-  tag,
-  type TaggedFunction,
-  type TagInfo,
-  type TagOptions,
-} from "./src/stages/registry.ts";
-export type {
-  CallContext,
-  CallFunction,
-  CallResolver,
-  CallTarget,
-  JsRunner,
-  StandardSchemaLike,
-  StandardSchemaResult,
-} from "./src/stages/types.ts";
-export {
-  buildWorkflow,
-  type BuildWorkflowOptions,
-  type ConfigFile,
-  type ConfigIndex,
-  type ConfigOptions,
-  indexConfig,
-  loadConfig,
-  type LoadConfigOptions,
-  type TemplateEntry,
-  type TemplateType,
-} from "./src/config/loader.ts";
-export type { OnOptions } from "./src/models/on.ts";
-export {
-  createFilters,
-  evaluateCondition,
-  type FilterFunction,
-  type FilterRegistry,
-  render,
-  type RenderOptions,
-  renderString,
-  type Scope,
-} from "./src/template/mod.ts";
-export {
-  createMemoryRuntime,
+  createBunRuntime,
+  createDenoRuntime,
+  createNodeRuntime,
   detectRuntime,
-  FakeClock,
-  type MemoryRuntime,
-  type MemoryRuntimeOptions,
 } from "./src/runtime/mod.ts";
-export type * from "./src/runtime/types.ts";
-export type {
-  AuditRecord,
-  AuditStore,
-  CleanupOptions,
-  ListOptions,
-  ReleaseType,
-  RunSummary,
-  TraceEvent,
-  TraceRecord,
-  TraceStore,
-} from "./src/results/mod.ts";
-export type * from "./src/models/types.ts";
-export * from "./src/errors.ts";
+export { serve, type ServeOptions, type Server } from "./src/api/serve.ts";
 export { type CliIo, resultJson, runCli } from "./src/cli/run_cli.ts";
-export { VERSION } from "./src/version.ts";
-export * from "./src/api/mod.ts";
-export {
-  poke,
-  type PokeOptions,
-  release,
-  type ReleaseOptions,
-  type ReleaseReport,
-  type ReleaseScope,
-  type ReleaseStatus,
-} from "./src/scheduler/release.ts";
-export {
-  DECISION_EVENT,
-  formatDecision,
-  onDecision,
-  onScheduledRelease,
-  RELEASE_EVENT,
-  type ScheduledRelease,
-  type ScheduledTask,
-  Scheduler,
-  SchedulerEvent,
-  type SchedulerOptions,
-  type SchedulerStartOptions,
-  type SchedulerSummary,
-  type TickDecision,
-  type TickDecisionKind,
-} from "./src/scheduler/scheduler.ts";
-export {
-  /** A parsed cron expression in a time zone (`CronSchedule` in `src/scheduler/cron.ts`). */
-  CronSchedule as Cron,
-  cronSchedule,
-  describeTime,
-  nextRun,
-  nextRuns,
-  previousRun,
-  runsBetween,
-  type TimeDescription,
-  validateCron,
-  type ValidateCronOptions,
-  validateTimezone,
-} from "./src/scheduler/cron.ts";
 
 // `deno run -A mod.ts <command>` (and `bun mod.ts <command>`) runs the CLI. No top-level
 // await here, so the library entry stays loadable everywhere.

@@ -32,7 +32,7 @@ const tsconfig = {
     outDir: out,
     rootDir: root,
   },
-  files: ["mod.ts", "src/cli/bin.ts"],
+  files: ["mod.ts", "core.ts", "src/cli/bin.ts"],
   include: ["src/**/*.ts"],
 };
 const configPath = join(root, "tsconfig.npm.json");
@@ -59,9 +59,12 @@ const npmPackage = {
   engines: pkg.engines,
   main: "./mod.js",
   types: "./mod.d.ts",
-  exports: { ".": { types: "./mod.d.ts", import: "./mod.js" } },
+  exports: {
+    ".": { types: "./mod.d.ts", import: "./mod.js" },
+    "./core": { types: "./core.d.ts", import: "./core.js" },
+  },
   bin: { workflow: "./src/cli/bin.js" },
-  files: ["mod.js", "mod.d.ts", "src/", "README.md", "LICENSE"],
+  files: ["mod.js", "mod.d.ts", "core.js", "core.d.ts", "src/", "README.md", "LICENSE"],
   dependencies: pkg.dependencies,
 };
 writeFileSync(join(out, "package.json"), JSON.stringify(npmPackage, null, 2) + "\n");

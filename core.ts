@@ -1,0 +1,145 @@
+/**
+ * `@ddeutil/workflow/core`: everything that runs on web-standard APIs alone — the engine,
+ * config indexing from text, templates, the executor, stores, the scheduler and the Hono app —
+ * without the Deno/Bun/Node adapters, the CLI or the socket server. Import it on edge runtimes
+ * and pass a runtime yourself (`createMemoryRuntime()` or your own `Runtime`).
+ *
+ * @example
+ * ```ts
+ * import { createApi, createMemoryRuntime, Engine, indexConfig } from "@ddeutil/workflow/core";
+ *
+ * const config = indexConfig([{ path: "wf.yml", text: await (await fetch(url)).text() }]);
+ * const engine = await Engine.create({ runtime: createMemoryRuntime(), config });
+ * export default { fetch: createApi(engine).fetch };
+ * ```
+ *
+ * @module
+ */
+
+export { Engine, type EngineExecuteOptions, type EngineOptions } from "./src/engine.ts";
+export { DEFAULT_SETTINGS, readSettings, type Settings } from "./src/settings.ts";
+export {
+  type ExecuteOptions,
+  executeWorkflow,
+  type Result,
+} from "./src/executor/workflow_runner.ts";
+export {
+  LIFECYCLE_EVENT_TYPES,
+  type LifecycleDetail,
+  LifecycleEvent,
+  type LifecycleEventType,
+  type LogLevel,
+  onLifecycle,
+} from "./src/executor/events.ts";
+export { type Combination, expandMatrix, type ExpandMatrixOptions } from "./src/executor/matrix.ts";
+export type { RunServices } from "./src/executor/run_state.ts";
+export { hashId, newRunId, strategyId } from "./src/executor/ids.ts";
+export {
+  Registry,
+  type RegistryOptions,
+  TAG,
+  tag,
+  type TaggedFunction,
+  type TagInfo,
+  type TagOptions,
+} from "./src/stages/registry.ts";
+export type {
+  CallContext,
+  CallFunction,
+  CallResolver,
+  CallTarget,
+  JsRunner,
+  StandardSchemaLike,
+  StandardSchemaResult,
+} from "./src/stages/types.ts";
+export {
+  buildWorkflow,
+  type BuildWorkflowOptions,
+  type ConfigFile,
+  type ConfigIndex,
+  type ConfigOptions,
+  indexConfig,
+  loadConfig,
+  type LoadConfigOptions,
+  type TemplateEntry,
+  type TemplateType,
+} from "./src/config/loader.ts";
+export type { OnOptions } from "./src/models/on.ts";
+export {
+  createFilters,
+  evaluateCondition,
+  type FilterFunction,
+  type FilterRegistry,
+  render,
+  type RenderOptions,
+  renderString,
+  type Scope,
+} from "./src/template/mod.ts";
+export {
+  createMemoryRuntime,
+  FakeClock,
+  type MemoryRuntime,
+  type MemoryRuntimeOptions,
+} from "./src/runtime/memory.ts";
+export type * from "./src/runtime/types.ts";
+export type {
+  AuditRecord,
+  AuditStore,
+  CleanupOptions,
+  ListOptions,
+  ReleaseType,
+  RunSummary,
+  TraceEvent,
+  TraceRecord,
+  TraceStore,
+} from "./src/results/mod.ts";
+export type * from "./src/models/types.ts";
+export * from "./src/errors.ts";
+export { VERSION } from "./src/version.ts";
+export {
+  type ApiCloseOptions,
+  type ApiOptions,
+  createApi,
+  type RegisteredRoute,
+  type WorkflowApi,
+} from "./src/api/app.ts";
+export { ApiError, type ErrorBody } from "./src/api/errors.ts";
+export {
+  poke,
+  type PokeOptions,
+  release,
+  type ReleaseOptions,
+  type ReleaseReport,
+  type ReleaseScope,
+  type ReleaseStatus,
+} from "./src/scheduler/release.ts";
+export {
+  DECISION_EVENT,
+  formatDecision,
+  onDecision,
+  onScheduledRelease,
+  RELEASE_EVENT,
+  type ScheduledRelease,
+  type ScheduledTask,
+  Scheduler,
+  SchedulerEvent,
+  type SchedulerOptions,
+  type SchedulerStartOptions,
+  type SchedulerSummary,
+  type TickDecision,
+  type TickDecisionKind,
+} from "./src/scheduler/scheduler.ts";
+export {
+  /** A parsed cron expression in a time zone (`CronSchedule` in `src/scheduler/cron.ts`). */
+  CronSchedule as Cron,
+  cronSchedule,
+  describeTime,
+  nextRun,
+  nextRuns,
+  previousRun,
+  runsBetween,
+  type TimeDescription,
+  validateCron,
+  type ValidateCronOptions,
+  validateTimezone,
+} from "./src/scheduler/cron.ts";
