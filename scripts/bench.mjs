@@ -43,44 +43,48 @@ function record(row) {
   process.stderr.write(`  ${row.runtime.padEnd(5)} ${row.case}\n`);
 }
 
+/** Runs one benchmark process and records the JSON lines it prints. */
+function runOne(runtime, suite, extra) {
+  const [cmd, argv] = commands[runtime](suite.file, extra);
+  const r = spawnSync(cmd, argv, {
+    cwd: root,
+    encoding: "utf8",
+    timeout: 240_000,
+    env: { ...process.env, NO_COLOR: "1" },
+    maxBuffer: 1 << 26,
+  });
+  if (r.status !== 0) {
+    const missing = /Module not found|Cannot find module|ERR_MODULE_NOT_FOUND/.test(r.stderr ?? "");
+    if (suite.optional && missing) return;
+    failures++;
+    process.stderr.write(
+      `  FAILED ${suite.file} on ${runtime} (exit ${r.status ?? r.signal})\n${
+        (r.stderr ?? "").slice(-2000)
+      }\n`,
+    );
+    return;
+  }
+  for (const line of r.stdout.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    let data;
+    try {
+      data = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (typeof data.case === "string") record({ runtime, ...data });
+  }
+}
+
 for (const runtime of runtimes) {
   process.stderr.write(`${runtime}:\n`);
   for (const suite of suites) {
     const cases = suite.cases.filter((c) => !onlyCases || onlyCases.some((o) => c.startsWith(o)));
     if (cases.length === 0) continue;
-    const extra = suite.file.endsWith("executor_bench.ts") ? cases : [];
-    const [cmd, argv] = commands[runtime](suite.file, extra);
-    const r = spawnSync(cmd, argv, {
-      cwd: root,
-      encoding: "utf8",
-      timeout: 240_000,
-      env: { ...process.env, NO_COLOR: "1" },
-      maxBuffer: 1 << 26,
-    });
-    if (r.status !== 0) {
-      if (
-        suite.optional &&
-        /Module not found|Cannot find module|ERR_MODULE_NOT_FOUND/.test(r.stderr ?? "")
-      ) continue;
-      failures++;
-      process.stderr.write(
-        `  FAILED ${suite.file} on ${runtime} (exit ${r.status ?? r.signal})\n${
-          (r.stderr ?? "").slice(-2000)
-        }\n`,
-      );
-      continue;
-    }
-    for (const line of r.stdout.split("\n")) {
-      if (!line.startsWith("{")) continue;
-      let data;
-      try {
-        data = JSON.parse(line);
-      } catch {
-        continue;
-      }
-      if (typeof data.case !== "string") continue;
-      record({ runtime, ...data });
-    }
+    // Executor cases each get a fresh process, so one case's heap and JIT state do not skew
+    // the next; the other files print a single case.
+    const runs = suite.file.endsWith("executor_bench.ts") ? cases.map((c) => [c]) : [[]];
+    for (const extra of runs) runOne(runtime, suite, extra);
   }
   // j-cold-start: whole processes, median of 5 after one warm-up.
   if (!onlyCases || onlyCases.some((o) => "j-cold-start".startsWith(o))) {

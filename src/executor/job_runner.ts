@@ -85,6 +85,30 @@ function resolveMatrix(job: Job, run: RunState, scope: WorkflowScope): Record<st
   return matrix;
 }
 
+interface Expanded {
+  readonly combos: readonly Combination[];
+  readonly ids: readonly string[];
+  readonly cap: number;
+}
+
+/** Expanded static matrices by strategy (a matrix without templates is the same every run). */
+const staticMatrices = new WeakMap<object, Expanded>();
+
+/** The job's combinations and their strategy ids; static matrices are expanded once. */
+function combinations(job: Job, run: RunState, scope: WorkflowScope): Expanded {
+  const strategy = job.strategy!;
+  const cap = run.services.maxCombinations;
+  const isStatic = Object.values(strategy.matrix).every((values) => Array.isArray(values));
+  const cached = isStatic ? staticMatrices.get(strategy) : undefined;
+  if (cached && cached.cap === cap) return cached;
+  const combos = expandMatrix(resolveMatrix(job, run, scope), strategy.include, strategy.exclude, {
+    maxCombinations: cap,
+  }).map((combo) => Object.freeze(combo));
+  const expanded: Expanded = { combos, ids: combos.map((combo) => strategyId(combo)), cap };
+  if (isStatic) staticMatrices.set(strategy, expanded);
+  return expanded;
+}
+
 /** Runs a job and returns its context entry (never throws). */
 export async function runJob(
   job: Job,
@@ -194,11 +218,10 @@ async function runJobOnce(
     return entry;
   }
 
-  let combos: Combination[];
+  let combos: readonly Combination[];
+  let ids: readonly string[];
   try {
-    combos = expandMatrix(resolveMatrix(job, run, scope), strategy.include, strategy.exclude, {
-      maxCombinations: run.services.maxCombinations,
-    });
+    ({ combos, ids } = combinations(job, run, scope));
   } catch (error) {
     return { status: "FAILED", errors: errorToRecord(error) };
   }
@@ -212,10 +235,12 @@ async function runJobOnce(
 
   await forEachLimited(combos, strategy.maxParallel, async (combo, index) => {
     started.add(index);
-    const sid = strategyId(combo);
+    const sid = ids[index];
     const startMs = clock.now();
     const t0 = clock.monotonic();
-    run.emit({ type: "strategy-start", job: job.id, strategy: sid });
+    if (run.listens("strategy-start")) {
+      run.emit({ type: "strategy-start", job: job.id, strategy: sid });
+    }
     const stages: Record<string, unknown> = {};
     const frame: StagesFrame = {
       run,
@@ -235,14 +260,16 @@ async function runJobOnce(
     };
     if (result.error) entry.errors = result.error;
     strategies[sid] = entry;
-    run.emit({
-      type: "strategy-end",
-      job: job.id,
-      strategy: sid,
-      status: entry.status,
-      durationMs,
-      error: entry.errors,
-    });
+    if (run.listens("strategy-end")) {
+      run.emit({
+        type: "strategy-end",
+        job: job.id,
+        strategy: sid,
+        status: entry.status,
+        durationMs,
+        error: entry.errors,
+      });
+    }
     if (result.status === "FAILED") {
       firstFailure ??= {
         name: "JobError",
@@ -257,7 +284,7 @@ async function runJobOnce(
   for (let index = 0; index < combos.length; index++) {
     if (started.has(index)) continue;
     const reason = strategySignal.reason;
-    strategies[strategyId(combos[index])] = {
+    strategies[ids[index]] = {
       matrix: combos[index],
       status: "CANCEL",
       stages: {},

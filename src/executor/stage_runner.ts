@@ -59,6 +59,8 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   return Promise.race([work, aborted]).finally(off);
 }
 
+const NOOP = () => {};
+
 /** Kinds whose handler is user code that may ignore its signal. */
 const UNTRUSTED_KINDS = new Set(["call"]);
 
@@ -93,7 +95,10 @@ class StageContextImpl implements StageContext {
     return extra ? { ...this.frame.scope, ...extra } : this.frame.scope;
   }
   log(level: LogLevel, message: string): void {
-    this.frame.run.log(level, message, this.where());
+    if (this.frame.run.listens("log")) this.frame.run.log(level, message, this.where());
+  }
+  get logging(): boolean {
+    return this.frame.run.listens("log");
   }
   private where() {
     return {
@@ -201,7 +206,7 @@ export async function runStage(
       false,
     );
   }
-  run.emit({ type: "stage-start", ...where });
+  if (run.listens("stage-start")) run.emit({ type: "stage-start", ...where });
 
   if (stage.if !== undefined) {
     let go: boolean;
@@ -233,7 +238,7 @@ export async function runStage(
     outputs: {},
   };
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    const scoped = scopedSignal(
+    const scoped = stage.timeoutMs === undefined ? { signal, dispose: NOOP } : scopedSignal(
       run.services.runtime,
       signal,
       stage.timeoutMs,
@@ -318,7 +323,7 @@ function finish(
   if (error) entry.errors = error;
   if (skipped) entry.skipped = true;
   frame.stages[id] = entry;
-  if (started) {
+  if (started && run.listens("stage-end")) {
     run.emit({
       type: "stage-end",
       job: frame.jobId,

@@ -11,8 +11,9 @@ import type { StageHandler } from "./types.ts";
 /** Runs an empty stage. Output `{}`. */
 export const runEmptyStage: StageHandler<EmptyStage> = async (stage, ctx) => {
   if (stage.echo !== undefined) {
+    // Rendered even when nobody listens: a template error must still fail the stage.
     const message = ctx.render(stage.echo);
-    ctx.log("info", `[STAGE]: Echo '${ctx.stageName}': ${stringify(message)}`);
+    if (ctx.logging) ctx.log("info", `[STAGE]: Echo '${ctx.stageName}': ${stringify(message)}`);
   }
   if (stage.sleep !== undefined) {
     const seconds = Number(ctx.render(stage.sleep));

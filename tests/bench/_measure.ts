@@ -36,10 +36,20 @@ export async function measure(
   name: string,
   items: number,
   fn: () => Promise<void> | void,
-  options: { runs?: number; warmup?: number; note?: string } = {},
+  options: { runs?: number; warmup?: number; warmupMs?: number; note?: string } = {},
 ): Promise<BenchResult> {
   const runs = options.runs ?? 5;
-  for (let i = 0; i < (options.warmup ?? 1); i++) await fn();
+  // Warm up for at least `warmup` runs and `warmupMs` of work, so short cases reach the
+  // optimising JIT tier before they are timed (Node's takes longer to get there).
+  const warmupStart = performance.now();
+  for (
+    let i = 0;
+    i < (options.warmup ?? 1) ||
+    (performance.now() - warmupStart < (options.warmupMs ?? 300) && i < 10_000);
+    i++
+  ) {
+    await fn();
+  }
   peakRss = 0;
   const timer = setInterval(sample, 5);
   const times: number[] = [];

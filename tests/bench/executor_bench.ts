@@ -44,14 +44,18 @@ if (want("a-stages")) {
     params,
     jobs: { j: { stages: stages(1000) } },
   });
-  await measure("a-stages", 1000, () => run(engine, wf));
+  await measure("a-stages", 1000, () => run(engine, wf), { runs: 15, warmup: 10 });
 }
 
 if (want("b-jobs")) {
   const jobs: Record<string, unknown> = {};
   for (let i = 0; i < 200; i++) jobs[`j${i}`] = { stages: [{ name: "s", id: "s", echo: "x" }] };
   const wf = buildWorkflow("b", { type: "Workflow", params, "max-job-parallel": 200, jobs });
-  await measure("b-jobs", 200, () => run(engine, wf), { note: "max-job-parallel 200" });
+  await measure("b-jobs", 200, () => run(engine, wf), {
+    note: "max-job-parallel 200",
+    runs: 15,
+    warmup: 10,
+  });
 }
 
 if (want("c-matrix")) {
@@ -66,7 +70,7 @@ if (want("c-matrix")) {
       },
     },
   });
-  await measure("c-matrix", 256, () => run(engine, wf));
+  await measure("c-matrix", 256, () => run(engine, wf), { runs: 15, warmup: 10 });
 }
 
 if (want("d-chain")) {
@@ -75,7 +79,7 @@ if (want("d-chain")) {
     jobs[`j${i}`] = { needs: i ? [`j${i - 1}`] : [], stages: [{ name: "s", id: "s", echo: "x" }] };
   }
   const wf = buildWorkflow("d", { type: "Workflow", params, jobs });
-  await measure("d-chain", 100, () => run(engine, wf));
+  await measure("d-chain", 100, () => run(engine, wf), { runs: 15, warmup: 10 });
 }
 
 if (want("i-matrix-10k")) {
