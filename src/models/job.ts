@@ -21,7 +21,7 @@ import {
   readString,
 } from "./fields.ts";
 import { parseStages } from "./stage.ts";
-import { dedent } from "./params.ts";
+import { dedent } from "../util/text.ts";
 
 /** Keys a job accepts. */
 export const JOB_KEYS = [

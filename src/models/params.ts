@@ -9,6 +9,7 @@
 import type { ParamSpec, ParamType } from "./types.ts";
 import { didYouMean, IssueCollector, type ModelPath } from "./issues.ts";
 import { checkKeys, describeValue, isRawMap, readBoolean, readString } from "./fields.ts";
+import { dedent } from "../util/text.ts";
 
 /** Every param type, in the order they are listed in messages. */
 export const PARAM_TYPES: readonly ParamType[] = [
@@ -134,16 +135,4 @@ function parseParam(
     type === "choice" && raw.default === undefined,
   );
   return spec;
-}
-
-/** Removes the common leading indentation of every line (as the reference does for `desc`). */
-export function dedent(text: string): string {
-  const lines = text.split("\n");
-  let indent = Infinity;
-  for (const line of lines) {
-    if (!line.trim()) continue;
-    indent = Math.min(indent, /^[ \t]*/.exec(line)![0].length);
-  }
-  if (!Number.isFinite(indent) || indent === 0) return text;
-  return lines.map((line) => line.slice(Math.min(indent, line.length))).join("\n");
 }

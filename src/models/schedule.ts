@@ -17,7 +17,7 @@ import {
   readString,
 } from "./fields.ts";
 import { type OnOptions, parseOn } from "./on.ts";
-import { dedent } from "./params.ts";
+import { dedent } from "../util/text.ts";
 
 /** Keys of a schedule template. */
 export const SCHEDULE_KEYS = [

@@ -21,7 +21,7 @@ import {
   readRetry,
   readString,
 } from "./fields.ts";
-import { dedent } from "./params.ts";
+import { dedent } from "../util/text.ts";
 
 /** Keys every stage kind accepts. */
 export const STAGE_COMMON_KEYS = [

@@ -16,7 +16,8 @@ import {
   readInteger,
   readString,
 } from "./fields.ts";
-import { dedent, parseParams } from "./params.ts";
+import { parseParams } from "./params.ts";
+import { dedent } from "../util/text.ts";
 import { type OnOptions, parseOn } from "./on.ts";
 import { parseJob } from "./job.ts";
 import { checkWorkflowTemplates, type TemplateCheckOptions } from "./template_checks.ts";
