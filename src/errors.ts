@@ -131,7 +131,7 @@ export class RegistryError extends WorkflowBaseError {
   override name = "RegistryError";
 }
 
-/** The runtime lacks a capability (no `node:sqlite`, no `python3`, no container engine). */
+/** The runtime lacks a capability (no SQLite driver, no `python3`, no container engine). */
 export class UnsupportedError extends WorkflowBaseError {
   /** Stable error name: `"UnsupportedError"`. */
   override name = "UnsupportedError";

@@ -1,2 +1,2 @@
-/** The package version, kept in step with package.json by the release process. */
+/** The package version; it matches `version` in package.json. */
 export const VERSION = "0.1.0";

@@ -61,7 +61,7 @@ export interface WorkflowApi {
   readonly prefix: string;
   /** `true` when a bearer token is required. */
   readonly authRequired: boolean;
-  /** Answers a request (pass it to `Deno.serve`, `Bun.serve`, a worker's `fetch`, …). */
+  /** Answers a request: hand it to any web-standard server or a worker's `fetch` handler. */
   fetch(request: Request): Promise<Response>;
   /** Answers a request for `path` on `http://localhost` (for tests and in-process calls). */
   request(path: string, init?: RequestInit): Promise<Response>;

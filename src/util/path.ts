@@ -1,5 +1,5 @@
 /**
- * Pure POSIX path helpers for the core, which must not import `node:path`.
+ * Pure POSIX path helpers for the core, which may not use the host's path module.
  * Paths use `/` separators (the {@linkcode Runtime} contract).
  *
  * @module
