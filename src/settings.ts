@@ -6,6 +6,7 @@
  */
 
 import { ConfigError, type ConfigIssue } from "./errors.ts";
+import { isTimeZone } from "./template/zoned_time.ts";
 
 /** Settings every entry point (library, CLI, API, scheduler) shares. */
 export interface Settings {
@@ -48,16 +49,6 @@ export function parseBool(name: string, value: string): boolean {
   if (TRUE.has(v)) return true;
   if (FALSE.has(v)) return false;
   throw new ConfigError(`${name}=${JSON.stringify(value)} is not a boolean; use true or false`);
-}
-
-/** True when `zone` is an IANA time zone this runtime knows. */
-export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

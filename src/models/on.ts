@@ -16,6 +16,7 @@
 import type { CronSchedule } from "./types.ts";
 import { didYouMean, formatPath, type IssueCollector, type ModelPath } from "./issues.ts";
 import { checkKeys, describeValue, isRawMap, type RawMap, readString } from "./fields.ts";
+import { isTimeZone } from "../template/zoned_time.ts";
 
 /** Options shared by every parser that reads `on:`. */
 export interface OnOptions {
@@ -34,16 +35,6 @@ export interface OnOptions {
 /** Keys of a `type: On` template. */
 export const ON_TEMPLATE_KEYS = ["type", "name", "desc", "cronjob", "timezone", "tz"] as const;
 const CRON_KEYS = ["cronjob", "timezone", "tz"] as const;
-
-/** `true` when `Intl` knows the IANA zone `zone`. */
-export function isValidTimezone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Parses one `{cronjob, timezone}` mapping (also the body of a `type: On` template, whose
@@ -66,7 +57,7 @@ export function parseCron(
   const zoneKey = raw.timezone !== undefined ? "timezone" : "tz";
   const timezone = readString(raw, zoneKey, path, issues) ?? options.defaultTimezone ?? "UTC";
   let ok = cronjob !== undefined;
-  if (!isValidTimezone(timezone)) {
+  if (!isTimeZone(timezone)) {
     ok = false;
     issues.add(
       raw[zoneKey] === undefined ? path : [...path, zoneKey],

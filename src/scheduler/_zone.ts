@@ -1,9 +1,12 @@
 /**
- * IANA time zone helpers built on `Intl`: validate a zone name, read the UTC offset of a zone at
- * an instant, and split an instant into local wall-clock fields.
+ * Cron-side time zone helpers: a validation message for a zone name, and an instant split into
+ * local wall-clock fields with the zone's short name. Offsets and offset text come from
+ * `src/template/zoned_time.ts`, shared with `fmt` and param coercion.
  *
  * @module
  */
+
+import { isTimeZone } from "../template/zoned_time.ts";
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -33,13 +36,9 @@ export function checkTimezone(timezone: string): string | undefined {
   if (typeof timezone !== "string" || timezone.trim() === "") {
     return 'time zone is empty; use an IANA name such as "UTC" or "Asia/Bangkok"';
   }
-  try {
-    fieldFormatter(timezone);
-    return undefined;
-  } catch {
-    return `unknown time zone "${timezone}"; use an IANA name such as "UTC", "Asia/Bangkok" or ` +
-      '"America/New_York"';
-  }
+  if (isTimeZone(timezone)) return undefined;
+  return `unknown time zone "${timezone}"; use an IANA name such as "UTC", "Asia/Bangkok" or ` +
+    '"America/New_York"';
 }
 
 /** Local wall-clock fields of an instant in a zone, with the zone's short name there. */
@@ -72,19 +71,4 @@ export function localFields(epochMs: number, timezone: string): LocalFields {
     }
   }
   return fields;
-}
-
-/** The zone's offset from UTC at an instant, in milliseconds (local = utc + offset). */
-export function offsetAt(epochMs: number, timezone: string): number {
-  const whole = Math.floor(epochMs / 1000) * 1000;
-  const f = localFields(whole, timezone);
-  return Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second) - whole;
-}
-
-/** Formats an offset in milliseconds as `+07:00` / `-04:00`. */
-export function formatOffset(offsetMs: number): string {
-  const sign = offsetMs < 0 ? "-" : "+";
-  const minutes = Math.round(Math.abs(offsetMs) / 60_000);
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${sign}${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}`;
 }

@@ -28,7 +28,8 @@ import { Cron, CronPattern } from "croner";
 import { ConfigError } from "../errors.ts";
 import { checkCronSyntax } from "./_cron_syntax.ts";
 import { WallClockMatcher } from "./_wall_clock.ts";
-import { checkTimezone, formatOffset, localFields, offsetAt } from "./_zone.ts";
+import { checkTimezone, localFields } from "./_zone.ts";
+import { formatOffset, zoneOffsetMs } from "../template/zoned_time.ts";
 
 /** Options of {@linkcode validateCron}. */
 export interface ValidateCronOptions {
@@ -108,7 +109,7 @@ class DayOffsets {
   at(index: number): number {
     let offset = this.#cache.get(index);
     if (offset === undefined) {
-      offset = offsetAt(index * DAY_MS, this.#timezone);
+      offset = zoneOffsetMs(index * DAY_MS, this.#timezone);
       if (this.#cache.size >= 4096) this.#cache.clear();
       this.#cache.set(index, offset);
     }
@@ -335,7 +336,7 @@ export function describeTime(epochMs: number, timezone = "UTC"): TimeDescription
   if (problem) throw new ConfigError(problem);
   const f = localFields(epochMs, timezone);
   const pad = (n: number) => String(n).padStart(2, "0");
-  const offset = formatOffset(offsetAt(epochMs, timezone));
+  const offset = formatOffset(zoneOffsetMs(epochMs, timezone), true);
   const zone = /^[A-Z]{2,6}$/.test(f.zoneName) ? f.zoneName : offset;
   const local = `${f.year}-${pad(f.month)}-${pad(f.day)} ${pad(f.hour)}:${pad(f.minute)}:${
     pad(f.second)

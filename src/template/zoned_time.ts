@@ -38,6 +38,17 @@ export function assertTimeZone(timezone: string): void {
   if (!isUtc(timezone)) cachedFormatter(partFormatters, timezone, PART_OPTIONS);
 }
 
+/** Whether `timezone` is an IANA zone `Intl` knows (settings, `on:` validation, cron). */
+export function isTimeZone(timezone: string): boolean {
+  if (typeof timezone !== "string" || timezone.trim() === "") return false;
+  try {
+    assertTimeZone(timezone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const PART_OPTIONS: Intl.DateTimeFormatOptions = {
   hourCycle: "h23",
   year: "numeric",

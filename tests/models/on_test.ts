@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { isValidTimezone, parseOn } from "../../src/models/on.ts";
+import { parseOn } from "../../src/models/on.ts";
+import { isTimeZone as isValidTimezone } from "../../src/template/zoned_time.ts";
 import type { CronSchedule } from "../../src/models/types.ts";
 import { collect } from "./_helpers.ts";
 
