@@ -17,25 +17,6 @@ export function joinPath(...parts: string[]): string {
     .replace(/^\/\//, "/");
 }
 
-/**
- * Writes `data` to `path` through a temporary file in the same folder and a rename, so a
- * reader sees the old or the new content, never a torn file. Creates the folder.
- */
-export async function writeAtomic(fs: RuntimeFs, path: string, data: string): Promise<void> {
-  const slash = path.lastIndexOf("/");
-  const dir = slash >= 0 ? path.slice(0, slash) : ".";
-  const name = slash >= 0 ? path.slice(slash + 1) : path;
-  const temp = joinPath(dir, `.${name}.${crypto.randomUUID()}.tmp`);
-  await fs.mkdir(dir);
-  await fs.writeText(temp, data);
-  try {
-    await fs.rename(temp, path);
-  } catch (error) {
-    await fs.remove(temp).catch(() => undefined);
-    throw error;
-  }
-}
-
 /** Reads a text file; `null` when it does not exist. */
 export async function readTextOrNull(fs: RuntimeFs, path: string): Promise<string | null> {
   try {

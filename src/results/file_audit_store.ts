@@ -8,7 +8,7 @@
 
 import type { Status } from "../models/types.ts";
 import type { RuntimeFs } from "../runtime/types.ts";
-import { joinPath, listDirs, listFileNames, readTextOrNull, writeAtomic } from "./_fs.ts";
+import { joinPath, listDirs, listFileNames, readTextOrNull } from "./_fs.ts";
 import {
   type AuditRecord,
   type AuditStore,
@@ -107,10 +107,10 @@ export class FileAuditStore implements AuditStore {
 
   /** Writes the record atomically. */
   write(record: AuditRecord): Promise<void> {
-    return writeAtomic(
-      this.#fs,
+    return this.#fs.writeText(
       this.recordPath(record),
       JSON.stringify(auditToJson(record), null, 2) + "\n",
+      { atomic: true, createDirs: true },
     );
   }
 

@@ -17,7 +17,7 @@
  */
 
 import type { RuntimeFs } from "../runtime/types.ts";
-import { joinPath, listDirs, readTextOrNull, SerialQueue, writeAtomic } from "./_fs.ts";
+import { joinPath, listDirs, readTextOrNull, SerialQueue } from "./_fs.ts";
 import {
   type CleanupOptions,
   formatTraceLine,
@@ -101,7 +101,10 @@ export class FileTraceStore implements TraceStore {
     if (summary.end !== undefined) this.#summaries.delete(runId);
     else this.#summaries.set(runId, summary);
     if (lifecycle) {
-      await writeAtomic(this.#fs, joinPath(dir, "run.json"), JSON.stringify(summary) + "\n");
+      await this.#fs.writeText(joinPath(dir, "run.json"), JSON.stringify(summary) + "\n", {
+        atomic: true,
+        createDirs: true,
+      });
     }
   }
 
