@@ -6,16 +6,7 @@
 import * as fsp from "node:fs/promises";
 import type { Dirent } from "node:fs";
 import type { FileInfo, RuntimeFs, WriteOptions } from "./types.ts";
-
-function parentOf(path: string): string {
-  const index = path.lastIndexOf("/");
-  if (index < 0) return ".";
-  return index === 0 ? "/" : path.slice(0, index);
-}
-
-function childPath(dir: string, name: string): string {
-  return dir.endsWith("/") ? dir + name : `${dir}/${name}`;
-}
+import { childPath, parentOf, tempSibling } from "./_paths.ts";
 
 function isMissing(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
@@ -35,11 +26,6 @@ async function collectFiles(dir: string, out: string[]): Promise<void> {
     if (await isDirectoryEntry(dir, entry)) await collectFiles(full, out);
     else out.push(full);
   }
-}
-
-/** A unique sibling path for atomic writes. */
-export function tempSibling(path: string): string {
-  return `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
 }
 
 /** The Node/Bun filesystem adapter. */

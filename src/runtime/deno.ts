@@ -21,16 +21,7 @@ import type {
   SpawnResult,
   WriteOptions,
 } from "./types.ts";
-
-function parentOf(path: string): string {
-  const index = path.lastIndexOf("/");
-  if (index < 0) return ".";
-  return index === 0 ? "/" : path.slice(0, index);
-}
-
-function childPath(dir: string, name: string): string {
-  return dir.endsWith("/") ? dir + name : `${dir}/${name}`;
-}
+import { childPath, parentOf, tempSibling } from "./_paths.ts";
 
 function isNotFound(error: unknown): boolean {
   return error instanceof denoApi().errors.NotFound;
@@ -70,7 +61,7 @@ export const denoFs: RuntimeFs = {
         await deno.writeTextFile(path, data, { append: options.append ?? false });
         return;
       }
-      const temp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+      const temp = tempSibling(path);
       try {
         await deno.writeTextFile(temp, data);
         await deno.rename(temp, path);

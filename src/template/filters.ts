@@ -10,6 +10,7 @@ import { strftime } from "./strftime.ts";
 import type { FilterFunction, FilterRegistry } from "./types.ts";
 import { describeValue, isPlainObject, stringifyValue, typeName } from "./values.ts";
 import { parseIsoDateTime } from "./zoned_time.ts";
+import { pythonStringRepr } from "../util/python_repr.ts";
 
 function wrongInput(name: string, expected: string, value: unknown): TemplateError {
   return new TemplateError(
@@ -80,22 +81,6 @@ function titleCase(text: string): string {
   return text.replace(WORD, (word) => word[0].toUpperCase() + word.slice(1).toLowerCase());
 }
 
-function pythonRepr(text: string): string {
-  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const char of text) {
-    const code = char.codePointAt(0) ?? 0;
-    if (char === "\\") out += "\\\\";
-    else if (char === quote) out += "\\" + quote;
-    else if (char === "\n") out += "\\n";
-    else if (char === "\r") out += "\\r";
-    else if (char === "\t") out += "\\t";
-    else if (code < 0x20 || code === 0x7f) out += "\\x" + code.toString(16).padStart(2, "0");
-    else out += char;
-  }
-  return out + quote;
-}
-
 const INTEGER_TEXT = /^\s*[+-]?\d+\s*$/;
 
 const abs: FilterFunction = (value, args, kwargs) => {
@@ -119,7 +104,7 @@ const int: FilterFunction = (value, args, kwargs) => {
 
 const rstr: FilterFunction = (value, args, kwargs, ctx) => {
   takesNoArguments("rstr", args, kwargs);
-  return pythonRepr(stringifyValue(value, ctx.timezone));
+  return pythonStringRepr(stringifyValue(value, ctx.timezone));
 };
 
 const fmt: FilterFunction = (value, args, kwargs, ctx) => {
