@@ -40,17 +40,6 @@ export const DEFAULT_SETTINGS: Settings = {
   runDefaultLang: "javascript",
 };
 
-const TRUE = new Set(["yes", "y", "true", "t", "1", "1.0", "o", "on"]);
-const FALSE = new Set(["no", "n", "false", "f", "0", "0.0", "x", "off", ""]);
-
-/** Parses a boolean setting the reference's way (`yes/y/true/t/1`, `no/n/false/f/0`). */
-export function parseBool(name: string, value: string): boolean {
-  const v = value.trim().toLowerCase();
-  if (TRUE.has(v)) return true;
-  if (FALSE.has(v)) return false;
-  throw new ConfigError(`${name}=${JSON.stringify(value)} is not a boolean; use true or false`);
-}
-
 /**
  * Reads settings from an environment lookup, with `overrides` winning.
  *

@@ -19,7 +19,7 @@ import {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 import type { CallResolver, JsRunner } from "../stages/types.ts";
-import { CancelError, RegistryError, StageTimeoutError } from "../errors.ts";
+import { CancelError, StageTimeoutError } from "../errors.ts";
 import { onAbort } from "../util/abort.ts";
 import { isoTime } from "../util/time.ts";
 
@@ -196,15 +196,3 @@ export function errorForAbort(reason: unknown): Error {
   }
   return new CancelError("cancelled");
 }
-
-/** A resolver that knows no functions (used when no registry is configured). */
-export const EMPTY_CALLS: CallResolver = {
-  resolve(ref: string) {
-    return Promise.reject(
-      new RegistryError(
-        `cannot resolve 'uses: ${ref}': no task registry is configured ` +
-          `(set WORKFLOW_CORE_REGISTRY_CALLER or pass a registry)`,
-      ),
-    );
-  },
-};

@@ -7,7 +7,7 @@
  */
 
 import type { Job, Workflow } from "./types.ts";
-import { closest, didYouMean, type IssueCollector, type ModelPath } from "./issues.ts";
+import { didYouMean, type IssueCollector, type ModelPath } from "./issues.ts";
 import {
   checkKeys,
   describeValue,
@@ -153,10 +153,4 @@ function checkNeeds(jobs: Readonly<Record<string, Job>>, issues: IssueCollector)
     state.set(id, "done");
   };
   for (const id of ids) if (!state.has(id)) visit(id);
-}
-
-/** The closest names to `name` among `known`, for "unknown workflow" messages. */
-export function suggestNames(name: string, known: readonly string[]): string {
-  const near = closest(name, known);
-  return near.length ? `; did you mean ${near.map((n) => `'${n}'`).join(", ")}?` : "";
 }

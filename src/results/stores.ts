@@ -18,6 +18,7 @@ import { MemoryTraceStore } from "./memory_trace_store.ts";
 import { SqliteAuditStore } from "./sqlite_audit_store.ts";
 import { SqliteTraceStore } from "./sqlite_trace_store.ts";
 import type { TraceRecord, TraceStore } from "./trace_store.ts";
+import { parseBooleanWord } from "../util/bool.ts";
 
 /** Where a store lives, parsed from a store URL. */
 export type StoreLocation =
@@ -192,15 +193,11 @@ export function maskAuditStore(store: AuditStore, masker: Masker): AuditStore {
   };
 }
 
-const TRUE_WORDS = new Set(["yes", "y", "true", "t", "1", "1.0", "o"]);
-const FALSE_WORDS = new Set(["no", "n", "false", "f", "0", "0.0", "x", ""]);
-
 function readBool(env: (name: string) => string | undefined, name: string): boolean | undefined {
   const raw = env(name);
   if (raw === undefined) return undefined;
-  const word = raw.trim().toLowerCase();
-  if (TRUE_WORDS.has(word)) return true;
-  if (FALSE_WORDS.has(word)) return false;
+  const value = parseBooleanWord(raw);
+  if (value !== undefined) return value;
   throw issue(name, `'${raw}' is not a boolean: use true or false (also yes/no, 1/0)`);
 }
 
