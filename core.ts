@@ -88,11 +88,13 @@ export type {
   CleanupOptions,
   ListOptions,
   ReleaseType,
+  ResultJson,
   RunSummary,
   TraceEvent,
   TraceRecord,
   TraceStore,
 } from "./src/results/mod.ts";
+export { maskedResultJson } from "./src/results/result.ts";
 export type * from "./src/models/types.ts";
 export * from "./src/errors.ts";
 export { VERSION } from "./src/version.ts";

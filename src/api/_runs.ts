@@ -11,13 +11,11 @@ import { newRunId } from "../executor/ids.ts";
 import type { Result } from "../executor/workflow_runner.ts";
 import { coerceParams } from "../models/param_coerce.ts";
 import type { Workflow } from "../models/types.ts";
-import { maskedResultJson, type ResultJson } from "../results/result.ts";
+import { maskedResultJson } from "../results/result.ts";
 import { ApiError } from "./errors.ts";
 import type { ApiDeps } from "./route_table.ts";
 import type { ApiRun } from "./run_registry.ts";
 
-/** The masked JSON of a result (secrets of the run replaced by `***`). */
-export const maskedResult: (result: Result) => ResultJson = maskedResultJson;
 
 /** The validated workflow `name`. @throws {ApiError} 404 when no workflow has that name. */
 export function findWorkflow(deps: ApiDeps, name: string): Workflow {
@@ -80,7 +78,7 @@ export function trackRun<T>(
   const done = started.then(
     (value) => {
       const result = resultOf(value);
-      if (result) run.finish(clock.now(), { result: maskedResult(result) });
+      if (result) run.finish(clock.now(), { result: maskedResultJson(result) });
       else {
         run.finish(clock.now(), {});
         deps.runs.delete(runId);

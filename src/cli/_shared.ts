@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import type { Runtime } from "../runtime/types.ts";
 import { WorkflowBaseError } from "../errors.ts";
 import type { Result } from "../executor/workflow_runner.ts";
-import { maskedResultJson } from "../results/result.ts";
+import { maskedResultJson, type ResultJson } from "../results/result.ts";
 
 /** Where the CLI reads and writes. */
 export interface CliIo {
@@ -29,9 +29,7 @@ export class UsageError extends WorkflowBaseError {
 }
 
 /** Converts a Result into the JSON printed by `--json` and returned by the API (masked). */
-export function resultJson(result: Result): Record<string, unknown> {
-  return { ...maskedResultJson(result) };
-}
+export const resultJson: (result: Result) => ResultJson = maskedResultJson;
 
 /** Parses `-p key=value` pairs and `--params JSON` into one params object. */
 export function collectParams(
