@@ -4,7 +4,7 @@
  * @module
  */
 
-export { type Result, type ResultJson, resultToJson, toJsonValue } from "./result.ts";
+export { maskedResultJson, type ResultJson, resultToJson, toJsonValue } from "./result.ts";
 export {
   type CleanupOptions,
   cutId,

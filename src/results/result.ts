@@ -1,23 +1,12 @@
 /**
- * The `Result` every execute returns, and its JSON form for the CLI and API.
+ * The JSON form of the `Result` every execute returns, for the CLI, the API and audits.
  *
  * @module
  */
 
 import type { Status } from "../models/types.ts";
+import type { Result } from "../executor/workflow_runner.ts";
 import { Masker } from "../util/mask.ts";
-
-/** Outcome of a workflow, job or stage run. */
-export interface Result {
-  /** Final status. */
-  readonly status: Status;
-  /** Id of this run. */
-  readonly runId: string;
-  /** Id of the run that started this one, if any. */
-  readonly parentRunId?: string;
-  /** The run context (params, jobs, stages outputs, errors). */
-  readonly context: Record<string, unknown>;
-}
 
 /** JSON shape of a {@linkcode Result}: snake_case ids, `parent_run_id: null` when absent. */
 export interface ResultJson {
@@ -43,7 +32,10 @@ export interface ResultJson {
  * //   context: { at: "1970-01-01T00:00:00.000Z" } }
  * ```
  */
-export function resultToJson(result: Result, masker?: Masker): ResultJson {
+export function resultToJson(
+  result: Pick<Result, "status" | "runId" | "parentRunId" | "context">,
+  masker?: Masker,
+): ResultJson {
   const mask = masker && masker.size > 0 ? (text: string) => masker.mask(text) : undefined;
   const context = toJsonValue(result.context, mask);
   return {
@@ -61,7 +53,7 @@ export function resultToJson(result: Result, masker?: Masker): ResultJson {
  * API returns and audits store.
  */
 export function maskedResultJson(
-  result: Result & { readonly secrets: readonly string[] },
+  result: Result,
 ): ResultJson {
   const masker = new Masker();
   for (const secret of result.secrets) masker.add(secret);
