@@ -156,6 +156,8 @@ export function armTimeout(runtime: Runtime, ms: number, onTimeout: () => void):
   return () => cancel.abort();
 }
 
+const NOTHING_TO_DISPOSE = () => {};
+
 /**
  * A child AbortSignal of `parent` that also aborts after `timeoutMs` of the
  * runtime clock with a {@linkcode TimeoutReason}. Call `dispose` when done.
@@ -166,7 +168,7 @@ export function scopedSignal(
   timeoutMs: number | undefined,
   describe: () => TimeoutReason,
 ): { signal: AbortSignal; dispose: () => void } {
-  if (timeoutMs === undefined) return { signal: parent, dispose: () => {} };
+  if (timeoutMs === undefined) return { signal: parent, dispose: NOTHING_TO_DISPOSE };
   const controller = new AbortController();
   const offParent = onAbort(parent, () => controller.abort(parent.reason));
   const disarm = armTimeout(runtime, timeoutMs, () => controller.abort(describe()));

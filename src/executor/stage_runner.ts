@@ -59,8 +59,6 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   return Promise.race([work, aborted]).finally(off);
 }
 
-const NOOP = () => {};
-
 /** Kinds whose handler is user code that may ignore its signal. */
 const UNTRUSTED_KINDS = new Set(["call"]);
 
@@ -238,7 +236,7 @@ export async function runStage(
     outputs: {},
   };
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    const scoped = stage.timeoutMs === undefined ? { signal, dispose: NOOP } : scopedSignal(
+    const scoped = scopedSignal(
       run.services.runtime,
       signal,
       stage.timeoutMs,
