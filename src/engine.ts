@@ -20,7 +20,7 @@ import { LifecycleBus } from "./executor/events.ts";
 import { ConfigError, type ConfigIssue } from "./errors.ts";
 
 import { hasTemplate } from "./template/mod.ts";
-import { isAbsolute, join } from "./util/path.ts";
+import { moduleUrl } from "./util/path.ts";
 import { validateCron } from "./scheduler/cron.ts";
 import type { TraceStore } from "./results/trace_store.ts";
 import type { AuditStore } from "./results/audit_store.ts";
@@ -260,9 +260,7 @@ async function importFilters(
   runtime: Runtime,
   entry: string,
 ): Promise<Record<string, FilterFunction>> {
-  const url = /^[a-z][a-z0-9+.-]*:/i.test(entry)
-    ? entry
-    : new URL(`file://${isAbsolute(entry) ? entry : join(runtime.cwd(), entry)}`).href;
+  const url = moduleUrl(runtime.cwd(), entry);
   let module: Record<string, unknown>;
   try {
     module = await import(url);

@@ -16,7 +16,6 @@ import { ApiError } from "./errors.ts";
 import type { ApiDeps } from "./route_table.ts";
 import type { ApiRun } from "./run_registry.ts";
 
-
 /** The validated workflow `name`. @throws {ApiError} 404 when no workflow has that name. */
 export function findWorkflow(deps: ApiDeps, name: string): Workflow {
   const entry = deps.engine.config.get(name);

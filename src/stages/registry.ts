@@ -9,7 +9,7 @@
 
 import { RegistryError } from "../errors.ts";
 import type { Runtime } from "../runtime/types.ts";
-import { isAbsolute, join } from "../util/path.ts";
+import { isAbsolute, join, moduleUrl } from "../util/path.ts";
 import type { CallFunction, CallResolver, CallTarget, StandardSchemaLike } from "./types.ts";
 
 /** The symbol under which {@linkcode tag} stores its {@linkcode TagInfo} on a function. */
@@ -276,6 +276,6 @@ export class Registry implements CallResolver {
     const path = this.#localPath(runtime, candidate);
     const info = await runtime.fs.stat(path);
     if (!info?.isFile) return undefined;
-    return new URL(`file://${path}`).href;
+    return moduleUrl(runtime.cwd(), path);
   }
 }

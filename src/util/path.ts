@@ -116,3 +116,14 @@ export function relative(from: string, to: string): string {
   const up = fromParts.slice(shared).map(() => "..");
   return [...up, ...toParts.slice(shared)].join("/");
 }
+
+const URL_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
+
+/**
+ * The `import()` specifier of a module entry: a URL (`file:`, `https:`, `npm:`, …) is kept as it
+ * is; a path is resolved against `cwd` and turned into a `file:` URL.
+ */
+export function moduleUrl(cwd: string, entry: string): string {
+  if (URL_SCHEME.test(entry)) return entry;
+  return new URL(`file://${isAbsolute(entry) ? entry : join(cwd, entry)}`).href;
+}
