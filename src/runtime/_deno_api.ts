@@ -63,7 +63,7 @@ export interface DenoNamespace {
   cwd(): string;
   execPath(): string;
   readTextFile(path: string): Promise<string>;
-  writeTextFile(path: string, data: string, options?: { append?: boolean }): Promise<void>;
+  writeFile(path: string, data: Uint8Array, options?: { append?: boolean }): Promise<void>;
   readDir(path: string): AsyncIterable<DenoDirEntry>;
   stat(path: string): Promise<DenoFileInfo>;
   mkdir(path: string, options?: { recursive?: boolean }): Promise<void>;

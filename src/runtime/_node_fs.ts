@@ -6,6 +6,7 @@
 import * as fsp from "node:fs/promises";
 import type { Dirent } from "node:fs";
 import type { FileInfo, RuntimeFs, WriteOptions } from "./types.ts";
+import { withUtf8 } from "./_encode.ts";
 import { childPath, parentOf, tempSibling } from "./_paths.ts";
 
 function isMissing(error: unknown): boolean {
@@ -37,16 +38,16 @@ export const nodeFs: RuntimeFs = {
   async writeText(path: string, data: string, options: WriteOptions = {}): Promise<void> {
     if (options.createDirs) await fsp.mkdir(parentOf(path), { recursive: true });
     if (options.append) {
-      await fsp.appendFile(path, data, "utf8");
+      await withUtf8(data, (bytes) => fsp.appendFile(path, bytes));
       return;
     }
     if (!options.atomic) {
-      await fsp.writeFile(path, data, "utf8");
+      await withUtf8(data, (bytes) => fsp.writeFile(path, bytes));
       return;
     }
     const temp = tempSibling(path);
     try {
-      await fsp.writeFile(temp, data, "utf8");
+      await withUtf8(data, (bytes) => fsp.writeFile(temp, bytes));
       await fsp.rename(temp, path);
     } catch (error) {
       await fsp.rm(temp, { force: true }).catch(() => {});

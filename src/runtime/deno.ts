@@ -7,6 +7,7 @@
 import { systemClock } from "./_clock.ts";
 import { denoApi, type DenoChildProcess } from "./_deno_api.ts";
 import { denoWorkers } from "./_deno_worker.ts";
+import { withUtf8 } from "./_encode.ts";
 import {
   abortReason,
   DEFAULT_MAX_OUTPUT_BYTES,
@@ -58,12 +59,13 @@ export const denoFs: RuntimeFs = {
       const deno = denoApi();
       if (options.createDirs) await deno.mkdir(parentOf(path), { recursive: true });
       if (options.append || !options.atomic) {
-        await deno.writeTextFile(path, data, { append: options.append ?? false });
+        const append = options.append ?? false;
+        await withUtf8(data, (bytes) => deno.writeFile(path, bytes, { append }));
         return;
       }
       const temp = tempSibling(path);
       try {
-        await deno.writeTextFile(temp, data);
+        await withUtf8(data, (bytes) => deno.writeFile(temp, bytes));
         await deno.rename(temp, path);
       } catch (error) {
         await deno.remove(temp).catch(() => {});

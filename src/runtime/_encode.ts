@@ -1,0 +1,62 @@
+/**
+ * UTF-8 encoding for file writes without a fresh allocation per write.
+ *
+ * `TextEncoder.encode` allocates a new buffer for every call; for the large appends of trace
+ * batches (hundreds of KB) that allocation costs more than encoding and writing together on
+ * V8 (measured ~0.5 ms per 870 KB on Deno and Node). `encodeInto` a pooled buffer instead, and
+ * hand the buffer back once the write has finished.
+ *
+ * @module
+ */
+
+const encoder = new TextEncoder();
+/** Texts longer than this are encoded the plain way. */
+const MAX_POOLED_TEXT = 8 * 1024 * 1024;
+const MIN_BUFFER_BYTES = 64 * 1024;
+/** Bytes kept in idle buffers at most (writes in flight each hold one). */
+const MAX_POOL_BYTES = 32 * 1024 * 1024;
+const pool: Uint8Array[] = [];
+let pooledBytes = 0;
+
+/**
+ * Encodes `text` as UTF-8 and calls `use` with the bytes, which are only valid until the
+ * promise `use` returns settles.
+ */
+export async function withUtf8<T>(
+  text: string,
+  use: (bytes: Uint8Array) => Promise<T>,
+): Promise<T> {
+  // Every UTF-16 unit needs at most 3 bytes; most text is ASCII and needs exactly 1, so try
+  // with room for that and fall back to a plain encode when the text does not fit.
+  if (text.length > MAX_POOLED_TEXT) return use(encoder.encode(text));
+  const buffer = take(text.length);
+  try {
+    const { read, written } = encoder.encodeInto(text, buffer);
+    return await use(read === text.length ? buffer.subarray(0, written) : encoder.encode(text));
+  } finally {
+    if (pooledBytes + buffer.length <= MAX_POOL_BYTES) {
+      pool.push(buffer);
+      pooledBytes += buffer.length;
+    }
+  }
+}
+
+/** An idle buffer of at least `size` bytes (the smallest that fits), else a new one. */
+function take(size: number): Uint8Array {
+  let best = -1;
+  for (let i = 0; i < pool.length; i++) {
+    if (pool[i].length >= size && (best < 0 || pool[i].length < pool[best].length)) best = i;
+  }
+  if (best < 0) return new Uint8Array(Math.max(MIN_BUFFER_BYTES, nextPowerOfTwo(size)));
+  const buffer = pool[best];
+  pool[best] = pool[pool.length - 1];
+  pool.pop();
+  pooledBytes -= buffer.length;
+  return buffer;
+}
+
+function nextPowerOfTwo(n: number): number {
+  let size = 1;
+  while (size < n) size *= 2;
+  return size;
+}
