@@ -28,6 +28,7 @@ export {
   type LifecycleDetail,
   LifecycleEvent,
   type LifecycleEventType,
+  type LifecycleListenOptions,
   type LogLevel,
   onLifecycle,
 } from "./src/executor/events.ts";

@@ -16,7 +16,7 @@ import { createJsRunner } from "./worker/pool.ts";
 import { type ConfigIndex, loadConfig } from "./config/loader.ts";
 import { type ExecuteOptions, executeWorkflow, type Result } from "./executor/workflow_runner.ts";
 import type { RunServices } from "./executor/run_state.ts";
-import { LifecycleBus } from "./executor/events.ts";
+import { LifecycleBus, type LogLevel } from "./executor/events.ts";
 import { ConfigError, type ConfigIssue } from "./errors.ts";
 
 import { hasTemplate } from "./template/mod.ts";
@@ -24,7 +24,7 @@ import { moduleUrl } from "./util/path.ts";
 import { validateCron } from "./scheduler/cron.ts";
 import type { TraceStore } from "./results/trace_store.ts";
 import type { AuditStore } from "./results/audit_store.ts";
-import { openStores, storesFromEnv } from "./results/stores.ts";
+import { openStores, storesFromEnv, traceLevelFromEnv } from "./results/stores.ts";
 import { attachTraces, type TraceAttachment } from "./results/trace_writer.ts";
 
 /** Options of {@linkcode Engine.create}. */
@@ -51,6 +51,9 @@ export interface EngineOptions {
   readonly audits?: AuditStore | null;
   /** How often buffered trace records are written, ms. @default 1000 */
   readonly traceFlushIntervalMs?: number;
+  /** Lowest level written to the trace store; `debug` adds the start and end records of
+   * echo/sleep stages. @default `WORKFLOW_LOG_TRACE_LEVEL`, else "info" */
+  readonly traceLevel?: LogLevel;
 }
 
 /** Options of {@linkcode Engine.execute}. */
@@ -101,7 +104,12 @@ export class Engine {
     settings: Settings,
     config: ConfigIndex,
     filters: FilterRegistry,
-    stores: { traces: TraceStore | null; audits: AuditStore | null; close: () => Promise<void> },
+    stores: {
+      traces: TraceStore | null;
+      traceLevel: LogLevel;
+      audits: AuditStore | null;
+      close: () => Promise<void>;
+    },
   ) {
     this.runtime = options.runtime;
     this.settings = settings;
@@ -118,6 +126,7 @@ export class Engine {
     this.#closeStores = stores.close;
     if (stores.traces) {
       this.#tracing = attachTraces(this.events, stores.traces, {
+        minLevel: stores.traceLevel,
         clock: options.runtime.clock,
         flushIntervalMs: options.traceFlushIntervalMs ?? 1000,
       });
@@ -155,8 +164,10 @@ export class Engine {
       traceUrl: options.traces === undefined ? fromEnv.traceUrl : undefined,
       auditUrl: options.audits === undefined ? fromEnv.auditUrl : undefined,
     });
+    const traceLevel = options.traceLevel ?? traceLevelFromEnv(options.runtime.env) ?? "info";
     return new Engine(options, settings, config, filters, {
       traces: options.traces === undefined ? opened.trace : options.traces,
+      traceLevel,
       audits: options.audits === undefined ? opened.audit : options.audits,
       close: () => opened.close(),
     });

@@ -36,6 +36,25 @@ export const LIFECYCLE_EVENT_TYPES: readonly LifecycleEventType[] = [
 /** Trace levels. */
 export type LogLevel = "debug" | "info" | "warning" | "error";
 
+/** Ordering of levels, lowest first. */
+export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warning", "error"];
+
+const LEVEL_RANK: Readonly<Record<LogLevel, number>> = { debug: 0, info: 1, warning: 2, error: 3 };
+
+/** `true` when `level` is at or above `minLevel`. */
+export function levelAtLeast(level: LogLevel, minLevel: LogLevel): boolean {
+  return LEVEL_RANK[level] >= LEVEL_RANK[minLevel];
+}
+
+/**
+ * Level of a lifecycle edge: a FAILED end is an `error`, a CANCEL end a `warning`, anything
+ * else `base` (`info`, or `debug` for the edges of stages that only echo or sleep, whose own
+ * log line says all there is).
+ */
+export function edgeLevel(status: Status | undefined, base: LogLevel = "info"): LogLevel {
+  return status === "FAILED" ? "error" : status === "CANCEL" ? "warning" : base;
+}
+
 /** The data an event carries. Text fields are already masked (secrets → `***`). */
 export interface LifecycleDetail {
   /** Which lifecycle edge this is (also the DOM event type). */
@@ -64,7 +83,8 @@ export interface LifecycleDetail {
   readonly durationMs?: number;
   /** On a failed `*-end`. */
   readonly error?: { readonly name: string; readonly message: string };
-  /** On `log` events. */
+  /** Severity: the line's level on `log` events; on edges the level of their trace record
+   * (see {@linkcode edgeLevel}; computed from `status` when absent). */
   readonly level?: LogLevel;
   /** On `log` events: the (masked) trace line. */
   readonly message?: string;
@@ -83,6 +103,18 @@ export class LifecycleEvent extends Event {
   }
 }
 
+/** Options of {@linkcode onLifecycle}. */
+export interface LifecycleListenOptions {
+  /** Events below this level are not delivered; on a {@linkcode LifecycleBus} the executor
+   * then skips building them. @default "debug" (everything) */
+  readonly minLevel?: LogLevel;
+}
+
+/** The level an event is delivered at (see {@linkcode LifecycleListenOptions.minLevel}). */
+export function detailLevel(detail: LifecycleDetail): LogLevel {
+  return detail.level ?? edgeLevel(detail.status);
+}
+
 /**
  * Listens to every lifecycle event type on `target`; returns a function that stops listening.
  * On a {@linkcode LifecycleBus} the listener gets details directly, without `Event` objects.
@@ -90,9 +122,14 @@ export class LifecycleEvent extends Event {
 export function onLifecycle(
   target: EventTarget,
   listener: (detail: LifecycleDetail) => void,
+  options: LifecycleListenOptions = {},
 ): () => void {
-  if (target instanceof LifecycleBus) return target.subscribe(listener);
-  const handler = (event: Event) => listener((event as LifecycleEvent).detail);
+  const minLevel = options.minLevel ?? "debug";
+  if (target instanceof LifecycleBus) return target.subscribe(listener, minLevel);
+  const handler = (event: Event) => {
+    const detail = (event as LifecycleEvent).detail;
+    if (minLevel === "debug" || levelAtLeast(detailLevel(detail), minLevel)) listener(detail);
+  };
   for (const type of LIFECYCLE_EVENT_TYPES) target.addEventListener(type, handler);
   return () => {
     for (const type of LIFECYCLE_EVENT_TYPES) target.removeEventListener(type, handler);
@@ -107,7 +144,10 @@ export function onLifecycle(
 export class LifecycleBus extends EventTarget {
   readonly #counts = new Map<string, number>();
   readonly #extra: readonly EventTarget[];
-  readonly #direct = new Set<(detail: LifecycleDetail) => void>();
+  /** Direct subscribers with the rank of the lowest level each wants. */
+  readonly #direct = new Map<(detail: LifecycleDetail) => void, number>();
+  /** Lowest rank any direct subscriber wants (4: there are none). */
+  #directRank = 4;
 
   /** @param forwardTo targets that also receive every event dispatched here */
   constructor(forwardTo: readonly EventTarget[] = []) {
@@ -137,16 +177,27 @@ export class LifecycleBus extends EventTarget {
   override dispatchEvent(event: Event): boolean {
     for (const target of this.#extra) target.dispatchEvent(event);
     const detail = (event as Partial<LifecycleEvent>).detail;
-    if (detail) { for (const listener of this.#direct) listener(detail); }
+    if (detail) this.#deliver(detail);
     return super.dispatchEvent(event);
   }
 
-  /** Calls `listener` with the detail of every lifecycle event; returns an unsubscribe function. */
-  subscribe(listener: (detail: LifecycleDetail) => void): () => void {
-    this.#direct.add(listener);
+  /**
+   * Calls `listener` with the detail of every lifecycle event at `minLevel` or above; returns
+   * an unsubscribe function.
+   */
+  subscribe(listener: (detail: LifecycleDetail) => void, minLevel: LogLevel = "debug"): () => void {
+    this.#direct.set(listener, LEVEL_RANK[minLevel]);
+    this.#directRank = Math.min(this.#directRank, LEVEL_RANK[minLevel]);
     return () => {
       this.#direct.delete(listener);
+      this.#directRank = Math.min(4, ...this.#direct.values());
     };
+  }
+
+  #deliver(detail: LifecycleDetail): void {
+    if (this.#direct.size === 0) return;
+    const rank = LEVEL_RANK[detailLevel(detail)];
+    for (const [listener, wanted] of this.#direct) if (rank >= wanted) listener(detail);
   }
 
   /**
@@ -159,20 +210,26 @@ export class LifecycleBus extends EventTarget {
       if (target instanceof LifecycleBus) target.publish(detail);
       else target.dispatchEvent(event ??= new LifecycleEvent(detail));
     }
-    for (const listener of this.#direct) listener(detail);
+    this.#deliver(detail);
     if ((this.#counts.get(detail.type) ?? 0) > 0) {
       super.dispatchEvent(event ??= new LifecycleEvent(detail));
     }
   }
 
-  /** False only when certainly nobody listens to `type` here or on a forward target. */
-  hasListeners(type: LifecycleEventType): boolean {
-    if (this.#direct.size > 0 || (this.#counts.get(type) ?? 0) > 0) return true;
-    return this.#extra.some((t) => !(t instanceof LifecycleBus) || t.hasListeners(type));
+  /** False only when certainly nobody listens to `type` events at `level` here or on a
+   * forward target. */
+  hasListeners(type: LifecycleEventType, level: LogLevel = "error"): boolean {
+    if (this.#directRank <= LEVEL_RANK[level] || (this.#counts.get(type) ?? 0) > 0) return true;
+    return this.#extra.some((t) => !(t instanceof LifecycleBus) || t.hasListeners(type, level));
   }
 }
 
-/** Whether `target` may have listeners for `type` (true unless it is a {@linkcode LifecycleBus} that knows better). */
-export function mayListen(target: EventTarget, type: LifecycleEventType): boolean {
-  return !(target instanceof LifecycleBus) || target.hasListeners(type);
+/** Whether `target` may have listeners for `type` events at `level` (true unless it is a
+ * {@linkcode LifecycleBus} that knows better). */
+export function mayListen(
+  target: EventTarget,
+  type: LifecycleEventType,
+  level: LogLevel = "error",
+): boolean {
+  return !(target instanceof LifecycleBus) || target.hasListeners(type, level);
 }

@@ -10,14 +10,14 @@ import type { Status, Workflow } from "../models/types.ts";
 import type { FilterRegistry, RenderOptions } from "../template/mod.ts";
 import { Masker } from "../util/mask.ts";
 import {
+  edgeLevel,
   LifecycleBus,
   type LifecycleDetail,
   LifecycleEvent,
+  type LifecycleEventType,
   type LogLevel,
   mayListen,
 } from "./events.ts";
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 import type { CallResolver, JsRunner } from "../stages/types.ts";
 import { CancelError, StageTimeoutError } from "../errors.ts";
 import { onAbort } from "../util/abort.ts";
@@ -100,40 +100,108 @@ export class RunState {
     this.masker.add(value);
   }
 
-  /** Dispatches a lifecycle event with the run's ids filled in. */
-  emit(detail: Omit<LifecycleDetail, "runId" | "parentRunId" | "workflow" | "time">): void {
-    const events = this.services.events;
-    if (!mayListen(events, detail.type)) return;
-    const full = detail as Mutable<LifecycleDetail>;
-    full.time = this.services.runtime.clock.now();
-    full.runId = this.identity.runId;
-    full.parentRunId = this.identity.parentRunId;
-    full.workflow = this.identity.workflow;
-    if (this.masker.size > 0) {
-      if (full.message !== undefined) full.message = this.masker.mask(full.message);
-      if (full.error !== undefined) {
-        full.error = { name: full.error.name, message: this.masker.mask(full.error.message) };
-      }
-    }
-    if (events instanceof LifecycleBus) events.publish(full);
-    else events.dispatchEvent(new LifecycleEvent(full));
+  /** Dispatches a lifecycle event with the run's ids filled in; `time` defaults to now and
+   * the level of an edge to {@linkcode edgeLevel} of its status. */
+  emit(detail: EmitDetail): void {
+    const level = detail.level ?? edgeLevel(detail.status);
+    if (!mayListen(this.services.events, detail.type, level)) return;
+    this.#send(detail.type, detail, detail, level, detail.message, detail.time);
   }
 
-  /** Whether anyone may listen to `type` (lets callers skip building messages). */
-  listens(type: LifecycleDetail["type"]): boolean {
-    return mayListen(this.services.events, type);
+  /**
+   * Like {@linkcode emit}, for hot paths that already hold the scope and outcome objects;
+   * `base` is the level of the edge unless it failed or was cancelled.
+   */
+  emitIn(
+    type: LifecycleEventType,
+    where: EventScope,
+    outcome: EventOutcome,
+    base: LogLevel,
+    time?: number,
+  ): void {
+    const level = edgeLevel(outcome.status, base);
+    if (!mayListen(this.services.events, type, level)) return;
+    this.#send(type, where, outcome, level, undefined, time);
+  }
+
+  /** Whether anyone may listen to `type` events at `level` (lets callers skip building
+   * messages). */
+  listens(type: LifecycleDetail["type"], level?: LogLevel): boolean {
+    return mayListen(this.services.events, type, level);
   }
 
   /** Emits a `log` event. */
-  log(
+  log(level: LogLevel, message: string, where: EventScope = NO_SCOPE): void {
+    if (!this.listens("log", level)) return;
+    this.#send("log", where, NO_OUTCOME, level, message, undefined);
+  }
+
+  // Every event is built as one object literal of a fixed shape, so building and reading
+  // them stays monomorphic on the hot path of fast stages.
+  #send(
+    type: LifecycleEventType,
+    where: EventScope,
+    outcome: EventOutcome,
     level: LogLevel,
-    message: string,
-    where: { job?: string; strategy?: string; stage?: string; nested?: readonly string[] } = {},
+    message: string | undefined,
+    time: number | undefined,
   ): void {
-    if (!this.listens("log")) return;
-    this.emit({ type: "log", level, message, ...where });
+    let error = outcome.error;
+    if (this.masker.size > 0) {
+      if (message !== undefined) message = this.masker.mask(message);
+      if (error !== undefined) {
+        error = { name: error.name, message: this.masker.mask(error.message) };
+      }
+    }
+    const detail: LifecycleDetail = {
+      type,
+      time: time ?? this.services.runtime.clock.now(),
+      runId: this.identity.runId,
+      parentRunId: this.identity.parentRunId,
+      workflow: this.identity.workflow,
+      job: where.job,
+      strategy: where.strategy,
+      stage: where.stage,
+      stageName: where.stageName,
+      nested: where.nested,
+      status: outcome.status,
+      durationMs: outcome.durationMs,
+      error,
+      level,
+      message,
+      context: outcome.context,
+    };
+    const events = this.services.events;
+    if (events instanceof LifecycleBus) events.publish(detail);
+    else events.dispatchEvent(new LifecycleEvent(detail));
   }
 }
+
+/** Where in a run an event happened. */
+export interface EventScope {
+  readonly job?: string;
+  readonly strategy?: string;
+  readonly stage?: string;
+  readonly stageName?: string;
+  readonly nested?: readonly string[];
+}
+
+/** What an `*-end` event reports. */
+export interface EventOutcome {
+  readonly status?: Status;
+  readonly durationMs?: number;
+  readonly error?: { readonly name: string; readonly message: string };
+  readonly context?: Readonly<Record<string, unknown>>;
+}
+
+/** What {@linkcode RunState.emit} takes: the event without the run's ids. */
+export type EmitDetail =
+  & Omit<LifecycleDetail, "runId" | "parentRunId" | "workflow" | "time">
+  & { readonly time?: number };
+
+const NO_SCOPE: EventScope = {};
+/** The outcome of an event that reports none (`*-start`). */
+export const NO_OUTCOME: EventOutcome = {};
 
 /** `{start, end, duration_ms}` as recorded at every context level. */
 export function timingInfo(startMs: number, endMs: number, durationMs: number) {

@@ -12,6 +12,7 @@ import { errorToRecord, NonRetriableError, SkipError, StageError } from "../erro
 import { stageHashId } from "./ids.ts";
 import {
   errorForAbort,
+  NO_OUTCOME,
   type RunState,
   scopedSignal,
   statusForAbort,
@@ -20,7 +21,7 @@ import {
 } from "./run_state.ts";
 import type { JsRunner, NestedRun, StageContext, StageOutcome } from "../stages/types.ts";
 import { stageHandler } from "../stages/kinds.ts";
-import type { LogLevel } from "./events.ts";
+import { edgeLevel, type LogLevel } from "./events.ts";
 import { onAbort } from "../util/abort.ts";
 import { formatTimeout } from "../util/text.ts";
 
@@ -93,10 +94,10 @@ class StageContextImpl implements StageContext {
     return extra ? { ...this.frame.scope, ...extra } : this.frame.scope;
   }
   log(level: LogLevel, message: string): void {
-    if (this.frame.run.listens("log")) this.frame.run.log(level, message, this.where());
+    if (this.frame.run.listens("log", level)) this.frame.run.log(level, message, this.where());
   }
   get logging(): boolean {
-    return this.frame.run.listens("log");
+    return this.frame.run.listens("log", "info");
   }
   private where() {
     return {
@@ -164,6 +165,12 @@ export function resolveStageId(stage: Stage, frame: StagesFrame): { id: string; 
   return { id: stageHashId(name), name };
 }
 
+/** Level of a stage's start and end records: an echo/sleep stage's own log line says all
+ * there is, so its edges are `debug`. */
+function edgeBase(stage: Stage): LogLevel {
+  return stage.kind === "empty" ? "debug" : "info";
+}
+
 /** Runs one stage and records its entry in `frame.stages`. */
 export async function runStage(
   stage: Stage,
@@ -181,7 +188,7 @@ export async function runStage(
   } catch (error) {
     id = stage.id ?? stage.name;
     name = stage.name;
-    return finish(frame, id, name, startMs, t0, "FAILED", {}, errorToRecord(error), false);
+    return finish(frame, stage, id, name, startMs, t0, "FAILED", {}, errorToRecord(error), false);
   }
   const where = {
     job: frame.jobId,
@@ -194,6 +201,7 @@ export async function runStage(
     const error = errorForAbort(signal.reason);
     return finish(
       frame,
+      stage,
       id,
       name,
       startMs,
@@ -204,24 +212,24 @@ export async function runStage(
       false,
     );
   }
-  if (run.listens("stage-start")) run.emit({ type: "stage-start", ...where });
+  run.emitIn("stage-start", where, NO_OUTCOME, edgeBase(stage), startMs);
 
   if (stage.if !== undefined) {
     let go: boolean;
     try {
       go = evaluateCondition(stage.if, frame.scope, run.renderOptions);
     } catch (error) {
-      return finish(frame, id, name, startMs, t0, "FAILED", {}, errorToRecord(error), true);
+      return finish(frame, stage, id, name, startMs, t0, "FAILED", {}, errorToRecord(error), true);
     }
     if (!go) {
       run.log("info", `[STAGE]: Skip '${name}': condition is false`, where);
-      return finish(frame, id, name, startMs, t0, "SKIP", {}, undefined, true, true);
+      return finish(frame, stage, id, name, startMs, t0, "SKIP", {}, undefined, true, true);
     }
   }
 
   if (run.services.dryRun && ACTION_KINDS.has(stage.kind)) {
     run.log("info", `[STAGE]: Dry-run: '${name}' (${stage.kind}) not executed`, where);
-    return finish(frame, id, name, startMs, t0, "SUCCESS", {}, undefined, true);
+    return finish(frame, stage, id, name, startMs, t0, "SUCCESS", {}, undefined, true);
   }
 
   const handler = stageHandler(stage.kind);
@@ -295,11 +303,12 @@ export async function runStage(
     }
     delay = Math.min(delay * (stage.retry?.backoff ?? 1), stage.retry?.maxDelayMs ?? Infinity);
   }
-  return finish(frame, id, name, startMs, t0, last.status, last.outputs, last.error, true);
+  return finish(frame, stage, id, name, startMs, t0, last.status, last.outputs, last.error, true);
 }
 
 function finish(
   frame: StagesFrame,
+  stage: Stage,
   id: string,
   name: string,
   startMs: number,
@@ -321,18 +330,21 @@ function finish(
   if (error) entry.errors = error;
   if (skipped) entry.skipped = true;
   frame.stages[id] = entry;
-  if (started && run.listens("stage-end")) {
-    run.emit({
-      type: "stage-end",
-      job: frame.jobId,
-      strategy: frame.strategyId,
-      stage: id,
-      stageName: name,
-      nested: frame.nested.length ? frame.nested : undefined,
-      status,
-      durationMs,
-      error,
-    });
+  const base = edgeBase(stage);
+  if (started && run.listens("stage-end", edgeLevel(status, base))) {
+    run.emitIn(
+      "stage-end",
+      {
+        job: frame.jobId,
+        strategy: frame.strategyId,
+        stage: id,
+        stageName: name,
+        nested: frame.nested.length ? frame.nested : undefined,
+      },
+      { status, durationMs, error },
+      base,
+      Math.floor(startMs + durationMs),
+    );
   }
   return { id, entry };
 }

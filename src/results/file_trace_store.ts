@@ -44,7 +44,10 @@ export function runFolderName(runId: string): string {
 export class FileTraceStore implements TraceStore {
   readonly #fs: RuntimeFs;
   readonly #root: string;
-  readonly #queue = new SerialQueue();
+  /** Writes of one run go one after another; runs (separate folders) write side by side. */
+  readonly #runQueues = new Map<string, Promise<void>>();
+  /** Cleanup waits for pending writes and holds new ones back. */
+  readonly #exclusive = new SerialQueue();
   /** Summaries of runs this instance has written, so run end needs no read. */
   readonly #summaries = new Map<string, RunSummary>();
   readonly #madeDirs = new Set<string>();
@@ -62,58 +65,78 @@ export class FileTraceStore implements TraceStore {
 
   /** Appends records, grouped per run, in order. */
   write(records: readonly TraceRecord[]): Promise<void> {
-    if (records.length === 0) return this.#queue.idle();
+    if (records.length === 0) return this.flush();
     const groups = new Map<string, TraceRecord[]>();
     for (const record of records) {
       let group = groups.get(record.runId);
       if (!group) groups.set(record.runId, group = []);
       group.push(record);
     }
-    return this.#queue.run(async () => {
-      for (const [runId, group] of groups) await this.#writeRun(runId, group);
+    const writes: Promise<void>[] = [];
+    for (const [runId, group] of groups) {
+      writes.push(this.#enqueue(runId, () => this.#writeRun(runId, group)));
+    }
+    return writes.length === 1 ? writes[0] : Promise.all(writes).then(() => {});
+  }
+
+  #enqueue(runId: string, task: () => Promise<void>): Promise<void> {
+    // A write queued while a cleanup runs waits for it (the cleanup waits only for writes
+    // queued before it started).
+    const gate = this.#exclusive.idle();
+    const previous = this.#runQueues.get(runId);
+    const next = (previous ? Promise.all([previous, gate]) : gate).then(task);
+    const tail = next.catch(() => {});
+    this.#runQueues.set(runId, tail);
+    tail.then(() => {
+      if (this.#runQueues.get(runId) === tail) this.#runQueues.delete(runId);
     });
+    return next;
   }
 
   async #writeRun(runId: string, records: TraceRecord[]): Promise<void> {
     const dir = this.runPath(runId);
-    let jsonl = "";
-    let stdout = "";
-    let stderr = "";
-    let lifecycle = false;
-    for (const record of records) {
-      jsonl += traceRecordToLine(record);
-      const line = formatTraceLine(record) + "\n";
-      if (record.level === "error") stderr += line;
-      else stdout += line;
-      if (record.event === "run-start" || record.event === "run-end") lifecycle = true;
+    if (!this.#madeDirs.has(dir)) {
+      await this.#fs.mkdir(dir);
+      this.#madeDirs.add(dir);
     }
-    await this.#append(dir, "trace.jsonl", jsonl);
-    if (stdout) await this.#append(dir, "stdout.txt", stdout);
-    if (stderr) await this.#append(dir, "stderr.txt", stderr);
-
+    const lifecycle = records.some((r) => r.event === "run-start" || r.event === "run-end");
     let summary = this.#summaries.get(runId);
     if (summary === undefined && lifecycle && records[0].event !== "run-start") {
       // Started by another writer (or before a restart): continue from what is on disk.
       summary = await this.#readSummary(runId);
     }
     for (const record of records) summary = updateRunSummary(summary, record);
-    if (summary === undefined) return;
-    if (summary.end !== undefined) this.#summaries.delete(runId);
-    else this.#summaries.set(runId, summary);
-    if (lifecycle) {
-      await this.#fs.writeText(joinPath(dir, "run.json"), JSON.stringify(summary) + "\n", {
+    if (summary !== undefined) {
+      if (summary.end !== undefined) this.#summaries.delete(runId);
+      else this.#summaries.set(runId, summary);
+    }
+
+    // The text is built after the last wait and handed to the writes at once: encoding it
+    // while it is fresh costs a fraction of encoding it after it has aged through a GC.
+    let jsonl = "";
+    let stdout = "";
+    let stderr = "";
+    for (const record of records) {
+      jsonl += traceRecordToLine(record);
+      if (record.level === "error") stderr += formatTraceLine(record) + "\n";
+      else stdout += formatTraceLine(record) + "\n";
+    }
+
+    // The files are independent, so their writes go out together.
+    const writes = [this.#append(dir, "trace.jsonl", jsonl)];
+    if (stdout) writes.push(this.#append(dir, "stdout.txt", stdout));
+    if (stderr) writes.push(this.#append(dir, "stderr.txt", stderr));
+    if (lifecycle && summary !== undefined) {
+      writes.push(this.#fs.writeText(joinPath(dir, "run.json"), JSON.stringify(summary) + "\n", {
         atomic: true,
         createDirs: true,
-      });
+      }));
     }
+    await Promise.all(writes);
   }
 
   async #append(dir: string, name: string, data: string): Promise<void> {
     const path = joinPath(dir, name);
-    if (!this.#madeDirs.has(dir)) {
-      await this.#fs.mkdir(dir);
-      this.#madeDirs.add(dir);
-    }
     try {
       await this.#fs.writeText(path, data, { append: true });
     } catch (error) {
@@ -149,7 +172,7 @@ export class FileTraceStore implements TraceStore {
 
   /** Runs, newest first (reads each run's `run.json`). */
   async listRuns(options?: ListOptions): Promise<RunSummary[]> {
-    await this.#queue.idle();
+    await this.flush();
     return sortAndPageRuns(await this.#allSummaries(), options);
   }
 
@@ -169,13 +192,14 @@ export class FileTraceStore implements TraceStore {
 
   /** Records of one run in write order; `null` when its folder does not exist. */
   async getTrace(runId: string): Promise<TraceRecord[] | null> {
-    await this.#queue.idle();
+    await this.flush();
     return this.#readRecords(this.runPath(runId));
   }
 
   /** Removes the folders of old runs; returns how many. */
   cleanup(options: CleanupOptions): Promise<number> {
-    return this.#queue.run(async () => {
+    return this.#exclusive.run(async () => {
+      await Promise.all(this.#runQueues.values());
       let removed = 0;
       for (const summary of await this.#allSummaries()) {
         if (!isRunOlderThan(summary, options.olderThan)) continue;
@@ -189,13 +213,18 @@ export class FileTraceStore implements TraceStore {
     });
   }
 
+  async #pendingWrites(): Promise<void> {
+    while (this.#runQueues.size > 0) await Promise.all(this.#runQueues.values());
+  }
+
   /** Waits for pending writes. */
-  flush(): Promise<void> {
-    return this.#queue.idle();
+  async flush(): Promise<void> {
+    await this.#exclusive.idle();
+    await this.#pendingWrites();
   }
 
   /** Waits for pending writes. */
   close(): Promise<void> {
-    return this.#queue.idle();
+    return this.flush();
   }
 }

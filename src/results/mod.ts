@@ -48,4 +48,5 @@ export {
   type Stores,
   type StoreSettings,
   storesFromEnv,
+  traceLevelFromEnv,
 } from "./stores.ts";

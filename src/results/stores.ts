@@ -19,6 +19,7 @@ import { SqliteAuditStore } from "./sqlite_audit_store.ts";
 import { SqliteTraceStore } from "./sqlite_trace_store.ts";
 import type { TraceRecord, TraceStore } from "./trace_store.ts";
 import { parseBooleanWord } from "../util/bool.ts";
+import { LOG_LEVELS, type LogLevel } from "../executor/events.ts";
 
 /** Where a store lives, parsed from a store URL. */
 export type StoreLocation =
@@ -199,6 +200,21 @@ function readBool(env: (name: string) => string | undefined, name: string): bool
   const value = parseBooleanWord(raw);
   if (value !== undefined) return value;
   throw issue(name, `'${raw}' is not a boolean: use true or false (also yes/no, 1/0)`);
+}
+
+/**
+ * The lowest level written to the trace store, from `WORKFLOW_LOG_TRACE_LEVEL` (`debug`,
+ * `info`, `warning` or `error`, any case); `undefined` when unset.
+ *
+ * @throws {ConfigError} naming the variable, for any other value.
+ */
+export function traceLevelFromEnv(env: RuntimeEnv): LogLevel | undefined {
+  const name = "WORKFLOW_LOG_TRACE_LEVEL";
+  const raw = env.get(name);
+  if (raw === undefined) return undefined;
+  const level = raw.trim().toLowerCase();
+  if ((LOG_LEVELS as readonly string[]).includes(level)) return level as LogLevel;
+  throw issue(name, `'${raw}' is not a trace level: use debug, info, warning or error`);
 }
 
 /** Store settings read from the environment. */

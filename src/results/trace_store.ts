@@ -92,13 +92,7 @@ export interface TraceStore {
   close(): Promise<void>;
 }
 
-/** Ordering of levels, lowest first. */
-export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warning", "error"];
-
-/** `true` when `level` is at or above `minLevel`. */
-export function levelAtLeast(level: LogLevel, minLevel: LogLevel): boolean {
-  return LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(minLevel);
-}
+export { levelAtLeast, LOG_LEVELS } from "../executor/events.ts";
 
 /**
  * Short form of a run id for text lines: for `<datetime>T<digits>` ids the first 12 characters
@@ -228,38 +222,67 @@ export function withoutUndefined<T extends object>(value: T): T {
 
 const RECORD_START = '{"time":';
 
-const jsonCache = new Map<string, string>();
-
-/** JSON of a short string that repeats across records (ids, names), memoised. */
-function jsonText(text: string): string {
-  let json = jsonCache.get(text);
-  if (json === undefined) {
-    if (jsonCache.size >= 1024) jsonCache.clear();
-    json = JSON.stringify(text);
-    jsonCache.set(text, json);
+/**
+ * JSON of a string. Most trace strings (ids, names, plain messages) need no escaping, which a
+ * scan finds faster than `JSON.stringify` builds the same text.
+ */
+function jsonString(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // quote, backslash, control characters and lone surrogates need `JSON.stringify`
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) {
+      return JSON.stringify(text);
+    }
   }
-  return json;
+  return `"${text}"`;
+}
+
+let lastJsonTime = NaN;
+let lastJsonTimeText = "";
+
+/** Text of an epoch ms (records of one batch mostly share their millisecond). */
+function timeText(time: number): string {
+  if (time !== lastJsonTime) {
+    lastJsonTime = time;
+    lastJsonTimeText = String(time);
+  }
+  return lastJsonTimeText;
+}
+
+let lastHeadRun = "";
+let lastHeadParent: string | undefined;
+let lastHeadWorkflow = "";
+let lastHead = "";
+
+/** `"runId":…[,"parentRunId":…],"workflow":…` of a record (the last one is remembered). */
+function runFields(record: TraceRecord): string {
+  if (
+    record.runId !== lastHeadRun || record.parentRunId !== lastHeadParent ||
+    record.workflow !== lastHeadWorkflow
+  ) {
+    lastHeadRun = record.runId;
+    lastHeadParent = record.parentRunId;
+    lastHeadWorkflow = record.workflow;
+    lastHead = `"runId":${jsonString(record.runId)}` +
+      (record.parentRunId === undefined ? "" : `,"parentRunId":${jsonString(record.parentRunId)}`) +
+      `,"workflow":${jsonString(record.workflow)}`;
+  }
+  return lastHead;
 }
 
 /** Serializes a record as one JSON line (with `\n`); `time` always comes first, which lets
  * {@linkcode parseTraceLines} resynchronise after a torn write. */
 export function traceRecordToLine(record: TraceRecord): string {
   // Hand-built so the hot path skips an intermediate object; key order is fixed with `time`
-  // first. Only string values need escaping (JSON.stringify of a string).
-  let line = `{"time":${record.time},"level":"${record.level}","runId":${
-    JSON.stringify(record.runId)
-  }`;
-  if (record.parentRunId !== undefined) {
-    line += `,"parentRunId":${jsonText(record.parentRunId)}`;
-  }
-  line += `,"workflow":${jsonText(record.workflow)}`;
-  if (record.job !== undefined) line += `,"job":${jsonText(record.job)}`;
-  if (record.strategy !== undefined) line += `,"strategy":${jsonText(record.strategy)}`;
-  if (record.stage !== undefined) line += `,"stage":${JSON.stringify(record.stage)}`;
+  // first. Only string values need escaping.
+  let line = `{"time":${timeText(record.time)},"level":"${record.level}",${runFields(record)}`;
+  if (record.job !== undefined) line += `,"job":${jsonString(record.job)}`;
+  if (record.strategy !== undefined) line += `,"strategy":${jsonString(record.strategy)}`;
+  if (record.stage !== undefined) line += `,"stage":${jsonString(record.stage)}`;
   if (record.event !== undefined) line += `,"event":"${record.event}"`;
   if (record.status !== undefined) line += `,"status":"${record.status}"`;
   if (record.durationMs !== undefined) line += `,"durationMs":${record.durationMs}`;
-  return line + `,"message":${JSON.stringify(record.message)}}\n`;
+  return line + `,"message":${jsonString(record.message)}}\n`;
 }
 
 /**

@@ -6,11 +6,16 @@
  * @module
  */
 
-import { type LifecycleDetail, type LogLevel, onLifecycle } from "../executor/events.ts";
+import {
+  edgeLevel,
+  levelAtLeast,
+  type LifecycleDetail,
+  type LogLevel,
+  onLifecycle,
+} from "../executor/events.ts";
 import type { Clock } from "../runtime/types.ts";
 import type { Masker } from "../util/mask.ts";
-import { SerialQueue } from "./_fs.ts";
-import { formatTraceLine, levelAtLeast, type TraceRecord, type TraceStore } from "./trace_store.ts";
+import { formatTraceLine, type TraceRecord, type TraceStore } from "./trace_store.ts";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -18,7 +23,9 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export interface AttachTracesOptions {
   /** Receives each record as a text line (see `formatTraceLine`) as soon as it happens. */
   readonly console?: (line: string) => void;
-  /** Records below this level are dropped (console and store). @default "debug" */
+  /** Records below this level are dropped (console and store); on a `LifecycleBus` the
+   * executor then does not even build them. `debug` adds the start and end records of
+   * echo/sleep stages. @default "info" */
   readonly minLevel?: LogLevel;
   /** Also flush every this many ms of `clock` time; needs `clock`. @default no interval */
   readonly flushIntervalMs?: number;
@@ -43,12 +50,8 @@ export interface TraceAttachment {
 }
 
 const quote = (name: string | undefined) => `'${name ?? ""}'`;
-
-function endLevel(detail: LifecycleDetail): LogLevel {
-  if (detail.status === "FAILED") return "error";
-  if (detail.status === "CANCEL") return "warning";
-  return "info";
-}
+const strategyName = (detail: LifecycleDetail) =>
+  `${quote(detail.job)} strategy ${quote(detail.strategy)}`;
 
 function endMessage(prefix: string, name: string, detail: LifecycleDetail): string {
   let message = `${prefix}: End ${name} ${detail.status ?? "SUCCESS"}`;
@@ -60,45 +63,39 @@ function endMessage(prefix: string, name: string, detail: LifecycleDetail): stri
 /**
  * The trace record of one lifecycle event: `[WORKFLOW]`, `[JOB]`, `[STRATEGY]`, `[STAGE]`
  * start/end lines (`[STAGE]: End 'greet' SUCCESS in 3 ms`), or the line of a `log` event.
- * End records of FAILED runs are errors, of CANCEL warnings.
+ * The level is the event's own, else that of its status: FAILED ends are errors, CANCEL ends
+ * warnings, the rest `info`.
  */
 export function lifecycleToTraceRecord(detail: LifecycleDetail): TraceRecord {
-  let level: LogLevel = "info";
+  const level: LogLevel = detail.level ?? edgeLevel(detail.status);
   let message: string;
-  const stageName = quote(detail.stageName ?? detail.stage);
-  const strategyName = `${quote(detail.job)} strategy ${quote(detail.strategy)}`;
   switch (detail.type) {
     case "run-start":
       message = `[WORKFLOW]: Start ${quote(detail.workflow)}`;
       break;
     case "run-end":
       message = endMessage("[WORKFLOW]", quote(detail.workflow), detail);
-      level = endLevel(detail);
       break;
     case "job-start":
       message = `[JOB]: Start ${quote(detail.job)}`;
       break;
     case "job-end":
       message = endMessage("[JOB]", quote(detail.job), detail);
-      level = endLevel(detail);
       break;
     case "strategy-start":
-      message = `[STRATEGY]: Start ${strategyName}`;
+      message = `[STRATEGY]: Start ${strategyName(detail)}`;
       break;
     case "strategy-end":
-      message = endMessage("[STRATEGY]", strategyName, detail);
-      level = endLevel(detail);
+      message = endMessage("[STRATEGY]", strategyName(detail), detail);
       break;
     case "stage-start":
-      message = `[STAGE]: Start ${stageName}`;
+      message = `[STAGE]: Start ${quote(detail.stageName ?? detail.stage)}`;
       break;
     case "stage-end":
-      message = endMessage("[STAGE]", stageName, detail);
-      level = endLevel(detail);
+      message = endMessage("[STAGE]", quote(detail.stageName ?? detail.stage), detail);
       break;
     default:
       message = detail.message ?? "";
-      level = detail.level ?? "info";
   }
   // Built field by field (no intermediate object) so absent fields stay absent.
   const record: Mutable<TraceRecord> = {
@@ -114,7 +111,10 @@ export function lifecycleToTraceRecord(detail: LifecycleDetail): TraceRecord {
   if (detail.stage !== undefined) record.stage = detail.stage;
   if (detail.type !== "log") record.event = detail.type;
   if (detail.status !== undefined) record.status = detail.status;
-  if (detail.durationMs !== undefined) record.durationMs = detail.durationMs;
+  // Microsecond precision, as in the run context's `duration_ms`.
+  if (detail.durationMs !== undefined) {
+    record.durationMs = Math.round(detail.durationMs * 1000) / 1000;
+  }
   return record;
 }
 
@@ -134,22 +134,19 @@ export function attachTraces(
   store: TraceStore | null,
   options: AttachTracesOptions = {},
 ): TraceAttachment {
-  const minLevel = options.minLevel ?? "debug";
+  const minLevel = options.minLevel ?? "info";
   const maxBuffered = Math.max(1, options.maxBufferedRecords ?? 2048);
   const masker = options.masker && options.masker.size > 0 ? options.masker : undefined;
-  const writes = new SerialQueue();
   // Event details wait here unconverted: turning them into records (messages, JSON, text)
-  // happens when a batch is written, off the path of the stage that emitted them.
+  // happens once per batch rather than once per event.
   let buffer: LifecycleDetail[] = [];
+  // Batches handed to the store and not yet written. Stores apply overlapping writes in call
+  // order per run, so a batch need not wait for the one before it.
+  const pending = new Set<Promise<void>>();
   let failure: { error: unknown } | undefined;
-
-  const toRecords = (details: readonly LifecycleDetail[]): TraceRecord[] => {
-    const records: TraceRecord[] = [];
-    for (const detail of details) {
-      const record = convert(detail);
-      if (record) records.push(record);
-    }
-    return records;
+  const fail = (error: unknown) => {
+    failure ??= { error };
+    options.onError?.(error);
   };
 
   const convert = (detail: LifecycleDetail): TraceRecord | undefined => {
@@ -159,25 +156,30 @@ export function attachTraces(
     return record;
   };
 
-  const startWrite = (): Promise<void> => {
-    if (buffer.length === 0 || store === null) {
-      buffer = [];
-      return writes.idle();
-    }
+  const startWrite = (): void => {
+    if (buffer.length === 0 || store === null) return;
     const batch = buffer;
     buffer = [];
-    return writes.run(() => {
-      const records = toRecords(batch);
-      return records.length ? store.write(records) : Promise.resolve();
-    }).catch((error: unknown) => {
-      failure ??= { error };
-      options.onError?.(error);
-    });
+    let written: Promise<void>;
+    try {
+      const records: TraceRecord[] = [];
+      for (const detail of batch) {
+        const record = convert(detail);
+        if (record) records.push(record);
+      }
+      if (records.length === 0) return;
+      written = store.write(records).catch(fail);
+    } catch (error) {
+      fail(error); // never into the executor that emitted the event
+      return;
+    }
+    pending.add(written);
+    written.then(() => pending.delete(written));
   };
 
   const flush = async (): Promise<void> => {
-    await startWrite();
-    await writes.idle();
+    startWrite();
+    while (pending.size > 0) await Promise.all(pending);
     if (failure) {
       const { error } = failure;
       failure = undefined;
@@ -192,9 +194,9 @@ export function attachTraces(
     }
     if (store === null) return;
     buffer.push(detail);
-    if (detail.type === "run-end" || buffer.length >= maxBuffered) void startWrite();
+    if (detail.type === "run-end" || buffer.length >= maxBuffered) startWrite();
     else armTimer();
-  });
+  }, { minLevel });
 
   // The flush timer is armed only while records wait in the buffer, so an idle writer
   // never keeps the process alive.
@@ -207,7 +209,7 @@ export function attachTraces(
     clock.sleep(flushIntervalMs, { signal: interval.signal }).then(
       () => {
         armed = false;
-        void startWrite();
+        startWrite();
       },
       () => {
         armed = false; // detached

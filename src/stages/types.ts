@@ -113,7 +113,7 @@ export interface StageContext {
   readonly timeoutMs?: number;
   /** Writes a trace line (masked). */
   log(level: LogLevel, message: string): void;
-  /** Whether anyone listens to trace lines (lets a kind skip building messages). */
+  /** Whether anyone listens to `info` trace lines (lets a kind skip building messages). */
   readonly logging: boolean;
   /** Renders templates and env vars in any value (native types for whole-string templates). */
   render(value: unknown, extraScope?: Readonly<Record<string, unknown>>): unknown;

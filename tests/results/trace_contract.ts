@@ -55,6 +55,23 @@ export function traceStoreContract(
     );
 
     it(
+      "applies overlapping write() calls in call order for each run",
+      { skip },
+      withStore(async ({ store }) => {
+        const one = runRecords("run-a", 1_000);
+        const two = runRecords("run-b", 2_000);
+        // Not awaited one by one: a writer hands batches over as they fill.
+        await Promise.all([
+          store.write([one[0], two[0]]),
+          store.write([one[1]]),
+          store.write([two[1], one[2], two[2]]),
+        ]);
+        assert.deepEqual(await store.getTrace("run-a"), one.slice(0, 3));
+        assert.deepEqual(await store.getTrace("run-b"), two.slice(0, 3));
+      }),
+    );
+
+    it(
       "getTrace() returns null for a run it never saw",
       { skip },
       withStore(async ({ store }) => {
