@@ -17,8 +17,6 @@ import type { Clock } from "../runtime/types.ts";
 import type { Masker } from "../util/mask.ts";
 import { formatTraceLine, type TraceRecord, type TraceStore } from "./trace_store.ts";
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
 /** Options of {@linkcode attachTraces}. */
 export interface AttachTracesOptions {
   /** Receives each record as a text line (see `formatTraceLine`) as soon as it happens. */
@@ -97,25 +95,25 @@ export function lifecycleToTraceRecord(detail: LifecycleDetail): TraceRecord {
     default:
       message = detail.message ?? "";
   }
-  // Built field by field (no intermediate object) so absent fields stay absent.
-  const record: Mutable<TraceRecord> = {
+  // One object shape for every record (absent fields are `undefined`, which stores and JSON
+  // drop), so building and reading records stays monomorphic.
+  return {
     time: detail.time,
     level,
     runId: detail.runId,
+    parentRunId: detail.parentRunId,
     workflow: detail.workflow,
+    job: detail.job,
+    strategy: detail.strategy,
+    stage: detail.stage,
+    event: detail.type === "log" ? undefined : detail.type,
+    status: detail.status,
+    // Microsecond precision, as in the run context's `duration_ms`.
+    durationMs: detail.durationMs === undefined
+      ? undefined
+      : Math.round(detail.durationMs * 1000) / 1000,
     message,
   };
-  if (detail.parentRunId !== undefined) record.parentRunId = detail.parentRunId;
-  if (detail.job !== undefined) record.job = detail.job;
-  if (detail.strategy !== undefined) record.strategy = detail.strategy;
-  if (detail.stage !== undefined) record.stage = detail.stage;
-  if (detail.type !== "log") record.event = detail.type;
-  if (detail.status !== undefined) record.status = detail.status;
-  // Microsecond precision, as in the run context's `duration_ms`.
-  if (detail.durationMs !== undefined) {
-    record.durationMs = Math.round(detail.durationMs * 1000) / 1000;
-  }
-  return record;
 }
 
 /**

@@ -5,6 +5,7 @@ import { FakeClock } from "../../src/runtime/fake_clock.ts";
 import { MemoryTraceStore } from "../../src/results/memory_trace_store.ts";
 import type { TraceRecord, TraceStore } from "../../src/results/trace_store.ts";
 import { attachTraces, lifecycleToTraceRecord } from "../../src/results/trace_writer.ts";
+import { withoutUndefined } from "../../src/results/trace_store.ts";
 import { Masker } from "../../src/util/mask.ts";
 
 const base = { runId: "run-1", workflow: "etl" };
@@ -80,7 +81,7 @@ describe("lifecycleToTraceRecord()", () => {
       job: "j",
       stage: "s",
     });
-    assert.deepEqual(rec, {
+    assert.deepEqual(withoutUndefined(rec), {
       time: 9,
       level: "warning",
       runId: "run-1",
