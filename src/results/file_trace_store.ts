@@ -6,7 +6,8 @@
  *   trace.jsonl   one JSON record per line, append-only (the source of truth)
  *   stdout.txt    text lines of debug/info/warning records
  *   stderr.txt    text lines of error records
- *   run.json      run summary, rewritten atomically at run start and run end
+ *   run.jsonl     run summaries, one line appended at run start and one at run end; the
+ *                 last complete line is the run's state
  * ```
  *
  * Every append is one write of whole lines, so concurrent writers (other store instances,
@@ -34,6 +35,7 @@ import {
 } from "./trace_store.ts";
 
 const RUN_PREFIX = "run_id=";
+const SUMMARY_FILE = "run.jsonl";
 
 /** Folder name of a run (ids are URI-encoded so no id can escape the root). */
 export function runFolderName(runId: string): string {
@@ -127,10 +129,7 @@ export class FileTraceStore implements TraceStore {
     if (stdout) writes.push(this.#append(dir, "stdout.txt", stdout));
     if (stderr) writes.push(this.#append(dir, "stderr.txt", stderr));
     if (lifecycle && summary !== undefined) {
-      writes.push(this.#fs.writeText(joinPath(dir, "run.json"), JSON.stringify(summary) + "\n", {
-        atomic: true,
-        createDirs: true,
-      }));
+      writes.push(this.#append(dir, SUMMARY_FILE, JSON.stringify(summary) + "\n"));
     }
     await Promise.all(writes);
   }
@@ -149,12 +148,16 @@ export class FileTraceStore implements TraceStore {
 
   async #readSummary(runId: string): Promise<RunSummary | undefined> {
     const dir = this.runPath(runId);
-    const text = await readTextOrNull(this.#fs, joinPath(dir, "run.json"));
-    if (text !== null) {
+    const text = await readTextOrNull(this.#fs, joinPath(dir, SUMMARY_FILE));
+    // The last complete line wins; a torn last line (its writer died) is skipped.
+    const lines = text?.split("\n") ?? [];
+    lines.pop();
+    for (let i = lines.length - 1; i >= 0; i--) {
       try {
-        return withoutUndefined(JSON.parse(text) as RunSummary);
+        const summary = JSON.parse(lines[i]) as RunSummary;
+        if (typeof summary?.runId === "string") return withoutUndefined(summary);
       } catch {
-        // fall back to the records
+        // a glued or foreign line: try the one before
       }
     }
     const records = await this.#readRecords(dir);
@@ -170,7 +173,7 @@ export class FileTraceStore implements TraceStore {
     return text === null ? [] : parseTraceLines(text);
   }
 
-  /** Runs, newest first (reads each run's `run.json`). */
+  /** Runs, newest first (reads each run's `run.jsonl`). */
   async listRuns(options?: ListOptions): Promise<RunSummary[]> {
     await this.flush();
     return sortAndPageRuns(await this.#allSummaries(), options);

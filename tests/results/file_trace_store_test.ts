@@ -14,7 +14,7 @@ import {
 import { record, runRecords, tempDir } from "./_helpers.ts";
 
 describe("FileTraceStore layout", () => {
-  it("writes trace.jsonl, stdout.txt, stderr.txt and run.json into a run_id=... folder", async () => {
+  it("writes trace.jsonl, stdout.txt, stderr.txt and run.jsonl into a run_id=... folder", async () => {
     const runtime = createMemoryRuntime();
     const store = new FileTraceStore(runtime.fs, "/logs");
     const records = runRecords("20240101083000T1", Date.UTC(2024, 0, 1, 8, 30), {
@@ -23,7 +23,7 @@ describe("FileTraceStore layout", () => {
     await store.write(records);
     const dir = "/logs/run_id=20240101083000T1";
     assert.deepEqual((await runtime.fs.readDir(dir)).map((e) => e.name), [
-      "run.json",
+      "run.jsonl",
       "stderr.txt",
       "stdout.txt",
       "trace.jsonl",
@@ -41,7 +41,9 @@ describe("FileTraceStore layout", () => {
       await runtime.fs.readText(`${dir}/stderr.txt`),
       `2024-01-01 08:30:00.010 ERROR   (20240101083000T1) [WORKFLOW]: End 'wf' FAILED\n`,
     );
-    assert.deepEqual(JSON.parse(await runtime.fs.readText(`${dir}/run.json`)), {
+    const summaries = (await runtime.fs.readText(`${dir}/run.jsonl`)).split("\n");
+    assert.equal(summaries.length, 2, "one batch with start and end appends one summary");
+    assert.deepEqual(JSON.parse(summaries[0]), {
       runId: "20240101083000T1",
       workflow: "wf",
       status: "FAILED",
@@ -51,18 +53,30 @@ describe("FileTraceStore layout", () => {
     });
   });
 
-  it("leaves no temporary files behind after rewriting run.json", async () => {
+  it("appends a run summary at run start and at run end; the last complete line wins", async () => {
     const dir = tempDir();
     try {
       const { fs } = detectRuntime();
       const store = new FileTraceStore(fs, dir.path);
       const records = runRecords("r", 1);
       await store.write([records[0]]);
+      assert.equal((await store.listRuns())[0].status, "WAIT");
       await store.write(records.slice(1));
-      assert.deepEqual((await fs.readDir(`${dir.path}/run_id=r`)).map((e) => e.name), [
-        "run.json",
+      const folder = `${dir.path}/run_id=r`;
+      assert.deepEqual((await fs.readDir(folder)).map((e) => e.name), [
+        "run.jsonl",
         "stdout.txt",
         "trace.jsonl",
+      ]);
+      const lines = (await fs.readText(`${folder}/run.jsonl`)).trimEnd().split("\n");
+      assert.deepEqual(lines.map((line) => JSON.parse(line).status), ["WAIT", "SUCCESS"]);
+      // A writer killed mid-append leaves a torn line: readers keep the last complete one.
+      await fs.writeText(`${folder}/run.jsonl`, '{"runId":"r","workflow":"wf","sta', {
+        append: true,
+      });
+      const reader = new FileTraceStore(fs, dir.path);
+      assert.deepEqual(await reader.listRuns(), [
+        { runId: "r", workflow: "wf", status: "SUCCESS", start: 1, end: 11, durationMs: 10 },
       ]);
     } finally {
       dir.remove();

@@ -114,7 +114,7 @@ describe("openStores()", () => {
     assert.ok(files.audit instanceof FileAuditStore);
     await files.trace.write(runRecords("r1", 1));
     assert.deepEqual(await runtime.fs.listFiles("/app/logs/run_id=r1"), [
-      "/app/logs/run_id=r1/run.json",
+      "/app/logs/run_id=r1/run.jsonl",
       "/app/logs/run_id=r1/stdout.txt",
       "/app/logs/run_id=r1/trace.jsonl",
     ]);
