@@ -153,10 +153,17 @@ const fmt = (
   : typeof v === "number"
   ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(digits))
   : String(v));
-const header = ["case", "runtime", "total ms", "per item µs", "peak RSS MB", "items"];
-const table = rows.map((
-  r,
-) => [r.case, r.runtime, fmt(r.totalMs), fmt(r.perItemUs), fmt(r.peakRssMb, 0), fmt(r.items, 0)]);
+// `× off` is a traced case's cost over the same run with traces off, measured side by side.
+const header = ["case", "runtime", "total ms", "per item µs", "peak RSS MB", "items", "× off"];
+const table = rows.map((r) => [
+  r.case,
+  r.runtime,
+  fmt(r.totalMs),
+  fmt(r.perItemUs),
+  fmt(r.peakRssMb, 0),
+  fmt(r.items, 0),
+  fmt(r.ratio),
+]);
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
 const line = (cells) =>
   "| " + cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ") +

@@ -9,9 +9,11 @@ import { buildWorkflow, indexConfig } from "../../src/config/loader.ts";
 import { Engine } from "../../src/engine.ts";
 import { FileTraceStore } from "../../src/results/file_trace_store.ts";
 import type { Workflow } from "../../src/models/types.ts";
-import { measure } from "./_measure.ts";
+import { measure, median } from "./_measure.ts";
 
 const runtime = detectRuntime();
+const firstRunFolder = (entries: { name: string }[]) =>
+  entries.find((e) => e.name.startsWith("run_id="))!.name;
 const wanted = new Set(process.argv.slice(2));
 const want = (name: string) => wanted.size === 0 || wanted.has(name);
 
@@ -98,7 +100,11 @@ if (want("i-matrix-10k")) {
 }
 
 if (want("k-traces")) {
-  const dir = `/tmp/wf-bench-traces-${Date.now()}`;
+  // The same 1,000-stage run with traces off and with file traces on, in rounds that
+  // alternate inside one process so machine noise hits both alike. A round is RUNS runs back
+  // to back, then a flush: the traced figure includes every trace write. Set
+  // WF_BENCH_TRACE_DIR to put the trace folder on another disk (e.g. /dev/shm).
+  const dir = `${process.env.WF_BENCH_TRACE_DIR ?? "/tmp"}/wf-bench-traces-${Date.now()}`;
   const traced = await Engine.create({
     runtime,
     config: indexConfig([]),
@@ -110,23 +116,83 @@ if (want("k-traces")) {
     params,
     jobs: { j: { stages: stages(1000) } },
   });
-  const runOnly: number[] = [];
-  await measure("k-traces", 1000, async () => {
+  const RUNS = 10;
+  const off: number[] = [];
+  const on: number[] = [];
+  const latency: number[] = [];
+  const round = async (target: Engine, record: boolean) => {
+    const t0 = performance.now();
+    let running = 0;
+    for (let i = 0; i < RUNS; i++) {
+      const t1 = performance.now();
+      await run(target, wf);
+      running += performance.now() - t1;
+    }
+    await target.flush();
+    const perRun = (performance.now() - t0) / RUNS;
+    if (record) {
+      (target === engine ? off : on).push(perRun);
+      if (target === traced) latency.push(running / RUNS);
+    }
+  };
+  for (let i = 0; i < 40; i++) {
+    const measured = i >= 10;
+    await round(engine, measured);
+    await round(traced, measured);
+  }
+  // One run and its writes on their own: the latency a single traced run sees.
+  const single: number[] = [];
+  for (let i = 0; i < 15; i++) {
     const t0 = performance.now();
     await run(traced, wf);
-    runOnly.push(performance.now() - t0);
     await traced.flush();
-  }, { note: "a-stages with file traces, writes included" });
-  const latest = runOnly.slice(-5).sort((a, b) => a - b)[2];
-  console.log(JSON.stringify({
-    case: "k-traces-run",
-    items: 1000,
-    runs: 5,
-    totalMs: Math.round(latest * 100) / 100,
-    perItemUs: Math.round(latest * 100) / 100,
-    note: "time until execute() returns; buffered trace writes finish after",
-  }));
+    single.push(performance.now() - t0);
+  }
+  const ratio = Math.round((median(on) / median(off)) * 100) / 100;
+  const row = (name: string, ms: number, note: string, extra: Record<string, number> = {}) =>
+    console.log(JSON.stringify({
+      case: name,
+      items: 1000,
+      runs: extra.runs ?? off.length,
+      totalMs: Math.round(ms * 100) / 100,
+      perItemUs: Math.round(ms * 100) / 100,
+      note,
+      ...extra,
+    }));
+  row("k-traces-off", median(off), "the same rounds with traces off");
+  row("k-traces", median(on), `file traces, ${RUNS} runs then flush, writes included`, {
+    ratio,
+  });
+  row("k-traces-run", median(latency), "file traces, until execute() returns");
+  row("k-traces-single", median(single), "file traces, one run then flush", {
+    runs: single.length,
+  });
   await traced.close();
+
+  // The file operations alone, with text of the same size built beforehand: one folder and
+  // its three files per run, written the way the file store writes them.
+  const jsonl = await runtime.fs.readText(
+    `${dir}/${firstRunFolder(await runtime.fs.readDir(dir))}/trace.jsonl`,
+  );
+  const stdout = jsonl.slice(0, Math.round(jsonl.length * 0.55));
+  let n = 0;
+  const files: number[] = [];
+  for (let r = 0; r < 20; r++) {
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: RUNS }, async () => {
+      const folder = `${dir}/files-${n++}`;
+      await runtime.fs.mkdir(folder);
+      await Promise.all([
+        runtime.fs.writeText(`${folder}/trace.jsonl`, jsonl, { append: true }),
+        runtime.fs.writeText(`${folder}/stdout.txt`, stdout, { append: true }),
+        runtime.fs.writeText(`${folder}/run.jsonl`, '{"runId":"x"}\n', { append: true }),
+      ]);
+    }));
+    if (r >= 5) files.push((performance.now() - t0) / RUNS);
+  }
+  row("k-traces-files", median(files), "the trace files alone (folder + 3 files per run)", {
+    runs: files.length,
+  });
   await runtime.fs.remove(dir);
 }
 
