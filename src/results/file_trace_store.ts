@@ -109,8 +109,12 @@ export class FileTraceStore implements TraceStore {
     }
     for (const record of records) summary = updateRunSummary(summary, record);
     if (summary !== undefined) {
-      if (summary.end !== undefined) this.#summaries.delete(runId);
-      else this.#summaries.set(runId, summary);
+      if (summary.end === undefined) this.#summaries.set(runId, summary);
+      else {
+        // The run is over: forget it, so a long-lived store does not grow with every run.
+        this.#summaries.delete(runId);
+        this.#madeDirs.delete(dir);
+      }
     }
 
     // The text is built after the last wait and handed to the writes at once: encoding it
