@@ -48,7 +48,7 @@ export class FileTraceStore implements TraceStore {
   readonly #root: string;
   /** Writes of one run go one after another; runs (separate folders) write side by side. */
   readonly #runQueues = new Map<string, Promise<void>>();
-  /** Cleanup waits for pending writes and holds new ones back. */
+  /** Cleanup waits for the writes queued before it and holds later ones back. */
   readonly #exclusive = new SerialQueue();
   /** Summaries of runs this instance has written, so run end needs no read. */
   readonly #summaries = new Map<string, RunSummary>();
@@ -83,7 +83,7 @@ export class FileTraceStore implements TraceStore {
 
   #enqueue(runId: string, task: () => Promise<void>): Promise<void> {
     // A write queued while a cleanup runs waits for it (the cleanup waits only for writes
-    // queued before it started).
+    // queued before it was called).
     const gate = this.#exclusive.idle();
     const previous = this.#runQueues.get(runId);
     const next = (previous ? Promise.all([previous, gate]) : gate).then(task);
@@ -205,8 +205,11 @@ export class FileTraceStore implements TraceStore {
 
   /** Removes the folders of old runs; returns how many. */
   cleanup(options: CleanupOptions): Promise<number> {
+    // Taken now: writes queued after this call wait for the cleanup, so waiting for them here
+    // would deadlock.
+    const before = [...this.#runQueues.values()];
     return this.#exclusive.run(async () => {
-      await Promise.all(this.#runQueues.values());
+      await Promise.all(before);
       let removed = 0;
       for (const summary of await this.#allSummaries()) {
         if (!isRunOlderThan(summary, options.olderThan)) continue;

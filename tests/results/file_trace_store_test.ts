@@ -209,3 +209,27 @@ describe("FileTraceStore with concurrent writers", () => {
     }
   });
 });
+
+describe("FileTraceStore cleanup next to writes", () => {
+  it("a write issued right after cleanup() waits for it instead of deadlocking", async () => {
+    const runtime = createMemoryRuntime();
+    const store = new FileTraceStore(runtime.fs, "/logs");
+    await store.write(runRecords("old", 1));
+    await store.write([runRecords("busy", 2, { end: false })[0]]);
+    // Same tick: the cleanup is queued first, then more records of a run that has a queue.
+    const cleaned = store.cleanup({ olderThan: 100 });
+    const written = store.write([runRecords("busy", 2, { end: false })[1]]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error("cleanup and write wait on each other")), 2_000);
+    });
+    try {
+      await Promise.race([Promise.all([cleaned, written]), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+    assert.equal(await cleaned, 2);
+    assert.equal(await store.getTrace("old"), null);
+    assert.deepEqual((await store.getTrace("busy"))?.map((r) => r.message), ["working"]);
+  });
+});
