@@ -6,8 +6,15 @@
 import * as fsp from "node:fs/promises";
 import type { Dirent } from "node:fs";
 import type { FileInfo, RuntimeFs, WriteOptions } from "./types.ts";
-import { withUtf8 } from "./_encode.ts";
-import { childPath, parentOf, tempSibling } from "./_paths.ts";
+import { type ByteFileOps, writeTextFile } from "./_write.ts";
+import { childPath } from "./_paths.ts";
+
+const NODE_BYTE_OPS: ByteFileOps = {
+  mkdirp: (dir) => fsp.mkdir(dir, { recursive: true }).then(() => {}),
+  write: (path, bytes, append) => append ? fsp.appendFile(path, bytes) : fsp.writeFile(path, bytes),
+  rename: (from, to) => fsp.rename(from, to),
+  remove: (path) => fsp.rm(path, { force: true }),
+};
 
 function isMissing(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
@@ -35,24 +42,8 @@ export const nodeFs: RuntimeFs = {
     return await fsp.readFile(path, "utf8");
   },
 
-  async writeText(path: string, data: string, options: WriteOptions = {}): Promise<void> {
-    if (options.createDirs) await fsp.mkdir(parentOf(path), { recursive: true });
-    if (options.append) {
-      await withUtf8(data, (bytes) => fsp.appendFile(path, bytes));
-      return;
-    }
-    if (!options.atomic) {
-      await withUtf8(data, (bytes) => fsp.writeFile(path, bytes));
-      return;
-    }
-    const temp = tempSibling(path);
-    try {
-      await withUtf8(data, (bytes) => fsp.writeFile(temp, bytes));
-      await fsp.rename(temp, path);
-    } catch (error) {
-      await fsp.rm(temp, { force: true }).catch(() => {});
-      throw error;
-    }
+  writeText(path: string, data: string, options: WriteOptions = {}): Promise<void> {
+    return writeTextFile(NODE_BYTE_OPS, path, data, options);
   },
 
   async listFiles(dir: string): Promise<string[]> {

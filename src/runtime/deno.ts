@@ -7,7 +7,7 @@
 import { systemClock } from "./_clock.ts";
 import { denoApi, type DenoChildProcess } from "./_deno_api.ts";
 import { denoWorkers } from "./_deno_worker.ts";
-import { withUtf8 } from "./_encode.ts";
+import { type ByteFileOps, writeTextFile } from "./_write.ts";
 import {
   abortReason,
   DEFAULT_MAX_OUTPUT_BYTES,
@@ -22,7 +22,7 @@ import type {
   SpawnResult,
   WriteOptions,
 } from "./types.ts";
-import { childPath, parentOf, tempSibling } from "./_paths.ts";
+import { childPath } from "./_paths.ts";
 
 function isNotFound(error: unknown): boolean {
   return error instanceof denoApi().errors.NotFound;
@@ -50,28 +50,19 @@ async function withPath<T>(path: string, action: () => Promise<T>): Promise<T> {
   }
 }
 
+const DENO_BYTE_OPS: ByteFileOps = {
+  mkdirp: (dir) => denoApi().mkdir(dir, { recursive: true }),
+  write: (path, bytes, append) => denoApi().writeFile(path, bytes, { append }),
+  rename: (from, to) => denoApi().rename(from, to),
+  remove: (path) => denoApi().remove(path),
+};
+
 /** The Deno filesystem adapter. */
 export const denoFs: RuntimeFs = {
   readText: (path) => withPath(path, () => denoApi().readTextFile(path)),
 
   writeText(path: string, data: string, options: WriteOptions = {}): Promise<void> {
-    return withPath(path, async () => {
-      const deno = denoApi();
-      if (options.createDirs) await deno.mkdir(parentOf(path), { recursive: true });
-      if (options.append || !options.atomic) {
-        const append = options.append ?? false;
-        await withUtf8(data, (bytes) => deno.writeFile(path, bytes, { append }));
-        return;
-      }
-      const temp = tempSibling(path);
-      try {
-        await withUtf8(data, (bytes) => deno.writeFile(temp, bytes));
-        await deno.rename(temp, path);
-      } catch (error) {
-        await deno.remove(temp).catch(() => {});
-        throw error;
-      }
-    });
+    return withPath(path, () => writeTextFile(DENO_BYTE_OPS, path, data, options));
   },
 
   listFiles(dir: string): Promise<string[]> {

@@ -1,5 +1,6 @@
 /**
- * UTF-8 encoding for file writes without a fresh allocation per write.
+ * Text file writes shared by the host filesystem adapters: append, plain or atomic (temp file
+ * then rename), with UTF-8 encoding that needs no fresh allocation per write.
  *
  * `TextEncoder.encode` allocates a new buffer for every call; for the large appends of trace
  * batches (hundreds of KB) that allocation costs more than encoding and writing together on
@@ -8,6 +9,9 @@
  *
  * @module
  */
+
+import type { WriteOptions } from "./types.ts";
+import { parentOf, tempSibling } from "./_paths.ts";
 
 const encoder = new TextEncoder();
 /** Texts longer than this are encoded the plain way. */
@@ -59,4 +63,37 @@ function nextPowerOfTwo(n: number): number {
   let size = 1;
   while (size < n) size *= 2;
   return size;
+}
+
+/** The byte-level file operations of one host. */
+export interface ByteFileOps {
+  /** Creates a folder and its parents. */
+  mkdirp(dir: string): Promise<void>;
+  /** Writes (or appends) bytes to a file, creating it. */
+  write(path: string, bytes: Uint8Array, append: boolean): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  /** Removes a file; may reject when it does not exist. */
+  remove(path: string): Promise<void>;
+}
+
+/** `RuntimeFs.writeText` on top of a host's byte operations. */
+export async function writeTextFile(
+  ops: ByteFileOps,
+  path: string,
+  data: string,
+  options: WriteOptions,
+): Promise<void> {
+  if (options.createDirs) await ops.mkdirp(parentOf(path));
+  if (options.append || !options.atomic) {
+    const append = options.append ?? false;
+    return withUtf8(data, (bytes) => ops.write(path, bytes, append));
+  }
+  const temp = tempSibling(path);
+  try {
+    await withUtf8(data, (bytes) => ops.write(temp, bytes, false));
+    await ops.rename(temp, path);
+  } catch (error) {
+    await ops.remove(temp).catch(() => {});
+    throw error;
+  }
 }
