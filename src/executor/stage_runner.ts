@@ -12,6 +12,7 @@ import { errorToRecord, NonRetriableError, SkipError, StageError } from "../erro
 import { stageHashId } from "./ids.ts";
 import {
   errorForAbort,
+  type EventScope,
   NO_OUTCOME,
   type RunState,
   scopedSignal,
@@ -21,7 +22,7 @@ import {
 } from "./run_state.ts";
 import type { JsRunner, NestedRun, StageContext, StageOutcome } from "../stages/types.ts";
 import { stageHandler } from "../stages/kinds.ts";
-import { edgeLevel, type LogLevel } from "./events.ts";
+import type { LogLevel } from "./events.ts";
 import { onAbort } from "../util/abort.ts";
 import { formatTimeout } from "../util/text.ts";
 
@@ -186,11 +187,20 @@ export async function runStage(
   try {
     ({ id, name } = resolveStageId(stage, frame));
   } catch (error) {
-    id = stage.id ?? stage.name;
-    name = stage.name;
-    return finish(frame, stage, id, name, startMs, t0, "FAILED", {}, errorToRecord(error), false);
+    const fallbackId = stage.id ?? stage.name;
+    return finish(
+      frame,
+      stage,
+      fallbackId,
+      startMs,
+      t0,
+      "FAILED",
+      {},
+      errorToRecord(error),
+      undefined,
+    );
   }
-  const where = {
+  const where: EventScope = {
     job: frame.jobId,
     strategy: frame.strategyId,
     stage: id,
@@ -203,13 +213,12 @@ export async function runStage(
       frame,
       stage,
       id,
-      name,
       startMs,
       t0,
       statusForAbort(signal.reason),
       {},
       errorToRecord(error),
-      false,
+      undefined,
     );
   }
   run.emitIn("stage-start", where, NO_OUTCOME, edgeBase(stage), startMs);
@@ -219,17 +228,17 @@ export async function runStage(
     try {
       go = evaluateCondition(stage.if, frame.scope, run.renderOptions);
     } catch (error) {
-      return finish(frame, stage, id, name, startMs, t0, "FAILED", {}, errorToRecord(error), true);
+      return finish(frame, stage, id, startMs, t0, "FAILED", {}, errorToRecord(error), where);
     }
     if (!go) {
       run.log("info", `[STAGE]: Skip '${name}': condition is false`, where);
-      return finish(frame, stage, id, name, startMs, t0, "SKIP", {}, undefined, true, true);
+      return finish(frame, stage, id, startMs, t0, "SKIP", {}, undefined, where, true);
     }
   }
 
   if (run.services.dryRun && ACTION_KINDS.has(stage.kind)) {
     run.log("info", `[STAGE]: Dry-run: '${name}' (${stage.kind}) not executed`, where);
-    return finish(frame, stage, id, name, startMs, t0, "SUCCESS", {}, undefined, true);
+    return finish(frame, stage, id, startMs, t0, "SUCCESS", {}, undefined, where);
   }
 
   const handler = stageHandler(stage.kind);
@@ -303,20 +312,21 @@ export async function runStage(
     }
     delay = Math.min(delay * (stage.retry?.backoff ?? 1), stage.retry?.maxDelayMs ?? Infinity);
   }
-  return finish(frame, stage, id, name, startMs, t0, last.status, last.outputs, last.error, true);
+  return finish(frame, stage, id, startMs, t0, last.status, last.outputs, last.error, where);
 }
 
+/** Records a stage's entry; `started` is the scope of its `stage-start` event, when it had one
+ * (its `stage-end` goes to the same scope). */
 function finish(
   frame: StagesFrame,
   stage: Stage,
   id: string,
-  name: string,
   startMs: number,
   t0: number,
   status: Status,
   outputs: Record<string, unknown>,
   error: { name: string; message: string } | undefined,
-  started: boolean,
+  started: EventScope | undefined,
   skipped = false,
 ): { id: string; entry: StageEntry } {
   const { run } = frame;
@@ -330,19 +340,12 @@ function finish(
   if (error) entry.errors = error;
   if (skipped) entry.skipped = true;
   frame.stages[id] = entry;
-  const base = edgeBase(stage);
-  if (started && run.listens("stage-end", edgeLevel(status, base))) {
+  if (started) {
     run.emitIn(
       "stage-end",
-      {
-        job: frame.jobId,
-        strategy: frame.strategyId,
-        stage: id,
-        stageName: name,
-        nested: frame.nested.length ? frame.nested : undefined,
-      },
+      started,
       { status, durationMs, error },
-      base,
+      edgeBase(stage),
       Math.floor(startMs + durationMs),
     );
   }
