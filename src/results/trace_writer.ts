@@ -7,7 +7,7 @@
  */
 
 import {
-  edgeLevel,
+  detailLevel,
   levelAtLeast,
   type LifecycleDetail,
   type LogLevel,
@@ -65,7 +65,7 @@ function endMessage(prefix: string, name: string, detail: LifecycleDetail): stri
  * warnings, the rest `info`.
  */
 export function lifecycleToTraceRecord(detail: LifecycleDetail): TraceRecord {
-  const level: LogLevel = detail.level ?? edgeLevel(detail.status);
+  const level = detailLevel(detail);
   let message: string;
   switch (detail.type) {
     case "run-start":
