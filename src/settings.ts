@@ -26,6 +26,10 @@ export interface Settings {
   readonly maxCombinations: number;
   /** `WORKFLOW_CORE_RUN_DEFAULT_LANG` @default "javascript" */
   readonly runDefaultLang: "javascript" | "python";
+  /** `WORKFLOW_CORE_SECRET_ENV` (comma list of env names whose `${VAR}` values are masked, on
+   * top of names containing TOKEN, SECRET, PASSWORD, PASSWD, PASS, KEY, CREDENTIAL, AUTH or
+   * PRIVATE) @default [] */
+  readonly secretEnv: readonly string[];
 }
 
 /** Defaults of {@linkcode Settings}. */
@@ -38,6 +42,7 @@ export const DEFAULT_SETTINGS: Settings = {
   maxCronPerWorkflow: 5,
   maxCombinations: 256,
   runDefaultLang: "javascript",
+  secretEnv: [],
 };
 
 /**
@@ -101,6 +106,7 @@ export function readSettings(
       1,
     ),
     runDefaultLang: lang === "python" ? "python" : "javascript",
+    secretEnv: list("WORKFLOW_CORE_SECRET_ENV", DEFAULT_SETTINGS.secretEnv),
   };
   if (issues.length) throw new ConfigError(issues);
   return { ...settings, ...dropUndefined(overrides) };

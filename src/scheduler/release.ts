@@ -14,6 +14,7 @@ import type { AuditRecord, AuditStore, ReleaseType } from "../results/audit_stor
 import { toJsonValue } from "../results/result.ts";
 import { render } from "../template/mod.ts";
 import { Masker } from "../util/mask.ts";
+import { isSecretEnvName } from "../util/secret_env.ts";
 import { cronSchedule } from "./cron.ts";
 
 /** What a release ended with: a run status, or `SKIPPED_DUPLICATE` when nothing ran. */
@@ -182,7 +183,9 @@ async function run(
     filters: engine.filters,
     timezone,
     env: (variable) => engine.runtime.env.get(variable),
-    onEnv: (_variable, value) => secrets.push(value),
+    onEnv: (variable, value) => {
+      if (isSecretEnvName(variable, engine.settings.secretEnv)) secrets.push(value);
+    },
   }) as Record<string, unknown>;
 
   const started = clock.monotonic();
@@ -193,6 +196,7 @@ async function run(
     extraScope: { release: scope },
     events: options.events,
     dryRun: type === "dryrun",
+    secrets,
     // A rerun keeps the jobs that succeeded last time and runs the rest.
     resume: previous ? { runId: previous.runId, context: previous.context } : undefined,
   });
