@@ -9,6 +9,7 @@ import type { Runtime } from "../runtime/types.ts";
 import type { Status, Workflow } from "../models/types.ts";
 import type { FilterRegistry, RenderOptions } from "../template/mod.ts";
 import { Masker } from "../util/mask.ts";
+import { isSecretEnvName } from "../util/secret_env.ts";
 import {
   edgeLevel,
   LifecycleBus,
@@ -49,6 +50,11 @@ export interface RunServices {
   readonly defaultRunLang: "javascript" | "python";
   /** When `true`, action stages are not executed. */
   readonly dryRun: boolean;
+  /** Env names whose `${VAR}` values are masked besides those whose name marks a secret
+   * (`WORKFLOW_CORE_SECRET_ENV`). @default [] */
+  readonly secretEnv?: readonly string[];
+  /** Values every run masks from its start (the server's own credentials). @default [] */
+  readonly secrets?: readonly string[];
 }
 
 /** Identity of one run. */
@@ -88,9 +94,12 @@ export class RunState {
       filters: services.filters,
       timezone: services.timezone,
       env: (name: string) => env.get(name),
-      onEnv: (_name: string, value: string) => this.addSecret(value),
+      onEnv: (name: string, value: string) => {
+        if (isSecretEnvName(name, services.secretEnv)) this.addSecret(value);
+      },
     };
     this.renderOptionsWithoutEnv = { filters: services.filters, timezone: services.timezone };
+    for (const secret of services.secrets ?? []) this.addSecret(secret);
   }
 
   /** Registers a value to be masked everywhere it would be shown. */
@@ -147,11 +156,18 @@ export class RunState {
     time: number | undefined,
   ): void {
     let error = outcome.error;
-    if (this.masker.size > 0) {
-      if (message !== undefined) message = this.masker.mask(message);
-      if (error !== undefined) {
-        error = { name: error.name, message: this.masker.mask(error.message) };
-      }
+    // The one place an event's text is masked: ids and names may be rendered from secrets
+    // (a stage named after a matrix value, a foreach key), not only messages.
+    let { job, strategy, stage, stageName, nested } = where;
+    const masker = this.masker;
+    if (masker.size > 0) {
+      if (message !== undefined) message = masker.mask(message);
+      if (error !== undefined) error = { name: error.name, message: masker.mask(error.message) };
+      if (job !== undefined) job = masker.mask(job);
+      if (strategy !== undefined) strategy = masker.mask(strategy);
+      if (stage !== undefined) stage = masker.mask(stage);
+      if (stageName !== undefined) stageName = masker.mask(stageName);
+      if (nested !== undefined) nested = nested.map((part) => masker.mask(part));
     }
     const detail: LifecycleDetail = {
       type,
@@ -159,11 +175,11 @@ export class RunState {
       runId: this.identity.runId,
       parentRunId: this.identity.parentRunId,
       workflow: this.identity.workflow,
-      job: where.job,
-      strategy: where.strategy,
-      stage: where.stage,
-      stageName: where.stageName,
-      nested: where.nested,
+      job,
+      strategy,
+      stage,
+      stageName,
+      nested,
       status: outcome.status,
       durationMs: outcome.durationMs,
       error,

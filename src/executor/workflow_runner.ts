@@ -37,6 +37,10 @@ export interface ExecuteOptions {
    * the audit holds, so secret values in them read as `***`.
    */
   readonly resume?: { readonly runId: string; readonly context: Readonly<Record<string, unknown>> };
+  /** Values masked from the start of the run, besides its own `secret` params and secret env
+   * values: a `trigger` stage hands its run's secrets to the child, a release the env values
+   * rendered into its params. @default [] */
+  readonly secrets?: readonly string[];
 }
 
 /** What every execute returns. */
@@ -76,6 +80,7 @@ export async function executeWorkflow(
     workflow: workflow.name,
     triggerChain: options.triggerChain ?? [],
   });
+  for (const secret of options.secrets ?? []) run.addSecret(secret);
   for (const secret of coerced.secrets) run.addSecret(secret);
   const chain = [...(options.triggerChain ?? []), workflow.name];
   if (services.lookupWorkflow) {
@@ -91,6 +96,9 @@ export async function executeWorkflow(
         signal,
         parentRunId: runId,
         triggerChain: chain,
+        // The child's traces, events and result must mask what the parent masks (its params
+        // are often the parent's secrets, which the child's own param types don't mark).
+        secrets: [...run.secrets],
       });
       for (const secret of result.secrets) run.addSecret(secret);
       return result;
