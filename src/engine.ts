@@ -26,6 +26,8 @@ import type { TraceStore } from "./results/trace_store.ts";
 import type { AuditStore } from "./results/audit_store.ts";
 import { openStores, storesFromEnv, traceLevelFromEnv } from "./results/stores.ts";
 import { attachTraces, type TraceAttachment } from "./results/trace_writer.ts";
+import { credentialTexts, serverCredentialNames } from "./util/secret_env.ts";
+import { hideEnv } from "./executor/stage_runtime.ts";
 
 /** Options of {@linkcode Engine.create}. */
 export interface EngineOptions {
@@ -97,6 +99,8 @@ export class Engine {
   readonly audits: AuditStore | null;
   #jsRunner?: JsRunner;
   #tracing?: TraceAttachment;
+  /** What stages get: the runtime without the server's credentials, and their values to mask. */
+  readonly #stages: { runtime: Runtime; secrets: readonly string[] };
   #closeStores: () => Promise<void>;
 
   private constructor(
@@ -124,6 +128,12 @@ export class Engine {
     this.traces = stores.traces;
     this.audits = stores.audits;
     this.#closeStores = stores.close;
+    const hostEnv = options.runtime.env.toObject();
+    const hidden = serverCredentialNames(hostEnv);
+    this.#stages = {
+      runtime: hideEnv(options.runtime, hidden),
+      secrets: hidden.flatMap((name) => credentialTexts(hostEnv[name])),
+    };
     if (stores.traces) {
       this.#tracing = attachTraces(this.events, stores.traces, {
         minLevel: stores.traceLevel,
@@ -182,17 +192,19 @@ export class Engine {
   services(options: { events?: EventTarget; dryRun?: boolean } = {}): RunServices {
     const events = options.events ? new LifecycleBus([this.events, options.events]) : this.events;
     return {
-      runtime: this.runtime,
+      runtime: this.#stages.runtime,
       events,
       filters: this.filters,
       calls: this.registry,
-      jsRunner: () => this.#jsRunner ??= createJsRunner(this.runtime),
+      jsRunner: () => this.#jsRunner ??= createJsRunner(this.#stages.runtime),
       lookupWorkflow: (name) => this.config.workflow(name),
       timezone: this.settings.timezone,
       maxJobParallel: this.settings.maxJobParallel,
       maxCombinations: this.settings.maxCombinations,
       defaultRunLang: this.settings.runDefaultLang,
       dryRun: options.dryRun ?? this.dryRun,
+      secretEnv: this.settings.secretEnv,
+      secrets: this.#stages.secrets,
     };
   }
 

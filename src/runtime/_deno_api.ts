@@ -46,6 +46,7 @@ export interface DenoCommandOptions {
   args?: string[];
   cwd?: string;
   env?: Record<string, string>;
+  clearEnv?: boolean;
   stdin?: "piped" | "inherit" | "null";
   stdout?: "piped" | "inherit" | "null";
   stderr?: "piped" | "inherit" | "null";

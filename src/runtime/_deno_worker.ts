@@ -15,6 +15,7 @@ import { UnsupportedError } from "../errors.ts";
 import { encodeFrame, FrameDecoder } from "./_frames.ts";
 import { denoApi, type DenoChildProcess } from "./_deno_api.ts";
 import type { CreateWorkerOptions, WorkerFactory, WorkerLike } from "./types.ts";
+import { childEnv } from "./_env.ts";
 
 const PERMISSIONS = ["read", "write", "net", "env", "run", "sys", "ffi"];
 
@@ -46,7 +47,7 @@ class DenoProcessWorker implements WorkerLike {
   #terminated = false;
   #stderrTail = "";
 
-  constructor(url: URL) {
+  constructor(url: URL, unsetEnv: readonly string[]) {
     const deno = denoApi();
     // tsc does not rewrite this URL, so pick the extension this module was loaded with.
     const extension = import.meta.url.endsWith(".js") ? ".js" : ".ts";
@@ -62,6 +63,9 @@ class DenoProcessWorker implements WorkerLike {
     try {
       this.#child = new deno.Command(deno.execPath(), {
         args,
+        ...(unsetEnv.length
+          ? { env: childEnv(deno.env.toObject(), unsetEnv), clearEnv: true }
+          : {}),
         stdin: "piped",
         stdout: "piped",
         stderr: "piped",
@@ -181,7 +185,7 @@ class DenoThreadWorker implements WorkerLike {
 export const denoWorkers: WorkerFactory = {
   create(url: URL, options?: CreateWorkerOptions): WorkerLike {
     return options?.killable
-      ? new DenoProcessWorker(url)
+      ? new DenoProcessWorker(url, options.unsetEnv ?? [])
       : new DenoThreadWorker(url, options?.name);
   },
 };

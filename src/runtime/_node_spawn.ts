@@ -14,6 +14,7 @@ import {
   programNotFound,
 } from "./_output.ts";
 import type { Spawner, SpawnOptions, SpawnResult } from "./types.ts";
+import { childEnv } from "./_env.ts";
 
 function killGroup(pid: number | undefined): void {
   if (pid === undefined) return;
@@ -47,7 +48,11 @@ export function nodeSpawn(
     let settled = false;
     const child = spawnChild(program, args, {
       cwd: options.cwd,
-      env: options.env ? { ...process.env, ...options.env } : process.env,
+      env: options.unsetEnv?.length
+        ? childEnv(process.env, options.unsetEnv, options.env)
+        : options.env
+        ? { ...process.env, ...options.env }
+        : process.env,
       stdio: [options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       detached: true,
     });

@@ -10,6 +10,7 @@
  */
 import { Worker } from "node:worker_threads";
 import type { CreateWorkerOptions, WorkerFactory, WorkerLike } from "./types.ts";
+import { childEnv } from "./_env.ts";
 
 // CommonJS, because Node 20 evaluates `eval: true` worker code as a script.
 const BOOTSTRAP = `
@@ -49,7 +50,7 @@ class NodeWorker implements WorkerLike {
   onerror: ((event: { message?: string; error?: unknown }) => void) | null = null;
   readonly #worker: Worker;
 
-  constructor(url: URL, name: string | undefined) {
+  constructor(url: URL, name: string | undefined, unsetEnv: readonly string[]) {
     const isTs = url.pathname.endsWith(".ts") || url.pathname.endsWith(".mts");
     const tsxUrl = isTs ? tsxApiUrl() : undefined;
     this.#worker = new Worker(BOOTSTRAP, {
@@ -59,6 +60,8 @@ class NodeWorker implements WorkerLike {
       // A `--import tsx` inherited from the parent cannot load the entry in a worker
       // (the loader shim above does); dropping the flags keeps worker start-up lean.
       execArgv: [],
+      // The worker's `process.env` is a copy of this one without the hidden names.
+      ...(unsetEnv.length ? { env: childEnv(process.env, unsetEnv) } : {}),
     });
     this.#worker.on("message", (data: unknown) => this.onmessage?.({ data }));
     this.#worker.on("error", (error: Error) => this.onerror?.({ message: error.message, error }));
@@ -89,6 +92,6 @@ class NodeWorker implements WorkerLike {
 /** A {@linkcode WorkerFactory} on Node `worker_threads`. */
 export const nodeWorkers: WorkerFactory = {
   create(url: URL, options?: CreateWorkerOptions): WorkerLike {
-    return new NodeWorker(url, options?.name);
+    return new NodeWorker(url, options?.name, options?.unsetEnv ?? []);
   },
 };

@@ -11,6 +11,7 @@ import { systemClock } from "./_clock.ts";
 import { nodeFs } from "./_node_fs.ts";
 import { nodeSpawner } from "./_node_spawn.ts";
 import { processCwd, processEnv } from "./node.ts";
+import { childEnv } from "./_env.ts";
 import type { CreateWorkerOptions, Runtime, WorkerFactory, WorkerLike } from "./types.ts";
 
 /** The parts of Bun's `Worker` this adapter uses. */
@@ -25,7 +26,7 @@ interface BunWorker {
 
 type BunWorkerConstructor = new (
   url: URL,
-  options: { type: "module"; name?: string },
+  options: { type: "module"; name?: string; env?: Record<string, string> },
 ) => BunWorker;
 
 /** Wraps a Web `Worker` (Bun) as a {@linkcode WorkerLike}. */
@@ -34,9 +35,11 @@ class WebWorker implements WorkerLike {
   onerror: ((event: { message?: string; error?: unknown }) => void) | null = null;
   readonly #worker: BunWorker;
 
-  constructor(url: URL, name: string | undefined) {
+  constructor(url: URL, name: string | undefined, unsetEnv: readonly string[]) {
     const WorkerClass = (globalThis as unknown as { Worker: BunWorkerConstructor }).Worker;
-    this.#worker = new WorkerClass(url, { type: "module", name });
+    // Bun's `env` option sets the worker's `process.env`/`Bun.env`.
+    const env = unsetEnv.length ? childEnv(processEnv.toObject(), unsetEnv) : undefined;
+    this.#worker = new WorkerClass(url, { type: "module", name, ...(env ? { env } : {}) });
     this.#worker.onmessage = (event) => this.onmessage?.({ data: event.data });
     this.#worker.onerror = (event) => {
       this.onerror?.({ message: event.message, error: event.error });
@@ -63,7 +66,7 @@ class WebWorker implements WorkerLike {
 /** A {@linkcode WorkerFactory} on Bun's Web `Worker`. */
 export const bunWorkers: WorkerFactory = {
   create(url: URL, options?: CreateWorkerOptions): WorkerLike {
-    return new WebWorker(url, options?.name);
+    return new WebWorker(url, options?.name, options?.unsetEnv ?? []);
   },
 };
 

@@ -23,6 +23,7 @@ import type {
   WriteOptions,
 } from "./types.ts";
 import { childPath } from "./_paths.ts";
+import { childEnv } from "./_env.ts";
 
 function isNotFound(error: unknown): boolean {
   return error instanceof denoApi().errors.NotFound;
@@ -150,7 +151,9 @@ export async function denoSpawn(
     child = new deno.Command(program, {
       args,
       cwd: options.cwd,
-      env: options.env,
+      ...(options.unsetEnv?.length
+        ? { env: childEnv(deno.env.toObject(), options.unsetEnv, options.env), clearEnv: true }
+        : { env: options.env }),
       stdin: options.stdin === undefined ? "null" : "piped",
       stdout: "piped",
       stderr: "piped",

@@ -81,6 +81,9 @@ export interface SpawnOptions {
   readonly cwd?: string;
   /** Variables added to (and overriding) the parent environment. */
   readonly env?: Record<string, string>;
+  /** Names of the parent's variables the child must not inherit (the server's own
+   * credentials). `env` still sets a listed name. @default [] */
+  readonly unsetEnv?: readonly string[];
   /** Text written to the child's stdin, which is then closed. */
   readonly stdin?: string;
   /** Aborting kills the child and its whole process group, then rejects with `signal.reason`. */
@@ -147,6 +150,10 @@ export interface CreateWorkerOptions {
    * that speaks the same message shape (messages must survive structured cloning, as
    * always). Other hosts ignore it. @default false */
   readonly killable?: boolean;
+  /** Names of the host's environment variables the worker's code must not see (its
+   * `process.env`/`Deno.env`/`Bun.env`). Deno thread workers share the host's environment,
+   * so only killable (subprocess) workers honour it there. @default [] */
+  readonly unsetEnv?: readonly string[];
 }
 
 /** Creates Web Workers (Deno/Bun `Worker`, Node `worker_threads` behind the same shape). */
