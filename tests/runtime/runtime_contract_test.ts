@@ -301,6 +301,15 @@ describe(`Runtime spawn contract: detected (${hostName()})`, () => {
     assert.equal(literal.stdout, "$HOME *\n");
   });
 
+  it("spawn() leaves out the inherited variables named in unsetEnv, unless env sets them", async () => {
+    assert.ok(detectRuntime().env.get("HOME"), "this test needs HOME in the environment");
+    const result = await spawn(
+      ["sh", "-c", 'echo "${HOME:-no-home}|$WF_TEST_VAR|${PATH:+has-path}"'],
+      { unsetEnv: ["HOME", "WF_TEST_VAR"], env: { WF_TEST_VAR: "set" } },
+    );
+    assert.equal(result.stdout, "no-home|set|has-path\n");
+  });
+
   it("spawn() merges env over the parent environment and honours cwd and stdin", async () => {
     const cwd = (await mkdtemp(`${tmpdir()}/wf-spawn-`)).replaceAll("\\", "/");
     try {
