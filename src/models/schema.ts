@@ -205,8 +205,7 @@ export function workflowJsonSchema(): JsonSchema {
       },
       workflow: {
         type: "object",
-        description: "A workflow: params, schedules and jobs of stages.",
-        required: ["jobs"],
+        description: "A workflow: params, schedules and jobs of stages (none: runs to SUCCESS).",
         properties: {
           type: { const: "Workflow" },
           name: str("Workflow name (single-template files); must not hold a template."),
