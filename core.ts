@@ -25,10 +25,13 @@ export {
 } from "./src/executor/workflow_runner.ts";
 export {
   LIFECYCLE_EVENT_TYPES,
+  LifecycleBus,
+  type LifecycleBusOptions,
   type LifecycleDetail,
   LifecycleEvent,
   type LifecycleEventType,
   type LifecycleListenOptions,
+  type ListenerErrorHandler,
   type LogLevel,
   onLifecycle,
 } from "./src/executor/events.ts";

@@ -16,7 +16,7 @@ import { createJsRunner } from "./worker/pool.ts";
 import { type ConfigIndex, loadConfig } from "./config/loader.ts";
 import { type ExecuteOptions, executeWorkflow, type Result } from "./executor/workflow_runner.ts";
 import type { RunServices } from "./executor/run_state.ts";
-import { LifecycleBus, type LogLevel } from "./executor/events.ts";
+import { LifecycleBus, type ListenerErrorHandler, type LogLevel } from "./executor/events.ts";
 import { ConfigError, type ConfigIssue } from "./errors.ts";
 
 import { hasTemplate } from "./template/mod.ts";
@@ -43,6 +43,13 @@ export interface EngineOptions {
   readonly filters?: Readonly<Record<string, FilterFunction>>;
   /** Where lifecycle events go. @default a new {@linkcode LifecycleBus} */
   readonly events?: EventTarget;
+  /**
+   * Receives the first error of each lifecycle listener that throws or rejects (traces, the
+   * CLI view, the API stream and your own `onLifecycle` listeners are observers: their errors
+   * never change a run). Used by the default bus and the per-run buses; a bus passed as
+   * `events` keeps its own hook. @default one `error`-level `log` event in the observed run
+   */
+  readonly onListenerError?: ListenerErrorHandler;
   /** Dry-run: action stages are not executed. @default false */
   readonly dryRun?: boolean;
   /** Where traces are written; `null` for none.
@@ -101,6 +108,7 @@ export class Engine {
   #tracing?: TraceAttachment;
   /** What stages get: the runtime without the server's credentials, and their values to mask. */
   readonly #stages: { runtime: Runtime; secrets: readonly string[] };
+  readonly #onListenerError?: ListenerErrorHandler;
   #closeStores: () => Promise<void>;
 
   private constructor(
@@ -119,7 +127,9 @@ export class Engine {
     this.settings = settings;
     this.config = config;
     this.filters = filters;
-    this.events = options.events ?? new LifecycleBus();
+    this.#onListenerError = options.onListenerError;
+    this.events = options.events ??
+      new LifecycleBus([], { onListenerError: options.onListenerError });
     this.dryRun = options.dryRun ?? false;
     this.registry = options.registry ?? new Registry({
       callers: settings.registryCaller,
@@ -190,10 +200,14 @@ export class Engine {
 
   /** Services handed to each run. */
   services(options: { events?: EventTarget; dryRun?: boolean } = {}): RunServices {
-    const events = options.events ? new LifecycleBus([this.events, options.events]) : this.events;
+    const onListenerError = this.#onListenerError;
+    const events = options.events
+      ? new LifecycleBus([this.events, options.events], { onListenerError })
+      : this.events;
     return {
       runtime: this.#stages.runtime,
       events,
+      onListenerError,
       filters: this.filters,
       calls: this.registry,
       jsRunner: () => this.#jsRunner ??= createJsRunner(this.#stages.runtime),

@@ -16,9 +16,9 @@ import { parseSchedule } from "../models/schedule.ts";
 import { type ParsedYaml, parseYaml } from "./yaml.ts";
 import { isIgnored, parseIgnore } from "./ignore.ts";
 
-/** Template types a config file may declare. */
-export type TemplateType = "Workflow" | "Schedule" | "On";
-const TEMPLATE_TYPES: readonly TemplateType[] = ["Workflow", "Schedule", "On"];
+/** Template types a config file may declare (`YearOn`: a cron with a year field). */
+export type TemplateType = "Workflow" | "Schedule" | "On" | "YearOn";
+const TEMPLATE_TYPES: readonly TemplateType[] = ["Workflow", "Schedule", "On", "YearOn"];
 
 /** One indexed template. */
 export interface TemplateEntry {
@@ -77,7 +77,7 @@ export interface ConfigIndex {
   workflow(name: string): Workflow;
   /** The validated schedule template `name`. @throws {ConfigError} */
   schedule(name: string): Schedule;
-  /** The validated `type: On` template `name`. @throws {ConfigError} */
+  /** The validated `type: On` or `type: YearOn` template `name`. @throws {ConfigError} */
   on(name: string): CronSchedule;
   /** Every problem in every file and template, sorted by file, line and column. */
   validate(): ConfigIssue[];
@@ -282,7 +282,8 @@ class Index implements ConfigIndex {
   }
 
   on(name: string): CronSchedule {
-    const built = this.#buildOn(this.#entry(name, "On"));
+    const type = this.#entries.get(name)?.type === "YearOn" ? "YearOn" : "On";
+    const built = this.#buildOn(this.#entry(name, type));
     if (built.issues.length || !built.value) throw new ConfigError(built.issues);
     return built.value;
   }
@@ -346,10 +347,10 @@ class Index implements ConfigIndex {
       validateCron: this.#options.validateCron,
       maxCronPerWorkflow: this.#options.maxCronPerWorkflow,
       defaultTimezone: this.#options.defaultTimezone,
-      onNames: this.names("On"),
+      onNames: [...this.names("On"), ...this.names("YearOn")].sort(),
       lookupOn: (name) => {
         const entry = this.#entries.get(name);
-        if (!entry || entry.type !== "On") return undefined;
+        if (!entry || (entry.type !== "On" && entry.type !== "YearOn")) return undefined;
         const built = this.#buildOn(entry);
         return built.issues.length ? undefined : built.value;
       },
@@ -388,7 +389,11 @@ class Index implements ConfigIndex {
     let built = this.#ons.get(entry.name);
     if (!built) {
       const issues = this.#collector(entry);
-      const value = parseCron(entry.data, [], issues, { ...this.#options, template: true });
+      const value = parseCron(entry.data, [], issues, {
+        ...this.#options,
+        template: true,
+        year: entry.type === "YearOn",
+      });
       built = { value, issues: [...entry.blockers, ...issues.issues].sort(compareIssues) };
       this.#ons.set(entry.name, built);
     }

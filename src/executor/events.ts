@@ -92,14 +92,53 @@ export interface LifecycleDetail {
   readonly context?: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * Receives the error of a lifecycle listener that threw (or whose promise rejected) and the
+ * event it was handling. Listener errors never reach the run: a {@linkcode LifecycleBus}
+ * catches them and hands the first error of each listener to this hook.
+ */
+export type ListenerErrorHandler = (error: unknown, detail: LifecycleDetail) => void;
+
+/** Reports a listener's error to the bus that dispatched the event (see
+ * {@linkcode LifecycleEvent.reportListenerError}). */
+type ListenerErrorReporter = (error: unknown, listener: object, detail: LifecycleDetail) => void;
+
 /** A lifecycle event; `event.detail` holds the data. */
 export class LifecycleEvent extends Event {
   /** The data of this event. */
   readonly detail: LifecycleDetail;
+  /** Set on events a {@linkcode LifecycleBus} dispatches: reports a listener's error to that
+   * bus's `onListenerError` instead of letting it escape to the host (which ends the process
+   * on Deno, Bun and Node). {@linkcode onLifecycle} calls it for listeners it attached. */
+  readonly reportListenerError?: (error: unknown, listener: object) => void;
   /** Creates an event whose `type` is `detail.type`. */
-  constructor(detail: LifecycleDetail) {
+  constructor(detail: LifecycleDetail, report?: ListenerErrorReporter) {
     super(detail.type);
     this.detail = detail;
+    if (report) this.reportListenerError = (error, listener) => report(error, listener, detail);
+  }
+}
+
+/** Calls `listener` with `argument`; a throw or a rejected promise goes to `fail`. */
+function callIsolated<A>(
+  listener: (argument: A) => unknown,
+  self: unknown,
+  argument: A,
+  fail: (error: unknown) => void,
+): void {
+  let returned: unknown;
+  try {
+    returned = listener.call(self, argument);
+  } catch (error) {
+    fail(error);
+    return;
+  }
+  // Async listeners: a rejection is a listener error too, never an unhandled rejection.
+  if (
+    returned !== undefined && returned !== null &&
+    typeof (returned as PromiseLike<unknown>).then === "function"
+  ) {
+    (returned as PromiseLike<unknown>).then(undefined, fail);
   }
 }
 
@@ -118,17 +157,26 @@ export function detailLevel(detail: LifecycleDetail): LogLevel {
 /**
  * Listens to every lifecycle event type on `target`; returns a function that stops listening.
  * On a {@linkcode LifecycleBus} the listener gets details directly, without `Event` objects.
+ * The listener may be async. Its errors never change a run: they go to the `onListenerError`
+ * hook of the bus that dispatched the event (on a plain `EventTarget`, events from a bus
+ * forwarding to it carry that bus's hook; an event dispatched by hand has none, so the error
+ * is thrown to the host as `EventTarget` does).
  */
 export function onLifecycle(
   target: EventTarget,
-  listener: (detail: LifecycleDetail) => void,
+  listener: (detail: LifecycleDetail) => unknown,
   options: LifecycleListenOptions = {},
 ): () => void {
   const minLevel = options.minLevel ?? "debug";
   if (target instanceof LifecycleBus) return target.subscribe(listener, minLevel);
   const handler = (event: Event) => {
-    const detail = (event as LifecycleEvent).detail;
-    if (minLevel === "debug" || levelAtLeast(detailLevel(detail), minLevel)) listener(detail);
+    const { detail, reportListenerError } = event as LifecycleEvent;
+    if (minLevel !== "debug" && !levelAtLeast(detailLevel(detail), minLevel)) return;
+    if (!reportListenerError) {
+      listener(detail);
+      return;
+    }
+    callIsolated(listener, undefined, detail, (error) => reportListenerError(error, listener));
   };
   for (const type of LIFECYCLE_EVENT_TYPES) target.addEventListener(type, handler);
   return () => {
@@ -136,34 +184,79 @@ export function onLifecycle(
   };
 }
 
+/** Options of {@linkcode LifecycleBus}. */
+export interface LifecycleBusOptions {
+  /**
+   * Receives the first error of each listener that throws or rejects (later errors of the same
+   * listener are not reported again; it keeps receiving events). The run never sees these
+   * errors. @default publishes one `error`-level `log` event (`lifecycle listener failed …`)
+   * in the run and at the place of the event that failed, so traces, the CLI and the API show
+   * it like any other run error
+   */
+  readonly onListenerError?: ListenerErrorHandler;
+}
+
+const LIFECYCLE_TYPE_SET: ReadonlySet<string> = new Set(LIFECYCLE_EVENT_TYPES);
+
 /**
  * An `EventTarget` that knows whether anyone listens to a type, so the
  * executor can skip building events nobody will see (the common case for
  * fast stages without traces).
+ *
+ * Listeners are observers: whatever they throw (or reject with, when async) is caught and
+ * reported through {@linkcode LifecycleBusOptions.onListenerError}, so a broken listener can
+ * never change a job's or a stage's status. This covers direct subscribers, listeners added
+ * with `addEventListener` for lifecycle types, and {@linkcode onLifecycle} listeners on
+ * `EventTarget`s this bus forwards to. (A listener added with `addEventListener` straight to
+ * a plain `EventTarget` is called by the host, which reports its errors as uncaught.)
+ *
+ * @example
+ * ```ts
+ * import { LifecycleBus, onLifecycle } from "@ddeutil/workflow";
+ * const bus = new LifecycleBus([], { onListenerError: (error) => console.warn(error) });
+ * onLifecycle(bus, (detail) => console.log(detail.type, detail.status));
+ * ```
  */
 export class LifecycleBus extends EventTarget {
   readonly #counts = new Map<string, number>();
   readonly #extra: readonly EventTarget[];
   /** Direct subscribers with the rank of the lowest level each wants. */
-  readonly #direct = new Map<(detail: LifecycleDetail) => void, number>();
+  readonly #direct = new Map<(detail: LifecycleDetail) => unknown, number>();
   /** Lowest rank any direct subscriber wants (4: there are none). */
   #directRank = 4;
+  /** Isolating wrappers of `addEventListener` listeners, by listener. */
+  readonly #wrapped = new WeakMap<EventListenerOrEventListenerObject, EventListener>();
+  /** Listeners whose error was reported already. */
+  readonly #reported = new WeakSet<object>();
+  readonly #onListenerError: ListenerErrorHandler;
+  readonly #report: ListenerErrorReporter = (error, listener, detail) =>
+    this.#listenerFailed(error, listener, detail);
 
-  /** @param forwardTo targets that also receive every event dispatched here */
-  constructor(forwardTo: readonly EventTarget[] = []) {
+  /**
+   * Creates a bus.
+   *
+   * @param forwardTo targets that also receive every event dispatched here
+   * @param options where listener errors go
+   */
+  constructor(forwardTo: readonly EventTarget[] = [], options: LifecycleBusOptions = {}) {
     super();
     this.#extra = forwardTo;
+    this.#onListenerError = options.onListenerError ??
+      ((error, detail) => this.#publishListenerError(error, detail));
   }
 
+  /** Adds a listener; listeners of lifecycle types are isolated (their errors are reported,
+   * never thrown). */
   override addEventListener(
     type: string,
     listener: EventListenerOrEventListenerObject | null,
     options?: boolean | AddEventListenerOptions,
   ): void {
     if (listener) this.#counts.set(type, (this.#counts.get(type) ?? 0) + 1);
-    super.addEventListener(type, listener, options);
+    super.addEventListener(type, listener && this.#isolated(type, listener), options);
   }
 
+  /** Removes a listener added with {@linkcode LifecycleBus.addEventListener}. */
   override removeEventListener(
     type: string,
     listener: EventListenerOrEventListenerObject | null,
@@ -171,21 +264,58 @@ export class LifecycleBus extends EventTarget {
   ): void {
     const count = this.#counts.get(type) ?? 0;
     if (listener && count > 0) this.#counts.set(type, count - 1);
-    super.removeEventListener(type, listener, options);
+    const wrapper = listener && LIFECYCLE_TYPE_SET.has(type)
+      ? this.#wrapped.get(listener)
+      : undefined;
+    super.removeEventListener(type, wrapper ?? listener, options);
   }
 
+  /** The listener as registered: lifecycle listeners get a wrapper that reports their errors. */
+  #isolated(
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+  ): EventListenerOrEventListenerObject {
+    if (!LIFECYCLE_TYPE_SET.has(type)) return listener;
+    let wrapper = this.#wrapped.get(listener);
+    if (!wrapper) {
+      wrapper = (event: Event) => {
+        const detail = (event as Partial<LifecycleEvent>).detail;
+        const call = typeof listener === "function"
+          ? listener
+          : (e: Event) => listener.handleEvent(e);
+        if (!detail) {
+          call.call(event.currentTarget, event);
+          return;
+        }
+        callIsolated(
+          call,
+          event.currentTarget,
+          event,
+          (error) => this.#listenerFailed(error, listener, detail),
+        );
+      };
+      this.#wrapped.set(listener, wrapper);
+    }
+    return wrapper;
+  }
+
+  /** Dispatches `event` here and on the forward targets (prefer
+   * {@linkcode LifecycleBus.publish}, which builds no `Event` when nobody needs one). */
   override dispatchEvent(event: Event): boolean {
-    for (const target of this.#extra) target.dispatchEvent(event);
     const detail = (event as Partial<LifecycleEvent>).detail;
+    for (const target of this.#extra) this.#forward(target, event, detail);
     if (detail) this.#deliver(detail);
     return super.dispatchEvent(event);
   }
 
   /**
    * Calls `listener` with the detail of every lifecycle event at `minLevel` or above; returns
-   * an unsubscribe function.
+   * an unsubscribe function. The listener may be async; its errors go to `onListenerError`.
    */
-  subscribe(listener: (detail: LifecycleDetail) => void, minLevel: LogLevel = "debug"): () => void {
+  subscribe(
+    listener: (detail: LifecycleDetail) => unknown,
+    minLevel: LogLevel = "debug",
+  ): () => void {
     this.#direct.set(listener, LEVEL_RANK[minLevel]);
     this.#directRank = Math.min(this.#directRank, LEVEL_RANK[minLevel]);
     return () => {
@@ -197,7 +327,74 @@ export class LifecycleBus extends EventTarget {
   #deliver(detail: LifecycleDetail): void {
     if (this.#direct.size === 0) return;
     const rank = LEVEL_RANK[detailLevel(detail)];
-    for (const [listener, wanted] of this.#direct) if (rank >= wanted) listener(detail);
+    for (const [listener, wanted] of this.#direct) {
+      if (rank < wanted) continue;
+      let returned: unknown;
+      try {
+        returned = listener(detail);
+      } catch (error) {
+        this.#listenerFailed(error, listener, detail);
+        continue;
+      }
+      if (returned !== undefined) this.#settle(returned, listener, detail);
+    }
+  }
+
+  /** Reports the rejection of an async direct subscriber. */
+  #settle(returned: unknown, listener: object, detail: LifecycleDetail): void {
+    if (returned !== null && typeof (returned as PromiseLike<unknown>).then === "function") {
+      (returned as PromiseLike<unknown>).then(
+        undefined,
+        (error: unknown) => this.#listenerFailed(error, listener, detail),
+      );
+    }
+  }
+
+  /** Dispatches on a forward target; a target whose `dispatchEvent` throws is a failed
+   * listener too. */
+  #forward(target: EventTarget, event: Event, detail: LifecycleDetail | undefined): void {
+    if (!detail) {
+      target.dispatchEvent(event);
+      return;
+    }
+    try {
+      target.dispatchEvent(event);
+    } catch (error) {
+      this.#listenerFailed(error, target, detail);
+    }
+  }
+
+  #listenerFailed(error: unknown, listener: object, detail: LifecycleDetail): void {
+    if (this.#reported.has(listener)) return;
+    this.#reported.add(listener);
+    try {
+      this.#onListenerError(error, detail);
+    } catch {
+      // The hook is an observer too: its own failure must not reach the run either.
+    }
+  }
+
+  /** The default `onListenerError`: one `error` log line in the run that was observed. */
+  #publishListenerError(error: unknown, detail: LifecycleDetail): void {
+    const reason = error instanceof Error
+      ? `${error.name}: ${error.message}`
+      : `thrown value: ${String(error)}`;
+    this.publish({
+      type: "log",
+      time: detail.time,
+      runId: detail.runId,
+      parentRunId: detail.parentRunId,
+      workflow: detail.workflow,
+      job: detail.job,
+      strategy: detail.strategy,
+      stage: detail.stage,
+      stageName: detail.stageName,
+      nested: detail.nested,
+      level: "error",
+      message: `lifecycle listener failed on a '${detail.type}' event: ${reason}; ` +
+        "the run is not affected and later errors of this listener are not reported " +
+        "(pass onListenerError to handle them yourself)",
+    });
   }
 
   /**
@@ -208,11 +405,11 @@ export class LifecycleBus extends EventTarget {
     let event: LifecycleEvent | undefined;
     for (const target of this.#extra) {
       if (target instanceof LifecycleBus) target.publish(detail);
-      else target.dispatchEvent(event ??= new LifecycleEvent(detail));
+      else this.#forward(target, event ??= new LifecycleEvent(detail, this.#report), detail);
     }
     this.#deliver(detail);
     if ((this.#counts.get(detail.type) ?? 0) > 0) {
-      super.dispatchEvent(event ??= new LifecycleEvent(detail));
+      super.dispatchEvent(event ??= new LifecycleEvent(detail, this.#report));
     }
   }
 

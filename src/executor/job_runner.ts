@@ -232,16 +232,30 @@ async function runJobOnce(
   const started = new Set<number>();
   const clock = run.services.runtime.clock;
   let firstFailure: { name: string; message: string } | undefined;
+  /** Stage entries of each started combination, so a lane that throws keeps what ran. */
+  const stagesOf: Record<string, unknown>[] = [];
+  const failed = (index: number, error: { name: string; message: string } | undefined) => {
+    firstFailure ??= {
+      name: "JobError",
+      message: `strategy ${ids[index]} ${JSON.stringify(combos[index])} failed: ${
+        error?.message ?? ""
+      }`,
+    };
+    if (strategy.failFast && !failFast.signal.aborted) {
+      failFast.abort(new CancelError(`cancelled by fail-fast: strategy ${ids[index]} failed`));
+    }
+  };
 
   await forEachLimited(combos, strategy.maxParallel, async (combo, index) => {
     started.add(index);
     const sid = ids[index];
     const startMs = clock.now();
     const t0 = clock.monotonic();
+    const stages: Record<string, unknown> = {};
+    stagesOf[index] = stages;
     if (run.listens("strategy-start")) {
       run.emit({ type: "strategy-start", job: job.id, strategy: sid });
     }
-    const stages: Record<string, unknown> = {};
     const frame: StagesFrame = {
       run,
       jobId: job.id,
@@ -270,16 +284,21 @@ async function runJobOnce(
         error: entry.errors,
       });
     }
-    if (result.status === "FAILED") {
-      firstFailure ??= {
-        name: "JobError",
-        message: `strategy ${sid} ${JSON.stringify(combo)} failed: ${result.error?.message ?? ""}`,
+    if (result.status === "FAILED") failed(index, result.error);
+  }, {
+    shouldStop: () => strategySignal.aborted,
+    // Whatever escapes a combination is its failure, never a missing entry.
+    onError: (error, combo, index) => {
+      const errors = errorToRecord(error);
+      strategies[ids[index]] = {
+        matrix: combo,
+        status: "FAILED",
+        stages: stagesOf[index] ?? {},
+        errors,
       };
-      if (strategy.failFast && !failFast.signal.aborted) {
-        failFast.abort(new CancelError(`cancelled by fail-fast: strategy ${sid} failed`));
-      }
-    }
-  }, () => strategySignal.aborted);
+      failed(index, errors);
+    },
+  });
 
   for (let index = 0; index < combos.length; index++) {
     if (started.has(index)) continue;

@@ -14,8 +14,8 @@ import {
   edgeLevel,
   LifecycleBus,
   type LifecycleDetail,
-  LifecycleEvent,
   type LifecycleEventType,
+  type ListenerErrorHandler,
   type LogLevel,
   mayListen,
 } from "./events.ts";
@@ -30,8 +30,12 @@ export { isoTime };
 export interface RunServices {
   /** Host adapter: fs, clock, env, spawn, workers. */
   readonly runtime: Runtime;
-  /** Lifecycle events are dispatched here. */
+  /** Lifecycle events are dispatched here (a plain `EventTarget` is wrapped in a
+   * {@linkcode LifecycleBus} per run, so its listeners' errors never reach the run). */
   readonly events: EventTarget;
+  /** Where errors of lifecycle listeners go when `events` is not a {@linkcode LifecycleBus}
+   * (a bus has its own). @default one `error` log event per failing listener */
+  readonly onListenerError?: ListenerErrorHandler;
   /** Template filters. @default the built-in filters */
   readonly filters?: FilterRegistry;
   /** Resolves `uses:` targets of call stages. */
@@ -88,7 +92,12 @@ export class RunState {
     params: Record<string, unknown>,
     signal: AbortSignal,
   ) => Promise<{ status: Status; runId: string; context: Record<string, unknown> }>;
+  /** Where this run's events go: `services.events`, wrapped in a bus when it is not one. */
+  readonly #events: LifecycleBus;
   constructor(readonly services: RunServices, readonly identity: RunIdentity) {
+    this.#events = services.events instanceof LifecycleBus
+      ? services.events
+      : new LifecycleBus([services.events], { onListenerError: services.onListenerError });
     const env = services.runtime.env;
     this.renderOptions = {
       filters: services.filters,
@@ -113,7 +122,7 @@ export class RunState {
    * the level of an edge to {@linkcode edgeLevel} of its status. */
   emit(detail: EmitDetail): void {
     const level = detail.level ?? edgeLevel(detail.status);
-    if (!mayListen(this.services.events, detail.type, level)) return;
+    if (!mayListen(this.#events, detail.type, level)) return;
     this.#send(detail.type, detail, detail, level, detail.message, detail.time);
   }
 
@@ -129,14 +138,14 @@ export class RunState {
     time?: number,
   ): void {
     const level = edgeLevel(outcome.status, base);
-    if (!mayListen(this.services.events, type, level)) return;
+    if (!mayListen(this.#events, type, level)) return;
     this.#send(type, where, outcome, level, undefined, time);
   }
 
   /** Whether anyone may listen to `type` events at `level` (lets callers skip building
    * messages). */
   listens(type: LifecycleDetail["type"], level?: LogLevel): boolean {
-    return mayListen(this.services.events, type, level);
+    return mayListen(this.#events, type, level);
   }
 
   /** Emits a `log` event. */
@@ -187,9 +196,7 @@ export class RunState {
       message,
       context: outcome.context,
     };
-    const events = this.services.events;
-    if (events instanceof LifecycleBus) events.publish(detail);
-    else events.dispatchEvent(new LifecycleEvent(detail));
+    this.#events.publish(detail);
   }
 }
 

@@ -33,8 +33,10 @@ export interface StagesFrame {
   readonly strategyId?: string;
   /** Path of enclosing nested stages. */
   readonly nested: readonly string[];
-  /** Template scope; `scope.stages === stages`. */
+  /** Template scope. Its `stages` is `stages` itself for a job's own list; for nested stages
+   * it is a view that also holds the job's earlier stages (REFERENCE.md §4.7, later versions). */
   readonly scope: Record<string, unknown>;
+  /** Where this list's stage entries are recorded (the job's, or the nested stage's output). */
   readonly stages: Record<string, unknown>;
 }
 
@@ -129,12 +131,16 @@ class StageContextImpl implements StageContext {
     options: { signal: AbortSignal; path: readonly string[] },
   ): Promise<NestedRun> {
     const out: Record<string, unknown> = {};
+    // Nested stages read what their job (and enclosing nested stages) ran before them, plus
+    // their earlier siblings; only their own entries are recorded under this stage's output.
+    // Each branch/item/loop gets its own view, so concurrent branches do not see each other.
+    const visible = { ...(this.frame.scope.stages as Record<string, unknown>) };
     const frame: StagesFrame = {
       run: this.frame.run,
       jobId: this.frame.jobId,
       strategyId: this.frame.strategyId,
       nested: [...this.frame.nested, this.stageId, ...options.path],
-      scope: { ...this.frame.scope, ...extraScope, stages: out },
+      scope: { ...this.frame.scope, ...extraScope, stages: visible },
       stages: out,
     };
     return runStages(stages, frame, options.signal);
@@ -340,6 +346,8 @@ function finish(
   if (error) entry.errors = error;
   if (skipped) entry.skipped = true;
   frame.stages[id] = entry;
+  const visible = frame.scope.stages as Record<string, unknown>;
+  if (visible !== frame.stages) visible[id] = entry;
   if (started) {
     run.emitIn(
       "stage-end",

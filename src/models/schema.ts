@@ -176,7 +176,8 @@ export function workflowJsonSchema(): JsonSchema {
     $schema: "http://json-schema.org/draft-07/schema#",
     $id: "https://github.com/ddeutil/workflow/schema/config.json",
     title: "@ddeutil/workflow config file",
-    description: "Templates by name: `type: Workflow`, `type: Schedule` or `type: On`.",
+    description:
+      "Templates by name: `type: Workflow`, `type: Schedule`, `type: On` or `type: YearOn`.",
     type: "object",
     // A file that is one template has top-level `name:` and `type:` strings.
     if: {
@@ -195,18 +196,21 @@ export function workflowJsonSchema(): JsonSchema {
         type: "object",
         required: ["type"],
         properties: {
-          type: { enum: ["Workflow", "Schedule", "On"], description: "Template kind." },
+          type: {
+            enum: ["Workflow", "Schedule", "On", "YearOn"],
+            description: "Template kind.",
+          },
         },
         allOf: [
           templateOf("Workflow", "workflow"),
           templateOf("Schedule", "schedule"),
           templateOf("On", "onTemplate"),
+          templateOf("YearOn", "yearOnTemplate"),
         ],
       },
       workflow: {
         type: "object",
-        description: "A workflow: params, schedules and jobs of stages.",
-        required: ["jobs"],
+        description: "A workflow: params, schedules and jobs of stages (none: runs to SUCCESS).",
         properties: {
           type: { const: "Workflow" },
           name: str("Workflow name (single-template files); must not hold a template."),
@@ -380,13 +384,33 @@ export function workflowJsonSchema(): JsonSchema {
       },
       onTemplate: {
         type: "object",
-        description: "A named cron schedule, referenced from `on:` by name.",
-        required: ["cronjob"],
+        description: "A named cron schedule, referenced from `on:` by name: `cronjob`, or " +
+          "`interval` with `day` and `time`.",
         properties: {
           type: { const: "On" },
           name: str("Template name (single-template files)."),
           desc: str("Description."),
           cronjob: str("Cron expression."),
+          interval: { enum: ["daily", "weekly", "monthly"], description: "Instead of cronjob." },
+          day: {
+            type: ["string", "integer"],
+            description: "weekly: a weekday (monday, mon); monthly: a day of the month 1-31.",
+          },
+          time: str('Time of day "HH:MM" for `interval` (default "00:00").'),
+          timezone: str("IANA time zone (default UTC)."),
+          tz: str("Alias of `timezone`."),
+        },
+        additionalProperties: false,
+      },
+      yearOnTemplate: {
+        type: "object",
+        description: "A named cron schedule with a year field, referenced from `on:` by name.",
+        required: ["cronjob"],
+        properties: {
+          type: { const: "YearOn" },
+          name: str("Template name (single-template files)."),
+          desc: str("Description."),
+          cronjob: str("6 fields: minute hour day-of-month month weekday year (1990-2100)."),
           timezone: str("IANA time zone (default UTC)."),
           tz: str("Alias of `timezone`."),
         },

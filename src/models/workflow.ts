@@ -84,8 +84,10 @@ export function parseWorkflow(
   workflow.tags = parseTags(raw.tags, ["tags"], issues);
 
   const jobs: Record<string, Job> = {};
+  // A workflow without jobs (no `jobs:` or an empty one) is valid and runs to SUCCESS with
+  // `jobs: {}`, as in the reference.
   if (raw.jobs === undefined || raw.jobs === null) {
-    issues.add([], "'jobs' is required (a mapping of job id to job)");
+    // nothing to parse
   } else if (!isRawMap(raw.jobs)) {
     issues.add(["jobs"], `expected a mapping of job id to job, got ${describeValue(raw.jobs)}`);
   } else {

@@ -35,6 +35,8 @@ const MONTH_NAMES = [
 const WEEKDAY_NAMES = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
 const SECOND: FieldSpec = { name: "second", min: 0, max: 59 };
+/** The reference's `YearOn` (`CronJobYear`) year range. */
+const YEAR: FieldSpec = { name: "year", min: 1990, max: 2100 };
 const FIVE_FIELDS: readonly FieldSpec[] = [
   { name: "minute", min: 0, max: 59 },
   { name: "hour", min: 0, max: 23 },
@@ -87,20 +89,25 @@ export function checkCronSyntax(expression: string): CronSyntaxResult {
     source = expanded;
   }
   const parts = source.split(/\s+/);
-  if (parts.length !== 5 && parts.length !== 6) {
+  if (parts.length < 5 || parts.length > 7) {
     return fail(
       `it has ${parts.length} field${parts.length === 1 ? "" : "s"}; expected 5 ` +
-        "(minute hour day-of-month month weekday) or 6 (second minute hour day-of-month month weekday)",
+        "(minute hour day-of-month month weekday), 6 (second minute hour day-of-month month " +
+        "weekday) or 7 (second minute hour day-of-month month weekday year)",
     );
   }
-  const specs = parts.length === 6 ? [SECOND, ...FIVE_FIELDS] : FIVE_FIELDS;
+  const specs = parts.length === 7
+    ? [SECOND, ...FIVE_FIELDS, YEAR]
+    : parts.length === 6
+    ? [SECOND, ...FIVE_FIELDS]
+    : FIVE_FIELDS;
   const values: Set<number>[] = [];
   for (let i = 0; i < parts.length; i++) {
     const result = parseField(parts[i], specs[i]);
     if (typeof result === "string") return fail(result);
     values.push(result);
   }
-  const offset = parts.length === 6 ? 1 : 0;
+  const offset = parts.length >= 6 ? 1 : 0;
   const dayPart = parts[offset + 2];
   const weekdayPart = parts[offset + 4];
   if (isStar(weekdayPart) && !isStar(dayPart)) {

@@ -2,8 +2,9 @@
  * Cron arithmetic with IANA time zones and explicit DST rules. This is the only module that
  * imports `croner`; it computes instants and nothing else (no timers, no clock).
  *
- * Syntax: 5 fields `minute hour day-of-month month weekday`, or 6 fields with a leading
- * `second`. Fields take `*`, numbers, ranges `a-b`, lists `a,b`, steps `*\/15`, `10-30/5` and
+ * Syntax: 5 fields `minute hour day-of-month month weekday`, 6 fields with a leading
+ * `second`, or 7 fields `second minute hour day-of-month month weekday year` (years 1990-2100;
+ * the form a reference `type: YearOn` template becomes). Fields take `*`, numbers, ranges `a-b`, lists `a,b`, steps `*\/15`, `10-30/5` and
  * `5/10` (= from 5 to the end of the field, every 10), month names `JAN`-`DEC` and weekday names
  * `SUN`-`SAT` (case-insensitive; weekday 7 is Sunday too). `?` is allowed in day-of-month and
  * weekday and means the same as `*`. Aliases: `@yearly`, `@annually`, `@monthly`, `@weekly`,
@@ -59,7 +60,7 @@ export function validateCron(
     if (zone) return zone;
   }
   try {
-    new Cron(syntax.expression, cronOptions(options?.timezone ?? "UTC"));
+    new Cron(syntax.expression, cronOptions(options?.timezone ?? "UTC", syntax.fields));
   } catch (error) {
     // Our own check should catch everything first; this keeps croner's reason if not.
     const reason = error instanceof Error ? error.message.replace(/^CronPattern:\s*/, "") : "";
@@ -80,10 +81,10 @@ const FAST_MAX = Date.UTC(9000, 0, 1);
 /** How many empty steady days the fast path scans before asking croner. */
 const FAST_EMPTY_DAYS = 2;
 
-function cronOptions(timezone: string) {
+function cronOptions(timezone: string, fields = 5) {
   return {
     timezone,
-    mode: "5-or-6-parts" as const,
+    mode: fields === 7 ? "7-part" as const : "5-or-6-parts" as const,
     // Our syntax check accepts `5/10` and rejects `/10`; croner reads `5/10` only when sloppy.
     sloppyRanges: true,
     // A list or range of hours (`0 9,17 * * *`) is still a fixed time, as in Vixie cron.
@@ -139,7 +140,8 @@ export class CronSchedule {
   /** The IANA zone fire times are computed in. */
   readonly timezone: string;
   readonly #cron: Cron;
-  readonly #matcher: WallClockMatcher;
+  /** Walks steady days fast; absent for year crons (it knows no year), which croner walks. */
+  readonly #matcher: WallClockMatcher | undefined;
   readonly #offsets: DayOffsets;
 
   /**
@@ -154,9 +156,13 @@ export class CronSchedule {
     this.expression = expression;
     this.timezone = timezone;
     const source = syntax.ok ? syntax.expression : expression;
-    this.#cron = new Cron(source, cronOptions(timezone));
+    const fields = syntax.ok ? syntax.fields : 5;
+    const options = cronOptions(timezone, fields);
+    this.#cron = new Cron(source, options);
     // croner's parsed fields let us walk steady days without a zone lookup per step.
-    this.#matcher = new WallClockMatcher(new CronPattern(source, timezone, cronOptions(timezone)));
+    this.#matcher = fields === 7
+      ? undefined
+      : new WallClockMatcher(new CronPattern(source, timezone, options));
     this.#offsets = new DayOffsets(timezone);
   }
 
@@ -169,14 +175,15 @@ export class CronSchedule {
     if (!Number.isFinite(from)) {
       throw new RangeError(`cron search start must be epoch milliseconds, got ${from}`);
     }
-    if (from >= FAST_MIN && from < FAST_MAX) {
+    const matcher = this.#matcher;
+    if (matcher && from >= FAST_MIN && from < FAST_MAX) {
       let after = from;
       for (let empty = 0; empty < FAST_EMPTY_DAYS; empty++) {
         const index = Math.floor(after / DAY_MS);
         const offset = this.#offsets.steadyAround(index);
         if (offset === undefined) break;
         const end = (index + 1) * DAY_MS;
-        const local = this.#matcher.nextAfter(after + offset, end + offset);
+        const local = matcher.nextAfter(after + offset, end + offset);
         if (local !== undefined) return local - offset;
         after = end;
       }

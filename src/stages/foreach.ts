@@ -6,7 +6,7 @@
  */
 
 import type { ForEachStage, Status } from "../models/types.ts";
-import { CancelError, NonRetriableError } from "../errors.ts";
+import { CancelError, errorToRecord, NonRetriableError } from "../errors.ts";
 import { forEachLimited } from "../util/concurrency.ts";
 import type { StageHandler } from "./types.ts";
 import { abortedOutcome, nestedOutcome, positiveInt } from "./_nested.ts";
@@ -67,7 +67,17 @@ export const runForEachStage: StageHandler<ForEachStage> = async (stage, ctx) =>
     if (result.status === "FAILED" && !stop.signal.aborted) {
       stop.abort(new CancelError(`cancelled because item '${key}' failed`));
     }
-  }, () => signal.aborted);
+  }, {
+    shouldStop: () => signal.aborted,
+    // Whatever escapes an item is that item's failure, never a missing entry.
+    onError: (error, item, index) => {
+      const key = keys[index];
+      out[key] = { item, status: "FAILED", stages: {}, errors: errorToRecord(error) };
+      if (!stop.signal.aborted) {
+        stop.abort(new CancelError(`cancelled because item '${key}' failed`));
+      }
+    },
+  });
   items.forEach((item, index) => {
     out[keys[index]] ??= { item, status: "CANCEL", stages: {} };
   });

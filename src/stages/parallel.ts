@@ -6,7 +6,7 @@
  */
 
 import type { ParallelStage, Status } from "../models/types.ts";
-import { CancelError } from "../errors.ts";
+import { CancelError, errorToRecord } from "../errors.ts";
 import { forEachLimited } from "../util/concurrency.ts";
 import type { StageHandler } from "./types.ts";
 import { abortedOutcome, nestedOutcome, positiveInt } from "./_nested.ts";
@@ -26,7 +26,16 @@ export const runParallelStage: StageHandler<ParallelStage> = async (stage, ctx) 
     if (result.status === "FAILED" && !stop.signal.aborted) {
       stop.abort(new CancelError(`cancelled because branch '${branch}' failed`));
     }
-  }, () => signal.aborted);
+  }, {
+    shouldStop: () => signal.aborted,
+    // Whatever escapes a branch is that branch's failure, never a missing entry.
+    onError: (error, [branch]) => {
+      out[branch] = { branch, status: "FAILED", stages: {}, errors: errorToRecord(error) };
+      if (!stop.signal.aborted) {
+        stop.abort(new CancelError(`cancelled because branch '${branch}' failed`));
+      }
+    },
+  });
   for (const [branch] of branches) {
     out[branch] ??= { branch, status: "CANCEL", stages: {} };
   }

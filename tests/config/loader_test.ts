@@ -224,7 +224,7 @@ describe("loadConfig() options", () => {
   it("reports an unknown template type", () => {
     const config = indexConfig([{ path: "a.yml", text: "x:\n  type: Workflw\n" }]);
     assert.deepEqual(config.issues.map(formatIssue), [
-      'a.yml:2:9 x.type: unknown template type "Workflw"; expected Workflow, Schedule, On',
+      'a.yml:2:9 x.type: unknown template type "Workflw"; expected Workflow, Schedule, On, YearOn',
     ]);
   });
 });

@@ -206,6 +206,20 @@ wf:
     assert.equal((await engine.execute("wf")).status, "SKIP");
   });
 
+  it("validates and runs a workflow without jobs to SUCCESS, as the reference does", async () => {
+    const engine = await engineFor(`
+wf-without-jobs:
+  type: Workflow
+  params:
+    name: str
+`);
+    assert.deepEqual(engine.config.validate(), []);
+    const result = await engine.execute("wf-without-jobs", { name: "foo" });
+    assert.equal(result.status, "SUCCESS");
+    assert.deepEqual(result.context.jobs, {});
+    assert.deepEqual(result.context.params, { name: "foo" });
+  });
+
   it("applies every trigger rule to real upstream outcomes", async () => {
     const engine = await engineFor(`
 wf:

@@ -99,10 +99,12 @@ describe("parseWorkflow() via buildWorkflow()", () => {
     );
   });
 
-  it("reports workflow-level problems: unknown keys, missing jobs, template in name", () => {
+  it("reports workflow-level problems: unknown keys, jobs that are not a mapping, template in name", () => {
     assert.deepEqual(issuesOf({ type: "Workflow", parms: {} }), [
       "unknown key 'parms'; did you mean 'params'?",
-      "'jobs' is required (a mapping of job id to job)",
+    ]);
+    assert.deepEqual(issuesOf({ type: "Workflow", jobs: ["a"] }), [
+      "jobs: expected a mapping of job id to job, got a list",
     ]);
     assert.throws(() => buildWorkflow("wf-${{ x }}", { jobs: {} }), {
       message: "workflow name 'wf-${{ x }}' must not contain a template",

@@ -49,11 +49,12 @@ describe("validateCron()", () => {
     assert.equal(
       validateCron("* * *"),
       'invalid cron expression "* * *": it has 3 fields; expected 5 ' +
-        "(minute hour day-of-month month weekday) or 6 (second minute hour day-of-month month weekday)",
+        "(minute hour day-of-month month weekday), 6 (second minute hour day-of-month month " +
+        "weekday) or 7 (second minute hour day-of-month month weekday year)",
     );
     // Six fields are read as seconds first, so a trailing year lands in the weekday field.
     assert.match(validateCron("0 0 1 1 * 2027")!, /weekday value 2027 is out of range 0-7/);
-    assert.match(validateCron("1 2 3 4 5 6 7")!, /it has 7 fields/);
+    assert.match(validateCron("1 2 3 4 5 6 7 8")!, /it has 8 fields/);
     assert.equal(validateCron("   "), 'invalid cron expression "   ": it is empty');
   });
 
@@ -206,6 +207,24 @@ describe("nextRuns() fields", () => {
     assert.deepEqual(runs("30 15 10 * * *", "2026-01-01T00:00:00Z", 1), [
       "2026-01-01T10:15:30.000Z",
     ]);
+  });
+
+  it("reads a 7-field expression as seconds first and a year last (YearOn)", () => {
+    assert.equal(validateCron("0 30 1 * * * 2027"), undefined);
+    assert.match(validateCron("0 30 1 * * * 1800")!, /year value 1800 is out of range 1990-2100/);
+    assert.deepEqual(runs("0 30 1 * * * 2027", "2026-06-01T00:00:00Z", 2, "Asia/Bangkok"), [
+      "2026-12-31T18:30:00.000Z", // 2027-01-01 01:30 in Bangkok
+      "2027-01-01T18:30:00.000Z",
+    ]);
+    assert.deepEqual(runs("0 0 0 1 1 * 2025-2026", "2024-06-01T00:00:00Z", 3), [
+      "2025-01-01T00:00:00.000Z",
+      "2026-01-01T00:00:00.000Z",
+    ]);
+    assert.equal(nextRun("0 0 0 1 1 * 2024", at("2024-06-01T00:00:00Z")), undefined);
+    assert.equal(
+      iso(previousRun("0 30 1 * * * 2024", at("2026-01-01T00:00:00Z"))),
+      "2024-12-31T01:30:00.000Z",
+    );
   });
 
   it("finds the next leap day two years ahead", () => {
