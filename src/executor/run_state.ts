@@ -35,7 +35,7 @@ export interface RunServices {
   readonly filters?: FilterRegistry;
   /** Resolves `uses:` targets of call stages. */
   readonly calls: CallResolver;
-  /** Lazily created JavaScript runner. */
+  /** Lazily created JavaScript runner; each run opens its own session of it. */
   readonly jsRunner: () => JsRunner;
   /** Looks up another workflow by name (trigger stages). */
   readonly lookupWorkflow?: (name: string) => Workflow | Promise<Workflow>;
@@ -82,6 +82,8 @@ export class RunState {
     params: Record<string, unknown>,
     signal: AbortSignal,
   ) => Promise<{ status: Status; runId: string; context: Record<string, unknown> }>;
+  #js?: Pick<JsRunner, "run" | "close">;
+
   constructor(readonly services: RunServices, readonly identity: RunIdentity) {
     const env = services.runtime.env;
     this.renderOptions = {
@@ -91,6 +93,23 @@ export class RunState {
       onEnv: (_name: string, value: string) => this.addSecret(value),
     };
     this.renderOptionsWithoutEnv = { filters: services.filters, timezone: services.timezone };
+  }
+
+  /** This run's JavaScript session, opened on first use: its workers never serve another
+   * run, so code that tampers with a worker cannot see a later run's `vars`. */
+  jsRunner(): Pick<JsRunner, "run"> {
+    if (!this.#js) {
+      const runner = this.services.jsRunner();
+      this.#js = runner.session?.() ?? { run: runner.run.bind(runner), close: async () => {} };
+    }
+    return this.#js;
+  }
+
+  /** Ends this run's JavaScript workers (at the end of the run). */
+  async closeJs(): Promise<void> {
+    const js = this.#js;
+    this.#js = undefined;
+    await js?.close();
   }
 
   /** Registers a value to be masked everywhere it would be shown. */

@@ -124,6 +124,7 @@ export async function executeWorkflow(
   } finally {
     outer?.removeEventListener("abort", onOuter);
     disarm();
+    await run.closeJs();
   }
 
   const statuses = Object.values(jobs).map((j) => j.status);

@@ -7,14 +7,16 @@
  * worker, ~tens of ms, paid once per pooled worker) and messages that travel
  * V8-serialized over pipes instead of in memory. The subprocess gets the
  * permissions the parent holds in full (`--allow-<name>`); partial grants
- * (`--allow-read=/x`) are not mirrored.
+ * (`--allow-read=/x`) are not mirrored. A process that ends by itself
+ * (`process.exit()`, an uncaught error) is reported through `onerror` with its
+ * exit code and the tail of its stderr.
  *
  * @module
  */
 import { UnsupportedError } from "../errors.ts";
 import { encodeFrame, FrameDecoder } from "./_frames.ts";
 import { denoApi, type DenoChildProcess } from "./_deno_api.ts";
-import type { CreateWorkerOptions, WorkerFactory, WorkerLike } from "./types.ts";
+import type { CreateWorkerOptions, WorkerErrorEvent, WorkerFactory, WorkerLike } from "./types.ts";
 
 const PERMISSIONS = ["read", "write", "net", "env", "run", "sys", "ffi"];
 
@@ -40,7 +42,7 @@ function permissionFlags(entry: URL, host: URL): string[] {
 /** A worker living in a `deno run` subprocess; `terminate()` kills the process. */
 class DenoProcessWorker implements WorkerLike {
   onmessage: ((event: { data: unknown }) => void) | null = null;
-  onerror: ((event: { message?: string; error?: unknown }) => void) | null = null;
+  onerror: ((event: WorkerErrorEvent) => void) | null = null;
   readonly #child: DenoChildProcess;
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   #terminated = false;
@@ -65,6 +67,8 @@ class DenoProcessWorker implements WorkerLike {
         stdin: "piped",
         stdout: "piped",
         stderr: "piped",
+        // Plain text for the error message built from the stderr tail.
+        env: { NO_COLOR: "1" },
       }).spawn();
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -84,6 +88,7 @@ class DenoProcessWorker implements WorkerLike {
       const detail = this.#stderrTail.trim();
       this.onerror?.({
         message: `worker process exited with code ${status.code}${detail ? `: ${detail}` : ""}`,
+        exitCode: status.code,
       });
     });
   }
@@ -154,7 +159,7 @@ type DenoWebWorkerConstructor = new (
 /** A Deno Web `Worker` (a thread). It keeps the process alive until terminated. */
 class DenoThreadWorker implements WorkerLike {
   onmessage: ((event: { data: unknown }) => void) | null = null;
-  onerror: ((event: { message?: string; error?: unknown }) => void) | null = null;
+  onerror: ((event: WorkerErrorEvent) => void) | null = null;
   readonly #worker: DenoWebWorker;
 
   constructor(url: URL, name: string | undefined) {

@@ -120,6 +120,16 @@ export interface Spawner {
   spawn(command: readonly string[], options?: SpawnOptions): Promise<SpawnResult>;
 }
 
+/** What {@linkcode WorkerLike.onerror} receives. */
+export interface WorkerErrorEvent {
+  /** What went wrong, as the host reports it. */
+  readonly message?: string;
+  /** The error thrown inside the worker, when the host passes it on. */
+  readonly error?: unknown;
+  /** Set when the worker has ended (it will not answer any more): its exit code. */
+  readonly exitCode?: number;
+}
+
 /** The subset of a Web Worker the core uses. */
 export interface WorkerLike {
   /** Sends a structured-cloneable message to the worker. */
@@ -128,8 +138,9 @@ export interface WorkerLike {
   terminate(): void;
   /** Receives the worker's messages. */
   onmessage: ((event: { data: unknown }) => void) | null;
-  /** Receives uncaught errors of the worker (and its unexpected end). */
-  onerror: ((event: { message?: string; error?: unknown }) => void) | null;
+  /** Receives uncaught errors of the worker and its end when `terminate()` did not cause it
+   * (`process.exit()`, a crash): every adapter reports such an end here, with `exitCode`. */
+  onerror: ((event: WorkerErrorEvent) => void) | null;
   /** Lets this worker keep the process alive again (after `unref`). Optional: some hosts
    * cannot do it. */
   ref?(): void;
