@@ -7,6 +7,7 @@
 
 import { ConfigError, type ConfigIssue } from "./errors.ts";
 import { isTimeZone } from "./template/zoned_time.ts";
+import { parseRunPermissions, RUN_PERMISSIONS_HINT } from "./worker/permissions.ts";
 
 /** Settings every entry point (library, CLI, API, scheduler) shares. */
 export interface Settings {
@@ -26,6 +27,9 @@ export interface Settings {
   readonly maxCombinations: number;
   /** `WORKFLOW_CORE_RUN_DEFAULT_LANG` @default "javascript" */
   readonly runDefaultLang: "javascript" | "python";
+  /** `WORKFLOW_CORE_RUN_PERMISSIONS`: Deno `--allow-*` flags for JavaScript `run:` stages, or
+   * `"all"` for the engine's own permissions. Only Deno enforces it. @default "all" */
+  readonly runPermissions: readonly string[] | "all";
 }
 
 /** Defaults of {@linkcode Settings}. */
@@ -38,6 +42,7 @@ export const DEFAULT_SETTINGS: Settings = {
   maxCronPerWorkflow: 5,
   maxCombinations: 256,
   runDefaultLang: "javascript",
+  runPermissions: "all",
 };
 
 /**
@@ -84,6 +89,12 @@ export function readSettings(
       } must be javascript or python`,
     });
   }
+  const permissions = parseRunPermissions(text("WORKFLOW_CORE_RUN_PERMISSIONS") ?? "all");
+  if (!permissions.ok) {
+    issues.push({
+      message: `WORKFLOW_CORE_RUN_PERMISSIONS: ${permissions.message}; ${RUN_PERMISSIONS_HINT}`,
+    });
+  }
   const settings: Settings = {
     confPath: text("WORKFLOW_CORE_CONF_PATH") ?? DEFAULT_SETTINGS.confPath,
     timezone,
@@ -101,6 +112,7 @@ export function readSettings(
       1,
     ),
     runDefaultLang: lang === "python" ? "python" : "javascript",
+    runPermissions: permissions.ok ? permissions.value : "all",
   };
   if (issues.length) throw new ConfigError(issues);
   return { ...settings, ...dropUndefined(overrides) };

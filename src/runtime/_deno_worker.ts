@@ -6,10 +6,12 @@
  * a subprocess always works. The cost is start-up (one `deno` process per
  * worker, ~tens of ms, paid once per pooled worker) and messages that travel
  * V8-serialized over pipes instead of in memory. The subprocess gets the
- * permissions the parent holds in full (`--allow-<name>`); partial grants
- * (`--allow-read=/x`) are not mirrored. A process that ends by itself
- * (`process.exit()`, an uncaught error) is reported through `onerror` with its
- * exit code and the tail of its stderr.
+ * `permissions` flags it is created with (`WORKFLOW_CORE_RUN_PERMISSIONS`),
+ * else the permissions the parent holds in full (`--allow-<name>`; partial
+ * grants such as `--allow-read=/x` are not mirrored). Either way it may read
+ * the folders of its own entry modules, which it must load. A process that
+ * ends by itself (`process.exit()`, an uncaught error) is reported through
+ * `onerror` with its exit code and the tail of its stderr.
  *
  * @module
  */
@@ -20,7 +22,7 @@ import type { CreateWorkerOptions, WorkerErrorEvent, WorkerFactory, WorkerLike }
 
 const PERMISSIONS = ["read", "write", "net", "env", "run", "sys", "ffi"];
 
-function permissionFlags(entry: URL, host: URL): string[] {
+function parentFlags(): string[] {
   const deno = denoApi();
   const flags: string[] = [];
   for (const name of PERMISSIONS) {
@@ -30,6 +32,12 @@ function permissionFlags(entry: URL, host: URL): string[] {
       // Unknown permission name on this Deno version.
     }
   }
+  return flags;
+}
+
+function permissionFlags(entry: URL, host: URL, requested?: readonly string[]): string[] {
+  const flags = requested ? [...requested] : parentFlags();
+  // Several `--allow-read=` flags add up, so the entry folders join a partial read grant.
   if (!flags.includes("--allow-read")) {
     const dirs = [entry, host].filter((url) => url.protocol === "file:").map((url) =>
       decodeURIComponent(new URL(".", url).pathname)
@@ -48,7 +56,7 @@ class DenoProcessWorker implements WorkerLike {
   #terminated = false;
   #stderrTail = "";
 
-  constructor(url: URL) {
+  constructor(url: URL, permissions: readonly string[] | undefined) {
     const deno = denoApi();
     // tsc does not rewrite this URL, so pick the extension this module was loaded with.
     const extension = import.meta.url.endsWith(".js") ? ".js" : ".ts";
@@ -57,7 +65,7 @@ class DenoProcessWorker implements WorkerLike {
       "run",
       "--no-config",
       "--no-prompt",
-      ...permissionFlags(url, hostUrl),
+      ...permissionFlags(url, hostUrl, permissions),
       hostUrl.href,
       url.href,
     ];
@@ -186,7 +194,7 @@ class DenoThreadWorker implements WorkerLike {
 export const denoWorkers: WorkerFactory = {
   create(url: URL, options?: CreateWorkerOptions): WorkerLike {
     return options?.killable
-      ? new DenoProcessWorker(url)
+      ? new DenoProcessWorker(url, options.permissions)
       : new DenoThreadWorker(url, options?.name);
   },
 };

@@ -13,6 +13,7 @@
  * @module
  */
 import { Worker } from "node:worker_threads";
+import { confinementUnsupported } from "./_confine.ts";
 import type { CreateWorkerOptions, WorkerErrorEvent, WorkerFactory, WorkerLike } from "./types.ts";
 
 // CommonJS, because Node 20 evaluates `eval: true` worker code as a script.
@@ -95,6 +96,7 @@ class NodeWorker implements WorkerLike {
 /** A {@linkcode WorkerFactory} on Node `worker_threads`. */
 export const nodeWorkers: WorkerFactory = {
   create(url: URL, options?: CreateWorkerOptions): WorkerLike {
+    if (options?.permissions) throw confinementUnsupported("Node");
     return new NodeWorker(url, options?.name);
   },
 };

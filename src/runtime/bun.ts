@@ -7,6 +7,7 @@
  * uncaught error) only fires `close`, never `error`, so the adapter reports
  * that `close` as the worker's end; without it a pending job would wait
  * forever and, once nothing else kept it alive, the process would exit 0.
+ * Bun cannot confine a worker's permissions.
  *
  * @module
  */
@@ -14,6 +15,7 @@ import { systemClock } from "./_clock.ts";
 import { nodeFs } from "./_node_fs.ts";
 import { nodeSpawner } from "./_node_spawn.ts";
 import { processCwd, processEnv } from "./node.ts";
+import { confinementUnsupported } from "./_confine.ts";
 import type {
   CreateWorkerOptions,
   Runtime,
@@ -81,6 +83,7 @@ class WebWorker implements WorkerLike {
 /** A {@linkcode WorkerFactory} on Bun's Web `Worker`. */
 export const bunWorkers: WorkerFactory = {
   create(url: URL, options?: CreateWorkerOptions): WorkerLike {
+    if (options?.permissions) throw confinementUnsupported("Bun");
     return new WebWorker(url, options?.name);
   },
 };

@@ -158,6 +158,10 @@ export interface CreateWorkerOptions {
    * that speaks the same message shape (messages must survive structured cloning, as
    * always). Other hosts ignore it. @default false */
   readonly killable?: boolean;
+  /** Deno permission flags (`--allow-read=/data`, …) for a killable worker's subprocess, in
+   * place of the permissions the parent holds. Hosts that cannot confine a worker throw an
+   * `UnsupportedError` when it is set. @default the parent's permissions */
+  readonly permissions?: readonly string[];
 }
 
 /** Creates Web Workers (Deno/Bun `Worker`, Node `worker_threads` behind the same shape). */

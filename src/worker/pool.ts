@@ -66,6 +66,9 @@ export interface JsRunner {
 export interface JsRunnerOptions {
   /** Most workers alive at once, over all sessions. @default min(4, CPU cores) */
   readonly size?: number;
+  /** Deno `--allow-*` flags for the workers (see `CreateWorkerOptions.permissions`).
+   * @default the engine's own permissions */
+  readonly permissions?: readonly string[];
 }
 
 interface PendingJob {
@@ -189,6 +192,7 @@ export function createJsRunner(runtime: Runtime, options: JsRunnerOptions = {}):
     const worker = runtime.workers.create(entryUrl(), {
       name: "js-runner",
       killable: true,
+      ...(options.permissions ? { permissions: options.permissions } : {}),
     });
     const slot: Slot = { worker, session, ready: false };
     worker.onmessage = (event) => {
