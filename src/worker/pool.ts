@@ -13,7 +13,10 @@
  * run's `vars`. `JsRunner.run()` outside a session uses a worker once. The
  * pool's `size` bounds the workers of all sessions together; a session that
  * needs one while the pool is full takes over an idle worker of another
- * session by ending it and starting a fresh one.
+ * session by ending it and starting a fresh one. Once JavaScript has run, the
+ * pool keeps one spare worker that has never run a job (and so is clean)
+ * ready for the next session, so a run does not wait for a worker to start
+ * (a `deno` process on Deno: a few hundred ms on a busy machine).
  *
  * @module
  */
@@ -81,9 +84,13 @@ interface PendingJob {
   stopWatching?: () => void;
 }
 
+/** The session of a spare worker, which has not run any job yet. */
+const SPARE = 0;
+
 interface Slot {
   readonly worker: WorkerLike;
-  readonly session: number;
+  /** The session it serves, or {@linkcode SPARE}. */
+  session: number;
   ready: boolean;
   job?: PendingJob;
 }
@@ -141,6 +148,8 @@ export function createJsRunner(runtime: Runtime, options: JsRunnerOptions = {}):
   let nextId = 1;
   let nextSession = 1;
   let closed = false;
+  /** Keep a fresh worker (session 0: never ran a job) ready; set once JavaScript has run. */
+  let wantSpare = false;
 
   function retire(slot: Slot): void {
     const index = slots.indexOf(slot);
@@ -208,6 +217,7 @@ export function createJsRunner(runtime: Runtime, options: JsRunnerOptions = {}):
         job.reject(error);
       } else if (!wasReady) {
         // The entry itself cannot load: fail what is waiting instead of retrying forever.
+        wantSpare = false;
         failQueued(error);
       } else {
         // An idle worker ended (e.g. a timer of a finished job threw): start afresh on demand.
@@ -268,16 +278,20 @@ export function createJsRunner(runtime: Runtime, options: JsRunnerOptions = {}):
     let index = 0;
     while (index < queue.length) {
       const job = queue[index];
-      const idle = slots.find((s) => s.ready && !s.job && s.session === job.session);
+      const idle = slots.find((s) => s.ready && !s.job && s.session === job.session) ??
+        slots.find((s) => s.ready && !s.job && s.session === SPARE);
       if (idle) {
+        // A spare has never run a job, so it may join any session.
+        idle.session = job.session;
         queue.splice(index, 1);
         assign(idle, job);
         continue;
       }
-      const coming = starting.get(job.session) ?? 0;
+      const owner = (starting.get(job.session) ?? 0) > 0 ? job.session : SPARE;
+      const coming = starting.get(owner) ?? 0;
       if (coming > 0) {
-        // A worker already starting for this session will take this job.
-        starting.set(job.session, coming - 1);
+        // A worker already starting for this session (or a spare) will take this job.
+        starting.set(owner, coming - 1);
         index++;
         continue;
       }
@@ -291,10 +305,18 @@ export function createJsRunner(runtime: Runtime, options: JsRunnerOptions = {}):
         startWorker(job.session);
       } catch (error) {
         // The runtime cannot make workers at all (e.g. the memory runtime).
+        wantSpare = false;
         failQueued(error);
         return;
       }
       index++;
+    }
+    if (wantSpare && slots.length < size && !slots.some((s) => s.session === SPARE)) {
+      try {
+        startWorker(SPARE);
+      } catch {
+        wantSpare = false;
+      }
     }
   }
 
@@ -321,6 +343,7 @@ export function createJsRunner(runtime: Runtime, options: JsRunnerOptions = {}):
         pending.stopWatching = () => signal.removeEventListener("abort", onAbort);
       }
       queue.push(pending);
+      wantSpare = true;
       dispatch();
     });
   }
