@@ -160,6 +160,13 @@ export class Engine {
    */
   static async create(options: EngineOptions): Promise<Engine> {
     const settings = readSettings((name) => options.runtime.env.get(name), options.settings);
+    if (settings.runPermissions !== "all" && options.runtime.name !== "deno") {
+      throw new ConfigError(
+        `WORKFLOW_CORE_RUN_PERMISSIONS is set, but only Deno can confine JavaScript run stages ` +
+          `(on ${options.runtime.name} they run in threads of the engine with its full access); ` +
+          "unset it, or run the engine on Deno",
+      );
+    }
     const custom: Record<string, FilterFunction> = {};
     for (const entry of settings.registryFilter) {
       Object.assign(custom, await importFilters(options.runtime, entry));
@@ -210,7 +217,12 @@ export class Engine {
       onListenerError,
       filters: this.filters,
       calls: this.registry,
-      jsRunner: () => this.#jsRunner ??= createJsRunner(this.#stages.runtime),
+      jsRunner: () =>
+        this.#jsRunner ??= createJsRunner(this.#stages.runtime, {
+          permissions: this.settings.runPermissions === "all"
+            ? undefined
+            : this.settings.runPermissions,
+        }),
       lookupWorkflow: (name) => this.config.workflow(name),
       timezone: this.settings.timezone,
       maxJobParallel: this.settings.maxJobParallel,

@@ -7,6 +7,7 @@
 
 import { ConfigError, type ConfigIssue } from "./errors.ts";
 import { isTimeZone } from "./template/zoned_time.ts";
+import { parseRunPermissions, RUN_PERMISSIONS_HINT } from "./worker/permissions.ts";
 
 /** Settings every entry point (library, CLI, API, scheduler) shares. */
 export interface Settings {
@@ -30,6 +31,9 @@ export interface Settings {
    * top of names containing TOKEN, SECRET, PASSWORD, PASSWD, PASS, KEY, CREDENTIAL, AUTH or
    * PRIVATE) @default [] */
   readonly secretEnv: readonly string[];
+  /** `WORKFLOW_CORE_RUN_PERMISSIONS`: Deno `--allow-*` flags for JavaScript `run:` stages, or
+   * `"all"` for the engine's own permissions. Only Deno enforces it. @default "all" */
+  readonly runPermissions: readonly string[] | "all";
 }
 
 /** Defaults of {@linkcode Settings}. */
@@ -43,6 +47,7 @@ export const DEFAULT_SETTINGS: Settings = {
   maxCombinations: 256,
   runDefaultLang: "javascript",
   secretEnv: [],
+  runPermissions: "all",
 };
 
 /**
@@ -89,6 +94,12 @@ export function readSettings(
       } must be javascript or python`,
     });
   }
+  const permissions = parseRunPermissions(text("WORKFLOW_CORE_RUN_PERMISSIONS") ?? "all");
+  if (!permissions.ok) {
+    issues.push({
+      message: `WORKFLOW_CORE_RUN_PERMISSIONS: ${permissions.message}; ${RUN_PERMISSIONS_HINT}`,
+    });
+  }
   const settings: Settings = {
     confPath: text("WORKFLOW_CORE_CONF_PATH") ?? DEFAULT_SETTINGS.confPath,
     timezone,
@@ -107,6 +118,7 @@ export function readSettings(
     ),
     runDefaultLang: lang === "python" ? "python" : "javascript",
     secretEnv: list("WORKFLOW_CORE_SECRET_ENV", DEFAULT_SETTINGS.secretEnv),
+    runPermissions: permissions.ok ? permissions.value : "all",
   };
   if (issues.length) throw new ConfigError(issues);
   return { ...settings, ...dropUndefined(overrides) };

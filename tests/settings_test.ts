@@ -62,3 +62,34 @@ describe("readSettings()", () => {
     assert.match(stderr, /WORKFLOW_CORE_MAX_JOB_PARALLEL="abc" must be a whole number >= 1/);
   });
 });
+
+describe("readSettings(): WORKFLOW_CORE_RUN_PERMISSIONS", () => {
+  const read = (value: string) =>
+    readSettings(env({ WORKFLOW_CORE_RUN_PERMISSIONS: value })).runPermissions;
+
+  it("is all (the engine's own permissions) by default", () => {
+    assert.equal(readSettings(env({})).runPermissions, "all");
+  });
+
+  it("turns permission names into Deno flags and keeps literal flags", () => {
+    assert.deepEqual(read("read,env"), ["--allow-read", "--allow-env"]);
+    assert.deepEqual(read("--allow-read=/data,/tmp --allow-env=HOME net"), [
+      "--allow-read=/data,/tmp",
+      "--allow-env=HOME",
+      "--allow-net",
+    ]);
+    assert.deepEqual(read("none"), []);
+  });
+
+  it("rejects an unknown permission with a ConfigError naming the variable", () => {
+    assert.throws(() => read("read,disk"), {
+      name: "ConfigError",
+      message: /WORKFLOW_CORE_RUN_PERMISSIONS: "disk" is not a permission name; use all, none/,
+    });
+    assert.throws(() => read("--allow-all"), {
+      name: "ConfigError",
+      message:
+        /WORKFLOW_CORE_RUN_PERMISSIONS: "--allow-all" is not a Deno --allow-<permission> flag/,
+    });
+  });
+});

@@ -40,7 +40,7 @@ export interface RunServices {
   readonly filters?: FilterRegistry;
   /** Resolves `uses:` targets of call stages. */
   readonly calls: CallResolver;
-  /** Lazily created JavaScript runner. */
+  /** Lazily created JavaScript runner; each run opens its own session of it. */
   readonly jsRunner: () => JsRunner;
   /** Looks up another workflow by name (trigger stages). */
   readonly lookupWorkflow?: (name: string) => Workflow | Promise<Workflow>;
@@ -94,6 +94,8 @@ export class RunState {
   ) => Promise<{ status: Status; runId: string; context: Record<string, unknown> }>;
   /** Where this run's events go: `services.events`, wrapped in a bus when it is not one. */
   readonly #events: LifecycleBus;
+  #js?: Pick<JsRunner, "run" | "close">;
+
   constructor(readonly services: RunServices, readonly identity: RunIdentity) {
     this.#events = services.events instanceof LifecycleBus
       ? services.events
@@ -109,6 +111,23 @@ export class RunState {
     };
     this.renderOptionsWithoutEnv = { filters: services.filters, timezone: services.timezone };
     for (const secret of services.secrets ?? []) this.addSecret(secret);
+  }
+
+  /** This run's JavaScript session, opened on first use: its workers never serve another
+   * run, so code that tampers with a worker cannot see a later run's `vars`. */
+  jsRunner(): Pick<JsRunner, "run"> {
+    if (!this.#js) {
+      const runner = this.services.jsRunner();
+      this.#js = runner.session?.() ?? { run: runner.run.bind(runner), close: async () => {} };
+    }
+    return this.#js;
+  }
+
+  /** Ends this run's JavaScript workers (at the end of the run). */
+  async closeJs(): Promise<void> {
+    const js = this.#js;
+    this.#js = undefined;
+    await js?.close();
   }
 
   /** Registers a value to be masked everywhere it would be shown. */

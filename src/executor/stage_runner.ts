@@ -145,8 +145,8 @@ class StageContextImpl implements StageContext {
     };
     return runStages(stages, frame, options.signal);
   }
-  jsRunner(): JsRunner {
-    return this.frame.run.services.jsRunner();
+  jsRunner(): Pick<JsRunner, "run"> {
+    return this.frame.run.jsRunner();
   }
   triggerWorkflow(
     name: string,

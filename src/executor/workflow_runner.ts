@@ -132,6 +132,7 @@ export async function executeWorkflow(
   } finally {
     outer?.removeEventListener("abort", onOuter);
     disarm();
+    await run.closeJs();
   }
 
   const statuses = Object.values(jobs).map((j) => j.status);

@@ -6,20 +6,24 @@
  * a subprocess always works. The cost is start-up (one `deno` process per
  * worker, ~tens of ms, paid once per pooled worker) and messages that travel
  * V8-serialized over pipes instead of in memory. The subprocess gets the
- * permissions the parent holds in full (`--allow-<name>`); partial grants
- * (`--allow-read=/x`) are not mirrored.
+ * `permissions` flags it is created with (`WORKFLOW_CORE_RUN_PERMISSIONS`),
+ * else the permissions the parent holds in full (`--allow-<name>`; partial
+ * grants such as `--allow-read=/x` are not mirrored). Either way it may read
+ * the folders of its own entry modules, which it must load. A process that
+ * ends by itself (`process.exit()`, an uncaught error) is reported through
+ * `onerror` with its exit code and the tail of its stderr.
  *
  * @module
  */
 import { UnsupportedError } from "../errors.ts";
 import { encodeFrame, FrameDecoder } from "./_frames.ts";
 import { denoApi, type DenoChildProcess } from "./_deno_api.ts";
-import type { CreateWorkerOptions, WorkerFactory, WorkerLike } from "./types.ts";
 import { childEnv } from "./_env.ts";
+import type { CreateWorkerOptions, WorkerErrorEvent, WorkerFactory, WorkerLike } from "./types.ts";
 
 const PERMISSIONS = ["read", "write", "net", "env", "run", "sys", "ffi"];
 
-function permissionFlags(entry: URL, host: URL): string[] {
+function parentFlags(): string[] {
   const deno = denoApi();
   const flags: string[] = [];
   for (const name of PERMISSIONS) {
@@ -29,6 +33,12 @@ function permissionFlags(entry: URL, host: URL): string[] {
       // Unknown permission name on this Deno version.
     }
   }
+  return flags;
+}
+
+function permissionFlags(entry: URL, host: URL, requested?: readonly string[]): string[] {
+  const flags = requested ? [...requested] : parentFlags();
+  // Several `--allow-read=` flags add up, so the entry folders join a partial read grant.
   if (!flags.includes("--allow-read")) {
     const dirs = [entry, host].filter((url) => url.protocol === "file:").map((url) =>
       decodeURIComponent(new URL(".", url).pathname)
@@ -41,13 +51,13 @@ function permissionFlags(entry: URL, host: URL): string[] {
 /** A worker living in a `deno run` subprocess; `terminate()` kills the process. */
 class DenoProcessWorker implements WorkerLike {
   onmessage: ((event: { data: unknown }) => void) | null = null;
-  onerror: ((event: { message?: string; error?: unknown }) => void) | null = null;
+  onerror: ((event: WorkerErrorEvent) => void) | null = null;
   readonly #child: DenoChildProcess;
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   #terminated = false;
   #stderrTail = "";
 
-  constructor(url: URL, unsetEnv: readonly string[]) {
+  constructor(url: URL, unsetEnv: readonly string[], permissions: readonly string[] | undefined) {
     const deno = denoApi();
     // tsc does not rewrite this URL, so pick the extension this module was loaded with.
     const extension = import.meta.url.endsWith(".js") ? ".js" : ".ts";
@@ -56,7 +66,7 @@ class DenoProcessWorker implements WorkerLike {
       "run",
       "--no-config",
       "--no-prompt",
-      ...permissionFlags(url, hostUrl),
+      ...permissionFlags(url, hostUrl, permissions),
       hostUrl.href,
       url.href,
     ];
@@ -69,6 +79,8 @@ class DenoProcessWorker implements WorkerLike {
         stdin: "piped",
         stdout: "piped",
         stderr: "piped",
+        // Plain text for the error message built from the stderr tail.
+        env: { NO_COLOR: "1" },
       }).spawn();
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -88,6 +100,7 @@ class DenoProcessWorker implements WorkerLike {
       const detail = this.#stderrTail.trim();
       this.onerror?.({
         message: `worker process exited with code ${status.code}${detail ? `: ${detail}` : ""}`,
+        exitCode: status.code,
       });
     });
   }
@@ -158,7 +171,7 @@ type DenoWebWorkerConstructor = new (
 /** A Deno Web `Worker` (a thread). It keeps the process alive until terminated. */
 class DenoThreadWorker implements WorkerLike {
   onmessage: ((event: { data: unknown }) => void) | null = null;
-  onerror: ((event: { message?: string; error?: unknown }) => void) | null = null;
+  onerror: ((event: WorkerErrorEvent) => void) | null = null;
   readonly #worker: DenoWebWorker;
 
   constructor(url: URL, name: string | undefined) {
@@ -185,7 +198,7 @@ class DenoThreadWorker implements WorkerLike {
 export const denoWorkers: WorkerFactory = {
   create(url: URL, options?: CreateWorkerOptions): WorkerLike {
     return options?.killable
-      ? new DenoProcessWorker(url, options.unsetEnv ?? [])
+      ? new DenoProcessWorker(url, options.unsetEnv ?? [], options.permissions)
       : new DenoThreadWorker(url, options?.name);
   },
 };

@@ -4,13 +4,18 @@
  * Worker-like global (`self`, `postMessage`, `onmessage`) and, for `.ts`
  * entries (dev under tsx), registers tsx's loader inside the worker before
  * importing the entry: Node 20 cannot load a `.ts` worker file otherwise.
- * The npm build ships `.js` entries and never needs tsx.
+ * The npm build ships `.js` entries and never needs tsx. Any end of the worker
+ * that `terminate()` did not cause (`process.exit(0)` included) is reported
+ * through `onerror`, so a job never waits on a worker that is gone. Node
+ * cannot confine a worker thread's permissions (`--permission` applies to a
+ * whole process).
  *
  * @module
  */
 import { Worker } from "node:worker_threads";
-import type { CreateWorkerOptions, WorkerFactory, WorkerLike } from "./types.ts";
 import { childEnv } from "./_env.ts";
+import { confinementUnsupported } from "./_confine.ts";
+import type { CreateWorkerOptions, WorkerErrorEvent, WorkerFactory, WorkerLike } from "./types.ts";
 
 // CommonJS, because Node 20 evaluates `eval: true` worker code as a script.
 const BOOTSTRAP = `
@@ -47,8 +52,9 @@ function tsxApiUrl(): string | undefined {
 /** Wraps a started `worker_threads` worker as a {@linkcode WorkerLike}. */
 class NodeWorker implements WorkerLike {
   onmessage: ((event: { data: unknown }) => void) | null = null;
-  onerror: ((event: { message?: string; error?: unknown }) => void) | null = null;
+  onerror: ((event: WorkerErrorEvent) => void) | null = null;
   readonly #worker: Worker;
+  #terminated = false;
 
   constructor(url: URL, name: string | undefined, unsetEnv: readonly string[]) {
     const isTs = url.pathname.endsWith(".ts") || url.pathname.endsWith(".mts");
@@ -66,9 +72,9 @@ class NodeWorker implements WorkerLike {
     this.#worker.on("message", (data: unknown) => this.onmessage?.({ data }));
     this.#worker.on("error", (error: Error) => this.onerror?.({ message: error.message, error }));
     this.#worker.on("exit", (code: number) => {
-      if (code !== 0 && code !== 1) {
-        this.onerror?.({ message: `worker exited with code ${code}` });
-      }
+      if (this.#terminated) return;
+      this.#terminated = true;
+      this.onerror?.({ message: `worker exited with code ${code}`, exitCode: code });
     });
   }
 
@@ -77,6 +83,7 @@ class NodeWorker implements WorkerLike {
   }
 
   terminate(): void {
+    this.#terminated = true;
     void this.#worker.terminate();
   }
 
@@ -92,6 +99,7 @@ class NodeWorker implements WorkerLike {
 /** A {@linkcode WorkerFactory} on Node `worker_threads`. */
 export const nodeWorkers: WorkerFactory = {
   create(url: URL, options?: CreateWorkerOptions): WorkerLike {
+    if (options?.permissions) throw confinementUnsupported("Node");
     return new NodeWorker(url, options?.name, options?.unsetEnv ?? []);
   },
 };

@@ -3,7 +3,11 @@
  * `node:child_process` (including `detached` process groups) natively, so
  * those parts are shared with the Node adapter; workers use Bun's own Web
  * `Worker`, which loads `.ts` directly, stops busy loops on `terminate()` and
- * can be `unref()`'d.
+ * can be `unref()`'d. A worker that ends by itself (`process.exit()`, an
+ * uncaught error) only fires `close`, never `error`, so the adapter reports
+ * that `close` as the worker's end; without it a pending job would wait
+ * forever and, once nothing else kept it alive, the process would exit 0.
+ * Bun cannot confine a worker's permissions.
  *
  * @module
  */
@@ -12,7 +16,14 @@ import { nodeFs } from "./_node_fs.ts";
 import { nodeSpawner } from "./_node_spawn.ts";
 import { processCwd, processEnv } from "./node.ts";
 import { childEnv } from "./_env.ts";
-import type { CreateWorkerOptions, Runtime, WorkerFactory, WorkerLike } from "./types.ts";
+import { confinementUnsupported } from "./_confine.ts";
+import type {
+  CreateWorkerOptions,
+  Runtime,
+  WorkerErrorEvent,
+  WorkerFactory,
+  WorkerLike,
+} from "./types.ts";
 
 /** The parts of Bun's `Worker` this adapter uses. */
 interface BunWorker {
@@ -22,6 +33,7 @@ interface BunWorker {
   unref(): void;
   onmessage: ((event: { data: unknown }) => void) | null;
   onerror: ((event: { message?: string; error?: unknown }) => void) | null;
+  addEventListener(type: "close", listener: (event: { code?: number }) => void): void;
 }
 
 type BunWorkerConstructor = new (
@@ -32,8 +44,9 @@ type BunWorkerConstructor = new (
 /** Wraps a Web `Worker` (Bun) as a {@linkcode WorkerLike}. */
 class WebWorker implements WorkerLike {
   onmessage: ((event: { data: unknown }) => void) | null = null;
-  onerror: ((event: { message?: string; error?: unknown }) => void) | null = null;
+  onerror: ((event: WorkerErrorEvent) => void) | null = null;
   readonly #worker: BunWorker;
+  #terminated = false;
 
   constructor(url: URL, name: string | undefined, unsetEnv: readonly string[]) {
     const WorkerClass = (globalThis as unknown as { Worker: BunWorkerConstructor }).Worker;
@@ -44,6 +57,12 @@ class WebWorker implements WorkerLike {
     this.#worker.onerror = (event) => {
       this.onerror?.({ message: event.message, error: event.error });
     };
+    this.#worker.addEventListener("close", (event) => {
+      if (this.#terminated) return;
+      this.#terminated = true;
+      const exitCode = typeof event.code === "number" ? event.code : 0;
+      this.onerror?.({ message: `worker exited with code ${exitCode}`, exitCode });
+    });
   }
 
   postMessage(message: unknown): void {
@@ -51,6 +70,7 @@ class WebWorker implements WorkerLike {
   }
 
   terminate(): void {
+    this.#terminated = true;
     this.#worker.terminate();
   }
 
@@ -66,6 +86,7 @@ class WebWorker implements WorkerLike {
 /** A {@linkcode WorkerFactory} on Bun's Web `Worker`. */
 export const bunWorkers: WorkerFactory = {
   create(url: URL, options?: CreateWorkerOptions): WorkerLike {
+    if (options?.permissions) throw confinementUnsupported("Bun");
     return new WebWorker(url, options?.name, options?.unsetEnv ?? []);
   },
 };

@@ -123,6 +123,16 @@ export interface Spawner {
   spawn(command: readonly string[], options?: SpawnOptions): Promise<SpawnResult>;
 }
 
+/** What {@linkcode WorkerLike.onerror} receives. */
+export interface WorkerErrorEvent {
+  /** What went wrong, as the host reports it. */
+  readonly message?: string;
+  /** The error thrown inside the worker, when the host passes it on. */
+  readonly error?: unknown;
+  /** Set when the worker has ended (it will not answer any more): its exit code. */
+  readonly exitCode?: number;
+}
+
 /** The subset of a Web Worker the core uses. */
 export interface WorkerLike {
   /** Sends a structured-cloneable message to the worker. */
@@ -131,8 +141,9 @@ export interface WorkerLike {
   terminate(): void;
   /** Receives the worker's messages. */
   onmessage: ((event: { data: unknown }) => void) | null;
-  /** Receives uncaught errors of the worker (and its unexpected end). */
-  onerror: ((event: { message?: string; error?: unknown }) => void) | null;
+  /** Receives uncaught errors of the worker and its end when `terminate()` did not cause it
+   * (`process.exit()`, a crash): every adapter reports such an end here, with `exitCode`. */
+  onerror: ((event: WorkerErrorEvent) => void) | null;
   /** Lets this worker keep the process alive again (after `unref`). Optional: some hosts
    * cannot do it. */
   ref?(): void;
@@ -154,6 +165,10 @@ export interface CreateWorkerOptions {
    * `process.env`/`Deno.env`/`Bun.env`). Deno thread workers share the host's environment,
    * so only killable (subprocess) workers honour it there. @default [] */
   readonly unsetEnv?: readonly string[];
+  /** Deno permission flags (`--allow-read=/data`, …) for a killable worker's subprocess, in
+   * place of the permissions the parent holds. Hosts that cannot confine a worker throw an
+   * `UnsupportedError` when it is set. @default the parent's permissions */
+  readonly permissions?: readonly string[];
 }
 
 /** Creates Web Workers (Deno/Bun `Worker`, Node `worker_threads` behind the same shape). */

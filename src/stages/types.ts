@@ -86,6 +86,9 @@ export interface JsRunner {
       onLog?: (level: LogLevel, message: string) => void;
     },
   ): Promise<Record<string, unknown>>;
+  /** Opens a runner whose workers serve its own jobs and no one else's (one per run), when
+   * this runner can; a run falls back to `run` itself otherwise. */
+  session?(): Pick<JsRunner, "run" | "close">;
   /** Stops every worker. */
   close(): Promise<void>;
 }
@@ -134,7 +137,7 @@ export interface StageContext {
   /** Resolves `uses:`. */
   readonly calls: CallResolver;
   /** JavaScript runner (worker pool). */
-  jsRunner(): JsRunner;
+  jsRunner(): Pick<JsRunner, "run">;
   /** Runs another workflow of the same config as a child run (trigger stage). */
   triggerWorkflow(
     name: string,

@@ -1,15 +1,27 @@
 /**
- * A reusable pool of workers that run user JavaScript (`run` stages). Workers
- * start lazily, serve one job at a time, and are `unref`'d while idle so an
- * idle pool never keeps the process alive. A job that times out or is
- * cancelled gets its worker terminated (which really stops even
- * `while (true) {}`: the pool asks for killable workers, which on Deno are
- * subprocesses) and a fresh worker replaces it on demand.
+ * A pool of workers that run user JavaScript (`run` stages). Workers start
+ * lazily, serve one job at a time, and are `unref`'d while idle so an idle
+ * pool never keeps the process alive. A job that times out or is cancelled
+ * gets its worker terminated (which really stops even `while (true) {}`: the
+ * pool asks for killable workers, which on Deno are subprocesses) and a fresh
+ * worker replaces it on demand.
+ *
+ * A worker belongs to one {@linkcode JsSession} (the engine opens one per
+ * run) and never serves another: user code can rewrite anything in its realm
+ * (`onmessage`, `postMessage`, prototypes, a `setInterval` that watches for
+ * later messages), so a worker that served one run must not see the next
+ * run's `vars`. `JsRunner.run()` outside a session uses a worker once. The
+ * pool's `size` bounds the workers of all sessions together; a session that
+ * needs one while the pool is full takes over an idle worker of another
+ * session by ending it and starting a fresh one. Once JavaScript has run, the
+ * pool keeps one spare worker that has never run a job (and so is clean)
+ * ready for the next session, so a run does not wait for a worker to start
+ * (a `deno` process on Deno: a few hundred ms on a busy machine).
  *
  * @module
  */
 import { CancelError, StageError, StageTimeoutError } from "../errors.ts";
-import type { Runtime, WorkerLike } from "../runtime/types.ts";
+import type { Runtime, WorkerErrorEvent, WorkerLike } from "../runtime/types.ts";
 import { isWorkerMessage, type LogLevel, type WorkerMessage } from "./protocol.ts";
 
 /** One piece of user JavaScript to run. */
@@ -32,24 +44,39 @@ export interface JsRunOptions {
   readonly onLog?: (level: LogLevel, message: string) => void;
 }
 
+/** Jobs that may share workers (one run's stages); no other session sees its workers. */
+export interface JsSession {
+  /** Runs `job` in a worker of this session; as {@linkcode JsRunner.run}. */
+  run(job: JsJob, options?: JsRunOptions): Promise<Record<string, unknown>>;
+  /** Ends this session's workers; its pending and later jobs reject with a `CancelError`. */
+  close(): Promise<void>;
+}
+
 /** Runs user JavaScript in pooled workers. */
 export interface JsRunner {
-  /** Runs `job`; resolves with its outputs (`outputs` merged with the returned object).
-   * Rejects with a `StageError` carrying the code's error message, a `StageTimeoutError`, or
-   * a `CancelError`. */
+  /** Runs `job` in a worker used for this job only; resolves with its outputs (`outputs`
+   * merged with the returned object). Rejects with a `StageError` carrying the code's error
+   * message (or saying the worker exited before the job finished), a `StageTimeoutError`,
+   * or a `CancelError`. */
   run(job: JsJob, options?: JsRunOptions): Promise<Record<string, unknown>>;
+  /** Opens a session whose jobs reuse each other's workers and nobody else's. */
+  session(): JsSession;
   /** Terminates every worker; pending and later runs reject with a `CancelError`. */
   close(): Promise<void>;
 }
 
 /** Options of {@linkcode createJsRunner}. */
 export interface JsRunnerOptions {
-  /** Most workers alive at once. @default min(4, CPU cores) */
+  /** Most workers alive at once, over all sessions. @default min(4, CPU cores) */
   readonly size?: number;
+  /** Deno `--allow-*` flags for the workers (see `CreateWorkerOptions.permissions`).
+   * @default the engine's own permissions */
+  readonly permissions?: readonly string[];
 }
 
 interface PendingJob {
   readonly id: number;
+  readonly session: number;
   readonly job: JsJob;
   readonly options: JsRunOptions;
   readonly resolve: (outputs: Record<string, unknown>) => void;
@@ -57,8 +84,13 @@ interface PendingJob {
   stopWatching?: () => void;
 }
 
+/** The session of a spare worker, which has not run any job yet. */
+const SPARE = 0;
+
 interface Slot {
   readonly worker: WorkerLike;
+  /** The session it serves, or {@linkcode SPARE}. */
+  session: number;
   ready: boolean;
   job?: PendingJob;
 }
@@ -75,6 +107,18 @@ function entryUrl(): URL {
   return new URL(`./js_entry${extension}`, import.meta.url);
 }
 
+function workerEndError(event: WorkerErrorEvent): StageError {
+  const reason = event.message ?? (event.error instanceof Error ? event.error.message : "");
+  if (event.exitCode === undefined) {
+    return new StageError(`the JavaScript worker failed${reason ? `: ${reason}` : ""}`);
+  }
+  const detail = reason.replace(/^worker (process )?exited with code -?\d+:?\s*/, "");
+  return new StageError(
+    `the JavaScript worker exited (code ${event.exitCode}) before the stage finished` +
+      (detail ? `: ${detail}` : ""),
+  );
+}
+
 function cancelError(signal: AbortSignal): CancelError {
   const reason = signal.reason;
   const detail = reason instanceof Error && reason.message ? `: ${reason.message}` : "";
@@ -87,11 +131,13 @@ function cancelError(signal: AbortSignal): CancelError {
  * @example
  * ```ts
  * const runner = createJsRunner(detectRuntime());
- * const outputs = await runner.run(
+ * const session = runner.session(); // one per run: its workers serve no other run
+ * const outputs = await session.run(
  *   { code: "return { total: a + b };", vars: { a: 1, b: 2 }, context: {} },
  *   { timeoutMs: 5000 },
  * );
  * // outputs: { total: 3 }
+ * await session.close();
  * await runner.close();
  * ```
  */
@@ -100,7 +146,10 @@ export function createJsRunner(runtime: Runtime, options: JsRunnerOptions = {}):
   const slots: Slot[] = [];
   const queue: PendingJob[] = [];
   let nextId = 1;
+  let nextSession = 1;
   let closed = false;
+  /** Keep a fresh worker (session 0: never ran a job) ready; set once JavaScript has run. */
+  let wantSpare = false;
 
   function retire(slot: Slot): void {
     const index = slots.indexOf(slot);
@@ -141,30 +190,41 @@ export function createJsRunner(runtime: Runtime, options: JsRunnerOptions = {}):
     }
   }
 
-  function startWorker(): Slot {
-    const worker = runtime.workers.create(entryUrl(), { name: "js-runner", killable: true });
-    const slot: Slot = { worker, ready: false };
+  function failQueued(error: unknown): void {
+    for (const waiting of queue.splice(0)) {
+      waiting.stopWatching?.();
+      waiting.reject(error);
+    }
+  }
+
+  function startWorker(session: number): void {
+    const worker = runtime.workers.create(entryUrl(), {
+      name: "js-runner",
+      killable: true,
+      ...(options.permissions ? { permissions: options.permissions } : {}),
+    });
+    const slot: Slot = { worker, session, ready: false };
     worker.onmessage = (event) => {
       if (isWorkerMessage(event.data)) onMessage(slot, event.data);
     };
     worker.onerror = (event) => {
       const job = slot.job;
+      const wasReady = slot.ready;
       retire(slot);
-      const reason = event.message ?? (event.error instanceof Error ? event.error.message : "");
-      const error = new StageError(`run worker failed${reason ? `: ${reason}` : ""}`);
+      const error = workerEndError(event);
       if (job) {
         finish(undefined, job);
         job.reject(error);
-      } else if (!slot.ready) {
+      } else if (!wasReady) {
         // The entry itself cannot load: fail what is waiting instead of retrying forever.
-        for (const waiting of queue.splice(0)) {
-          waiting.stopWatching?.();
-          waiting.reject(error);
-        }
+        wantSpare = false;
+        failQueued(error);
+      } else {
+        // An idle worker ended (e.g. a timer of a finished job threw): start afresh on demand.
+        dispatch();
       }
     };
     slots.push(slot);
-    return slot;
   }
 
   function stopJob(job: PendingJob, error: unknown): void {
@@ -208,54 +268,137 @@ export function createJsRunner(runtime: Runtime, options: JsRunnerOptions = {}):
     }
   }
 
+  /** Gives queued jobs idle workers of their own session, or starts workers for them. */
   function dispatch(): void {
-    while (queue.length > 0 && !closed) {
-      const idle = slots.find((s) => s.ready && !s.job);
+    if (closed) return;
+    const starting = new Map<number, number>();
+    for (const slot of slots) {
+      if (!slot.ready) starting.set(slot.session, (starting.get(slot.session) ?? 0) + 1);
+    }
+    let index = 0;
+    while (index < queue.length) {
+      const job = queue[index];
+      const idle = slots.find((s) => s.ready && !s.job && s.session === job.session) ??
+        slots.find((s) => s.ready && !s.job && s.session === SPARE);
       if (idle) {
-        assign(idle, queue.shift()!);
+        // A spare has never run a job, so it may join any session.
+        idle.session = job.session;
+        queue.splice(index, 1);
+        assign(idle, job);
         continue;
       }
-      const starting = slots.filter((s) => !s.ready).length;
-      if (slots.length < size && starting < queue.length) {
-        try {
-          startWorker();
-        } catch (error) {
-          // The runtime cannot make workers at all (e.g. the memory runtime).
-          for (const waiting of queue.splice(0)) {
-            waiting.stopWatching?.();
-            waiting.reject(error);
-          }
-        }
+      const owner = (starting.get(job.session) ?? 0) > 0 ? job.session : SPARE;
+      const coming = starting.get(owner) ?? 0;
+      if (coming > 0) {
+        // A worker already starting for this session (or a spare) will take this job.
+        starting.set(owner, coming - 1);
+        index++;
         continue;
       }
-      break;
+      if (slots.length >= size) {
+        // Full: end an idle worker of another session (never hand it over) to make room.
+        const spare = slots.find((s) => s.ready && !s.job);
+        if (!spare) break;
+        retire(spare);
+      }
+      try {
+        startWorker(job.session);
+      } catch (error) {
+        // The runtime cannot make workers at all (e.g. the memory runtime).
+        wantSpare = false;
+        failQueued(error);
+        return;
+      }
+      index++;
+    }
+    if (wantSpare && slots.length < size && !slots.some((s) => s.session === SPARE)) {
+      try {
+        startWorker(SPARE);
+      } catch {
+        wantSpare = false;
+      }
     }
   }
 
-  return {
-    run(job, runOptions = {}) {
-      if (closed) return Promise.reject(new CancelError("the JavaScript runner is closed"));
-      const signal = runOptions.signal;
-      if (signal?.aborted) return Promise.reject(cancelError(signal));
-      return new Promise<Record<string, unknown>>((resolve, reject) => {
-        const pending: PendingJob = { id: nextId++, job, options: runOptions, resolve, reject };
-        if (signal) {
-          const onAbort = () => stopJob(pending, cancelError(signal));
-          signal.addEventListener("abort", onAbort, { once: true });
-          pending.stopWatching = () => signal.removeEventListener("abort", onAbort);
+  function enqueue(
+    session: number,
+    job: JsJob,
+    runOptions: JsRunOptions,
+  ): Promise<Record<string, unknown>> {
+    if (closed) return Promise.reject(new CancelError("the JavaScript runner is closed"));
+    const signal = runOptions.signal;
+    if (signal?.aborted) return Promise.reject(cancelError(signal));
+    return new Promise<Record<string, unknown>>((resolve, reject) => {
+      const pending: PendingJob = {
+        id: nextId++,
+        session,
+        job,
+        options: runOptions,
+        resolve,
+        reject,
+      };
+      if (signal) {
+        const onAbort = () => stopJob(pending, cancelError(signal));
+        signal.addEventListener("abort", onAbort, { once: true });
+        pending.stopWatching = () => signal.removeEventListener("abort", onAbort);
+      }
+      queue.push(pending);
+      wantSpare = true;
+      dispatch();
+    });
+  }
+
+  function endSession(session: number, error: unknown): void {
+    for (const job of queue.filter((j) => j.session === session)) {
+      queue.splice(queue.indexOf(job), 1);
+      job.stopWatching?.();
+      job.reject(error);
+    }
+    for (const slot of slots.filter((s) => s.session === session)) {
+      const job = slot.job;
+      retire(slot);
+      if (job) {
+        job.stopWatching?.();
+        job.reject(error);
+      }
+    }
+    dispatch();
+  }
+
+  function openSession(): JsSession {
+    const id = nextSession++;
+    let ended = false;
+    return {
+      run(job, runOptions = {}) {
+        if (ended) return Promise.reject(new CancelError("the JavaScript session is closed"));
+        return enqueue(id, job, runOptions);
+      },
+      close() {
+        if (!ended) {
+          ended = true;
+          endSession(id, new CancelError("the JavaScript session was closed"));
         }
-        queue.push(pending);
-        dispatch();
-      });
+        return Promise.resolve();
+      },
+    };
+  }
+
+  return {
+    async run(job, runOptions = {}) {
+      const once = openSession();
+      try {
+        return await once.run(job, runOptions);
+      } finally {
+        await once.close();
+      }
     },
+
+    session: openSession,
 
     close() {
       closed = true;
       const error = new CancelError("the JavaScript runner was closed");
-      for (const job of queue.splice(0)) {
-        job.stopWatching?.();
-        job.reject(error);
-      }
+      failQueued(error);
       for (const slot of [...slots]) {
         const job = slot.job;
         retire(slot);

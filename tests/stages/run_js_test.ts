@@ -1,6 +1,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { oneJob, runStages } from "./_stage_helpers.ts";
@@ -155,5 +158,88 @@ describe("run stage (JavaScript)", () => {
     const printed = JSON.parse(child.stdout.trim().split("\n").pop()!);
     assert.equal(printed.status, "FAILED");
     assert.equal(printed.errors.name, "StageTimeoutError");
+  });
+});
+
+describe("run stage (JavaScript): a worker that dies", () => {
+  // `timeout: 60` only keeps a regression from hanging the suite; the stage must fail at once.
+  it("fails the stage and ends the run when the code calls process.exit(0)", async () => {
+    const run = await runStages(oneJob(`
+      - name: Quit
+        id: quit
+        timeout: 60
+        run: "process.exit(0);"
+      - name: After
+        id: after
+        echo: never
+    `));
+    assert.equal(run.result.status, "FAILED");
+    const entry = run.stages.quit as { status: string; errors: { name: string; message: string } };
+    assert.equal(entry.status, "FAILED");
+    assert.equal(entry.errors.name, "StageError");
+    assert.equal(
+      entry.errors.message,
+      "the JavaScript worker exited (code 0) before the stage finished",
+    );
+    assert.equal(run.stages.after, undefined);
+  });
+
+  it("names the exit code when the code calls process.exit(3)", async () => {
+    const run = await runStages(oneJob(`
+      - name: Quit
+        id: quit
+        timeout: 60
+        run: "process.exit(3);"
+    `));
+    const entry = run.stages.quit as { errors: { message: string } };
+    assert.match(entry.errors.message, /^the JavaScript worker exited \(code 3\) before the stage/);
+  });
+
+  it("fails the stage with the error when a timer of its code throws", async () => {
+    const run = await runStages(oneJob(`
+      - name: Late
+        id: late
+        timeout: 60
+        run: |
+          setTimeout(() => { throw new Error("late boom"); }, 0);
+          await new Promise(() => {});
+    `));
+    assert.equal(run.result.status, "FAILED");
+    const entry = run.stages.late as { status: string; errors: { message: string } };
+    assert.match(entry.errors.message, /^the JavaScript worker .*late boom/s);
+  });
+
+  it("the CLI reports a stage that calls process.exit(0) as failed and exits 1", () => {
+    const dir = mkdtempSync(join(tmpdir(), "wf-exit-"));
+    writeFileSync(
+      join(dir, "wf.yml"),
+      `quit:
+  type: Workflow
+  jobs:
+    j:
+      stages:
+        - name: Quit
+          id: quit
+          run: "process.exit(0);"
+`,
+    );
+    try {
+      const bin = fileURLToPath(new URL("../../src/cli/bin.ts", import.meta.url));
+      const [command, ...args] = runtimeCommand(bin);
+      const child = spawnSync(command, [...args, "run", "quit", "--conf", dir, "--json"], {
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      assert.equal(child.signal, null, `the CLI hung: ${child.stderr}`);
+      assert.equal(child.status, 1, `${child.stdout}\n${child.stderr}`);
+      const result = JSON.parse(child.stdout);
+      assert.equal(result.status, "FAILED");
+      assert.match(
+        JSON.stringify(result.context),
+        /the JavaScript worker exited \(code 0\) before the stage finished/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

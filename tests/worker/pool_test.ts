@@ -174,12 +174,13 @@ describe("createJsRunner(): stopping runaway code", () => {
 });
 
 describe("createJsRunner(): pooling", () => {
-  it("reuses its workers: 20 sequential runs start no more workers than the pool size", async () => {
+  it("reuses a session's workers: 20 sequential jobs start no more workers than the pool size", async () => {
     const { runtime, created } = countingRuntime();
     const runner = createJsRunner(runtime, { size: 2 });
+    const session = runner.session();
     try {
       for (let i = 0; i < 20; i++) {
-        const outputs = await runner.run({
+        const outputs = await session.run({
           code: "return { i: i * 2 };",
           vars: { i },
           context: {},
@@ -188,6 +189,7 @@ describe("createJsRunner(): pooling", () => {
       }
       assert.ok(created() >= 1 && created() <= 2, `started ${created()} workers`);
     } finally {
+      await session.close();
       await runner.close();
     }
   });
@@ -195,15 +197,17 @@ describe("createJsRunner(): pooling", () => {
   it("runs more concurrent jobs than workers by queueing them", async () => {
     const { runtime, created } = countingRuntime();
     const runner = createJsRunner(runtime, { size: 2 });
+    const session = runner.session();
     try {
       const results = await Promise.all(
         [1, 2, 3, 4, 5].map((n) =>
-          runner.run({ code: "await null; return { n };", vars: { n }, context: {} })
+          session.run({ code: "await null; return { n };", vars: { n }, context: {} })
         ),
       );
       assert.deepEqual(results.map((r) => r.n), [1, 2, 3, 4, 5]);
       assert.ok(created() <= 2, `started ${created()} workers`);
     } finally {
+      await session.close();
       await runner.close();
     }
   });
