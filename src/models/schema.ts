@@ -22,6 +22,14 @@ const int = (description: string, minimum = 1): JsonSchema => ({
 });
 const map = (description: string): JsonSchema => ({ type: "object", description });
 const template = { type: "string", pattern: "\\$\\{\\{" };
+const envMap = (description: string): JsonSchema => ({
+  type: "object",
+  description,
+  propertyNames: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" },
+  additionalProperties: { type: ["string", "number", "boolean"] },
+});
+const SHELL_ENV = "Environment variables for the script: values are rendered templates passed " +
+  'as variables (read them as "$NAME"), the safe way to hand params to shell code.';
 
 const STAGE_COMMON: Record<string, JsonSchema> = {
   name: str("Stage name (required); may hold `${{ matrix.* }}` templates."),
@@ -38,7 +46,7 @@ const STAGE_KINDS: Record<string, { key: string; props: Record<string, JsonSchem
     key: "bash",
     props: {
       bash: str("Shell script run with `bash`."),
-      env: map("Environment variables for the script."),
+      env: envMap(SHELL_ENV),
       cwd: str("Working folder."),
     },
   },
@@ -46,7 +54,7 @@ const STAGE_KINDS: Record<string, { key: string; props: Record<string, JsonSchem
     key: "sh",
     props: {
       sh: str("Shell script run with `sh`."),
-      env: map("Environment variables for the script."),
+      env: envMap(SHELL_ENV),
       cwd: str("Working folder."),
     },
   },
@@ -126,7 +134,7 @@ const STAGE_KINDS: Record<string, { key: string; props: Record<string, JsonSchem
     props: {
       image: str("Container image."),
       tag: str("Image tag."),
-      env: map("Container environment."),
+      env: envMap("Container environment."),
       volume: map("Volumes."),
       auth: map("Registry credentials."),
     },

@@ -177,7 +177,7 @@ export function parseStage(
         kind,
         shell,
         script: dedent(textField(raw, shell, path, issues) ?? ""),
-        env: readMap(raw, "env", path, issues),
+        env: readEnv(raw, path, issues),
       };
       const cwd = readString(raw, "cwd", path, issues);
       if (cwd !== undefined) stage.cwd = cwd;
@@ -285,7 +285,7 @@ export function parseStage(
         ...base,
         kind,
         image: textField(raw, "image", path, issues) ?? "",
-        env: readMap(raw, "env", path, issues),
+        env: readEnv(raw, path, issues),
         volume: readMap(raw, "volume", path, issues),
         auth: readMap(raw, "auth", path, issues),
       };
@@ -330,6 +330,36 @@ function textField(
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   issues.add([...path, key], `expected a string, got ${describeValue(value)}`);
   return undefined;
+}
+
+/** What an environment variable may be called (POSIX portable names). */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * `env:` of a shell/docker stage: names must be variable names and values text (a string,
+ * number or boolean; templates are rendered at run time and passed as variables, never pasted
+ * into the script).
+ */
+function readEnv(raw: RawMap, path: ModelPath, issues: IssueCollector): RawMap {
+  const env = readMap(raw, "env", path, issues);
+  for (const [name, value] of Object.entries(env)) {
+    const at = [...path, "env", name];
+    if (!ENV_NAME.test(name)) {
+      issues.add(
+        at,
+        `'${name}' is not an environment variable name; use letters, digits and '_', ` +
+          "not starting with a digit (e.g. RUN_DATE)",
+        { key: true },
+      );
+    }
+    if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
+      issues.add(
+        at,
+        `expected text (a string, number, boolean or template), got ${describeValue(value)}`,
+      );
+    }
+  }
+  return env;
 }
 
 function requireStages(raw: RawMap, path: ModelPath, issues: IssueCollector): void {
