@@ -8,6 +8,7 @@
 
 import { PARAM_TYPES } from "./params.ts";
 import { RUNS_ON_TYPES, TRIGGER_RULES } from "./job.ts";
+import { MAX_UNTIL_LOOPS } from "./stage.ts";
 
 /** A JSON Schema node (loosely typed on purpose: it is emitted, not interpreted). */
 export type JsonSchema = { readonly [key: string]: unknown };
@@ -91,7 +92,10 @@ const STAGE_KINDS: Record<string, { key: string; props: Record<string, JsonSchem
       item: { description: "Initial item (default 0)." },
       until: str("Condition that ends the loop when true."),
       stages: ref("stages"),
-      "max-loop": int("At most this many iterations (default 10)."),
+      "max-loop": {
+        ...int("At most this many iterations (default 10, limit 10000)."),
+        maximum: MAX_UNTIL_LOOPS,
+      },
     },
   },
   parallel: {

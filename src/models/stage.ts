@@ -49,6 +49,9 @@ export const STAGE_KIND_KEYS: Readonly<Record<StageKind, readonly string[]>> = {
   docker: ["image", "tag", "env", "volume", "auth"],
 };
 
+/** The largest `max-loop` an `until` stage accepts. */
+export const MAX_UNTIL_LOOPS = 10_000;
+
 /** The key that selects a stage kind, in priority order (first present wins). */
 const KIND_SELECTORS: readonly (readonly [string, StageKind])[] = [
   ["bash", "shell"],
@@ -266,7 +269,16 @@ export function parseStage(
     case "until": {
       const until = readCondition(raw, "until", path, issues);
       requireStages(raw, path, issues);
-      const maxLoop = readInteger(raw, "max-loop", path, issues);
+      let maxLoop = readInteger(raw, "max-loop", path, issues);
+      if (typeof maxLoop === "number" && maxLoop > MAX_UNTIL_LOOPS) {
+        // Every iteration keeps its outputs in the run context: a huge cap is a memory leak.
+        issues.add(
+          [...path, "max-loop"],
+          `max-loop ${maxLoop} is over the limit of ${MAX_UNTIL_LOOPS} iterations (each loop ` +
+            "keeps its outputs in the run context); loop inside a task (uses:) or split the work",
+        );
+        maxLoop = undefined;
+      }
       return {
         ...base,
         kind,

@@ -102,6 +102,15 @@ describe("loadConfig() on hostile fixtures", () => {
     assert.equal(config.workflow("wf-shell-injection").jobs.first.stages.length, 2);
   });
 
+  it("refuses an until max-loop over the cap with file, line and column", async () => {
+    const config = await loadFixture("hostile");
+    assert.deepEqual(issuesOf(config.validate(), "huge_loop.yml"), [
+      "huge_loop.yml:10:21 jobs.first.stages[0].max-loop: max-loop 100000000 is over the limit " +
+      "of 10000 iterations (each loop keeps its outputs in the run context); loop inside a task " +
+      "(uses:) or split the work",
+    ]);
+  });
+
   it("skips files hidden by .confignore and files that are not YAML", async () => {
     const config = await loadFixture("hostile");
     assert.equal(config.get("wf-ignored"), undefined);

@@ -149,6 +149,16 @@ describe("parseStage()", () => {
     assert.equal(until.stage.maxLoop, 10);
   });
 
+  it("caps until max-loop at 10000 iterations, like the matrix cap", () => {
+    const stages = [{ name: "i", echo: 1 }];
+    const ok = stageOf({ name: "u", until: "item > 3", "max-loop": 10_000, stages });
+    assert.deepEqual(ok.issues, []);
+    assert.deepEqual(stageOf({ name: "u", until: "item > 3", "max-loop": 1e8, stages }).issues, [
+      "stages[0].max-loop: max-loop 100000000 is over the limit of 10000 iterations (each loop " +
+      "keeps its outputs in the run context); loop inside a task (uses:) or split the work",
+    ]);
+  });
+
   it("requires nested stages for foreach and until and a list for foreach", () => {
     assert.deepEqual(stageOf({ name: "f", foreach: 3 }).issues, [
       "stages[0].foreach: expected a list or a template that renders to a list, got a number (3)",
