@@ -26,7 +26,20 @@ export interface CoercedParams {
 }
 
 class CoercionFailure {
-  constructor(readonly expected: string) {}
+  constructor(readonly expected: string, readonly detail?: string) {}
+}
+
+/** Why a number is not an acceptable `int`/`float`, when the plain value does not say it. */
+function numberProblem(value: number, integer: boolean): string | undefined {
+  if (!Number.isFinite(value)) {
+    return Number.isNaN(value)
+      ? "not a number"
+      : `too large to be a finite ${integer ? "integer" : "number"} (e.g. 1e400)`;
+  }
+  if (integer && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+    return `beyond ±${Number.MAX_SAFE_INTEGER}, where integers are no longer exact`;
+  }
+  return undefined;
 }
 
 function shown(value: unknown, secret: boolean): string {
@@ -35,7 +48,8 @@ function shown(value: unknown, secret: boolean): string {
   try {
     text = value instanceof Date
       ? (Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString())
-      : typeof value === "bigint" || typeof value === "symbol" || typeof value === "function"
+      : typeof value === "bigint" || typeof value === "symbol" || typeof value === "function" ||
+          (typeof value === "number" && !Number.isFinite(value))
       ? String(value)
       : JSON.stringify(value) ?? String(value);
   } catch {
@@ -99,16 +113,24 @@ function coerceValue(
       throw new CoercionFailure("secret (a string)");
     case "int":
       if (typeof value === "number" && Number.isSafeInteger(value)) return value;
+      if (typeof value === "number") throw new CoercionFailure("int", numberProblem(value, true));
       if (typeof value === "string" && INTEGER_TEXT.test(value.trim())) {
         const parsed = Number(value.trim());
         if (Number.isSafeInteger(parsed)) return parsed;
+        throw new CoercionFailure("int", numberProblem(parsed, true));
       }
       throw new CoercionFailure("int");
     case "float":
       if (typeof value === "number" && Number.isFinite(value)) return value;
+      if (typeof value === "number") {
+        throw new CoercionFailure("float", numberProblem(value, false));
+      }
       if (typeof value === "string" && value.trim() !== "") {
         const parsed = Number(value.trim());
         if (Number.isFinite(parsed)) return parsed;
+        if (!Number.isNaN(parsed)) {
+          throw new CoercionFailure("float", numberProblem(parsed, false));
+        }
       }
       throw new CoercionFailure("float");
     case "bool": {
@@ -242,8 +264,8 @@ export function coerceParams(
       if (!(error instanceof CoercionFailure)) throw error;
       const source = fromDefault ? " (declared default)" : "";
       problems.push(
-        `param '${name}' expects ${error.expected}, got ${
-          shown(raw, spec.type === "secret")
+        `param '${name}' expects ${error.expected}, got ${shown(raw, spec.type === "secret")}${
+          error.detail ? `: ${error.detail}` : ""
         }${source}`,
       );
       bad.push(name);
