@@ -8,6 +8,7 @@
 import { ParamError } from "../errors.ts";
 import type { ParamSpec, ParamType } from "./types.ts";
 import { calendarDay, parseIsoDateTime } from "../template/zoned_time.ts";
+import { MAX_NESTING_DEPTH, tooDeep } from "../util/depth.ts";
 
 /** Options of `coerceParams()`. */
 export interface CoerceOptions {
@@ -256,6 +257,10 @@ export function coerceParams(
         continue;
       }
     }
+    if (!fromDefault && tooDeepParam(name, raw, problems)) {
+      bad.push(name);
+      continue;
+    }
     try {
       const value = coerceValue(spec, raw, timezone);
       setParam(params, name, value);
@@ -272,7 +277,9 @@ export function coerceParams(
     }
   }
   for (const name of Object.keys(input)) {
-    if (!Object.hasOwn(specs, name)) setParam(params, name, input[name]);
+    if (Object.hasOwn(specs, name)) continue;
+    if (tooDeepParam(name, input[name], problems)) bad.push(name);
+    else setParam(params, name, input[name]);
   }
   if (missing.length > 0 || problems.length > 0) {
     const lines: string[] = [];
@@ -286,6 +293,17 @@ export function coerceParams(
     throw new ParamError(lines.join("\n"), all.length === 1 ? all[0] : undefined);
   }
   return { params, secrets };
+}
+
+/** Deeper data would overflow the stack somewhere in a run (rendering, masking, JSON). */
+function tooDeepParam(name: string, value: unknown, problems: string[]): boolean {
+  const deep = tooDeep(value);
+  if (deep === undefined) return false;
+  problems.push(
+    `param '${name}' nests deeper than ${MAX_NESTING_DEPTH} levels (at ${name}${deep}); ` +
+      "pass flatter data",
+  );
+  return true;
 }
 
 function setParam(params: Record<string, unknown>, name: string, value: unknown): void {

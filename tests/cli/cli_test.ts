@@ -293,6 +293,22 @@ describe("workflow CLI", () => {
   });
 });
 
+describe("hostile --params", () => {
+  it("refuses --params nested 20,000 levels deep with a clear error instead of a stack overflow", async () => {
+    const dir = await tempDir();
+    await real.fs.writeText(`${dir}/wf.yml`, PARAMS_WF);
+    const deep = `{"name": "x", "tree": ${"[".repeat(20_000)}${"]".repeat(20_000)}}`;
+    const { code, stderr } = await cli(["run", "typed", "--conf", dir, "--params", deep]);
+    assert.equal(code, 2, stderr);
+    assert.match(
+      stderr,
+      /^error: --params nests deeper than 200 levels \(at tree\[0\]\[0\]\[0\]….*\); pass flatter data/,
+    );
+    assert.doesNotMatch(stderr, /call stack/);
+    await real.fs.remove(dir);
+  });
+});
+
 describe("secrets and traces through the CLI", () => {
   it("never shows a secret param or env secret in output, traces or the Result, but shows other values", async () => {
     const dir = await tempDir();

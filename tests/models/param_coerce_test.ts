@@ -69,6 +69,23 @@ describe("coerceParams() per type", () => {
     failsWith(() => coerceOne("float", NaN), "param 'p' expects float, got NaN: not a number");
   });
 
+  it("refuses a map, array or undeclared value nested deeper than 200 levels, naming the param", () => {
+    const nested = (depth: number) => {
+      let value: unknown = 1;
+      for (let i = 0; i < depth; i++) value = [value];
+      return value;
+    };
+    assert.deepEqual(coerceOne("array", nested(200)), nested(200));
+    failsWith(
+      () => coerceOne("array", nested(100_000)),
+      "param 'p' nests deeper than 200 levels (at p[0][0][0][0]…[0][0]); pass flatter data",
+    );
+    assert.throws(
+      () => coerceParams({}, { extra: { a: nested(300) } }, { now: NOW }),
+      /param 'extra' nests deeper than 200 levels \(at extra\.a\[0\]/,
+    );
+  });
+
   it("float reads numbers and numeric strings", () => {
     assert.equal(coerceOne("float", 1.25), 1.25);
     assert.equal(coerceOne("float", "2.5"), 2.5);
