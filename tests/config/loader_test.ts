@@ -111,6 +111,14 @@ describe("loadConfig() on hostile fixtures", () => {
     ]);
   });
 
+  it("reports a file nested 10,000 levels deep with its file, line and column", async () => {
+    const config = await loadFixture("hostile");
+    assert.deepEqual(issuesOf(config.validate(), "deep_nesting.yml"), [
+      "deep_nesting.yml:5:205: nesting deeper than 200 levels (lists and mappings inside each " +
+      "other); a workflow never needs that many, so flatten the data",
+    ]);
+  });
+
   it("skips files hidden by .confignore and files that are not YAML", async () => {
     const config = await loadFixture("hostile");
     assert.equal(config.get("wf-ignored"), undefined);
