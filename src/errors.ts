@@ -28,16 +28,30 @@ export interface SourcePosition {
 export interface ConfigIssue extends SourcePosition {
   /** What is wrong and, where possible, how to fix it. */
   readonly message: string;
+  /**
+   * `"warning"` for a risk that does not stop the template from loading or running (e.g. a
+   * param pasted unquoted into shell code); absent (or `"error"`) for a problem that does.
+   */
+  readonly severity?: "error" | "warning";
 }
 
-/** Formats an issue as `file:line:col path: message` (parts that are unknown are left out). */
+/** Whether an issue blocks loading (every issue that is not a `"warning"`). */
+export function isBlockingIssue(issue: ConfigIssue): boolean {
+  return issue.severity !== "warning";
+}
+
+/**
+ * Formats an issue as `file:line:col path: message` (parts that are unknown are left out);
+ * warnings read `file:line:col path: warning: message`.
+ */
 export function formatIssue(issue: ConfigIssue): string {
   let where = issue.file ?? "";
   if (issue.file && issue.line !== undefined) {
     where += `:${issue.line}:${issue.column ?? 1}`;
   }
   if (issue.path) where += where ? ` ${issue.path}` : issue.path;
-  return where ? `${where}: ${issue.message}` : issue.message;
+  const message = issue.severity === "warning" ? `warning: ${issue.message}` : issue.message;
+  return where ? `${where}: ${message}` : message;
 }
 
 /** A config file or template is invalid. Carries every issue found, not just the first. */

@@ -126,6 +126,10 @@ const CHECKS: Record<string, (r: Result) => void> = {
   "doc-custom-filter": (r) => {
     assert.equal(stages(r, "main").slug.outputs.stdout, "daily-sales-report");
   },
+  "doc-shell-params": (r) => {
+    assert.equal(stages(r, "main").env.outputs.stdout, 'x"; echo injected; echo "');
+    assert.equal(stages(r, "main").quoted.outputs.stdout, "<a b><it's><2>");
+  },
   "doc-env": (r) => {
     assert.deepEqual(stages(r, "main").env.outputs, {
       price: "$5",

@@ -10,6 +10,7 @@ import type { Runtime } from "../runtime/types.ts";
 import { WorkflowBaseError } from "../errors.ts";
 import type { Result } from "../executor/workflow_runner.ts";
 import { maskedResultJson, type ResultJson } from "../results/result.ts";
+import { MAX_NESTING_DEPTH, tooDeep } from "../util/depth.ts";
 
 /** Where the CLI reads and writes. */
 export interface CliIo {
@@ -48,6 +49,14 @@ export function collectParams(
     }
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
       throw new UsageError(`--params must be a JSON object, e.g. '{"name": "x"}'`);
+    }
+    // Deeper data would overflow the stack somewhere in the run; say so up front.
+    const deep = tooDeep(parsed, MAX_NESTING_DEPTH + 1);
+    if (deep !== undefined) {
+      throw new UsageError(
+        `--params nests deeper than ${MAX_NESTING_DEPTH} levels (at ${deep.replace(/^\./, "")}); ` +
+          "pass flatter data",
+      );
     }
     Object.assign(params, parsed);
   }

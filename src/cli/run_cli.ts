@@ -7,7 +7,7 @@
  */
 
 import { Engine } from "../engine.ts";
-import { ConfigError, formatIssue, ParamError } from "../errors.ts";
+import { ConfigError, formatIssue, isBlockingIssue, ParamError } from "../errors.ts";
 import { onLifecycle } from "../executor/events.ts";
 import type { Settings } from "../settings.ts";
 import { VERSION } from "../version.ts";
@@ -180,18 +180,24 @@ async function commandValidate(args: readonly string[], io: CliIo): Promise<numb
   const { values } = parse(args, { json: { type: "boolean" } });
   const engine = await Engine.create({ runtime: io.runtime, settings: settingsFrom(values) });
   const issues = [...engine.config.validate(), ...await engine.checkTasks()];
+  const errors = issues.filter(isBlockingIssue).length;
+  const warnings = issues.length - errors;
   if (values.json) {
-    io.stdout(JSON.stringify({ ok: issues.length === 0, issues }, null, 2) + "\n");
-  } else if (issues.length === 0) {
-    const count = engine.config.names().length;
-    io.stdout(
-      `✓ ${count} template${count === 1 ? "" : "s"} in ${engine.settings.confPath} are valid\n`,
-    );
+    io.stdout(JSON.stringify({ ok: errors === 0, issues }, null, 2) + "\n");
   } else {
     for (const issue of issues) io.stdout(formatIssue(issue) + "\n");
-    io.stdout(`✗ ${issues.length} problem${issues.length === 1 ? "" : "s"} found\n`);
+    const warned = warnings ? ` (${warnings} warning${warnings === 1 ? "" : "s"})` : "";
+    if (errors === 0) {
+      const count = engine.config.names().length;
+      io.stdout(
+        `✓ ${count} template${count === 1 ? "" : "s"} in ${engine.settings.confPath} are valid` +
+          `${warned}\n`,
+      );
+    } else {
+      io.stdout(`✗ ${errors} problem${errors === 1 ? "" : "s"} found${warned}\n`);
+    }
   }
-  return issues.length === 0 ? 0 : 2;
+  return errors === 0 ? 0 : 2;
 }
 
 async function commandList(args: readonly string[], io: CliIo): Promise<number> {

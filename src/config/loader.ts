@@ -79,7 +79,11 @@ export interface ConfigIndex {
   schedule(name: string): Schedule;
   /** The validated `type: On` or `type: YearOn` template `name`. @throws {ConfigError} */
   on(name: string): CronSchedule;
-  /** Every problem in every file and template, sorted by file, line and column. */
+  /**
+   * Every problem in every file and template, sorted by file, line and column. Warnings
+   * (`severity: "warning"`, e.g. a param pasted unquoted into shell code) are included; they do
+   * not stop a template from loading (`isBlockingIssue()` tells them apart).
+   */
   validate(): ConfigIssue[];
   /** Problems found while loading (bad YAML, duplicate names, unknown template types). */
   readonly issues: readonly ConfigIssue[];
@@ -229,7 +233,8 @@ export function indexConfig(
   return new Index(entries, loadIssues, options);
 }
 
-type Built<T> = { value: T; issues: ConfigIssue[] };
+/** `issues` block the template; `warnings` are only reported by `validate()`. */
+type Built<T> = { value: T; issues: ConfigIssue[]; warnings?: readonly ConfigIssue[] };
 
 class Index implements ConfigIndex {
   readonly issues: readonly ConfigIssue[];
@@ -299,6 +304,7 @@ class Index implements ConfigIndex {
         ? this.#buildSchedule(entry)
         : this.#buildOn(entry);
       all.push(...built.issues.filter((issue) => !entry.blockers.includes(issue)));
+      if (built.warnings) all.push(...built.warnings);
     }
     all.sort(compareIssues);
     this.#validated = all;
@@ -365,7 +371,11 @@ class Index implements ConfigIndex {
         ...this.#onOptions(),
         knownFilters: this.#options.knownFilters,
       });
-      built = { value, issues: [...entry.blockers, ...issues.issues].sort(compareIssues) };
+      built = {
+        value,
+        issues: [...entry.blockers, ...issues.issues].sort(compareIssues),
+        warnings: issues.warnings,
+      };
       this.#workflows.set(entry.name, built);
     }
     return built;

@@ -62,9 +62,64 @@ export interface ParseYamlOptions {
   /** Alias expansion budget passed to the `yaml` package; documents that expand more are
    * rejected as alias bombs. @default 50 */
   readonly maxAliasCount?: number;
+  /** Deepest nesting of lists and mappings accepted; deeper text is one problem, not a stack
+   * overflow. @default 200 */
+  readonly maxDepth?: number;
 }
 
 const DEFAULT_MAX_ALIAS_COUNT = 50;
+const DEFAULT_MAX_DEPTH = 200;
+
+/**
+ * Where the text first nests deeper than `limit` levels, by a line scan that never recurses:
+ * block levels are the stack of growing indents (plus `- ` markers that open a list on the same
+ * line), flow levels the open `[`/`{` outside quotes and comments. Block scalars (`|`, `>`) are
+ * skipped. It may overcount odd layouts, never undercount, and the limit is far above real use.
+ */
+function findDeepNesting(text: string, limit: number): LineColumn | undefined {
+  const indents: number[] = [];
+  let flow = 0;
+  let scalarIndent = -1;
+  const lines = text.split("\n");
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index];
+    const indent = /^ */.exec(line)![0].length;
+    const content = line.slice(indent);
+    if (content === "" || content.startsWith("#")) continue;
+    if (scalarIndent >= 0) {
+      if (indent > scalarIndent) continue;
+      scalarIndent = -1;
+    }
+    let column = indent;
+    if (flow === 0) {
+      while (indents.length > 0 && indents[indents.length - 1] >= indent) indents.pop();
+      indents.push(indent);
+      // `- - - x` opens one list per marker on this line.
+      while (line.startsWith("- ", column) || line.slice(column) === "-") {
+        indents.push(column + 1);
+        column += 2;
+      }
+    }
+    let quote = "";
+    for (; column < line.length; column++) {
+      const char = line[column];
+      if (quote) {
+        if (char === quote) quote = "";
+        continue;
+      }
+      const previous = column === 0 ? " " : line[column - 1];
+      const boundary = /[\s[{,:]/.test(previous);
+      if (char === "#" && /\s/.test(previous)) break;
+      if ((char === "'" || char === '"') && boundary) quote = char;
+      else if (char === "[" || char === "{") flow++;
+      else if ((char === "]" || char === "}") && flow > 0) flow--;
+      if (indents.length + flow > limit) return { line: index + 1, column: column + 1 };
+    }
+    if (flow === 0 && /(?:^|[\s:-])[|>][-+0-9]*\s*(?:#.*)?$/.test(line)) scalarIndent = indent;
+    if (indents.length > limit) return { line: index + 1, column: indent + 1 };
+  }
+  return undefined;
+}
 
 /**
  * Parses YAML text, collecting every problem with its position.
@@ -77,6 +132,20 @@ const DEFAULT_MAX_ALIAS_COUNT = 50;
  */
 export function parseYaml(text: string, options: ParseYamlOptions = {}): ParsedYaml {
   const maxAliasCount = options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT;
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  // The `yaml` package parses nested nodes recursively: deep input overflows its stack.
+  const deep = findDeepNesting(text, maxDepth);
+  if (deep !== undefined) {
+    return {
+      data: undefined,
+      problems: [{
+        ...deep,
+        message: `nesting deeper than ${maxDepth} levels (lists and mappings inside each ` +
+          "other); a workflow never needs that many, so flatten the data",
+      }],
+      position: () => deep,
+    };
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter,

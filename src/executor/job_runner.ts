@@ -6,7 +6,7 @@
  */
 
 import type { Job, Status } from "../models/types.ts";
-import { evaluateCondition, render } from "../template/mod.ts";
+import { evaluateCondition, hasTemplate, render } from "../template/mod.ts";
 import { CancelError, errorToRecord, JobError } from "../errors.ts";
 import { forEachLimited } from "../util/concurrency.ts";
 import { type Combination, expandMatrix } from "./matrix.ts";
@@ -64,11 +64,16 @@ export function aggregateStatus(statuses: Iterable<Status>): Status {
   return "SUCCESS";
 }
 
-/** Renders template-valued matrix entries (dynamic matrices) into lists. */
+/**
+ * Renders template-valued matrix entries (dynamic matrices) into lists, and templates inside a
+ * static list (`[a, "${{ params.b }}"]`) into their values.
+ */
 function resolveMatrix(job: Job, run: RunState, scope: WorkflowScope): Record<string, unknown> {
   const matrix: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(job.strategy!.matrix)) {
-    if (typeof value === "string") {
+    if (Array.isArray(value) && hasTemplate(value)) {
+      matrix[key] = render(value, scope, run.renderOptions);
+    } else if (typeof value === "string") {
       const rendered = render(value, scope, run.renderOptions);
       if (!Array.isArray(rendered)) {
         throw new JobError(
@@ -94,14 +99,41 @@ interface Expanded {
 /** Expanded static matrices by strategy (a matrix without templates is the same every run). */
 const staticMatrices = new WeakMap<object, Expanded>();
 
+type Strategy = NonNullable<Job["strategy"]>;
+
+const staticStrategies = new WeakMap<Strategy, boolean>();
+
+/** A strategy of plain lists without any template: the same combinations every run. */
+function isStaticStrategy(strategy: Strategy): boolean {
+  let known = staticStrategies.get(strategy);
+  if (known === undefined) {
+    known = Object.values(strategy.matrix).every((values) => Array.isArray(values)) &&
+      !hasTemplate([strategy.matrix, strategy.include, strategy.exclude]);
+    staticStrategies.set(strategy, known);
+  }
+  return known;
+}
+
+function renderCombinations(
+  list: readonly Combination[],
+  run: RunState,
+  scope: WorkflowScope,
+): readonly Combination[] {
+  return hasTemplate(list) ? render(list, scope, run.renderOptions) as Combination[] : list;
+}
+
 /** The job's combinations and their strategy ids; static matrices are expanded once. */
 function combinations(job: Job, run: RunState, scope: WorkflowScope): Expanded {
   const strategy = job.strategy!;
   const cap = run.services.maxCombinations;
-  const isStatic = Object.values(strategy.matrix).every((values) => Array.isArray(values));
+  const isStatic = isStaticStrategy(strategy);
   const cached = isStatic ? staticMatrices.get(strategy) : undefined;
   if (cached && cached.cap === cap) return cached;
-  const combos = expandMatrix(resolveMatrix(job, run, scope), strategy.include, strategy.exclude, {
+  const [include, exclude] = isStatic ? [strategy.include, strategy.exclude] : [
+    renderCombinations(strategy.include, run, scope),
+    renderCombinations(strategy.exclude, run, scope),
+  ];
+  const combos = expandMatrix(resolveMatrix(job, run, scope), include, exclude, {
     maxCombinations: cap,
   }).map((combo) => Object.freeze(combo));
   const expanded: Expanded = { combos, ids: combos.map((combo) => strategyId(combo)), cap };

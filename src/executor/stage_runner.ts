@@ -23,7 +23,7 @@ import {
 import type { JsRunner, NestedRun, StageContext, StageOutcome } from "../stages/types.ts";
 import { stageHandler } from "../stages/kinds.ts";
 import type { LogLevel } from "./events.ts";
-import { onAbort } from "../util/abort.ts";
+import { childSignal, onAbort } from "../util/abort.ts";
 import { formatTimeout } from "../util/text.ts";
 
 /** Where a list of stages runs: its job/strategy, scope and output map. */
@@ -67,6 +67,7 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 const UNTRUSTED_KINDS = new Set(["call"]);
 
 class StageContextImpl implements StageContext {
+  #signal?: { signal: AbortSignal; dispose: () => void };
   readonly runtime;
   readonly runId;
   readonly parentRunId;
@@ -78,7 +79,7 @@ class StageContextImpl implements StageContext {
     private readonly frame: StagesFrame,
     readonly stageId: string,
     readonly stageName: string,
-    readonly signal: AbortSignal,
+    private readonly parentSignal: AbortSignal,
     readonly timeoutMs: number | undefined,
   ) {
     const { services, identity } = frame.run;
@@ -89,6 +90,16 @@ class StageContextImpl implements StageContext {
     this.calls = services.calls;
     this.defaultRunLang = services.defaultRunLang;
     this.dryRun = services.dryRun;
+  }
+  /** The stage's own signal, made on first use: concurrent stages each add listeners to
+   * theirs (sleeps, subprocesses), and the shared job signal carries one. */
+  get signal(): AbortSignal {
+    this.#signal ??= childSignal(this.parentSignal);
+    return this.#signal.signal;
+  }
+  /** Unlinks the stage's signal from the job's once the stage has ended. */
+  dispose(): void {
+    this.#signal?.dispose();
   }
   get scope() {
     return this.frame.scope;
@@ -296,6 +307,7 @@ export async function runStage(
         retriable = !(error instanceof NonRetriableError);
       }
     } finally {
+      context.dispose();
       scoped.dispose();
     }
     if (last.status !== "FAILED" || !retriable || attempt === attempts) break;
@@ -306,8 +318,9 @@ export async function runStage(
       }; retrying in ${delay} ms`,
       where,
     );
+    const pause = childSignal(signal);
     try {
-      await clock.sleep(delay, { signal });
+      await clock.sleep(delay, { signal: pause.signal });
     } catch {
       last = {
         status: statusForAbort(signal.reason),
@@ -315,6 +328,8 @@ export async function runStage(
         error: errorToRecord(errorForAbort(signal.reason)),
       };
       break;
+    } finally {
+      pause.dispose();
     }
     delay = Math.min(delay * (stage.retry?.backoff ?? 1), stage.retry?.maxDelayMs ?? Infinity);
   }

@@ -51,8 +51,10 @@ export function formatPath(path: ModelPath): string {
 
 /** Accumulates {@linkcode ConfigIssue}s for one template. */
 export class IssueCollector {
-  /** Every issue added so far. */
+  /** Every blocking issue added so far (warnings are kept apart in `warnings`). */
   readonly issues: ConfigIssue[] = [];
+  /** Every warning added so far (`severity: "warning"`): reported, never fatal. */
+  readonly warnings: ConfigIssue[] = [];
   readonly #options: IssueCollectorOptions;
 
   /** Creates a collector for one file/template. */
@@ -65,6 +67,18 @@ export class IssueCollector {
     const { path: _located, ...where } = this.source(options.at ?? path, options);
     const formatted = formatPath(path);
     this.issues.push(formatted ? { ...where, path: formatted, message } : { ...where, message });
+  }
+
+  /** Records a warning at `path`: shown by `validate`, but the template still loads and runs. */
+  warn(path: ModelPath, message: string, options: AddIssueOptions = {}): void {
+    const { path: _located, ...where } = this.source(options.at ?? path, options);
+    const formatted = formatPath(path);
+    this.warnings.push({
+      ...where,
+      ...(formatted ? { path: formatted } : {}),
+      message,
+      severity: "warning",
+    });
   }
 
   /** Where `path` is declared (file, line, column, formatted path). */

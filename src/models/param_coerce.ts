@@ -8,6 +8,7 @@
 import { ParamError } from "../errors.ts";
 import type { ParamSpec, ParamType } from "./types.ts";
 import { calendarDay, parseIsoDateTime } from "../template/zoned_time.ts";
+import { MAX_NESTING_DEPTH, tooDeep } from "../util/depth.ts";
 
 /** Options of `coerceParams()`. */
 export interface CoerceOptions {
@@ -26,7 +27,20 @@ export interface CoercedParams {
 }
 
 class CoercionFailure {
-  constructor(readonly expected: string) {}
+  constructor(readonly expected: string, readonly detail?: string) {}
+}
+
+/** Why a number is not an acceptable `int`/`float`, when the plain value does not say it. */
+function numberProblem(value: number, integer: boolean): string | undefined {
+  if (!Number.isFinite(value)) {
+    return Number.isNaN(value)
+      ? "not a number"
+      : `too large to be a finite ${integer ? "integer" : "number"} (e.g. 1e400)`;
+  }
+  if (integer && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+    return `beyond ±${Number.MAX_SAFE_INTEGER}, where integers are no longer exact`;
+  }
+  return undefined;
 }
 
 function shown(value: unknown, secret: boolean): string {
@@ -35,7 +49,8 @@ function shown(value: unknown, secret: boolean): string {
   try {
     text = value instanceof Date
       ? (Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString())
-      : typeof value === "bigint" || typeof value === "symbol" || typeof value === "function"
+      : typeof value === "bigint" || typeof value === "symbol" || typeof value === "function" ||
+          (typeof value === "number" && !Number.isFinite(value))
       ? String(value)
       : JSON.stringify(value) ?? String(value);
   } catch {
@@ -99,16 +114,24 @@ function coerceValue(
       throw new CoercionFailure("secret (a string)");
     case "int":
       if (typeof value === "number" && Number.isSafeInteger(value)) return value;
+      if (typeof value === "number") throw new CoercionFailure("int", numberProblem(value, true));
       if (typeof value === "string" && INTEGER_TEXT.test(value.trim())) {
         const parsed = Number(value.trim());
         if (Number.isSafeInteger(parsed)) return parsed;
+        throw new CoercionFailure("int", numberProblem(parsed, true));
       }
       throw new CoercionFailure("int");
     case "float":
       if (typeof value === "number" && Number.isFinite(value)) return value;
+      if (typeof value === "number") {
+        throw new CoercionFailure("float", numberProblem(value, false));
+      }
       if (typeof value === "string" && value.trim() !== "") {
         const parsed = Number(value.trim());
         if (Number.isFinite(parsed)) return parsed;
+        if (!Number.isNaN(parsed)) {
+          throw new CoercionFailure("float", numberProblem(parsed, false));
+        }
       }
       throw new CoercionFailure("float");
     case "bool": {
@@ -234,6 +257,10 @@ export function coerceParams(
         continue;
       }
     }
+    if (!fromDefault && tooDeepParam(name, raw, problems)) {
+      bad.push(name);
+      continue;
+    }
     try {
       const value = coerceValue(spec, raw, timezone);
       setParam(params, name, value);
@@ -242,15 +269,17 @@ export function coerceParams(
       if (!(error instanceof CoercionFailure)) throw error;
       const source = fromDefault ? " (declared default)" : "";
       problems.push(
-        `param '${name}' expects ${error.expected}, got ${
-          shown(raw, spec.type === "secret")
+        `param '${name}' expects ${error.expected}, got ${shown(raw, spec.type === "secret")}${
+          error.detail ? `: ${error.detail}` : ""
         }${source}`,
       );
       bad.push(name);
     }
   }
   for (const name of Object.keys(input)) {
-    if (!Object.hasOwn(specs, name)) setParam(params, name, input[name]);
+    if (Object.hasOwn(specs, name)) continue;
+    if (tooDeepParam(name, input[name], problems)) bad.push(name);
+    else setParam(params, name, input[name]);
   }
   if (missing.length > 0 || problems.length > 0) {
     const lines: string[] = [];
@@ -264,6 +293,17 @@ export function coerceParams(
     throw new ParamError(lines.join("\n"), all.length === 1 ? all[0] : undefined);
   }
   return { params, secrets };
+}
+
+/** Deeper data would overflow the stack somewhere in a run (rendering, masking, JSON). */
+function tooDeepParam(name: string, value: unknown, problems: string[]): boolean {
+  const deep = tooDeep(value);
+  if (deep === undefined) return false;
+  problems.push(
+    `param '${name}' nests deeper than ${MAX_NESTING_DEPTH} levels (at ${name}${deep}); ` +
+      "pass flatter data",
+  );
+  return true;
 }
 
 function setParam(params: Record<string, unknown>, name: string, value: unknown): void {

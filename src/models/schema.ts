@@ -8,6 +8,7 @@
 
 import { PARAM_TYPES } from "./params.ts";
 import { RUNS_ON_TYPES, TRIGGER_RULES } from "./job.ts";
+import { MAX_UNTIL_LOOPS } from "./stage.ts";
 
 /** A JSON Schema node (loosely typed on purpose: it is emitted, not interpreted). */
 export type JsonSchema = { readonly [key: string]: unknown };
@@ -22,6 +23,14 @@ const int = (description: string, minimum = 1): JsonSchema => ({
 });
 const map = (description: string): JsonSchema => ({ type: "object", description });
 const template = { type: "string", pattern: "\\$\\{\\{" };
+const envMap = (description: string): JsonSchema => ({
+  type: "object",
+  description,
+  propertyNames: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" },
+  additionalProperties: { type: ["string", "number", "boolean"] },
+});
+const SHELL_ENV = "Environment variables for the script: values are rendered templates passed " +
+  'as variables (read them as "$NAME"), the safe way to hand params to shell code.';
 
 const STAGE_COMMON: Record<string, JsonSchema> = {
   name: str("Stage name (required); may hold `${{ matrix.* }}` templates."),
@@ -38,7 +47,7 @@ const STAGE_KINDS: Record<string, { key: string; props: Record<string, JsonSchem
     key: "bash",
     props: {
       bash: str("Shell script run with `bash`."),
-      env: map("Environment variables for the script."),
+      env: envMap(SHELL_ENV),
       cwd: str("Working folder."),
     },
   },
@@ -46,7 +55,7 @@ const STAGE_KINDS: Record<string, { key: string; props: Record<string, JsonSchem
     key: "sh",
     props: {
       sh: str("Shell script run with `sh`."),
-      env: map("Environment variables for the script."),
+      env: envMap(SHELL_ENV),
       cwd: str("Working folder."),
     },
   },
@@ -83,7 +92,10 @@ const STAGE_KINDS: Record<string, { key: string; props: Record<string, JsonSchem
       item: { description: "Initial item (default 0)." },
       until: str("Condition that ends the loop when true."),
       stages: ref("stages"),
-      "max-loop": int("At most this many iterations (default 10)."),
+      "max-loop": {
+        ...int("At most this many iterations (default 10, limit 10000)."),
+        maximum: MAX_UNTIL_LOOPS,
+      },
     },
   },
   parallel: {
@@ -126,7 +138,7 @@ const STAGE_KINDS: Record<string, { key: string; props: Record<string, JsonSchem
     props: {
       image: str("Container image."),
       tag: str("Image tag."),
-      env: map("Container environment."),
+      env: envMap("Container environment."),
       volume: map("Volumes."),
       auth: map("Registry credentials."),
     },

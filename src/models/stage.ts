@@ -49,6 +49,9 @@ export const STAGE_KIND_KEYS: Readonly<Record<StageKind, readonly string[]>> = {
   docker: ["image", "tag", "env", "volume", "auth"],
 };
 
+/** The largest `max-loop` an `until` stage accepts. */
+export const MAX_UNTIL_LOOPS = 10_000;
+
 /** The key that selects a stage kind, in priority order (first present wins). */
 const KIND_SELECTORS: readonly (readonly [string, StageKind])[] = [
   ["bash", "shell"],
@@ -177,7 +180,7 @@ export function parseStage(
         kind,
         shell,
         script: dedent(textField(raw, shell, path, issues) ?? ""),
-        env: readMap(raw, "env", path, issues),
+        env: readEnv(raw, path, issues),
       };
       const cwd = readString(raw, "cwd", path, issues);
       if (cwd !== undefined) stage.cwd = cwd;
@@ -266,7 +269,16 @@ export function parseStage(
     case "until": {
       const until = readCondition(raw, "until", path, issues);
       requireStages(raw, path, issues);
-      const maxLoop = readInteger(raw, "max-loop", path, issues);
+      let maxLoop = readInteger(raw, "max-loop", path, issues);
+      if (typeof maxLoop === "number" && maxLoop > MAX_UNTIL_LOOPS) {
+        // Every iteration keeps its outputs in the run context: a huge cap is a memory leak.
+        issues.add(
+          [...path, "max-loop"],
+          `max-loop ${maxLoop} is over the limit of ${MAX_UNTIL_LOOPS} iterations (each loop ` +
+            "keeps its outputs in the run context); loop inside a task (uses:) or split the work",
+        );
+        maxLoop = undefined;
+      }
       return {
         ...base,
         kind,
@@ -285,7 +297,7 @@ export function parseStage(
         ...base,
         kind,
         image: textField(raw, "image", path, issues) ?? "",
-        env: readMap(raw, "env", path, issues),
+        env: readEnv(raw, path, issues),
         volume: readMap(raw, "volume", path, issues),
         auth: readMap(raw, "auth", path, issues),
       };
@@ -330,6 +342,36 @@ function textField(
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   issues.add([...path, key], `expected a string, got ${describeValue(value)}`);
   return undefined;
+}
+
+/** What an environment variable may be called (POSIX portable names). */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * `env:` of a shell/docker stage: names must be variable names and values text (a string,
+ * number or boolean; templates are rendered at run time and passed as variables, never pasted
+ * into the script).
+ */
+function readEnv(raw: RawMap, path: ModelPath, issues: IssueCollector): RawMap {
+  const env = readMap(raw, "env", path, issues);
+  for (const [name, value] of Object.entries(env)) {
+    const at = [...path, "env", name];
+    if (!ENV_NAME.test(name)) {
+      issues.add(
+        at,
+        `'${name}' is not an environment variable name; use letters, digits and '_', ` +
+          "not starting with a digit (e.g. RUN_DATE)",
+        { key: true },
+      );
+    }
+    if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
+      issues.add(
+        at,
+        `expected text (a string, number, boolean or template), got ${describeValue(value)}`,
+      );
+    }
+  }
+  return env;
 }
 
 function requireStages(raw: RawMap, path: ModelPath, issues: IssueCollector): void {

@@ -3,7 +3,8 @@
  * is parsed (syntax errors, unknown filters and functions), and the paths it
  * reads are checked against the declarations: `params.X` must be a declared
  * param, `jobs.X` a job of the workflow, `stages.X` an earlier stage of the
- * same job. Stage `id`/`name` may only use `${{ matrix.* }}`.
+ * same job. Stage `id`/`name` may only use `${{ matrix.* }}`. A template pasted unquoted into
+ * `bash:`/`sh:` code is a warning unless its value cannot carry shell syntax.
  *
  * The parsing itself belongs to the template layer; this module only maps its
  * findings to config issues with positions.
@@ -11,7 +12,12 @@
  * @module
  */
 
-import { analyzeCondition, analyzeTemplate, type TemplateAnalysis } from "../template/mod.ts";
+import {
+  analyzeCondition,
+  analyzeTemplate,
+  findUnquotedTemplates,
+  type TemplateAnalysis,
+} from "../template/mod.ts";
 import type { Workflow } from "./types.ts";
 import { didYouMean, type IssueCollector, type ModelPath } from "./issues.ts";
 import { isRawMap, type RawMap } from "./fields.ts";
@@ -24,6 +30,8 @@ export interface TemplateCheckOptions {
 
 interface Scope {
   readonly params: readonly string[];
+  /** Declared type of each param (`str`, `int`, …). */
+  readonly paramTypes: Readonly<Record<string, string>>;
   readonly jobs: readonly string[];
   /** Stage ids declared before the current point (outer lists included). */
   readonly stageIds: readonly string[];
@@ -32,6 +40,9 @@ interface Scope {
 }
 
 const HASH_ID = /^\d+$/;
+
+/** Param types whose coerced value cannot carry shell syntax (`choice` is one of its options). */
+const SHELL_SAFE_PARAM_TYPES = new Set(["int", "float", "bool", "date", "datetime", "choice"]);
 
 /** Reports template problems of a raw workflow (already parsed into `workflow`). */
 export function checkWorkflowTemplates(
@@ -43,6 +54,9 @@ export function checkWorkflowTemplates(
   const checker = new Checker(issues, options.knownFilters);
   const base: Scope = {
     params: Object.keys(workflow.params),
+    paramTypes: Object.fromEntries(
+      Object.entries(workflow.params).map(([name, param]) => [name, param.type]),
+    ),
     jobs: Object.keys(workflow.jobs),
     stageIds: [],
     opaque: false,
@@ -86,8 +100,11 @@ class Checker {
   }
 
   stage(stage: RawMap, path: ModelPath, scope: Scope): void {
+    // The shell kind is chosen by `bash`, else `sh` (the same priority as the stage parser).
+    const shellKey = stage.bash !== undefined ? "bash" : stage.sh !== undefined ? "sh" : undefined;
     for (const [key, value] of Object.entries(stage)) {
       const at = [...path, key];
+      if (key === shellKey && typeof value === "string") this.shellCode(value, at, scope);
       switch (key) {
         case "id":
         case "name":
@@ -135,6 +152,31 @@ class Checker {
       value.forEach((item, index) => this.value(item, [...path, index], scope));
     } else if (isRawMap(value)) {
       for (const [key, item] of Object.entries(value)) this.value(item, [...path, key], scope);
+    }
+  }
+
+  /** Warns about templates whose value is pasted into shell code unquoted. */
+  shellCode(source: string, path: ModelPath, scope: Scope): void {
+    if (!source.includes("${{")) return;
+    const isSafe = (reference: readonly string[]): boolean => {
+      const [root, name] = reference;
+      if (root === "loop" && reference.length === 1) return true;
+      if (root === "release") return true;
+      return root === "params" && SHELL_SAFE_PARAM_TYPES.has(scope.paramTypes[name] ?? "");
+    };
+    for (const found of findUnquotedTemplates(source, isSafe)) {
+      const [root, name] = found.reference ?? [];
+      const type = root === "params" ? scope.paramTypes[name] : undefined;
+      const what = type === undefined
+        ? "a value"
+        : `${/^[aeiou]/.test(type) ? "an" : "a"} ${type} param`;
+      this.#issues.warn(
+        path,
+        `${found.text} pastes ${what} into shell code unquoted, so quotes or ';' in it run as ` +
+          `commands; pass it through env: (and use "$NAME") or write ` +
+          `\${{ ${found.expression} | shell_quote }}`,
+        { offset: found.column },
+      );
     }
   }
 

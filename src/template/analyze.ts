@@ -140,3 +140,104 @@ export function analyzeCondition(
   }
   return analysis;
 }
+
+/** A `${{ }}` whose value is pasted into shell code as is, found by `findUnquotedTemplates()`. */
+export interface UnquotedTemplate {
+  /** 0-based offset of its `${{` in the analysed string. */
+  readonly column: number;
+  /** The template as written (`${{ params.name }}`). */
+  readonly text: string;
+  /** The expression inside, trimmed (`params.name`). */
+  readonly expression: string;
+  /** The first path it reads that is not known to be safe (`["params", "name"]`), if any. */
+  readonly reference?: readonly string[];
+}
+
+/** Functions whose result is a number or a boolean: nothing a shell would read as code. */
+const INERT_FUNCTIONS = new Set(["len", "contains", "startsWith", "endsWith"]);
+/** Filters whose result is a number (or that fail): safe whatever their input. */
+const NUMERIC_FILTERS = new Set(["int", "abs"]);
+
+/** The first unsafe path of `node`, `null` if the node is provably safe, `[]` if unsafe anyway. */
+function unsafePart(
+  node: Node,
+  isSafeReference: (path: readonly string[]) => boolean,
+): readonly string[] | null {
+  switch (node.type) {
+    case "literal":
+    case "compare":
+    case "not":
+      return null;
+    case "logical":
+      return unsafePart(node.left, isSafeReference) ?? unsafePart(node.right, isSafeReference);
+    case "path": {
+      const keys: string[] = [];
+      for (const segment of node.segments) {
+        if (segment.key === undefined) return keys;
+        keys.push(String(segment.key));
+      }
+      if (node.base !== undefined) return unsafePart(node.base, isSafeReference);
+      return isSafeReference(keys) ? null : keys;
+    }
+    case "call":
+      if (INERT_FUNCTIONS.has(node.name)) return null;
+      for (const arg of node.args) {
+        const part = unsafePart(arg, isSafeReference);
+        if (part !== null) return part;
+      }
+      return null;
+    case "filter":
+      if (node.name === "shell_quote" || NUMERIC_FILTERS.has(node.name)) return null;
+      // A custom filter may return anything; a built-in one keeps its input's safety.
+      if (!BUILTIN_FILTERS.has(node.name)) return unsafePart(node.input, isSafeReference) ?? [];
+      return unsafePart(node.input, isSafeReference);
+    case "interpolation":
+      return [];
+    case "template":
+      return unsafePart(node.expression, isSafeReference);
+  }
+}
+
+/**
+ * Finds the `${{ }}` templates of shell code (`bash:`/`sh:`) whose value is pasted in unquoted
+ * and could carry shell syntax: anything except literals, numbers and booleans computed in the
+ * template, values ending in `| shell_quote` (or `| int`, `| abs`), and paths for which
+ * `isSafeReference` answers `true` (e.g. an `int` param). Templates that do not parse are
+ * skipped (`analyzeTemplate()` reports them).
+ *
+ * @example
+ * ```ts
+ * findUnquotedTemplates('echo "${{ params.name }}"', () => false)[0].reference; // ["params", "name"]
+ * findUnquotedTemplates("echo ${{ params.name | shell_quote }}", () => false); // []
+ * ```
+ */
+export function findUnquotedTemplates(
+  source: string,
+  isSafeReference: (path: readonly string[]) => boolean,
+): UnquotedTemplate[] {
+  const found: UnquotedTemplate[] = [];
+  scanTemplate(source, {
+    text() {},
+    env() {},
+    template(open) {
+      try {
+        const parsed = parseTemplateAt(source, open);
+        const part = unsafePart(parsed.expression, isSafeReference);
+        if (part !== null) {
+          const text = source.slice(open, parsed.end);
+          const unquoted: UnquotedTemplate = {
+            column: open,
+            text,
+            expression: text.slice(3, -2).trim(),
+          };
+          found.push(part.length > 0 ? { ...unquoted, reference: part } : unquoted);
+        }
+        return parsed.end;
+      } catch {
+        const close = source.indexOf("}}", open + 3);
+        return close < 0 ? source.length : close + 2;
+      }
+    },
+  });
+  return found;
+}

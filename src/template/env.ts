@@ -11,7 +11,8 @@ import type { RenderOptions } from "./types.ts";
 export class EnvReference {
   /** Variable name. */
   readonly name: string;
-  /** Text after the first `:`, if any (`${X:-}` has the default `-`). */
+  /** Text after the first `:`, if any (never starting with `- = ? +`, a digit or a space:
+   * those are bash expansions and stay text). */
   readonly fallback: string | undefined;
   /** The reference as written, kept when no env lookup is configured. */
   readonly text: string;
@@ -44,10 +45,14 @@ export class EnvReference {
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** What follows `${NAME:` in bash parameter expansion (defaults, assignment, errors, substrings). */
+const SHELL_EXPANSION = /^[-=?+0-9 ]/;
 
 /**
  * Reads the `${…}` reference whose `$` is at `at`. Returns `undefined` when the braces do not
- * hold a variable name (shell forms such as `${#list[@]}` or `${x%%.*}` stay literal text).
+ * hold a variable name (shell forms such as `${#list[@]}` or `${x%%.*}` stay literal text), or
+ * when `${NAME:` is followed by `-`, `=`, `?`, `+`, a digit or a space: that is bash parameter
+ * expansion (`${X:-default}`, `${P:0:3}`), not the engine's `${NAME:default}`.
  */
 export function readEnvReference(
   source: string,
@@ -68,6 +73,8 @@ export function readEnvReference(
   const name = colon < 0 ? body : body.slice(0, colon);
   const fallback = colon < 0 ? undefined : body.slice(colon + 1);
   if (!ENV_NAME.test(name)) return undefined;
+  // `${X:-d}`, `${X:=d}`, `${X:?m}`, `${X:+v}`, `${X:0:3}`, `${X: -2}` are the shell's.
+  if (fallback !== undefined && SHELL_EXPANSION.test(fallback)) return undefined;
   return {
     reference: new EnvReference(name, fallback, source.slice(at, close + 1)),
     end: close + 1,

@@ -1,6 +1,6 @@
 /**
  * Built-in filters (`abs str int title upper lower rstr fmt coalesce getitem getindex keys
- * values list dict`) and `createFilters()` for adding custom ones.
+ * values list dict shell_quote`) and `createFilters()` for adding custom ones.
  *
  * @module
  */
@@ -189,6 +189,25 @@ const dict: FilterFunction = (value, args, kwargs) => {
   throw wrongInput("dict", "an object or an array of [key, value] pairs", value);
 };
 
+/** POSIX single-quoting: the text between `'…'`, each `'` written as `'\''`. */
+function quoteWord(text: string): string {
+  return `'${text.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * `shell_quote`: the value as POSIX shell words, safe to paste into `bash:`/`sh:` code. A
+ * string, number, boolean or date becomes one single-quoted word (`it's` → `'it'\''s'`);
+ * `null` becomes `''`; an array becomes its items quoted one by one and joined by spaces
+ * (`[a, b c]` → `'a' 'b c'`, `[]` → nothing); an object becomes its quoted JSON.
+ */
+const shellQuote: FilterFunction = (value, args, kwargs, ctx) => {
+  takesNoArguments("shell_quote", args, kwargs);
+  if (Array.isArray(value)) {
+    return value.map((item) => quoteWord(stringifyValue(item, ctx.timezone))).join(" ");
+  }
+  return quoteWord(stringifyValue(value, ctx.timezone));
+};
+
 /** The built-in filters. Custom filters cannot replace them. */
 export const BUILTIN_FILTERS: FilterRegistry = new Map<string, FilterFunction>([
   ["abs", abs],
@@ -206,6 +225,7 @@ export const BUILTIN_FILTERS: FilterRegistry = new Map<string, FilterFunction>([
   ["values", values],
   ["list", list],
   ["dict", dict],
+  ["shell_quote", shellQuote],
 ]);
 
 const FILTER_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;

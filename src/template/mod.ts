@@ -20,8 +20,10 @@ export { compileCondition, type CompiledCondition } from "./condition.ts";
 export {
   analyzeCondition,
   analyzeTemplate,
+  findUnquotedTemplates,
   type TemplateAnalysis,
   type TemplateIssue,
+  type UnquotedTemplate,
 } from "./analyze.ts";
 export { strftime } from "./strftime.ts";
 export { stringifyValue } from "./values.ts";

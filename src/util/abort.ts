@@ -7,31 +7,52 @@
  * @module
  */
 
-const hubs = new WeakMap<AbortSignal, Set<() => void>>();
+interface Hub {
+  readonly callbacks: Set<() => void>;
+  readonly listener: () => void;
+}
+
+const hubs = new WeakMap<AbortSignal, Hub>();
 
 /**
  * Calls `callback` once when `signal` aborts (at once if it already has).
- * Returns a function that removes the callback.
+ * Returns a function that removes the callback; when the last one goes, the
+ * one real listener leaves `signal` too, so a scope that ended leaves nothing
+ * on its parent.
  */
 export function onAbort(signal: AbortSignal, callback: () => void): () => void {
   if (signal.aborted) {
     callback();
     return () => {};
   }
-  let callbacks = hubs.get(signal);
-  if (!callbacks) {
-    const set = new Set<() => void>();
-    callbacks = set;
-    hubs.set(signal, set);
-    signal.addEventListener("abort", () => {
+  let hub = hubs.get(signal);
+  if (!hub) {
+    const callbacks = new Set<() => void>();
+    const listener = () => {
       hubs.delete(signal);
-      for (const fn of set) fn();
-      set.clear();
-    }, { once: true });
+      for (const fn of callbacks) fn();
+      callbacks.clear();
+    };
+    hub = { callbacks, listener };
+    hubs.set(signal, hub);
+    signal.addEventListener("abort", listener, { once: true });
   }
-  callbacks.add(callback);
-  const set = callbacks;
+  const current = hub;
+  current.callbacks.add(callback);
   return () => {
-    set.delete(callback);
+    if (!current.callbacks.delete(callback) || current.callbacks.size > 0) return;
+    if (hubs.get(signal) === current) hubs.delete(signal);
+    signal.removeEventListener("abort", current.listener);
   };
+}
+
+/**
+ * A signal of its own that aborts (with the same reason) when `parent` does, for one piece of
+ * work that adds listeners of its own (a sleep, a subprocess): however many run at once, the
+ * parent carries one listener. Call `dispose` when the work ends.
+ */
+export function childSignal(parent: AbortSignal): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const dispose = onAbort(parent, () => controller.abort(parent.reason));
+  return { signal: controller.signal, dispose };
 }

@@ -168,10 +168,56 @@ describe("workflow CLI", () => {
     await real.fs.remove(dir);
   });
 
-  it("validates the shipped conf folder cleanly", async () => {
+  it("validates the shipped conf folder cleanly, without a single warning", async () => {
     const { code, stdout } = await cli(["validate", "--conf", `${root}/conf`]);
     assert.equal(code, 0, stdout);
-    assert.match(stdout, /✓ \d+ templates? in .* are valid/);
+    assert.match(stdout, /✓ \d+ templates? in .* are valid\n$/);
+    assert.doesNotMatch(stdout, /warning/);
+  });
+
+  it("validate warns about a str param pasted unquoted into shell code, and still exits 0", async () => {
+    const dir = await tempDir();
+    await real.fs.writeText(
+      `${dir}/wf.yml`,
+      "wf:\n  type: Workflow\n  params:\n    name: str\n    n: int\n  jobs:\n    a:\n" +
+        "      stages:\n        - name: greet\n" +
+        '          bash: echo "${{ params.name }}" ${{ params.n }} ${{ params.name | shell_quote }}\n',
+    );
+    const { code, stdout } = await cli(["validate", "--conf", dir]);
+    assert.equal(code, 0, stdout);
+    const lines = stdout.trim().split("\n");
+    assert.equal(lines.length, 2, stdout);
+    assert.match(
+      lines[0],
+      /^wf\.yml:10:23 jobs\.a\.stages\[0\]\.bash: warning: \$\{\{ params\.name \}\} pastes a str param into shell code unquoted.*pass it through env: .* or write \$\{\{ params\.name \| shell_quote \}\}$/,
+    );
+    assert.match(lines[1], /^✓ 1 template in .* are valid \(1 warning\)$/);
+    const json = await cli(["validate", "--conf", dir, "--json"]);
+    assert.equal(json.code, 0);
+    const report = JSON.parse(json.stdout);
+    assert.equal(report.ok, true);
+    assert.equal(report.issues[0].severity, "warning");
+    await real.fs.remove(dir);
+  });
+
+  it("runs demo-hello with a shell-injection payload as a name: counted, never executed", async () => {
+    const dir = await tempDir();
+    const marker = `${dir}/pwned`;
+    const name = `x"; id -un > ${marker}; echo "`;
+    const { code, stdout, stderr } = await cli([
+      "run",
+      "demo-hello",
+      "--conf",
+      `${root}/conf`,
+      "--json",
+      "-p",
+      `name=${name}`,
+    ]);
+    assert.equal(code, 0, stderr);
+    const result = JSON.parse(stdout);
+    assert.equal(result.context.jobs.greet.stages.count.outputs.stdout, String(name.length));
+    assert.equal(await real.fs.stat(marker), null, "the payload ran a command");
+    await real.fs.remove(dir);
   });
 
   it("lists, shows, prints the schema and the version", async () => {
@@ -244,6 +290,22 @@ describe("workflow CLI", () => {
       assert.equal(code, 2, args.join(" "));
       assert.match(stderr, /^error: /);
     }
+  });
+});
+
+describe("hostile --params", () => {
+  it("refuses --params nested 20,000 levels deep with a clear error instead of a stack overflow", async () => {
+    const dir = await tempDir();
+    await real.fs.writeText(`${dir}/wf.yml`, PARAMS_WF);
+    const deep = `{"name": "x", "tree": ${"[".repeat(20_000)}${"]".repeat(20_000)}}`;
+    const { code, stderr } = await cli(["run", "typed", "--conf", dir, "--params", deep]);
+    assert.equal(code, 2, stderr);
+    assert.match(
+      stderr,
+      /^error: --params nests deeper than 200 levels \(at tree\[0\]\[0\]\[0\]….*\); pass flatter data/,
+    );
+    assert.doesNotMatch(stderr, /call stack/);
+    await real.fs.remove(dir);
   });
 });
 

@@ -79,8 +79,43 @@ describe("loadConfig() on hostile fixtures", () => {
       "templates.yml:10:25 jobs.first.stages[0].echo: params.nmae is not a declared param (declared params: name); did you mean 'name'?",
       "templates.yml:10:52 jobs.first.stages[0].echo: stages.later is not an earlier stage of this job (no earlier stage has an id)",
       "templates.yml:13:44 jobs.first.stages[1].if: unexpected end of expression",
-      "templates.yml:14:36 jobs.first.stages[1].echo: unknown filter 'nope'; filters are: abs, str, int, title, upper, lower, rstr, fmt, coalesce, getitem, getindex, keys, values, list, dict",
+      "templates.yml:14:36 jobs.first.stages[1].echo: unknown filter 'nope'; filters are: abs, str, int, title, upper, lower, rstr, fmt, coalesce, getitem, getindex, keys, values, list, dict, shell_quote",
       "templates.yml:14:48 jobs.first.stages[1].echo: jobs.second is not a job of this workflow (jobs: first)",
+    ]);
+  });
+
+  it("warns about str, secret and array params pasted unquoted into shell code, and still loads", async () => {
+    const config = await loadFixture("hostile");
+    const hint = (expression: string) =>
+      "into shell code unquoted, so quotes or ';' in it run as commands; pass it through env: " +
+      `(and use "$NAME") or write \${{ ${expression} | shell_quote }}`;
+    const issues = config.validate().filter((issue) => issue.file === "shell_injection.yml");
+    assert.deepEqual(issues.map(formatIssue), [
+      "shell_injection.yml:16:19 jobs.first.stages[0].bash: warning: ${{ params.name }} pastes a " +
+      `str param ${hint("params.name")}`,
+      "shell_injection.yml:17:37 jobs.first.stages[0].bash: warning: ${{ params.token }} pastes a " +
+      `secret param ${hint("params.token")}`,
+      "shell_injection.yml:17:58 jobs.first.stages[0].bash: warning: ${{ params.files }} pastes " +
+      `an array param ${hint("params.files")}`,
+    ]);
+    assert.ok(issues.every((issue) => issue.severity === "warning"));
+    assert.equal(config.workflow("wf-shell-injection").jobs.first.stages.length, 2);
+  });
+
+  it("refuses an until max-loop over the cap with file, line and column", async () => {
+    const config = await loadFixture("hostile");
+    assert.deepEqual(issuesOf(config.validate(), "huge_loop.yml"), [
+      "huge_loop.yml:10:21 jobs.first.stages[0].max-loop: max-loop 100000000 is over the limit " +
+      "of 10000 iterations (each loop keeps its outputs in the run context); loop inside a task " +
+      "(uses:) or split the work",
+    ]);
+  });
+
+  it("reports a file nested 10,000 levels deep with its file, line and column", async () => {
+    const config = await loadFixture("hostile");
+    assert.deepEqual(issuesOf(config.validate(), "deep_nesting.yml"), [
+      "deep_nesting.yml:5:205: nesting deeper than 200 levels (lists and mappings inside each " +
+      "other); a workflow never needs that many, so flatten the data",
     ]);
   });
 

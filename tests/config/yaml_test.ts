@@ -46,6 +46,32 @@ describe("parseYaml()", () => {
     assert.deepEqual(data, { x: { a: 1 }, y: { a: 1, b: 2 } });
   });
 
+  it("reports 10,000 nested lists or 300 nested maps as one problem with a line, not a stack overflow", () => {
+    const flow = parseYaml(`a:\n  b: ${"[".repeat(10_000)}${"]".repeat(10_000)}\n`);
+    assert.equal(flow.data, undefined);
+    assert.deepEqual(flow.problems, [{
+      line: 2,
+      column: 204,
+      message: "nesting deeper than 200 levels (lists and mappings inside each other); " +
+        "a workflow never needs that many, so flatten the data",
+    }]);
+    let block = "";
+    for (let depth = 0; depth < 300; depth++) block += `${" ".repeat(depth)}k:\n`;
+    assert.deepEqual(parseYaml(block).problems.map((p) => [p.line, p.message.slice(0, 30)]), [
+      [201, "nesting deeper than 200 levels"],
+    ]);
+    const dashes = Array.from({ length: 300 }, () => "- ").join("") + "x\n";
+    assert.equal(parseYaml(dashes).problems.length, 1);
+  });
+
+  it("accepts 150 levels of nesting, and brackets inside quotes, comments and block scalars", () => {
+    const deep = parseYaml(`a: ${"[".repeat(150)}1${"]".repeat(150)}\n`);
+    assert.deepEqual(deep.problems, []);
+    const script = "run: |\n" + "  echo '['\n".repeat(300) +
+      `s: "${"[".repeat(300)}" # ${"{".repeat(300)}\n`;
+    assert.deepEqual(parseYaml(script).problems, []);
+  });
+
   it("reports a syntax error with its line and column", () => {
     const { problems } = parseYaml("a:\n  - b\n c: [\n");
     assert.ok(problems.length > 0);

@@ -86,6 +86,40 @@ wf:
     assert.deepEqual(outs, ["table=a", "table=b", "table=c"]);
   });
 
+  it("renders templates inside a static matrix list and include, and hashes the rendered combination", async () => {
+    const engine = await engineFor(`
+wf:
+  type: Workflow
+  params:
+    a: {type: str, default: sales}
+    n: {type: int, default: 7}
+  jobs:
+    each:
+      strategy:
+        matrix:
+          table: ["\${{ params.a }}", b]
+          n: ["\${{ params.n }}"]
+        include: [{table: "\${{ params.a }}-extra", n: 1}]
+      stages:
+        - name: use
+          id: use
+          echo: "\${{ matrix.table }}"
+`);
+    const result = await engine.execute("wf", { a: "orders" });
+    await engine.close();
+    const each = (result.context.jobs as Jobs).each;
+    assert.equal(each.status, "SUCCESS", JSON.stringify(result.context.jobs));
+    const combos = [{ table: "orders", n: 7 }, { table: "b", n: 7 }, {
+      table: "orders-extra",
+      n: 1,
+    }];
+    assert.deepEqual(Object.keys(each.strategies!).sort(), combos.map(strategyId).sort());
+    assert.deepEqual(
+      Object.values(each.strategies!).map((s) => s.matrix),
+      combos,
+    );
+  });
+
   it("fails clearly when a dynamic matrix does not render to a list or is too large", async () => {
     const engine = await engineFor(`
 wf:

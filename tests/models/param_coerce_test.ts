@@ -47,6 +47,45 @@ describe("coerceParams() per type", () => {
     failsWith(() => coerceOne("int", "1.0"), `param 'p' expects int, got "1.0"`);
   });
 
+  it("int and float name an overflowing number (1e400 from JSON) instead of saying null", () => {
+    const overflow = JSON.parse('{"n": 1e400}').n;
+    failsWith(
+      () => coerceOne("int", overflow),
+      "param 'p' expects int, got Infinity: too large to be a finite integer (e.g. 1e400)",
+    );
+    failsWith(
+      () => coerceOne("float", -overflow),
+      "param 'p' expects float, got -Infinity: too large to be a finite number (e.g. 1e400)",
+    );
+    failsWith(
+      () => coerceOne("float", "1e400"),
+      `param 'p' expects float, got "1e400": too large to be a finite number (e.g. 1e400)`,
+    );
+    failsWith(
+      () => coerceOne("int", "123456789012345678901"),
+      `param 'p' expects int, got "123456789012345678901": beyond ±9007199254740991, ` +
+        "where integers are no longer exact",
+    );
+    failsWith(() => coerceOne("float", NaN), "param 'p' expects float, got NaN: not a number");
+  });
+
+  it("refuses a map, array or undeclared value nested deeper than 200 levels, naming the param", () => {
+    const nested = (depth: number) => {
+      let value: unknown = 1;
+      for (let i = 0; i < depth; i++) value = [value];
+      return value;
+    };
+    assert.deepEqual(coerceOne("array", nested(200)), nested(200));
+    failsWith(
+      () => coerceOne("array", nested(100_000)),
+      "param 'p' nests deeper than 200 levels (at p[0][0][0][0]…[0][0]); pass flatter data",
+    );
+    assert.throws(
+      () => coerceParams({}, { extra: { a: nested(300) } }, { now: NOW }),
+      /param 'extra' nests deeper than 200 levels \(at extra\.a\[0\]/,
+    );
+  });
+
   it("float reads numbers and numeric strings", () => {
     assert.equal(coerceOne("float", 1.25), 1.25);
     assert.equal(coerceOne("float", "2.5"), 2.5);

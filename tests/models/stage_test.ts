@@ -75,6 +75,21 @@ describe("parseStage()", () => {
     assert.ok(sh.stage?.kind === "shell" && sh.stage.shell === "sh");
   });
 
+  it("rejects env: names that are not variable names and values that are not text", () => {
+    const { issues } = stageOf({
+      name: "b",
+      bash: "echo",
+      env: { RUN_DATE: "${{ params.d }}", "9LIVES": "x", "A-B": "y", LIST: [1] },
+    });
+    assert.deepEqual(issues, [
+      "stages[0].env.9LIVES: '9LIVES' is not an environment variable name; use letters, " +
+      "digits and '_', not starting with a digit (e.g. RUN_DATE)",
+      "stages[0].env.A-B: 'A-B' is not an environment variable name; use letters, " +
+      "digits and '_', not starting with a digit (e.g. RUN_DATE)",
+      "stages[0].env.LIST: expected text (a string, number, boolean or template), got a list",
+    ]);
+  });
+
   it("parses run, call, trigger, raise and docker stages", () => {
     const run = stageOf({ name: "r", run: "return {a: 1}", lang: "python", vars: { x: 1 } });
     assert.deepEqual(run.issues, []);
@@ -132,6 +147,16 @@ describe("parseStage()", () => {
     assert.ok(until.stage?.kind === "until");
     assert.equal(until.stage.item, 0);
     assert.equal(until.stage.maxLoop, 10);
+  });
+
+  it("caps until max-loop at 10000 iterations, like the matrix cap", () => {
+    const stages = [{ name: "i", echo: 1 }];
+    const ok = stageOf({ name: "u", until: "item > 3", "max-loop": 10_000, stages });
+    assert.deepEqual(ok.issues, []);
+    assert.deepEqual(stageOf({ name: "u", until: "item > 3", "max-loop": 1e8, stages }).issues, [
+      "stages[0].max-loop: max-loop 100000000 is over the limit of 10000 iterations (each loop " +
+      "keeps its outputs in the run context); loop inside a task (uses:) or split the work",
+    ]);
   });
 
   it("requires nested stages for foreach and until and a list for foreach", () => {

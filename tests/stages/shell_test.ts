@@ -41,6 +41,21 @@ describe("shell stage (bash:, sh:)", () => {
     assert.ok(run.logs.some((m) => m.endsWith("| hi ann")), run.logs.join("\n"));
   });
 
+  it("leaves bash parameter expansion such as \${P:0:3} and \${UNSET:-x} to bash", async () => {
+    const run = await runStages(oneJob(`
+        - name: Slice
+          id: slice
+          env: { P: abcdef }
+          bash: |
+            echo "\${P:0:3} \${WF_TEST_SURELY_UNSET:-dflt} \${P: -2}"
+    `));
+    assert.equal(run.result.status, "SUCCESS");
+    assert.equal(
+      (run.stages.slice as { outputs: { stdout: string } }).outputs.stdout,
+      "abc dflt ef",
+    );
+  });
+
   it("runs sh: in the given cwd", async () => {
     const dir = mkdtempSync(join(tmpdir(), "wf-shell-"));
     try {

@@ -1,6 +1,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { analyzeCondition, analyzeTemplate } from "../../src/template/mod.ts";
+import {
+  analyzeCondition,
+  analyzeTemplate,
+  findUnquotedTemplates,
+} from "../../src/template/mod.ts";
 
 describe("analyzeTemplate()", () => {
   it("lists the referenced paths as segment arrays", () => {
@@ -93,5 +97,46 @@ describe("reference template forms", () => {
     }
     assert.deepEqual(analyzeCondition("'${{ matrix.env }}' == 'prod'").issues, []);
     assert.deepEqual(analyzeCondition(`"\${{ params.name }}" == "foo"`).issues, []);
+  });
+});
+
+describe("findUnquotedTemplates()", () => {
+  const strParams = (path: readonly string[]) => path[0] === "params" && path[1] === "n";
+
+  it("finds a value pasted into shell code with its offset and the path it reads", () => {
+    const found = findUnquotedTemplates('echo "${{ params.name }}"', strParams);
+    assert.deepEqual(found, [{
+      column: 6,
+      text: "${{ params.name }}",
+      expression: "params.name",
+      reference: ["params", "name"],
+    }]);
+  });
+
+  it("accepts | shell_quote, numbers, booleans, len() and paths the caller calls safe", () => {
+    const safe = [
+      "echo ${{ params.name | shell_quote }}",
+      "echo ${{ params.names | shell_quote }}",
+      "echo ${{ params.n }} ${{ params.n | str }} ${{ len(params.tables) }}",
+      "echo ${{ params.name | int }} ${{ params.name == 'x' }} ${{ 3 }}",
+      "echo $${{ literal }} ${NOT_A_TEMPLATE}",
+    ];
+    for (const source of safe) {
+      assert.deepEqual(findUnquotedTemplates(source, strParams), [], source);
+    }
+  });
+
+  it("flags filters that keep text, custom filters and other paths", () => {
+    const found = findUnquotedTemplates(
+      "${{ params.name | upper }} ${{ params.n | slug }} ${{ stages.a.outputs.x }} " +
+        "${{ format('{0}', params.name) }}",
+      strParams,
+    );
+    assert.deepEqual(found.map((f) => f.expression), [
+      "params.name | upper",
+      "params.n | slug",
+      "stages.a.outputs.x",
+      "format('{0}', params.name)",
+    ]);
   });
 });

@@ -142,6 +142,34 @@ describe("built-in filters", () => {
   });
 });
 
+describe("shell_quote filter", () => {
+  it("single-quotes a string and writes each quote as '\\''", () => {
+    assert.equal(value("params.word | shell_quote"), "'bar'");
+    const quote = (text: string) =>
+      render("${{ params.text | shell_quote }}", { params: { text } });
+    assert.equal(quote("it's"), "'it'\\''s'");
+    assert.equal(quote('x"; id -un > f; echo "'), `'x"; id -un > f; echo "'`);
+    assert.equal(quote("$(id) `id` \\"), "'$(id) `id` \\'");
+  });
+
+  it("quotes numbers, booleans, null and dates as one word each", () => {
+    assert.equal(value("params.neg | shell_quote"), "'-4.5'");
+    assert.equal(value("true | shell_quote"), "'true'");
+    assert.equal(value("params.nothing | shell_quote"), "''");
+    assert.equal(value("params.date | shell_quote"), "'2024-01-02T03:04:05.678Z'");
+  });
+
+  it("turns an array into space-separated quoted words and an empty array into nothing", () => {
+    const words = { params: { files: ["a b", "it's", 3] } };
+    assert.equal(render("${{ params.files | shell_quote }}", words), "'a b' 'it'\\''s' '3'");
+    assert.equal(render("${{ params.files | shell_quote }}", { params: { files: [] } }), "");
+  });
+
+  it("refuses arguments", () => {
+    throwsTemplate(() => value("params.word | shell_quote(1)"), "takes no arguments");
+  });
+});
+
 describe("createFilters()", () => {
   it("adds custom filters that receive args, kwargs and the time zone", () => {
     const filters = createFilters({

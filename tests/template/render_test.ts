@@ -106,10 +106,17 @@ describe("render() env pass", () => {
   it("replaces ${VAR} and ${VAR:default} and collapses $$", () => {
     assert.equal(render("${HOME}/x", scope, { env }), "/home/me/x");
     assert.equal(render("${MISSING:fallback}", scope, { env }), "fallback");
-    assert.equal(render("${MISSING:-}", scope, { env }), "-");
+    assert.equal(render("${MISSING:http://x:1}", scope, { env }), "http://x:1");
     assert.equal(render("${EMPTY:dflt}", scope, { env }), "");
     assert.equal(render("cost $$5", scope, { env }), "cost $5");
     assert.equal(render("${ HOME }", scope, { env }), "/home/me");
+  });
+
+  it("leaves bash parameter expansion alone: ${X:-d}, ${X:=d}, ${X:?m}, ${X:+v}, ${P:0:3}, ${P: -2}", () => {
+    const script = 'echo "${MISSING:-x}" ${HOME:=/tmp} ${MISSING:?unset} ${HOME:+set} ' +
+      "${P:0:3} ${P: -2} ${MISSING:-}";
+    assert.equal(render(script, scope, { env }), script);
+    assert.equal(render("${HOME:-x} ${MISSING:x-}", scope, { env }), "${HOME:-x} x-");
   });
 
   it("does not eat quotes around escaped dollars (reference bug)", () => {

@@ -5,7 +5,7 @@
  */
 
 import { buildWorkflow } from "../../config/loader.ts";
-import { ConfigError, type ConfigIssue } from "../../errors.ts";
+import { ConfigError, type ConfigIssue, isBlockingIssue } from "../../errors.ts";
 import type { Workflow } from "../../models/types.ts";
 import { toJsonValue } from "../../results/result.ts";
 import { validateCron } from "../../scheduler/cron.ts";
@@ -183,7 +183,8 @@ export const WORKFLOW_ROUTES: readonly RouteDefinition[] = [
         return json({ name, ok: issues.length === 0, issues });
       }
       const issues = deps.engine.config.validate();
-      return json({ ok: issues.length === 0, count: deps.engine.config.names().length, issues });
+      const ok = issues.every((issue) => !isBlockingIssue(issue));
+      return json({ ok, count: deps.engine.config.names().length, issues });
     },
   },
   {
