@@ -73,14 +73,14 @@ class DenoProcessWorker implements WorkerLike {
     try {
       this.#child = new deno.Command(deno.execPath(), {
         args,
-        ...(unsetEnv.length
-          ? { env: childEnv(deno.env.toObject(), unsetEnv), clearEnv: true }
-          : {}),
         stdin: "piped",
         stdout: "piped",
         stderr: "piped",
-        // Plain text for the error message built from the stderr tail.
-        env: { NO_COLOR: "1" },
+        // NO_COLOR: plain text for the error message built from the stderr tail. Without the
+        // server's credentials, the child starts from a cleared environment.
+        ...(unsetEnv.length
+          ? { env: { ...childEnv(deno.env.toObject(), unsetEnv), NO_COLOR: "1" }, clearEnv: true }
+          : { env: { NO_COLOR: "1" } }),
       }).spawn();
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -93,8 +93,9 @@ class DenoProcessWorker implements WorkerLike {
     this.#writer = this.#child.stdin.getWriter();
     this.#writer.closed.catch(() => {/* the process ended */});
     void this.#readMessages();
-    void this.#readErrors();
-    void this.#child.status.then((status) => {
+    const stderrRead = this.#readErrors();
+    // The exit is reported once stderr is drained, so its message holds the error text.
+    void Promise.all([this.#child.status, stderrRead]).then(([status]) => {
       if (this.#terminated) return;
       this.#terminated = true;
       const detail = this.#stderrTail.trim();

@@ -237,7 +237,8 @@ wf:
             const env = globalThis.process?.env ?? {};
             const deno = globalThis.Deno?.env?.toObject?.() ?? {};
             return { seen: [env.WORKFLOW_API_TOKEN, deno.WORKFLOW_API_TOKEN,
-              env.WORKFLOW_RUNS_STORE_URL, deno.WORKFLOW_RUNS_STORE_URL].filter(Boolean) };
+              env.WORKFLOW_RUNS_STORE_URL, deno.WORKFLOW_RUNS_STORE_URL].filter(Boolean),
+              home: Boolean(env.HOME ?? deno.HOME) };
         - name: Template
           id: template
           echo: "\${WORKFLOW_API_TOKEN:none}"
@@ -256,6 +257,7 @@ wf:
         assert.match(stdout, /PATH=/, "env printed nothing");
         assert.doesNotMatch(stdout, /WORKFLOW_API_TOKEN|WORKFLOW_RUNS_STORE_URL/);
         assert.deepEqual(stages.js.outputs.seen, []);
+        assert.equal(stages.js.outputs.home, true, "the JavaScript stage lost the rest of its env");
         const all = JSON.stringify(result.context) + JSON.stringify(events);
         assert.ok(!all.includes(TOKEN) && !all.includes("pw-STORE-31c7"));
         assert.match(JSON.stringify(events), /none/);
