@@ -108,6 +108,7 @@ export {
   type ApiCloseOptions,
   type ApiOptions,
   createApi,
+  type ExecutionContextLike,
   type RegisteredRoute,
   type WorkflowApi,
 } from "./src/api/app.ts";

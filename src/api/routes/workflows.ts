@@ -12,7 +12,7 @@ import { validateCron } from "../../scheduler/cron.ts";
 import { findWorkflow, startRun } from "../_runs.ts";
 import { ERROR, RESULT } from "../_docs.ts";
 import type { JsonSchema } from "../_schema.ts";
-import { json, type RouteDefinition } from "../route_table.ts";
+import { json, keepAlive, type RouteDefinition } from "../route_table.ts";
 
 const NAME = { name: "Workflow name." };
 
@@ -216,7 +216,7 @@ export const WORKFLOW_ROUTES: readonly RouteDefinition[] = [
         runId: body.run_id as string | undefined,
       });
       if (body.async === true) {
-        done.catch(() => {});
+        keepAlive(c, done);
         const location = `${deps.prefix}/runs/${encodeURIComponent(run.runId)}`;
         return json(
           {
