@@ -2,14 +2,15 @@
  * `@ddeutil/workflow/core`: everything that runs on web-standard APIs alone — the engine,
  * config indexing from text, templates, the executor, stores, the scheduler and the Hono app —
  * without the Deno/Bun/Node adapters, the CLI or the socket server. Import it on edge runtimes
- * and pass a runtime yourself (`createMemoryRuntime()` or your own `Runtime`).
+ * and pass a runtime yourself (`createWebRuntime()`, or your own `Runtime`); `docs/edge.md` has a
+ * complete Cloudflare Worker.
  *
  * @example
  * ```ts
- * import { createApi, createMemoryRuntime, Engine, indexConfig } from "@ddeutil/workflow/core";
+ * import { createApi, createWebRuntime, Engine, indexConfig } from "@ddeutil/workflow/core";
  *
- * const config = indexConfig([{ path: "wf.yml", text: await (await fetch(url)).text() }]);
- * const engine = await Engine.create({ runtime: createMemoryRuntime(), config });
+ * const config = indexConfig([{ path: "wf.yml", text: WORKFLOWS }]);
+ * const engine = await Engine.create({ runtime: createWebRuntime(), config });
  * export default { fetch: createApi(engine).fetch };
  * ```
  *
@@ -85,6 +86,7 @@ export {
   type MemoryRuntime,
   type MemoryRuntimeOptions,
 } from "./src/runtime/memory.ts";
+export { createWebRuntime, type WebRuntime, type WebRuntimeOptions } from "./src/runtime/web.ts";
 export type * from "./src/runtime/types.ts";
 export type {
   AuditRecord,
@@ -106,6 +108,7 @@ export {
   type ApiCloseOptions,
   type ApiOptions,
   createApi,
+  type ExecutionContextLike,
   type RegisteredRoute,
   type WorkflowApi,
 } from "./src/api/app.ts";

@@ -28,6 +28,7 @@ import { openStores, storesFromEnv, traceLevelFromEnv } from "./results/stores.t
 import { attachTraces, type TraceAttachment } from "./results/trace_writer.ts";
 import { credentialTexts, serverCredentialNames } from "./util/secret_env.ts";
 import { hideEnv } from "./executor/stage_runtime.ts";
+import { missingHostFeature } from "./stages/_host.ts";
 
 /** Options of {@linkcode Engine.create}. */
 export interface EngineOptions {
@@ -284,6 +285,34 @@ export class Engine {
               message: problem,
             });
           }
+        }
+      }
+    }
+    return issues;
+  }
+
+  /**
+   * One issue (file and line of the stage) per stage of a valid workflow that this engine's
+   * runtime cannot run: `bash:`/`sh:`/`docker:`/`lang: python` stages without subprocesses,
+   * JavaScript `run:` stages without workers (an edge host has neither). Empty on Deno, Bun
+   * and Node. `workflows` are names in the config or workflow models. @default every workflow
+   */
+  checkHost(
+    workflows: readonly (string | Workflow)[] = this.config.names("Workflow"),
+  ): ConfigIssue[] {
+    const issues: ConfigIssue[] = [];
+    if (!this.runtime.capabilities) return issues;
+    for (const entry of workflows) {
+      let workflow: Workflow;
+      try {
+        workflow = typeof entry === "string" ? this.config.workflow(entry) : entry;
+      } catch {
+        continue; // already reported by validate()
+      }
+      for (const job of Object.values(workflow.jobs)) {
+        for (const stage of allStages(job.stages)) {
+          const problem = missingHostFeature(stage, this.runtime, this.settings.runDefaultLang);
+          if (problem) issues.push({ ...stage.source, severity: "error", message: problem });
         }
       }
     }

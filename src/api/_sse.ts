@@ -87,6 +87,11 @@ export interface RunEventStreamOptions {
 /**
  * A stream of `run`'s lifecycle events: one SSE message per event (`event:` is its type,
  * `id:` its index, `data:` its JSON), then a final `end` message with the run's status.
+ *
+ * The run's listener only wakes the stream; the stream reads the run's events and writes
+ * them itself. On an edge host the run executes in the request that started it while the
+ * stream belongs to another request, which may not write to this stream
+ * ("Cannot perform I/O on behalf of a different request").
  */
 export function runEventStream(
   run: ApiRun,
@@ -97,12 +102,14 @@ export function runEventStream(
     start(controller) {
       let closed = false;
       let unsubscribe = () => {};
-      const keepAlive = new AbortController();
+      let wake = () => {};
+      const stopped = new AbortController();
       const close = () => {
         if (closed) return;
         closed = true;
         unsubscribe();
-        keepAlive.abort();
+        stopped.abort();
+        wake();
         options.signal.removeEventListener("abort", close);
         try {
           controller.close();
@@ -120,32 +127,34 @@ export function runEventStream(
         }
       };
       let last = options.afterIndex ?? -1;
-      for (const { detail, index } of run.events(last + 1)) {
-        send(frame(detail.type, eventJson(detail), index));
-        last = index;
-      }
-      unsubscribe = run.subscribe({
-        event(detail, index) {
-          if (index <= last) return;
-          last = index;
+      const pump = () => {
+        for (const { detail, index } of run.events(last + 1)) {
           send(frame(detail.type, eventJson(detail), index));
-        },
-        done() {
-          send(frame("end", {
-            run_id: run.runId,
-            status: run.status,
-            ...(run.failure ? { error: run.failure } : {}),
-          }));
-          queueMicrotask(close);
-        },
-      });
+          last = index;
+        }
+        if (!run.finished) return;
+        send(frame("end", {
+          run_id: run.runId,
+          status: run.status,
+          ...(run.failure ? { error: run.failure } : {}),
+        }));
+        close();
+      };
+      unsubscribe = run.subscribe({ event: () => wake(), done: () => wake() });
       if (options.signal.aborted) close();
       else options.signal.addEventListener("abort", close, { once: true });
+      void (async () => {
+        while (!closed) {
+          pump();
+          if (closed) return;
+          await new Promise<void>((resolve) => wake = resolve);
+        }
+      })();
       void (async () => {
         const interval = options.keepAliveMs ?? 15_000;
         while (!closed) {
           try {
-            await options.clock.sleep(interval, { signal: keepAlive.signal });
+            await options.clock.sleep(interval, { signal: stopped.signal });
           } catch {
             return;
           }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { Hono } from "hono";
+import { type ExecutionContext, Hono } from "hono";
 import type { Engine } from "../engine.ts";
 import { CancelError } from "../errors.ts";
 import type { AuditStore } from "../results/audit_store.ts";
@@ -55,14 +55,28 @@ export interface ApiCloseOptions {
   readonly graceMs?: number;
 }
 
+/** The part of a host's per-request context the API uses (a Cloudflare Worker's `ctx`). */
+export interface ExecutionContextLike {
+  /** Keeps the request's work alive until `promise` settles, after the response is sent. */
+  waitUntil(promise: Promise<unknown>): void;
+}
+
 /** The HTTP API: a `fetch` handler plus helpers. */
 export interface WorkflowApi {
   /** Prefix of the versioned routes, e.g. `/api/v1`. */
   readonly prefix: string;
   /** `true` when a bearer token is required. */
   readonly authRequired: boolean;
-  /** Answers a request: hand it to any web-standard server or a worker's `fetch` handler. */
-  fetch(request: Request): Promise<Response>;
+  /**
+   * Answers a request: hand it to any web-standard server, or use it as a Worker's `fetch`
+   * handler (`export default { fetch: api.fetch }`): given the host's `executionContext`, an
+   * async run (`"async": true`) is kept alive through its `waitUntil` after the `202`.
+   */
+  fetch(
+    request: Request,
+    env?: unknown,
+    executionContext?: ExecutionContextLike,
+  ): Promise<Response>;
   /** Answers a request for `path` on `http://localhost` (for tests and in-process calls). */
   request(path: string, init?: RequestInit): Promise<Response>;
   /** The routes registered on the underlying app. */
@@ -114,7 +128,10 @@ export function createApi(engine: Engine, options: ApiOptions = {}): WorkflowApi
   const prefix = normalizePrefix(options.prefix ?? env("WORKFLOW_API_PREFIX_PATH") ?? "/api/v1");
   const token = options.token ?? env("WORKFLOW_API_TOKEN") ?? "";
   const authRequired = token !== "";
-  const shutdown = new AbortController();
+  // Made on first use, not here: edge hosts refuse an AbortController at a Worker's module
+  // scope, where `createApi` is usually called.
+  let shutdown: AbortController | undefined;
+  const shutdownController = () => (shutdown ??= new AbortController());
   let closing = false;
   const runs = new RunRegistry({ maxRuns: options.maxRuns });
   const audits = options.audits ?? engine.audits ?? undefined;
@@ -128,7 +145,9 @@ export function createApi(engine: Engine, options: ApiOptions = {}): WorkflowApi
     prefix,
     maxBodyBytes: options.maxBodyBytes ?? 1 << 20,
     isClosing: () => closing,
-    shutdownSignal: shutdown.signal,
+    get shutdownSignal() {
+      return shutdownController().signal;
+    },
   };
 
   const routes: RouteDefinition[] = [];
@@ -195,7 +214,9 @@ export function createApi(engine: Engine, options: ApiOptions = {}): WorkflowApi
   return {
     prefix,
     authRequired,
-    fetch: async (request) => await app.fetch(request),
+    fetch: async (request, env, executionContext) =>
+      // Hono's type also wants `passThroughOnException` and `props`, which it never calls.
+      await app.fetch(request, env, executionContext as ExecutionContext | undefined),
     request: async (path, init) => await app.request(path, init),
     routes: () =>
       app.routes
@@ -217,7 +238,7 @@ export function createApi(engine: Engine, options: ApiOptions = {}): WorkflowApi
         }
         await Promise.all(running.map((r) => r.settled));
       }
-      shutdown.abort(new CancelError("the server is shutting down"));
+      shutdownController().abort(new CancelError("the server is shutting down"));
     },
   };
 }

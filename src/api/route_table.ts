@@ -199,5 +199,21 @@ export function json(data: unknown, status = 200, headers?: Record<string, strin
   });
 }
 
+/**
+ * Keeps `work` (an async run) going after the response on hosts that end a request's work
+ * with its response: a Cloudflare Worker's `waitUntil`, when the request came with an
+ * execution context. Elsewhere the work runs on by itself. `work` never rejects unhandled.
+ */
+export function keepAlive(c: Context, work: Promise<unknown>): void {
+  const settled = work.then(() => {}, () => {});
+  let context: { waitUntil(promise: Promise<unknown>): void };
+  try {
+    context = c.executionCtx;
+  } catch {
+    return; // no execution context (Deno, Bun, Node, app.request())
+  }
+  context.waitUntil(settled);
+}
+
 /** Re-export for handlers that answer errors themselves. */
 export { errorResponse };

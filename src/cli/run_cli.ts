@@ -179,7 +179,11 @@ async function commandRun(args: readonly string[], io: CliIo): Promise<number> {
 async function commandValidate(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parse(args, { json: { type: "boolean" } });
   const engine = await Engine.create({ runtime: io.runtime, settings: settingsFrom(values) });
-  const issues = [...engine.config.validate(), ...await engine.checkTasks()];
+  const issues = [
+    ...engine.config.validate(),
+    ...engine.checkHost(),
+    ...await engine.checkTasks(),
+  ];
   const errors = issues.filter(isBlockingIssue).length;
   const warnings = issues.length - errors;
   if (values.json) {

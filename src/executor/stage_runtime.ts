@@ -32,6 +32,7 @@ export function hideEnv(runtime: Runtime, hidden: readonly string[]): Runtime {
   };
   return {
     name: runtime.name,
+    ...(runtime.capabilities ? { capabilities: runtime.capabilities } : {}),
     fs: runtime.fs,
     clock: runtime.clock,
     env,

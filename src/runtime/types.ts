@@ -177,10 +177,22 @@ export interface WorkerFactory {
   create(url: URL, options?: CreateWorkerOptions): WorkerLike;
 }
 
+/** What a host can do beyond files, time and environment. */
+export interface RuntimeCapabilities {
+  /** `spawn` can start programs (`bash:`, `sh:`, `lang: python` and `docker:` stages need it). */
+  readonly subprocesses: boolean;
+  /** `workers.create` can start workers (JavaScript `run:` stages need it). */
+  readonly workers: boolean;
+}
+
 /** Everything the core needs from its host. */
 export interface Runtime {
   /** Which implementation this is. */
-  readonly name: "deno" | "bun" | "node" | "memory";
+  readonly name: "deno" | "bun" | "node" | "memory" | "web";
+  /** What this host can do; a missing field (or object) means it can. Stages that need a
+   * missing capability fail at once with a message naming it, and `validate` reports them.
+   * @default {subprocesses: true, workers: true} */
+  readonly capabilities?: RuntimeCapabilities;
   /** Filesystem access. */
   readonly fs: RuntimeFs;
   /** Time. */

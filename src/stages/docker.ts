@@ -8,9 +8,12 @@
 import type { DockerStage } from "../models/types.ts";
 import { NonRetriableError } from "../errors.ts";
 import type { StageHandler } from "./types.ts";
+import { missingHostFeature } from "./_host.ts";
 
 /** Fails with a "no container engine" error naming the image. */
 export const runDockerStage: StageHandler<DockerStage> = (stage, ctx) => {
+  const missing = missingHostFeature(stage, ctx.runtime, ctx.defaultRunLang);
+  if (missing) return Promise.reject(new NonRetriableError(missing));
   const image = ctx.renderString(stage.tag ? `${stage.image}:${stage.tag}` : stage.image);
   return Promise.reject(
     new NonRetriableError(

@@ -9,6 +9,7 @@ import type { RunStage } from "../models/types.ts";
 import { StageError, UnsupportedError } from "../errors.ts";
 import type { StageContext, StageHandler } from "./types.ts";
 import { dedent } from "../util/text.ts";
+import { assertHostCanRun } from "./_host.ts";
 
 /** Copies the template scope into plain cloneable data for a worker or subprocess. */
 function plainScope(scope: Readonly<Record<string, unknown>>): Record<string, unknown> {
@@ -22,6 +23,7 @@ export const runRunStage: StageHandler<RunStage> = (stage, ctx) => {
 };
 
 async function runJavaScript(stage: RunStage, ctx: StageContext) {
+  assertHostCanRun(stage, ctx.runtime, ctx.defaultRunLang);
   // `${…}` in JavaScript is the language's own interpolation, so the code gets templates
   // but no `${VAR}` env pass; environment values reach the code through `vars`.
   const code = ctx.renderString(dedent(stage.code), undefined, { env: false });
@@ -67,6 +69,7 @@ sys.stdout.write("\\n__WORKFLOW_OUTPUTS__" + json.dumps(_out))
 const MARKER = "\n__WORKFLOW_OUTPUTS__";
 
 async function runPython(stage: RunStage, ctx: StageContext) {
+  assertHostCanRun(stage, ctx.runtime, ctx.defaultRunLang);
   const code = ctx.renderString(dedent(stage.code));
   const vars = ctx.render(stage.vars) as Record<string, unknown>;
   const payload = JSON.stringify({ code, vars, context: plainScope(ctx.scope) });

@@ -10,12 +10,14 @@ import type { ShellStage } from "../models/types.ts";
 import { StageError } from "../errors.ts";
 import type { StageHandler } from "./types.ts";
 import { dedent } from "../util/text.ts";
+import { assertHostCanRun } from "./_host.ts";
 
 const MAX_OUTPUT = 1024 * 1024;
 const STDERR_TAIL = 2000;
 
 /** Runs a shell stage. */
 export const runShellStage: StageHandler<ShellStage> = async (stage, ctx) => {
+  assertHostCanRun(stage, ctx.runtime, ctx.defaultRunLang);
   const script = ctx.renderString(dedent(stage.script));
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(stage.env)) {

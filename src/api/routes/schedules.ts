@@ -13,7 +13,7 @@ import { release } from "../../scheduler/release.ts";
 import type { TickDecision } from "../../scheduler/scheduler.ts";
 import { ERROR, RESULT } from "../_docs.ts";
 import { ApiError } from "../errors.ts";
-import { type ApiDeps, json, queryInt, type RouteDefinition } from "../route_table.ts";
+import { type ApiDeps, json, keepAlive, queryInt, type RouteDefinition } from "../route_table.ts";
 import { parseReleaseTime } from "./audits.ts";
 import { RELEASE_TYPES, type ReleaseType } from "../../results/audit_store.ts";
 
@@ -248,7 +248,7 @@ export const SCHEDULE_ROUTES: readonly RouteDefinition[] = [
       );
       const location = `${deps.prefix}/runs/${encodeURIComponent(runId)}`;
       if (body.async === true) {
-        done.catch(() => {});
+        keepAlive(c, done);
         return json(
           { run_id: runId, workflow: workflow.name, release: releaseIso, status_url: location },
           202,

@@ -12,7 +12,7 @@ import { validateCron } from "../../scheduler/cron.ts";
 import { findWorkflow, startRun } from "../_runs.ts";
 import { ERROR, RESULT } from "../_docs.ts";
 import type { JsonSchema } from "../_schema.ts";
-import { json, type RouteDefinition } from "../route_table.ts";
+import { json, keepAlive, type RouteDefinition } from "../route_table.ts";
 
 const NAME = { name: "Workflow name." };
 
@@ -140,6 +140,7 @@ export const WORKFLOW_ROUTES: readonly RouteDefinition[] = [
       let issues: readonly ConfigIssue[] = [];
       try {
         deps.engine.config.workflow(name);
+        issues = deps.engine.checkHost([name]);
       } catch (error) {
         issues = issuesOf(error);
       }
@@ -173,16 +174,17 @@ export const WORKFLOW_ROUTES: readonly RouteDefinition[] = [
         const name = typeof body.name === "string" ? body.name : "inline";
         let issues: readonly ConfigIssue[] = [];
         try {
-          buildWorkflow(name, body.template, {
+          const workflow = buildWorkflow(name, body.template, {
             defaultTimezone: deps.engine.settings.timezone,
             validateCron,
           });
+          issues = deps.engine.checkHost([workflow]);
         } catch (error) {
           issues = issuesOf(error);
         }
         return json({ name, ok: issues.length === 0, issues });
       }
-      const issues = deps.engine.config.validate();
+      const issues = [...deps.engine.config.validate(), ...deps.engine.checkHost()];
       const ok = issues.every((issue) => !isBlockingIssue(issue));
       return json({ ok, count: deps.engine.config.names().length, issues });
     },
@@ -214,7 +216,7 @@ export const WORKFLOW_ROUTES: readonly RouteDefinition[] = [
         runId: body.run_id as string | undefined,
       });
       if (body.async === true) {
-        done.catch(() => {});
+        keepAlive(c, done);
         const location = `${deps.prefix}/runs/${encodeURIComponent(run.runId)}`;
         return json(
           {
