@@ -14,7 +14,7 @@ function nested(depth: number): unknown {
 }
 
 /** A task whose output nests deeper than any recursive walk over it can go. */
-const deep = tag("v1", { alias: "deep" })(() => ({ deep: nested(20_000) }));
+const deep = tag("v1", { alias: "deep" })(() => ({ deep: nested(200_000) }));
 
 /** A task whose output refers to itself, which JSON cannot hold. */
 const cyclic = tag("v1", { alias: "cyclic" })(() => {
