@@ -10,7 +10,8 @@
  *
  * const config = indexConfig([{ path: "wf.yml", text: await (await fetch(url)).text() }]);
  * const engine = await Engine.create({ runtime: createMemoryRuntime(), config });
- * export default { fetch: createApi(engine).fetch };
+ * // Without a token the API answers only requests addressed to a loopback host.
+ * export default { fetch: createApi(engine, { token: "s3cret" }).fetch };
  * ```
  *
  * @module
