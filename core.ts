@@ -11,7 +11,8 @@
  *
  * const config = indexConfig([{ path: "wf.yml", text: WORKFLOWS }]);
  * const engine = await Engine.create({ runtime: createWebRuntime(), config });
- * export default { fetch: createApi(engine).fetch };
+ * // Without a token the API answers only requests addressed to a loopback host.
+ * export default { fetch: createApi(engine, { token: "s3cret" }).fetch };
  * ```
  *
  * @module

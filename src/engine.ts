@@ -17,7 +17,8 @@ import { type ConfigIndex, loadConfig } from "./config/loader.ts";
 import { type ExecuteOptions, executeWorkflow, type Result } from "./executor/workflow_runner.ts";
 import type { RunServices } from "./executor/run_state.ts";
 import { LifecycleBus, type ListenerErrorHandler, type LogLevel } from "./executor/events.ts";
-import { ConfigError, type ConfigIssue } from "./errors.ts";
+import { ConfigError, type ConfigIssue, RunIdError, StoreError } from "./errors.ts";
+import { assertRunId, newRunId } from "./executor/ids.ts";
 
 import { hasTemplate } from "./template/mod.ts";
 import { moduleUrl } from "./util/path.ts";
@@ -111,6 +112,10 @@ export class Engine {
   readonly #stages: { runtime: Runtime; secrets: readonly string[] };
   readonly #onListenerError?: ListenerErrorHandler;
   #closeStores: () => Promise<void>;
+  /** Ids of the runs this engine is executing. */
+  readonly #running = new Set<string>();
+  /** Ids made by `newRunId()` and not yet used: new by construction, so no store lookup. */
+  readonly #minted = new Set<string>();
 
   private constructor(
     options: EngineOptions,
@@ -236,18 +241,89 @@ export class Engine {
   }
 
   /**
-   * Runs a workflow (by name or as a model) to completion.
+   * Runs a workflow (by name or as a model) to completion. A `runId` given in `options` must
+   * be a valid run id (see `RUN_ID_PATTERN`) that no run has used: not one this engine is
+   * running, not one in its trace store (ids from {@linkcode newRunId} skip that lookup).
    *
    * @throws {ConfigError} for an unknown or invalid workflow.
    * @throws {ParamError} for missing or bad params.
+   * @throws {RunIdError} for a malformed `runId`/`parentRunId` (`reason: "invalid"`) or a
+   *   `runId` already used (`reason: "taken"`); nothing has run then.
    */
-  execute(
+  async execute(
     workflow: string | Workflow,
     params: Readonly<Record<string, unknown>> = {},
     options: EngineExecuteOptions = {},
   ): Promise<Result> {
     const model = typeof workflow === "string" ? this.workflow(workflow) : workflow;
-    return executeWorkflow(model, params, this.services(options), options);
+    const given = options.runId;
+    const runId = given ?? newRunId(this.runtime.clock.now(), model.name);
+    if (options.parentRunId !== undefined) assertRunId(options.parentRunId, "parentRunId");
+    this.#assertNotRunning(runId);
+    this.#running.add(runId);
+    try {
+      // An id this engine made (just now, or in newRunId()) is new; a caller's is looked up.
+      if (given !== undefined && !this.#minted.delete(given)) await this.#assertNotStored(given);
+      return await executeWorkflow(model, params, this.services(options), { ...options, runId });
+    } finally {
+      this.#running.delete(runId);
+    }
+  }
+
+  /**
+   * A new run id for a run of `workflow`, which {@linkcode execute} then accepts without
+   * looking it up in the trace store. Use it to know a run's id before it starts.
+   */
+  newRunId(workflow: string): string {
+    const runId = newRunId(this.runtime.clock.now(), workflow);
+    this.#minted.add(runId);
+    // Ids handed out but never used are forgotten after a while; such an id is then merely
+    // looked up in the trace store like any other.
+    if (this.#minted.size > MAX_MINTED_RUN_IDS) {
+      this.#minted.delete(this.#minted.values().next().value!);
+    }
+    return runId;
+  }
+
+  /**
+   * Checks a run id a caller wants to use: its format, that this engine is not running it and
+   * that the trace store holds no run with it.
+   *
+   * @throws {RunIdError} `reason: "invalid"` for a malformed id, `"taken"` for a used one.
+   */
+  async checkRunId(runId: string): Promise<void> {
+    this.#assertNotRunning(runId);
+    await this.#assertNotStored(runId);
+  }
+
+  #assertNotRunning(runId: string): void {
+    assertRunId(runId);
+    if (this.#running.has(runId)) throw taken(runId, "is running");
+  }
+
+  async #assertNotStored(runId: string): Promise<void> {
+    if (this.traces && (await this.traces.getTrace(runId)) !== null) {
+      throw taken(runId, "is recorded in the trace store");
+    }
+  }
+
+  /**
+   * Resolves once the trace records of run `runId` seen so far are written (at once when no
+   * trace store is set).
+   *
+   * @throws {StoreError} naming the run when the trace store could not write them.
+   */
+  async tracesWritten(runId: string): Promise<void> {
+    try {
+      await this.#tracing?.written(runId);
+    } catch (error) {
+      throw new StoreError(
+        `the trace store could not write the records of run '${runId}': ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+        { cause: error },
+      );
+    }
   }
 
   /**
@@ -332,6 +408,17 @@ export class Engine {
     await this.#jsRunner?.close();
     this.#jsRunner = undefined;
   }
+}
+
+/** Most ids from `newRunId()` remembered until used. */
+const MAX_MINTED_RUN_IDS = 10_000;
+
+function taken(runId: string, where: string): RunIdError {
+  return new RunIdError(
+    `a run with id '${runId}' already exists (it ${where}): give a new run id or leave it out`,
+    runId,
+    "taken",
+  );
 }
 
 async function importFilters(

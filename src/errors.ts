@@ -151,6 +151,39 @@ export class UnsupportedError extends WorkflowBaseError {
   override name = "UnsupportedError";
 }
 
+/**
+ * A run id given by a caller cannot be used: it breaks the run id format (`reason: "invalid"`)
+ * or a run with that id exists already, running or recorded (`reason: "taken"`).
+ */
+export class RunIdError extends WorkflowBaseError {
+  /** Stable error name: `"RunIdError"`. */
+  override name = "RunIdError";
+  /** The id at fault (cut to 64 characters). */
+  readonly runId: string;
+  /** `invalid` (format) or `taken` (a run with that id exists). */
+  readonly reason: "invalid" | "taken";
+  /** Which option held it: `runId`, or `parentRunId` for the id of the calling run. */
+  readonly option: "runId" | "parentRunId";
+  /** Creates the error for `runId`. */
+  constructor(
+    message: string,
+    runId: string,
+    reason: "invalid" | "taken",
+    option: "runId" | "parentRunId" = "runId",
+  ) {
+    super(message);
+    this.runId = runId.slice(0, 64);
+    this.reason = reason;
+    this.option = option;
+  }
+}
+
+/** A trace or audit store could not write what a run produced. */
+export class StoreError extends WorkflowBaseError {
+  /** Stable error name: `"StoreError"`. */
+  override name = "StoreError";
+}
+
 /** Plain `{name, message}` of any thrown value, as recorded in run contexts. */
 export function errorToRecord(error: unknown): { name: string; message: string } {
   if (error instanceof Error) return { name: error.name, message: error.message };

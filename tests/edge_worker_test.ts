@@ -21,8 +21,14 @@ function workerFileFromDoc(): string {
   return match[1];
 }
 
+const TOKEN = "edge-token-4c1d";
+
 interface Worker {
-  fetch(path: string, init?: { method?: string; body?: unknown }): Promise<Response>;
+  /** `token: null` sends no Authorization header. */
+  fetch(
+    path: string,
+    init?: { method?: string; body?: unknown; token?: string | null },
+  ): Promise<Response>;
   dispose(): Promise<void>;
 }
 
@@ -57,16 +63,20 @@ async function startWorker(): Promise<Worker> {
     }],
     modulesRoot: root,
     compatibilityDate: "2025-01-01",
+    // Served on a public host name, as deployed: the token is what lets requests in.
+    bindings: { WORKFLOW_API_TOKEN: TOKEN },
   });
   await mf.ready;
   return {
     async fetch(path, init = {}) {
-      const response = await mf.dispatchFetch(`http://localhost${path}`, {
-        method: init.method ?? "GET",
-        ...(init.body === undefined ? {} : {
-          body: JSON.stringify(init.body),
-          headers: { "content-type": "application/json" },
-        }),
+      const method = init.method ?? "GET";
+      const response = await mf.dispatchFetch(`https://workflows.example.com${path}`, {
+        method,
+        headers: {
+          ...(init.token === null ? {} : { authorization: `Bearer ${init.token ?? TOKEN}` }),
+          ...(method === "POST" ? { "content-type": "application/json" } : {}),
+        },
+        ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
       });
       // miniflare's Response is undici's; hand back a plain one to keep types simple.
       return new Response(await response.text(), {
@@ -153,6 +163,18 @@ describe("the Worker file of docs/edge.md inside workerd (miniflare)", () => {
       assert.deepEqual(deployed, ["WORKER-AP", "WORKER-EU", "WORKER-US"]);
     },
   );
+
+  run("refuses a request without the Worker's token with a 401 and runs nothing", async (w) => {
+    const response = await w.fetch("/api/v1/workflows/edge-demo/execute", {
+      method: "POST",
+      body: {},
+      token: null,
+    });
+    assert.equal(response.status, 401);
+    assert.equal((await response.json()).error.name, "Unauthorized");
+    const wrong = await w.fetch("/api/v1/runs", { token: "not-the-token" });
+    assert.equal(wrong.status, 401);
+  });
 
   run("ends a workflow whose timeout fires CANCEL, with the timeout in its error", async (w) => {
     const response = await w.fetch("/api/v1/workflows/edge-deadline/execute", { method: "POST" });

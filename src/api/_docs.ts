@@ -4,6 +4,7 @@
  * @module
  */
 
+import { MAX_RUN_ID_LENGTH, RUN_ID_PATTERN } from "../executor/ids.ts";
 import type { JsonSchema } from "./_schema.ts";
 import type { ResponseDoc } from "./route_table.ts";
 
@@ -47,3 +48,12 @@ export const RESULT: JsonSchema = {
 
 /** Schema of a run status. */
 export const STATUS_SCHEMA = STATUS;
+
+/** Schema of a run id given by a client (body field or path parameter). */
+export const RUN_ID_SCHEMA: JsonSchema = {
+  type: "string",
+  maxLength: MAX_RUN_ID_LENGTH,
+  pattern: RUN_ID_PATTERN.source,
+  description: `letters, digits, '.', '_' and '-', starting with a letter or digit, at most ` +
+    `${MAX_RUN_ID_LENGTH} characters`,
+};

@@ -1,18 +1,18 @@
 /**
- * Starting runs for the API: look the workflow up (404 when unknown), check params before
- * anything runs (400 naming the param), register the run and follow its events.
+ * Starting runs for the API: look the workflow up (404 when unknown), check params and a
+ * client's run id before anything runs (400 naming the field, 409 for a used run id),
+ * register the run and follow its events until it has ended and its records are kept.
  *
  * @module
  */
 
-import { ConfigError, errorToRecord } from "../errors.ts";
+import { ConfigError, RunIdError } from "../errors.ts";
 import { onLifecycle } from "../executor/events.ts";
-import { newRunId } from "../executor/ids.ts";
 import type { Result } from "../executor/workflow_runner.ts";
 import { coerceParams } from "../models/param_coerce.ts";
 import type { Workflow } from "../models/types.ts";
-import { maskedResultJson } from "../results/result.ts";
-import { ApiError } from "./errors.ts";
+import { maskedResultJson, type ResultJson } from "../results/result.ts";
+import { ApiError, publicErrorRecord } from "./errors.ts";
 import type { ApiDeps } from "./route_table.ts";
 import type { ApiRun } from "./run_registry.ts";
 
@@ -47,9 +47,29 @@ export interface RunHooks {
   readonly signal: AbortSignal;
 }
 
+function runIdTaken(runId: string): RunIdError {
+  return new RunIdError(
+    `a run with id '${runId}' already exists: give a new run id or leave it out`,
+    runId,
+    "taken",
+  );
+}
+
+/** The result shown for a run whose real result could not be kept or shown. */
+function failedResult(result: Result, failure: { name: string; message: string }): ResultJson {
+  return {
+    status: "FAILED",
+    run_id: result.runId,
+    parent_run_id: result.parentRunId ?? null,
+    context: { status: "FAILED", errors: failure },
+  };
+}
+
 /**
  * Registers a run under `runId` and executes it with `execute`; `resultOf` picks the result
  * from what `execute` returned (`undefined` when nothing ran: the run is then forgotten).
+ * The run ends once its trace records are written and its result is masked; when either
+ * fails, it ends FAILED with that error instead (it never stays `WAIT`).
  */
 export function trackRun<T>(
   deps: ApiDeps,
@@ -60,11 +80,7 @@ export function trackRun<T>(
 ): { run: ApiRun; done: Promise<T> } {
   assertOpen(deps);
   const clock = deps.engine.runtime.clock;
-  if (deps.runs.get(runId)) {
-    throw new ApiError(409, "Conflict", `a run with id '${runId}' already exists`, {
-      field: "run_id",
-    });
-  }
+  if (deps.runs.get(runId)) throw runIdTaken(runId);
   const run = deps.runs.add(runId, workflow, clock.now());
   const events = new EventTarget();
   onLifecycle(events, (detail) => run.record(detail));
@@ -75,17 +91,25 @@ export function trackRun<T>(
     started = Promise.reject(error);
   }
   const done = started.then(
-    (value) => {
+    async (value) => {
       const result = resultOf(value);
-      if (result) run.finish(clock.now(), { result: maskedResultJson(result) });
-      else {
+      if (!result) {
         run.finish(clock.now(), {});
         deps.runs.delete(runId);
+        return value;
+      }
+      try {
+        const json = maskedResultJson(result);
+        await deps.engine.tracesWritten(result.runId);
+        run.finish(clock.now(), { result: json });
+      } catch (error) {
+        const failure = publicErrorRecord(error);
+        run.finish(clock.now(), { result: failedResult(result, failure), failure });
       }
       return value;
     },
     (error: unknown) => {
-      run.finish(clock.now(), { failure: errorToRecord(error) });
+      run.finish(clock.now(), { failure: publicErrorRecord(error) });
       // Nothing ran (bad params, bad template): the run never existed.
       if (run.events().length === 0) deps.runs.delete(runId);
       throw error;
@@ -101,27 +125,37 @@ export interface StartRunOptions {
 }
 
 /**
- * Starts `workflow` and registers it; params are checked first, so a bad param throws
- * `ParamError` and nothing runs. The returned promise settles with the result (or the error
- * that stopped the run).
+ * Starts `workflow` and registers it; params and a given run id are checked first, so a bad
+ * param throws `ParamError`, a used run id `RunIdError` (409), and nothing runs. `done`
+ * settles with the result (or the error that stopped the run).
  */
-export function startRun(
+export async function startRun(
   deps: ApiDeps,
   workflow: Workflow,
   params: Readonly<Record<string, unknown>>,
   options: StartRunOptions = {},
-): { run: ApiRun; done: Promise<Result> } {
+): Promise<{ run: ApiRun; done: Promise<Result> }> {
   assertOpen(deps);
   const { engine } = deps;
   const clock = engine.runtime.clock;
   coerceParams(workflow.params, params, { timezone: engine.settings.timezone, now: clock.now() });
-  const runId = options.runId ?? newRunId(clock.now(), workflow.name);
+  const runId = options.runId ?? engine.newRunId(workflow.name);
+  if (options.runId !== undefined) {
+    if (deps.runs.get(runId)) throw runIdTaken(runId);
+    // Before the run is registered, so an async request is not answered 202 for a used id.
+    await engine.checkRunId(runId);
+  }
   return trackRun(
     deps,
     workflow.name,
     runId,
     ({ events, signal }) =>
-      engine.execute(workflow, params, { events, runId, parentRunId: options.parentRunId, signal }),
+      engine.execute(workflow, params, {
+        events,
+        runId,
+        parentRunId: options.parentRunId,
+        signal,
+      }),
     (result) => result,
   );
 }

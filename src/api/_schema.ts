@@ -18,6 +18,10 @@ export interface JsonSchema {
   readonly format?: string;
   readonly minimum?: number;
   readonly maximum?: number;
+  /** Longest string accepted. */
+  readonly maxLength?: number;
+  /** Regular expression a string must match (ECMAScript syntax, as JSON Schema has it). */
+  readonly pattern?: string;
   readonly nullable?: boolean;
   readonly example?: unknown;
   readonly oneOf?: readonly JsonSchema[];
@@ -90,6 +94,22 @@ export function checkSchema(
         JSON.stringify(value)
       }`,
     };
+  }
+  if (typeof value === "string") {
+    if (schema.maxLength !== undefined && value.length > schema.maxLength) {
+      return {
+        field: path,
+        message: `must be at most ${schema.maxLength} characters, got ${value.length}`,
+      };
+    }
+    if (schema.pattern !== undefined && !new RegExp(schema.pattern).test(value)) {
+      return {
+        field: path,
+        message: `must match ${schema.pattern}${
+          schema.description ? ` (${schema.description})` : ""
+        }, got ${JSON.stringify(value)}`,
+      };
+    }
   }
   if (typeof value === "number") {
     if (schema.minimum !== undefined && value < schema.minimum) {

@@ -62,7 +62,21 @@ export function traceJson(record: TraceRecord): Record<string, unknown> {
 
 function frame(event: string, data: unknown, id?: number): Uint8Array {
   const head = id === undefined ? "" : `id: ${id}\n`;
-  return encoder.encode(`${head}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  let json: string;
+  try {
+    json = JSON.stringify(data);
+  } catch (error) {
+    // A context too deep (or odd) for JSON must not break the stream or the run's listeners.
+    json = JSON.stringify({
+      error: {
+        name: "UnserializableEvent",
+        message: `this event could not be written as JSON: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      },
+    });
+  }
+  return encoder.encode(`${head}event: ${event}\ndata: ${json}\n\n`);
 }
 
 /** Headers of an event stream. */

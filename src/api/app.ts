@@ -8,9 +8,17 @@
 import { type ExecutionContext, Hono } from "hono";
 import type { Engine } from "../engine.ts";
 import { CancelError } from "../errors.ts";
+import { readBooleanSetting } from "../util/bool.ts";
 import type { AuditStore } from "../results/audit_store.ts";
 import type { TraceStore } from "../results/trace_store.ts";
 import { ApiError, errorResponse } from "./errors.ts";
+import {
+  ALLOWED_METHODS,
+  checkJsonBody,
+  checkLoopbackHost,
+  checkLoopbackOrigin,
+  checkMethod,
+} from "./_request_guard.ts";
 import { openApiDocument } from "./openapi.ts";
 import { type ApiDeps, fullPath, json, mountRoutes, type RouteDefinition } from "./route_table.ts";
 import { AUDIT_ROUTES } from "./routes/audits.ts";
@@ -37,6 +45,14 @@ export interface ApiOptions {
   readonly prefix?: string;
   /** Largest accepted request body, bytes. @default 1048576 */
   readonly maxBodyBytes?: number;
+  /** Deepest nesting of arrays and objects accepted in a JSON body. @default 64 */
+  readonly maxBodyDepth?: number;
+  /**
+   * Serve `POST {prefix}/job/execute`, which runs a job defined in the request body (any
+   * shell command or code): off unless enabled, answered 403 then.
+   * @default env `WORKFLOW_API_ENABLE_JOB_EXECUTE` (true/false), else false
+   */
+  readonly enableJobExecute?: boolean;
   /** Most runs remembered in memory. @default 1000 */
   readonly maxRuns?: number;
 }
@@ -77,6 +93,8 @@ export interface WorkflowApi {
     env?: unknown,
     executionContext?: ExecutionContextLike,
   ): Promise<Response>;
+  /** `true` when `POST {prefix}/job/execute` runs jobs (see `ApiOptions.enableJobExecute`). */
+  readonly jobExecuteEnabled: boolean;
   /** Answers a request for `path` on `http://localhost` (for tests and in-process calls). */
   request(path: string, init?: RequestInit): Promise<Response>;
   /** The routes registered on the underlying app. */
@@ -112,6 +130,7 @@ async function sameToken(given: string, expected: string): Promise<boolean> {
 }
 
 const HEALTH_MESSAGE = "Workflow already start up with healthy status.";
+const JOB_EXECUTE_ENV = "WORKFLOW_API_ENABLE_JOB_EXECUTE";
 
 /**
  * Creates the HTTP API over `engine`.
@@ -122,12 +141,16 @@ const HEALTH_MESSAGE = "Workflow already start up with healthy status.";
  * const api = createApi(engine, { token: "s3cret" });
  * const res = await api.request("/api/v1/workflows", { headers: { authorization: "Bearer s3cret" } });
  * ```
+ *
+ * @throws {ConfigError} when `WORKFLOW_API_ENABLE_JOB_EXECUTE` is not a boolean.
  */
 export function createApi(engine: Engine, options: ApiOptions = {}): WorkflowApi {
   const env = (name: string) => engine.runtime.env.get(name);
   const prefix = normalizePrefix(options.prefix ?? env("WORKFLOW_API_PREFIX_PATH") ?? "/api/v1");
   const token = options.token ?? env("WORKFLOW_API_TOKEN") ?? "";
   const authRequired = token !== "";
+  const enableJobExecute = options.enableJobExecute ??
+    readBooleanSetting(JOB_EXECUTE_ENV, env(JOB_EXECUTE_ENV)) ?? false;
   // Made on first use, not here: edge hosts refuse an AbortController at a Worker's module
   // scope, where `createApi` is usually called.
   let shutdown: AbortController | undefined;
@@ -144,6 +167,8 @@ export function createApi(engine: Engine, options: ApiOptions = {}): WorkflowApi
     releaseAudits: audits ?? new MemoryAuditStore(),
     prefix,
     maxBodyBytes: options.maxBodyBytes ?? 1 << 20,
+    maxBodyDepth: Math.max(1, options.maxBodyDepth ?? 64),
+    enableJobExecute,
     isClosing: () => closing,
     get shutdownSignal() {
       return shutdownController().signal;
@@ -185,13 +210,21 @@ export function createApi(engine: Engine, options: ApiOptions = {}): WorkflowApi
   const app = new Hono();
   app.onError((error) => errorResponse(error));
   app.notFound((c) =>
-    errorResponse(
-      new ApiError(404, "NotFound", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`),
-    )
+    errorResponse(new ApiError(404, "NotFound", `no route for ${c.req.method} ${c.req.path}`))
   );
-  if (authRequired) {
-    app.use("*", async (c, next) => {
-      if (publicPaths.has(c.req.path)) return await next();
+  // Every request, in this order: a method the API answers (405); without a token, a loopback
+  // Host and Origin (403); with one, the bearer token (401); then a JSON body (415).
+  app.use("*", async (c, next) => {
+    const request = c.req.raw;
+    const refused = checkMethod(request.method) ??
+      (authRequired ? undefined : checkLoopbackHost(request) ?? checkLoopbackOrigin(request));
+    if (refused) {
+      return errorResponse(
+        refused,
+        refused.status === 405 ? { allow: ALLOWED_METHODS.join(", ") } : undefined,
+      );
+    }
+    if (authRequired && !publicPaths.has(c.req.path)) {
       const header = c.req.header("authorization") ?? "";
       const match = /^Bearer\s+(.+)$/i.exec(header.trim());
       if (!match || !(await sameToken(match[1], token))) {
@@ -206,14 +239,17 @@ export function createApi(engine: Engine, options: ApiOptions = {}): WorkflowApi
           { "www-authenticate": 'Bearer realm="workflow"' },
         );
       }
-      await next();
-    });
-  }
+    }
+    const notJson = checkJsonBody(request);
+    if (notJson) return errorResponse(notJson);
+    await next();
+  });
   mountRoutes(app, routes, deps);
 
   return {
     prefix,
     authRequired,
+    jobExecuteEnabled: enableJobExecute,
     fetch: async (request, env, executionContext) =>
       // Hono's type also wants `passThroughOnException` and `props`, which it never calls.
       await app.fetch(request, env, executionContext as ExecutionContext | undefined),

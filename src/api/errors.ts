@@ -1,11 +1,12 @@
 /**
  * Errors of the HTTP API and their JSON form `{error: {name, message, field?}}`. Every error a
- * route raises goes through {@linkcode errorResponse}, so no stack trace ever leaves the server.
+ * route raises goes through {@linkcode errorResponse}, so no stack trace ever leaves the server,
+ * and no absolute path of the server's file system either.
  *
  * @module
  */
 
-import { ConfigError, ParamError, WorkflowBaseError } from "../errors.ts";
+import { ConfigError, ParamError, RunIdError, WorkflowBaseError } from "../errors.ts";
 
 /** An error with the HTTP status it should be answered with. */
 export class ApiError extends WorkflowBaseError {
@@ -44,6 +45,28 @@ export interface ErrorBody {
   };
 }
 
+// An absolute path: POSIX (`/a/b`, not part of a URL or a relative path), Windows (`C:\\a`) or
+// a `file:` URL. Its folders are dropped, its last segment kept.
+const ABSOLUTE_PATH =
+  /(?<![\w.~:/\\-])(?:file:\/\/)?(?:\/|[A-Za-z]:\\)(?:[^\s'"`/\\,;:()<>[\]{}]+[/\\])+/g;
+
+/**
+ * `message` with the folders of every absolute path left out (`stat '/srv/logs/x'` →
+ * `stat '…/x'`), for messages of errors the API did not raise itself (a store's I/O error,
+ * say), which may name where the server keeps its files.
+ */
+export function withoutServerPaths(message: string): string {
+  return message.replace(ABSOLUTE_PATH, "…/");
+}
+
+/** `{name, message}` of an error as clients may see it (server paths left out). */
+export function publicErrorRecord(error: unknown): { name: string; message: string } {
+  if (error instanceof ApiError) return { name: error.name, message: error.message };
+  const name = error instanceof Error && error.name ? error.name : "Error";
+  const message = error instanceof Error ? error.message : String(error);
+  return { name, message: withoutServerPaths(message) };
+}
+
 /** Status, headers and body of the answer to `error`. */
 export function errorAnswer(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof ApiError) {
@@ -71,15 +94,25 @@ export function errorAnswer(error: unknown): { status: number; body: ErrorBody }
       },
     };
   }
+  if (error instanceof RunIdError) {
+    return {
+      status: error.reason === "taken" ? 409 : 400,
+      body: {
+        error: {
+          name: error.name,
+          message: error.message,
+          field: error.option === "parentRunId" ? "parent_run_id" : "run_id",
+        },
+      },
+    };
+  }
   if (error instanceof ConfigError) {
     return {
       status: 422,
       body: { error: { name: error.name, message: error.message, issues: error.issues } },
     };
   }
-  const name = error instanceof Error && error.name ? error.name : "Error";
-  const message = error instanceof Error ? error.message : String(error);
-  return { status: 500, body: { error: { name, message } } };
+  return { status: 500, body: { error: publicErrorRecord(error) } };
 }
 
 /** A JSON `Response` answering `error`. */

@@ -5,7 +5,8 @@
  */
 
 import { VERSION } from "../version.ts";
-import { fullPath, type RouteDefinition } from "./route_table.ts";
+import type { JsonSchema } from "./_schema.ts";
+import { fullPath, type PathParam, type RouteDefinition } from "./route_table.ts";
 
 /** Options of {@linkcode openApiDocument}. */
 export interface OpenApiOptions {
@@ -18,6 +19,13 @@ export interface OpenApiOptions {
 /** Converts a Hono path (`/runs/:run_id`) to an OpenAPI one (`/runs/{run_id}`). */
 export function openApiPath(path: string): string {
   return path.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
+}
+
+function pathParamDoc(param: PathParam | undefined): { description: string; schema: JsonSchema } {
+  if (param === undefined || typeof param === "string") {
+    return { description: param ?? "", schema: { type: "string" } };
+  }
+  return param;
 }
 
 /** Builds the OpenAPI 3.1 document of `routes`. */
@@ -36,8 +44,7 @@ export function openApiDocument(
         name,
         in: "path",
         required: true,
-        description: route.pathParams?.[name] ?? "",
-        schema: { type: "string" },
+        ...pathParamDoc(route.pathParams?.[name]),
       })),
       ...(route.query ?? []).map((q) => ({
         name: q.name,
@@ -55,11 +62,21 @@ export function openApiDocument(
         content: { [type]: doc.schema ? { schema: doc.schema } : {} },
       };
     }
+    const error = (description: string) => ({ description, content: { "application/json": {} } });
+    if (Object.values(route.pathParams ?? {}).some((p) => typeof p !== "string")) {
+      responses["400"] ??= error("A malformed path parameter (`field` names it).");
+    }
     if (options.auth && !route.public) {
-      responses["401"] = {
-        description: "Missing or wrong bearer token.",
-        content: { "application/json": {} },
-      };
+      responses["401"] = error("Missing or wrong bearer token.");
+    }
+    if (!options.auth) {
+      responses["403"] ??= error(
+        "Without a token: the `Host` header is not loopback, or the `Origin` header is not a " +
+          "loopback http(s) origin.",
+      );
+    }
+    if (route.method === "post") {
+      responses["415"] = error("`Content-Type` is not `application/json`.");
     }
     if (route.body) responses["413"] ??= { description: "The body is too large." };
     const operation: Record<string, unknown> = {
@@ -85,8 +102,11 @@ export function openApiDocument(
     info: {
       title: "ddeutil-workflow API",
       version: VERSION,
-      description:
-        "Trigger, watch and inspect workflows. Errors are `{error: {name, message, field?}}`.",
+      description: "Trigger, watch and inspect workflows. Errors are " +
+        "`{error: {name, message, field?}}`. Every POST must send `Content-Type: " +
+        "application/json` (415 otherwise); methods other than GET, HEAD and POST are 405." +
+        (options.auth ? "" : " Without a token, only requests addressed to a loopback host " +
+          "(127.0.0.1, localhost, [::1]) from no or a loopback `Origin` are served (403)."),
     },
     paths,
     components: options.auth

@@ -27,6 +27,10 @@ export interface ApiDeps {
   readonly prefix: string;
   /** Largest accepted request body, bytes. */
   readonly maxBodyBytes: number;
+  /** Deepest nesting of arrays and objects accepted in a JSON body. */
+  readonly maxBodyDepth: number;
+  /** `POST /job/execute` runs jobs. */
+  readonly enableJobExecute: boolean;
   /** `true` once shutdown has begun: new runs are refused. */
   readonly isClosing: () => boolean;
   /** Aborted when the API shuts down (ends event streams). */
@@ -41,6 +45,9 @@ export interface RouteRequest {
   /** The validated JSON body (`{}` when the route takes an optional body and none was sent). */
   readonly body: Record<string, unknown>;
 }
+
+/** A documented path parameter: its description, or a description and a schema it must meet. */
+export type PathParam = string | { readonly description: string; readonly schema: JsonSchema };
 
 /** One documented query parameter. */
 export interface QueryParam {
@@ -69,13 +76,16 @@ export interface RouteDefinition {
   readonly operationId: string;
   readonly summary: string;
   readonly tag: string;
-  /** Path parameter descriptions by name (every `:name` in `path` must be described). */
-  readonly pathParams?: Readonly<Record<string, string>>;
+  /** Path parameters by name (every `:name` in `path` must be described); those with a
+   * schema are checked before the handler runs (400 naming the parameter). */
+  readonly pathParams?: Readonly<Record<string, PathParam>>;
   readonly query?: readonly QueryParam[];
   /** JSON body schema; the body is validated against it before the handler runs. */
   readonly body?: JsonSchema;
   /** The body may be left out entirely. @default false */
   readonly bodyOptional?: boolean;
+  /** Refuses the request before its body is read (a route switched off, say). */
+  readonly refuse?: (deps: ApiDeps) => ApiError | undefined;
   readonly responses: Readonly<Record<number, ResponseDoc>>;
   readonly handle: (request: RouteRequest) => Response | Promise<Response>;
 }
@@ -91,7 +101,10 @@ export function mountRoutes(app: Hono, routes: readonly RouteDefinition[], deps:
   for (const route of routes) {
     const path = fullPath(route, deps.prefix);
     const handler = async (c: Context): Promise<Response> => {
-      const body = route.body ? await readBody(c, route, deps.maxBodyBytes) : {};
+      const refused = route.refuse?.(deps);
+      if (refused) throw refused;
+      checkPathParams(c, route);
+      const body = route.body ? await readBody(c, route, deps) : {};
       return route.handle({ c, deps, body });
     };
     if (route.method === "get") app.get(path, handler);
@@ -99,18 +112,42 @@ export function mountRoutes(app: Hono, routes: readonly RouteDefinition[], deps:
   }
 }
 
-/** Reads, size-checks, parses and validates the JSON body of a request. */
+function checkPathParams(c: Context, route: RouteDefinition): void {
+  for (const [name, param] of Object.entries(route.pathParams ?? {})) {
+    if (typeof param === "string") continue;
+    const issue = checkSchema(param.schema, c.req.param(name), name);
+    if (issue) {
+      throw new ApiError(400, "BadRequest", `path parameter '${name}' ${issue.message}`, {
+        field: name,
+      });
+    }
+  }
+}
+
+/** Reads, size-checks, depth-checks, parses and validates the JSON body of a request. */
 async function readBody(
   c: Context,
   route: RouteDefinition,
-  maxBytes: number,
+  deps: ApiDeps,
 ): Promise<Record<string, unknown>> {
+  const maxBytes = deps.maxBodyBytes;
   const declared = Number(c.req.header("content-length"));
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
   const text = await readLimited(c.req.raw, maxBytes);
   if (text.trim() === "") {
     if (route.bodyOptional) return {};
     throw new ApiError(400, "BadRequest", "request body is empty: send a JSON object");
+  }
+  // Checked on the text, before parsing: nothing downstream (masking, templates, stores)
+  // then meets data nested deep enough to exhaust the stack.
+  if (jsonDepthExceeds(text, deps.maxBodyDepth)) {
+    throw new ApiError(
+      400,
+      "BodyTooDeep",
+      `request body nests arrays and objects more than ${deps.maxBodyDepth} levels deep ` +
+        `(the limit): send flatter data`,
+      { extra: { max_depth: deps.maxBodyDepth } },
+    );
   }
   let value: unknown;
   try {
@@ -130,6 +167,26 @@ async function readBody(
     });
   }
   return value as Record<string, unknown>;
+}
+
+/**
+ * `true` when the JSON `text` opens more than `maxDepth` arrays/objects inside one another
+ * (brackets inside strings do not count). Runs in one pass without recursion.
+ */
+export function jsonDepthExceeds(text: string, maxDepth: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > maxDepth) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
 }
 
 function tooLarge(maxBytes: number): ApiError {

@@ -6,6 +6,7 @@
  */
 
 import type { WorkflowApi } from "./app.ts";
+import { ALLOWED_METHODS, checkMethod } from "./_request_guard.ts";
 
 /** Options of {@linkcode serve}. */
 export interface ServeOptions {
@@ -63,6 +64,48 @@ interface Bound {
   close(): Promise<void>;
 }
 
+/** The socket side of a Node `http.Server` event, as far as {@linkcode answerRaw} needs it. */
+interface RawSocket {
+  readonly writable: boolean;
+  end(data: string): void;
+  destroy(): void;
+}
+
+/**
+ * Answers on a raw socket with a JSON error and closes it: for what Node's HTTP server does
+ * not hand to the fetch handler (`CONNECT`, requests it cannot parse), which it would
+ * otherwise drop or answer without a body.
+ */
+function answerRaw(
+  socket: RawSocket,
+  error: { readonly status: number; readonly name: string; readonly message: string },
+): void {
+  const { status, name, message } = error;
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const reason: Record<number, string> = {
+    400: "Bad Request",
+    405: "Method Not Allowed",
+    408: "Request Timeout",
+    431: "Request Header Fields Too Large",
+  };
+  const body = JSON.stringify({ error: { name, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason[status] ?? "Error"}\r\n` +
+      "content-type: application/json; charset=utf-8\r\n" +
+      `content-length: ${new TextEncoder().encode(body).length}\r\n` +
+      (status === 405 ? `allow: ${ALLOWED_METHODS.join(", ")}\r\n` : "") +
+      `connection: close\r\n\r\n${body}`,
+  );
+}
+
+interface NodeServerEvents {
+  on(event: "connect", listener: (request: unknown, socket: RawSocket) => void): void;
+  on(event: "clientError", listener: (error: { code?: string }, socket: RawSocket) => void): void;
+}
+
 async function bind(fetch: Fetch, hostname: string, port: number): Promise<Bound> {
   const globals = globalThis as { Deno?: DenoGlobal; Bun?: BunGlobal };
   if (globals.Deno?.serve) {
@@ -107,6 +150,24 @@ async function bind(fetch: Fetch, hostname: string, port: number): Promise<Bound
       });
     });
     server.once("error", reject);
+    const events = server as unknown as NodeServerEvents;
+    events.on("connect", (_request, socket) => answerRaw(socket, checkMethod("CONNECT")!));
+    events.on("clientError", (error, socket) => {
+      if (error.code === "ECONNRESET") return socket.destroy();
+      answerRaw(
+        socket,
+        error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+          ? { status: 408, name: "RequestTimeout", message: "the request took too long to arrive" }
+          : error.code === "HPE_HEADER_OVERFLOW"
+          ? { status: 431, name: "HeadersTooLarge", message: "the request headers are too large" }
+          : {
+            status: 400,
+            name: "BadRequest",
+            message: "the request is not valid HTTP/1.1 (unknown method, bad request line or " +
+              "headers)",
+          },
+      );
+    });
   });
 }
 

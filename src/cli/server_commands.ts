@@ -5,7 +5,7 @@
  * @module
  */
 
-import { createApi } from "../api/app.ts";
+import { createApi, type WorkflowApi } from "../api/app.ts";
 import { serve } from "../api/serve.ts";
 import { Engine } from "../engine.ts";
 import { MemoryAuditStore } from "../results/memory_audit_store.ts";
@@ -24,6 +24,9 @@ Options:
   --grace-ms MS      On SIGINT/SIGTERM, how long running workflows may finish (default 10000)
   --conf DIR         Config folder
 Set WORKFLOW_API_TOKEN to require 'Authorization: Bearer <token>' on every route but health.
+Without it, only requests addressed to a loopback host (127.0.0.1, localhost, [::1]) and from no
+or a loopback Origin are served. Every POST must send 'Content-Type: application/json'.
+POST /job/execute (runs a job sent in the body) is off unless WORKFLOW_API_ENABLE_JOB_EXECUTE=true.
 `;
 
 function parsePort(text: string | undefined, option: string, fallback: number): number {
@@ -84,7 +87,19 @@ async function commandServe(args: readonly string[], io: CliIo): Promise<number>
     scheduler = new Scheduler(engine, { audits, workflows: true });
     onDecision(engine.events, (decision) => io.stdout(formatDecision(decision) + "\n"));
   }
-  const api = createApi(engine, { token, scheduler });
+  let api: WorkflowApi;
+  try {
+    api = createApi(engine, { token, scheduler });
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
+  if (api.jobExecuteEnabled) {
+    io.stderr(
+      `warning: WORKFLOW_API_ENABLE_JOB_EXECUTE is on: POST ${api.prefix}/job/execute runs any ` +
+        `job it is sent (shell commands, code)${token ? "" : ", and there is no token"}\n`,
+    );
+  }
   const server = await serve(api, { hostname, port });
   io.stdout(
     `listening on ${server.url}${api.prefix}/ (OpenAPI: ${server.url}${api.prefix}/openapi.json)\n`,

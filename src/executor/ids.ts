@@ -5,6 +5,7 @@
  * @module
  */
 
+import { RunIdError } from "../errors.ts";
 import { sha256Hex } from "../util/sha256.ts";
 import { pythonStr } from "../util/python_repr.ts";
 
@@ -58,4 +59,49 @@ export function newRunId(nowMs: number, seed = ""): string {
   const nonce = new Uint32Array(2);
   crypto.getRandomValues(nonce);
   return `${stamp}T${hashId(`${seed}:${stamp}:${nonce[0]}:${nonce[1]}`)}`;
+}
+
+/**
+ * Longest run id a caller may give: the id names a folder (`run_id=<id>`) or a file
+ * (`<id>.json`) in the file stores, and 128 characters leave room below the 255 bytes a file
+ * name may have on every common file system.
+ */
+export const MAX_RUN_ID_LENGTH = 128;
+
+/**
+ * The run ids a caller may give: 1 to {@linkcode MAX_RUN_ID_LENGTH} ASCII letters, digits,
+ * `.`, `_` and `-`, starting with a letter or digit. Every store keeps such an id as it is
+ * (no escaping, no `..`), and the engine's own ids (`YYYYmmddHHMMSSffffffT<10 digits>`) match.
+ */
+export const RUN_ID_PATTERN: RegExp = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/**
+ * Why `runId` is not a valid run id, or `undefined` when it is.
+ *
+ * @example
+ * ```ts
+ * runIdProblem("nightly-2024.01"); // undefined
+ * runIdProblem("../etc"); // 'run id must be 1 to 128 letters, …; got "../etc"'
+ * ```
+ */
+export function runIdProblem(runId: unknown): string | undefined {
+  if (typeof runId !== "string") return `run id must be a string, got ${typeof runId}`;
+  if (RUN_ID_PATTERN.test(runId)) return undefined;
+  const rule = `run id must be 1 to ${MAX_RUN_ID_LENGTH} letters, digits, '.', '_' or '-', ` +
+    `starting with a letter or digit`;
+  if (runId.length > MAX_RUN_ID_LENGTH) return `${rule}; got ${runId.length} characters`;
+  return `${rule}; got ${JSON.stringify(runId)}`;
+}
+
+/**
+ * Throws unless `runId` is a valid run id.
+ *
+ * @param option which option held the id, named in the error
+ * @throws {RunIdError} with `reason: "invalid"`.
+ */
+export function assertRunId(runId: unknown, option: "runId" | "parentRunId" = "runId"): void {
+  const problem = runIdProblem(runId);
+  if (problem !== undefined) {
+    throw new RunIdError(`${option}: ${problem}`, String(runId), "invalid", option);
+  }
 }

@@ -154,12 +154,28 @@ export async function executeWorkflow(
       reason instanceof Error ? reason : new CancelError("workflow was cancelled"),
     );
   }
+  let masked: Record<string, unknown> | undefined;
+  try {
+    masked = run.masker.maskValue(context);
+  } catch (error) {
+    // Data no walk can handle (nested deeper than the stack allows, say) must not leave the
+    // run without its end: it ends FAILED with the reason, and without a context.
+    status = "FAILED";
+    context.status = status;
+    context.errors = errorToRecord(
+      new WorkflowError(
+        `the run's context could not be masked for recording: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      ),
+    );
+  }
   run.emit({
     type: "run-end",
     status,
     durationMs,
     error: context.errors as { name: string; message: string } | undefined,
-    context: run.masker.maskValue(context),
+    context: masked,
   });
   return {
     status,

@@ -18,7 +18,7 @@ import { MemoryTraceStore } from "./memory_trace_store.ts";
 import { SqliteAuditStore } from "./sqlite_audit_store.ts";
 import { SqliteTraceStore } from "./sqlite_trace_store.ts";
 import type { TraceRecord, TraceStore } from "./trace_store.ts";
-import { parseBooleanWord } from "../util/bool.ts";
+import { readBooleanSetting } from "../util/bool.ts";
 import { LOG_LEVELS, type LogLevel } from "../executor/events.ts";
 
 /** Where a store lives, parsed from a store URL. */
@@ -194,14 +194,6 @@ export function maskAuditStore(store: AuditStore, masker: Masker): AuditStore {
   };
 }
 
-function readBool(env: (name: string) => string | undefined, name: string): boolean | undefined {
-  const raw = env(name);
-  if (raw === undefined) return undefined;
-  const value = parseBooleanWord(raw);
-  if (value !== undefined) return value;
-  throw issue(name, `'${raw}' is not a boolean: use true or false (also yes/no, 1/0)`);
-}
-
 /**
  * The lowest level written to the trace store, from `WORKFLOW_LOG_TRACE_LEVEL` (`debug`,
  * `info`, `warning` or `error`, any case); `undefined` when unset.
@@ -244,7 +236,8 @@ export function storesFromEnv(
     const urlName = `WORKFLOW_LOG_${kind}_URL`;
     const pathName = `WORKFLOW_LOG_${kind}_PATH`;
     const url = get(urlName);
-    const enabled = readBool(get, `WORKFLOW_LOG_${kind}_ENABLE_WRITE`) ?? url !== undefined;
+    const enableName = `WORKFLOW_LOG_${kind}_ENABLE_WRITE`;
+    const enabled = readBooleanSetting(enableName, get(enableName)) ?? url !== undefined;
     if (!enabled) return undefined;
     if (url !== undefined) {
       parseStoreUrl(url, urlName);

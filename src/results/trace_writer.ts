@@ -43,9 +43,17 @@ export interface AttachTracesOptions {
 export interface TraceAttachment {
   /** Writes every buffered record; rejects with the first write error since the last call. */
   flush(): Promise<void>;
+  /**
+   * Resolves once every record of run `runId` seen so far has been written; rejects with the
+   * store's error when one of them could not be (each failure is reported once).
+   */
+  written(runId: string): Promise<void>;
   /** Stops listening, stops the interval and flushes. */
   detach(): Promise<void>;
 }
+
+/** Write errors remembered for `written()` callers that have not asked yet. */
+const MAX_REMEMBERED_FAILURES = 1000;
 
 const quote = (name: string | undefined) => `'${name ?? ""}'`;
 const strategyName = (detail: LifecycleDetail) =>
@@ -142,8 +150,17 @@ export function attachTraces(
   // order per run, so a batch need not wait for the one before it.
   const pending = new Set<Promise<void>>();
   let failure: { error: unknown } | undefined;
-  const fail = (error: unknown) => {
+  // Write errors by run id, until `written()` reports them; bounded, oldest dropped first.
+  const runFailures = new Map<string, unknown>();
+  const fail = (error: unknown, runIds: readonly string[]) => {
     failure ??= { error };
+    for (const runId of runIds) {
+      runFailures.delete(runId);
+      runFailures.set(runId, error);
+      if (runFailures.size > MAX_REMEMBERED_FAILURES) {
+        runFailures.delete(runFailures.keys().next().value!);
+      }
+    }
     options.onError?.(error);
   };
 
@@ -159,16 +176,22 @@ export function attachTraces(
     const batch = buffer;
     buffer = [];
     let written: Promise<void>;
+    const runIds: string[] = [];
     try {
       const records: TraceRecord[] = [];
+      let lastRunId: string | undefined;
       for (const detail of batch) {
+        if (detail.runId !== lastRunId) {
+          lastRunId = detail.runId;
+          if (!runIds.includes(lastRunId)) runIds.push(lastRunId);
+        }
         const record = convert(detail);
         if (record) records.push(record);
       }
       if (records.length === 0) return;
-      written = store.write(records).catch(fail);
+      written = store.write(records).catch((error) => fail(error, runIds));
     } catch (error) {
-      fail(error); // never into the executor that emitted the event
+      fail(error, runIds); // never into the executor that emitted the event
       return;
     }
     pending.add(written);
@@ -218,6 +241,16 @@ export function attachTraces(
   let detached: Promise<void> | undefined;
   return {
     flush,
+    async written(runId) {
+      startWrite();
+      // The batches handed over so far hold every record of the run seen so far; batches
+      // started later are not waited for, so a busy writer cannot keep this waiting.
+      if (pending.size > 0) await Promise.all([...pending]);
+      if (!runFailures.has(runId)) return;
+      const error = runFailures.get(runId);
+      runFailures.delete(runId);
+      throw error;
+    },
     detach() {
       detached ??= (() => {
         stopListening();

@@ -8,7 +8,6 @@
 
 import type { Engine } from "../engine.ts";
 import type { Result } from "../executor/workflow_runner.ts";
-import { newRunId } from "../executor/ids.ts";
 import type { Status, Workflow } from "../models/types.ts";
 import type { AuditRecord, AuditStore, ReleaseType } from "../results/audit_store.ts";
 import { toJsonValue } from "../results/result.ts";
@@ -169,7 +168,7 @@ async function run(
   const type = base.type;
   const name = base.name;
   const clock = engine.runtime.clock;
-  const runId = options.runId ?? newRunId(clock.now(), name);
+  const runId = options.runId ?? engine.newRunId(name);
   const timezone = options.timezone ?? engine.settings.timezone;
   const scope: ReleaseScope = {
     logical_date: new Date(date),

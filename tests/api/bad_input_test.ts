@@ -44,7 +44,10 @@ describe("API bad input", () => {
         "/api/v1/workflows/nope/execute",
       ]]
     ) {
-      const response = await api.request(path, { method });
+      const response = await api.request(path, {
+        method,
+        headers: method === "POST" ? { "content-type": "application/json" } : {},
+      });
       assert.equal(response.status, 404);
       const error = await errorOf(response);
       assert.equal(error.name, "NotFound");

@@ -75,6 +75,48 @@ describe("workflow serve", () => {
     assert.equal(await server.exit, 0);
   });
 
+  it("serves POST /job/execute only with WORKFLOW_API_ENABLE_JOB_EXECUTE=true, and warns", async () => {
+    const job = {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ job: { stages: [{ name: "Say", echo: "hi" }] } }),
+    };
+    const off = await startServe([], {});
+    assert.doesNotMatch(off.output().err, /JOB_EXECUTE/);
+    const refused = await fetch(`${off.base}/api/v1/job/execute`, job);
+    assert.equal(refused.status, 403);
+    assert.match((await refused.json()).error.message, /WORKFLOW_API_ENABLE_JOB_EXECUTE=true/);
+    off.stop();
+    assert.equal(await off.exit, 0);
+
+    const on = await startServe([], { WORKFLOW_API_ENABLE_JOB_EXECUTE: "true" });
+    assert.match(
+      on.output().err,
+      /warning: WORKFLOW_API_ENABLE_JOB_EXECUTE is on: POST \/api\/v1\/job\/execute runs any job/,
+    );
+    const ran = await fetch(`${on.base}/api/v1/job/execute`, job);
+    assert.equal(ran.status, 200);
+    assert.equal((await ran.json()).status, "SUCCESS");
+    on.stop();
+    assert.equal(await on.exit, 0);
+  });
+
+  it("rejects a WORKFLOW_API_ENABLE_JOB_EXECUTE that is not a boolean (exit 2)", async () => {
+    let err = "";
+    const code = await runCli(["serve", "--port", "0", "--conf", CONF], {
+      runtime: runtimeWith({
+        WORKFLOW_API_TOKEN: "",
+        WORKFLOW_API_ENABLE_JOB_EXECUTE: "maybe",
+        WORKFLOW_LOG_TRACE_ENABLE_WRITE: "false",
+        WORKFLOW_LOG_AUDIT_ENABLE_WRITE: "false",
+      }),
+      stdout: () => {},
+      stderr: (text) => err += text,
+    });
+    assert.equal(code, 2);
+    assert.match(err, /WORKFLOW_API_ENABLE_JOB_EXECUTE.*'maybe' is not a boolean/);
+  });
+
   it("rejects a bad port as a usage error (exit 2)", async () => {
     let err = "";
     const code = await runCli(["serve", "--port", "http"], {

@@ -104,7 +104,7 @@ describe("API workflow routes", () => {
   });
 
   it("executes one job given in the body, as the reference's /job/execute does", async () => {
-    const { api } = await apiFor();
+    const { api } = await apiFor({ enableJobExecute: true });
     const response = await postJson(api, "/api/v1/job/execute", {
       job: { id: "j1", stages: [{ name: "Say", id: "say", echo: "hi ${{ params.who }}" }] },
       params: { who: "bob" },

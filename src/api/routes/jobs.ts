@@ -1,13 +1,15 @@
 /**
  * `POST /job/execute`: run one job given in the body (the reference's route), as a one-job
- * workflow, and answer its outputs.
+ * workflow, and answer its outputs. Such a job runs any command or code its sender wrote, so
+ * the route is off (403) unless the API was created with `enableJobExecute` (env
+ * `WORKFLOW_API_ENABLE_JOB_EXECUTE=true`).
  *
  * @module
  */
 
 import { buildWorkflow } from "../../config/loader.ts";
 import { ConfigError } from "../../errors.ts";
-import { ERROR } from "../_docs.ts";
+import { ERROR, RUN_ID_SCHEMA } from "../_docs.ts";
 import { startRun } from "../_runs.ts";
 import { ApiError } from "../errors.ts";
 import { json, type RouteDefinition } from "../route_table.ts";
@@ -31,6 +33,14 @@ function declareParams(params: Record<string, unknown>): Record<string, { type: 
   return out;
 }
 
+const DISABLED = new ApiError(
+  403,
+  "JobExecuteDisabled",
+  "POST /job/execute runs any job sent to it and is off: start the server with " +
+    "WORKFLOW_API_ENABLE_JOB_EXECUTE=true (or createApi(engine, { enableJobExecute: true })) " +
+    "to enable it",
+);
+
 /** The job route. */
 export const JOB_ROUTES: readonly RouteDefinition[] = [
   {
@@ -39,6 +49,7 @@ export const JOB_ROUTES: readonly RouteDefinition[] = [
     operationId: "executeJob",
     summary: "Execute one job given in the body",
     tag: "jobs",
+    refuse: (deps) => (deps.enableJobExecute ? undefined : DISABLED),
     body: {
       type: "object",
       additionalProperties: false,
@@ -49,8 +60,11 @@ export const JOB_ROUTES: readonly RouteDefinition[] = [
           description: "A job as written under `jobs:` in YAML; `id` names it (default `job`).",
         },
         params: { type: "object", description: "Values in the `params` scope of the job." },
-        run_id: { type: "string", description: "Use this run id." },
-        parent_run_id: { type: "string" },
+        run_id: {
+          ...RUN_ID_SCHEMA,
+          description: `Use this run id: ${RUN_ID_SCHEMA.description}; it must be new.`,
+        },
+        parent_run_id: RUN_ID_SCHEMA,
       },
     },
     responses: {
@@ -60,6 +74,10 @@ export const JOB_ROUTES: readonly RouteDefinition[] = [
           "is still a 200 with `status: FAILED`.",
       },
       400: ERROR("Bad JSON or body shape, or an invalid job (`issues` lists every problem)."),
+      403: ERROR(
+        "The route is off: it runs any code it is sent, so it needs " +
+          "`WORKFLOW_API_ENABLE_JOB_EXECUTE=true` (option `enableJobExecute`).",
+      ),
       409: ERROR("A run with that `run_id` exists."),
     },
     async handle({ deps, body }) {
@@ -85,7 +103,7 @@ export const JOB_ROUTES: readonly RouteDefinition[] = [
           extra: { issues: error.issues },
         });
       }
-      const { run, done } = startRun(deps, workflow, params, {
+      const { run, done } = await startRun(deps, workflow, params, {
         runId: body.run_id as string | undefined,
         parentRunId: body.parent_run_id as string | undefined,
       });

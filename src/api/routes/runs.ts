@@ -8,13 +8,13 @@
 import type { Status } from "../../models/types.ts";
 import { lifecycleToTraceRecord } from "../../results/trace_writer.ts";
 import { type RunSummary, type TraceRecord, updateRunSummary } from "../../results/trace_store.ts";
-import { ERROR, STATUS_SCHEMA } from "../_docs.ts";
+import { ERROR, RUN_ID_SCHEMA, STATUS_SCHEMA } from "../_docs.ts";
 import { runEventStream, SSE_HEADERS, traceJson, traceReplayStream } from "../_sse.ts";
 import { ApiError } from "../errors.ts";
 import { type ApiDeps, json, queryInt, type RouteDefinition } from "../route_table.ts";
 import type { ApiRun } from "../run_registry.ts";
 
-const RUN_ID = { run_id: "Run id." };
+const RUN_ID = { run_id: { description: "Run id.", schema: RUN_ID_SCHEMA } };
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
 function apiRunRow(run: ApiRun): Record<string, unknown> {

@@ -8,7 +8,6 @@
 import type { CronSchedule } from "../../models/types.ts";
 import { describeTime, nextRuns } from "../../scheduler/cron.ts";
 import { findWorkflow, trackRun } from "../_runs.ts";
-import { newRunId } from "../../executor/ids.ts";
 import { release } from "../../scheduler/release.ts";
 import type { TickDecision } from "../../scheduler/scheduler.ts";
 import { ERROR, RESULT } from "../_docs.ts";
@@ -230,7 +229,7 @@ export const SCHEDULE_ROUTES: readonly RouteDefinition[] = [
         ? await deps.releaseAudits.find(workflow.name, date)
         : null;
       if (previous) throw alreadyRan(workflow.name, releaseIso, previous.runId);
-      const runId = newRunId(deps.engine.runtime.clock.now(), workflow.name);
+      const runId = deps.engine.newRunId(workflow.name);
       const { run, done } = trackRun(
         deps,
         workflow.name,
@@ -265,7 +264,7 @@ export const SCHEDULE_ROUTES: readonly RouteDefinition[] = [
         workflow: workflow.name,
         release: releaseIso,
         type,
-        status: report.status,
+        status: run.status,
         run_id: run.runId,
         result: run.result,
       });

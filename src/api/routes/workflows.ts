@@ -10,7 +10,7 @@ import type { Workflow } from "../../models/types.ts";
 import { toJsonValue } from "../../results/result.ts";
 import { validateCron } from "../../scheduler/cron.ts";
 import { findWorkflow, startRun } from "../_runs.ts";
-import { ERROR, RESULT } from "../_docs.ts";
+import { ERROR, RESULT, RUN_ID_SCHEMA } from "../_docs.ts";
 import type { JsonSchema } from "../_schema.ts";
 import { json, keepAlive, type RouteDefinition } from "../route_table.ts";
 
@@ -60,7 +60,11 @@ const EXECUTE_BODY: JsonSchema = {
       type: "boolean",
       description: "Answer 202 with the run id at once instead of waiting for the result.",
     },
-    run_id: { type: "string", description: "Use this run id instead of a new one." },
+    run_id: {
+      ...RUN_ID_SCHEMA,
+      description: `Use this run id instead of a new one: ${RUN_ID_SCHEMA.description}; ` +
+        "it must not name a run that exists.",
+    },
   },
 };
 
@@ -204,15 +208,18 @@ export const WORKFLOW_ROUTES: readonly RouteDefinition[] = [
         description: "Accepted (async): `{run_id, workflow, status_url, events_url}`; " +
           "`Location` names the run.",
       },
-      400: ERROR("Bad JSON, wrong body shape, or a param that fails coercion (`field` names it)."),
+      400: ERROR(
+        "Bad JSON, wrong body shape, a malformed `run_id`, or a param that fails coercion " +
+          "(`field` names it).",
+      ),
       404: ERROR("No workflow has that name."),
-      409: ERROR("A run with that `run_id` exists."),
+      409: ERROR("A run with that `run_id` exists (running, or in the trace store)."),
       503: ERROR("The server is shutting down."),
     },
     async handle({ c, deps, body }) {
       const workflow = findWorkflow(deps, c.req.param("name")!);
       const params = (body.params ?? {}) as Record<string, unknown>;
-      const { run, done } = startRun(deps, workflow, params, {
+      const { run, done } = await startRun(deps, workflow, params, {
         runId: body.run_id as string | undefined,
       });
       if (body.async === true) {
