@@ -45,6 +45,8 @@ export interface TraceAttachment {
   flush(): Promise<void>;
   /** Stops listening, stops the interval and flushes. */
   detach(): Promise<void>;
+  /** Events buffered plus records handed to the store and not yet written. */
+  backlog(): number;
 }
 
 const quote = (name: string | undefined) => `'${name ?? ""}'`;
@@ -141,6 +143,7 @@ export function attachTraces(
   // Batches handed to the store and not yet written. Stores apply overlapping writes in call
   // order per run, so a batch need not wait for the one before it.
   const pending = new Set<Promise<void>>();
+  let writing = 0;
   let failure: { error: unknown } | undefined;
   const fail = (error: unknown) => {
     failure ??= { error };
@@ -167,6 +170,11 @@ export function attachTraces(
       }
       if (records.length === 0) return;
       written = store.write(records).catch(fail);
+      writing += records.length;
+      const size = records.length;
+      written.then(() => {
+        writing -= size;
+      });
     } catch (error) {
       fail(error); // never into the executor that emitted the event
       return;
@@ -218,6 +226,7 @@ export function attachTraces(
   let detached: Promise<void> | undefined;
   return {
     flush,
+    backlog: () => buffer.length + writing,
     detach() {
       detached ??= (() => {
         stopListening();
