@@ -98,6 +98,8 @@ export function trackRun<T>(
 export interface StartRunOptions {
   readonly runId?: string;
   readonly parentRunId?: string;
+  /** The caller's W3C trace context (a valid `traceparent` header). */
+  readonly traceparent?: string;
 }
 
 /**
@@ -121,7 +123,13 @@ export function startRun(
     workflow.name,
     runId,
     ({ events, signal }) =>
-      engine.execute(workflow, params, { events, runId, parentRunId: options.parentRunId, signal }),
+      engine.execute(workflow, params, {
+        events,
+        runId,
+        parentRunId: options.parentRunId,
+        signal,
+        traceparent: options.traceparent,
+      }),
     (result) => result,
   );
 }

@@ -72,6 +72,8 @@ export interface RouteDefinition {
   /** Path parameter descriptions by name (every `:name` in `path` must be described). */
   readonly pathParams?: Readonly<Record<string, string>>;
   readonly query?: readonly QueryParam[];
+  /** Documented request headers (read by the handler itself). */
+  readonly headers?: readonly QueryParam[];
   /** JSON body schema; the body is validated against it before the handler runs. */
   readonly body?: JsonSchema;
   /** The body may be left out entirely. @default false */

@@ -2,6 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { SpanStatusCode } from "@opentelemetry/api";
 import { engineFor } from "../_helpers.ts";
+import { createApi } from "../../src/api/mod.ts";
 import { inMemoryTracing, parentId, spanNamed } from "./_otel.ts";
 
 const YAML = `
@@ -175,6 +176,44 @@ tp:
     const run = spanNamed(tracing.spans(), "workflow tp");
     assert.equal(run.spanContext().traceId, "4bf92f3577b34da6a3ce929d0e0e4736");
     assert.equal(parentId(run), "00f067aa0ba902b7");
+  });
+
+  it("a traceparent header on an API execute makes the run span a child of the caller's span", async () => {
+    tracing.reset();
+    const engine = await engineFor(ONE_ECHO, { traces: null, audits: null });
+    const api = createApi(engine);
+    const response = await api.request("/api/v1/workflows/tp/execute", {
+      method: "POST",
+      headers: { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" },
+    });
+    assert.equal(response.status, 200);
+    await api.close();
+    await engine.close();
+    const run = spanNamed(tracing.spans(), "workflow tp");
+    assert.equal(run.spanContext().traceId, "0af7651916cd43dd8448eb211c80319c");
+    assert.equal(parentId(run), "b7ad6b7169203331");
+    const paths = api.openApi().paths as Record<
+      string,
+      { post: { parameters: { name: string }[] } }
+    >;
+    assert.ok(
+      paths["/api/v1/workflows/{name}/execute"].post.parameters.some((p) =>
+        p.name === "traceparent"
+      ),
+    );
+  });
+
+  it("an API execute with an invalid traceparent starts a new trace", async () => {
+    tracing.reset();
+    const engine = await engineFor(ONE_ECHO, { traces: null, audits: null });
+    const api = createApi(engine);
+    await api.request("/api/v1/workflows/tp/execute", {
+      method: "POST",
+      headers: { traceparent: "00-00000000000000000000000000000000-b7ad6b7169203331-01" },
+    });
+    await api.close();
+    await engine.close();
+    assert.equal(parentId(spanNamed(tracing.spans(), "workflow tp")), undefined);
   });
 
   it("telemetry: false builds no span even with a provider registered", async () => {
