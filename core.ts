@@ -38,7 +38,7 @@ export {
   onLifecycle,
 } from "./src/executor/events.ts";
 export { type Combination, expandMatrix, type ExpandMatrixOptions } from "./src/executor/matrix.ts";
-export type { RunServices } from "./src/executor/run_state.ts";
+export type { EventScope, RunServices } from "./src/executor/run_state.ts";
 export { hashId, newRunId, strategyId } from "./src/executor/ids.ts";
 export {
   Registry,
@@ -153,3 +153,12 @@ export {
   type ValidateCronOptions,
   validateTimezone,
 } from "./src/scheduler/cron.ts";
+export {
+  escapeLabelValue,
+  formatTraceParent,
+  parseTraceParent,
+  PROMETHEUS_CONTENT_TYPE,
+  type TraceParent,
+  WorkflowMetrics,
+  type WorkflowMetricsOptions,
+} from "./src/telemetry/mod.ts";

@@ -34,7 +34,7 @@ const suites = [
     file: "tests/bench/run_js_bench.ts",
     cases: ["h-run-js", "h-run-js-session", "h-run-js-fresh"],
   },
-  { file: "tests/bench/executor_bench.ts", cases: ["i-matrix-10k", "k-traces"] },
+  { file: "tests/bench/executor_bench.ts", cases: ["i-matrix-10k", "k-traces", "n-otel"] },
   { file: "tests/bench/scheduler_bench.ts", cases: ["l-tick"], optional: true },
   // BENCH_RUNS=240 for the long memory check (default 20 runs × 200 stages).
   { file: "tests/bench/run_js_memory_bench.ts", cases: ["m-run-js-memory"] },

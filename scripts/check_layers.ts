@@ -97,6 +97,11 @@ const RULES: readonly Rule[] = [
     allowed: (file) => file.startsWith("api/"),
   },
   {
+    pattern: importOf("@opentelemetry/[^\"']+"),
+    message: "imports @opentelemetry (only src/telemetry/otel.ts may)",
+    allowed: (file) => file === "telemetry/otel.ts",
+  },
+  {
     pattern: importOf("yaml(?:/[^\"']*)?"),
     message: "imports yaml (only src/config/yaml.ts may)",
     allowed: (file) => file === "config/yaml.ts",

@@ -30,6 +30,11 @@ import { attachTraces, type TraceAttachment } from "./results/trace_writer.ts";
 import { credentialTexts, serverCredentialNames } from "./util/secret_env.ts";
 import { hideEnv } from "./executor/stage_runtime.ts";
 import { missingHostFeature } from "./stages/_host.ts";
+import {
+  startTelemetry,
+  type TelemetryAttachment,
+  type TelemetryStarter,
+} from "./telemetry/mod.ts";
 
 /** Options of {@linkcode Engine.create}. */
 export interface EngineOptions {
@@ -65,6 +70,13 @@ export interface EngineOptions {
   /** Lowest level written to the trace store; `debug` adds the start and end records of
    * echo/sleep stages. @default `WORKFLOW_LOG_TRACE_LEVEL`, else "info" */
   readonly traceLevel?: LogLevel;
+  /**
+   * OpenTelemetry spans for runs, jobs, strategies and stages (needs `@opentelemetry/api`):
+   * `true` always (a provider registered later is used), `false` never, `"auto"` only when
+   * a tracer provider is registered when the engine is created.
+   * @default `WORKFLOW_LOG_OTEL` (`true`/`false`), else "auto"
+   */
+  readonly telemetry?: boolean | "auto";
 }
 
 /** Options of {@linkcode Engine.execute}. */
@@ -108,6 +120,7 @@ export class Engine {
   readonly audits: AuditStore | null;
   #jsRunner?: JsRunner;
   #tracing?: TraceAttachment;
+  #telemetry?: TelemetryAttachment;
   /** What stages get: the runtime without the server's credentials, and their values to mask. */
   readonly #stages: { runtime: Runtime; secrets: readonly string[] };
   readonly #onListenerError?: ListenerErrorHandler;
@@ -128,6 +141,7 @@ export class Engine {
       audits: AuditStore | null;
       close: () => Promise<void>;
     },
+    telemetry: TelemetryStarter | undefined,
   ) {
     this.runtime = options.runtime;
     this.settings = settings;
@@ -157,6 +171,7 @@ export class Engine {
         flushIntervalMs: options.traceFlushIntervalMs ?? 1000,
       });
     }
+    this.#telemetry = telemetry?.attach(this.events);
   }
 
   /**
@@ -198,12 +213,13 @@ export class Engine {
       auditUrl: options.audits === undefined ? fromEnv.auditUrl : undefined,
     });
     const traceLevel = options.traceLevel ?? traceLevelFromEnv(options.runtime.env) ?? "info";
+    const telemetry = await startTelemetry(options.telemetry, options.runtime.env);
     return new Engine(options, settings, config, filters, {
       traces: options.traces === undefined ? opened.trace : options.traces,
       traceLevel,
       audits: options.audits === undefined ? opened.audit : options.audits,
       close: () => opened.close(),
-    });
+    }, telemetry);
   }
 
   /** A validated workflow by name. @throws {ConfigError} when unknown or invalid. */
@@ -237,7 +253,18 @@ export class Engine {
       dryRun: options.dryRun ?? this.dryRun,
       secretEnv: this.settings.secretEnv,
       secrets: this.#stages.secrets,
+      traceContext: this.#telemetry?.traceContext,
     };
+  }
+
+  /** `true` when runs of this engine build OpenTelemetry spans. */
+  get telemetry(): boolean {
+    return this.#telemetry !== undefined;
+  }
+
+  /** Trace events buffered or being written to the trace store (0 without one). */
+  traceBacklog(): number {
+    return this.#tracing?.backlog() ?? 0;
   }
 
   /**
@@ -404,6 +431,8 @@ export class Engine {
   async close(): Promise<void> {
     await this.#tracing?.detach();
     this.#tracing = undefined;
+    this.#telemetry?.detach();
+    this.#telemetry = undefined;
     await this.#closeStores();
     await this.#jsRunner?.close();
     this.#jsRunner = undefined;

@@ -122,6 +122,8 @@ export function trackRun<T>(
 export interface StartRunOptions {
   readonly runId?: string;
   readonly parentRunId?: string;
+  /** The caller's W3C trace context (a valid `traceparent` header). */
+  readonly traceparent?: string;
 }
 
 /**
@@ -155,6 +157,7 @@ export async function startRun(
         runId,
         parentRunId: options.parentRunId,
         signal,
+        traceparent: options.traceparent,
       }),
     (result) => result,
   );

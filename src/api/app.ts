@@ -30,6 +30,8 @@ import { RunRegistry } from "./run_registry.ts";
 import type { Scheduler } from "../scheduler/scheduler.ts";
 import { MemoryAuditStore } from "../results/memory_audit_store.ts";
 import { VERSION } from "../version.ts";
+import { WorkflowMetrics } from "../telemetry/metrics.ts";
+import { PROMETHEUS_CONTENT_TYPE } from "../telemetry/prometheus.ts";
 
 /** Options of {@linkcode createApi}. */
 export interface ApiOptions {
@@ -55,6 +57,9 @@ export interface ApiOptions {
   readonly enableJobExecute?: boolean;
   /** Most runs remembered in memory. @default 1000 */
   readonly maxRuns?: number;
+  /** Serve `GET /metrics` (Prometheus text) counted from the engine's events while this API
+   * is up. @default true */
+  readonly metrics?: boolean;
 }
 
 /** A registered route, as Hono holds it. */
@@ -188,6 +193,33 @@ export function createApi(engine: Engine, options: ApiOptions = {}): WorkflowApi
     handle: () => json({ message: HEALTH_MESSAGE, status: "ok", version: VERSION }),
   };
   routes.push({ ...health, root: true, operationId: "healthRoot" });
+  let detachMetrics = () => {};
+  if (options.metrics !== false) {
+    const metrics = new WorkflowMetrics({
+      scheduler: options.scheduler !== undefined,
+      traceBacklog: engine.traces ? () => engine.traceBacklog() : undefined,
+    });
+    detachMetrics = metrics.attach(engine.events);
+    routes.push({
+      method: "get",
+      path: "/metrics",
+      root: true,
+      operationId: "metrics",
+      summary: "Run metrics in the Prometheus text format",
+      tag: "health",
+      responses: {
+        200: {
+          description: "Counters, gauges and histograms of runs, stages, scheduler lag and " +
+            "the trace writer's backlog, since this API started.",
+          contentType: "text/plain",
+        },
+      },
+      handle: () =>
+        new Response(metrics.render(), {
+          headers: { "content-type": PROMETHEUS_CONTENT_TYPE },
+        }),
+    });
+  }
   if (prefix !== "") routes.push(health);
   routes.push(
     {
@@ -275,6 +307,7 @@ export function createApi(engine: Engine, options: ApiOptions = {}): WorkflowApi
         await Promise.all(running.map((r) => r.settled));
       }
       shutdownController().abort(new CancelError("the server is shutting down"));
+      detachMetrics();
     },
   };
 }

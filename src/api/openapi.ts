@@ -53,6 +53,13 @@ export function openApiDocument(
         description: q.description,
         schema: q.schema,
       })),
+      ...(route.headers ?? []).map((h) => ({
+        name: h.name,
+        in: "header",
+        required: false,
+        description: h.description,
+        schema: h.schema,
+      })),
     ];
     const responses: Record<string, unknown> = {};
     for (const [code, doc] of Object.entries(route.responses)) {

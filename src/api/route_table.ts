@@ -80,6 +80,8 @@ export interface RouteDefinition {
    * schema are checked before the handler runs (400 naming the parameter). */
   readonly pathParams?: Readonly<Record<string, PathParam>>;
   readonly query?: readonly QueryParam[];
+  /** Documented request headers (read by the handler itself). */
+  readonly headers?: readonly QueryParam[];
   /** JSON body schema; the body is validated against it before the handler runs. */
   readonly body?: JsonSchema;
   /** The body may be left out entirely. @default false */

@@ -77,6 +77,15 @@ export interface LifecycleDetail {
   readonly stageName?: string;
   /** Nesting path for stages inside parallel/foreach/until/case, e.g. `["loop", "2", "inner"]`. */
   readonly nested?: readonly string[];
+  /** Stage kind (`shell`, `call`, `trigger`…), on `stage-start` and `stage-end`. */
+  readonly kind?: string;
+  /** On `strategy-start`: the matrix combination of the strategy (masked). */
+  readonly matrix?: Readonly<Record<string, unknown>>;
+  /** On `stage-end`: how many attempts the stage made (more than 1 when it was retried). */
+  readonly attempts?: number;
+  /** On `run-start`: the W3C `traceparent` of the caller (an API request's header, or the
+   * trigger stage of a parent run), when there is one. */
+  readonly traceparent?: string;
   /** On `*-end` events. */
   readonly status?: Status;
   /** On `*-end` events. */

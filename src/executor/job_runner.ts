@@ -286,7 +286,7 @@ async function runJobOnce(
     const stages: Record<string, unknown> = {};
     stagesOf[index] = stages;
     if (run.listens("strategy-start")) {
-      run.emit({ type: "strategy-start", job: job.id, strategy: sid });
+      run.emit({ type: "strategy-start", job: job.id, strategy: sid, matrix: combo });
     }
     const frame: StagesFrame = {
       run,

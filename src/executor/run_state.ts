@@ -59,6 +59,13 @@ export interface RunServices {
   readonly secretEnv?: readonly string[];
   /** Values every run masks from its start (the server's own credentials). @default [] */
   readonly secrets?: readonly string[];
+  /**
+   * The W3C `traceparent` of the innermost open span at `where` in run `runId` (telemetry's
+   * span of a running stage), so stages hand it on to tasks, subprocesses and child runs.
+   * `where` holds masked ids, as the lifecycle events do. @default none: stages see the run's
+   * own `traceparent` (the caller's), if any
+   */
+  readonly traceContext?: (runId: string, where: EventScope) => string | undefined;
 }
 
 /** Identity of one run. */
@@ -68,6 +75,8 @@ export interface RunIdentity {
   readonly workflow: string;
   /** Names of the workflows that triggered this one, outermost first (cycle guard). */
   readonly triggerChain: readonly string[];
+  /** W3C `traceparent` of the caller (API request header or parent run's trigger stage). */
+  readonly traceparent?: string;
 }
 
 /** Why a scope was aborted; lets runners tell a timeout from a cancel. */
@@ -91,6 +100,7 @@ export class RunState {
     name: string,
     params: Record<string, unknown>,
     signal: AbortSignal,
+    traceparent?: string,
   ) => Promise<{ status: Status; runId: string; context: Record<string, unknown> }>;
   /** Where this run's events go: `services.events`, wrapped in a bus when it is not one. */
   readonly #events: LifecycleBus;
@@ -167,6 +177,24 @@ export class RunState {
     return mayListen(this.#events, type, level);
   }
 
+  /** The W3C `traceparent` a stage at `where` hands on: its telemetry span's, else the
+   * caller's of this run, else none. */
+  traceparent(where: EventScope): string | undefined {
+    const lookup = this.services.traceContext;
+    if (lookup) {
+      const masker = this.masker;
+      const masked = masker.size === 0 ? where : {
+        job: where.job === undefined ? undefined : masker.mask(where.job),
+        strategy: where.strategy === undefined ? undefined : masker.mask(where.strategy),
+        stage: where.stage === undefined ? undefined : masker.mask(where.stage),
+        nested: where.nested?.map((part) => masker.mask(part)),
+      };
+      const found = lookup(this.identity.runId, masked);
+      if (found !== undefined) return found;
+    }
+    return this.identity.traceparent;
+  }
+
   /** Emits a `log` event. */
   log(level: LogLevel, message: string, where: EventScope = NO_SCOPE): void {
     if (!this.listens("log", level)) return;
@@ -186,7 +214,7 @@ export class RunState {
     let error = outcome.error;
     // The one place an event's text is masked: ids and names may be rendered from secrets
     // (a stage named after a matrix value, a foreach key), not only messages.
-    let { job, strategy, stage, stageName, nested } = where;
+    let { job, strategy, stage, stageName, nested, matrix } = where;
     const masker = this.masker;
     if (masker.size > 0) {
       if (message !== undefined) message = masker.mask(message);
@@ -196,6 +224,7 @@ export class RunState {
       if (stage !== undefined) stage = masker.mask(stage);
       if (stageName !== undefined) stageName = masker.mask(stageName);
       if (nested !== undefined) nested = nested.map((part) => masker.mask(part));
+      if (matrix !== undefined) matrix = masker.maskValue(matrix) as Record<string, unknown>;
     }
     const detail: LifecycleDetail = {
       type,
@@ -208,9 +237,13 @@ export class RunState {
       stage,
       stageName,
       nested,
+      kind: where.kind,
+      matrix,
       status: outcome.status,
       durationMs: outcome.durationMs,
       error,
+      attempts: outcome.attempts,
+      traceparent: outcome.traceparent,
       level,
       message,
       context: outcome.context,
@@ -221,19 +254,32 @@ export class RunState {
 
 /** Where in a run an event happened. */
 export interface EventScope {
+  /** Job id. */
   readonly job?: string;
+  /** Strategy id, in a job with a matrix. */
   readonly strategy?: string;
+  /** Stage id. */
   readonly stage?: string;
+  /** Rendered stage name. */
   readonly stageName?: string;
+  /** Path of enclosing nested stages. */
   readonly nested?: readonly string[];
+  /** Stage kind, on stage edges. */
+  readonly kind?: string;
+  /** Matrix combination, on `strategy-start`. */
+  readonly matrix?: Readonly<Record<string, unknown>>;
 }
 
-/** What an `*-end` event reports. */
+/** What an `*-end` event reports (and the caller's `traceparent` on `run-start`). */
 export interface EventOutcome {
   readonly status?: Status;
   readonly durationMs?: number;
   readonly error?: { readonly name: string; readonly message: string };
   readonly context?: Readonly<Record<string, unknown>>;
+  /** Attempts a stage made. */
+  readonly attempts?: number;
+  /** The caller's W3C trace context, on `run-start`. */
+  readonly traceparent?: string;
 }
 
 /** What {@linkcode RunState.emit} takes: the event without the run's ids. */

@@ -110,6 +110,15 @@ class StageContextImpl implements StageContext {
   log(level: LogLevel, message: string): void {
     if (this.frame.run.listens("log", level)) this.frame.run.log(level, message, this.where());
   }
+  get traceparent(): string | undefined {
+    return this.frame.run.traceparent(this.where());
+  }
+  addSecret(value: string): void {
+    if (value !== "") this.frame.run.addSecret(value);
+  }
+  mask(text: string): string {
+    return this.frame.run.masker.mask(text);
+  }
   get logging(): boolean {
     return this.frame.run.listens("log", "info");
   }
@@ -162,13 +171,13 @@ class StageContextImpl implements StageContext {
   triggerWorkflow(
     name: string,
     params: Record<string, unknown>,
-    options: { signal: AbortSignal },
+    options: { signal: AbortSignal; traceparent?: string },
   ) {
     const trigger = this.frame.run.trigger;
     if (!trigger) {
       return Promise.reject(new StageError("trigger stages need a workflow lookup"));
     }
-    return trigger(name, params, options.signal);
+    return trigger(name, params, options.signal, options.traceparent);
   }
 }
 
@@ -223,6 +232,7 @@ export async function runStage(
     stage: id,
     stageName: name,
     nested: frame.nested.length ? frame.nested : undefined,
+    kind: stage.kind,
   };
   if (signal.aborted) {
     const error = errorForAbort(signal.reason);
@@ -269,7 +279,9 @@ export async function runStage(
     status: "FAILED",
     outputs: {},
   };
+  let made = 0;
   for (let attempt = 1; attempt <= attempts; attempt++) {
+    made = attempt;
     const scoped = scopedSignal(
       run.services.runtime,
       signal,
@@ -333,7 +345,19 @@ export async function runStage(
     }
     delay = Math.min(delay * (stage.retry?.backoff ?? 1), stage.retry?.maxDelayMs ?? Infinity);
   }
-  return finish(frame, stage, id, startMs, t0, last.status, last.outputs, last.error, where);
+  return finish(
+    frame,
+    stage,
+    id,
+    startMs,
+    t0,
+    last.status,
+    last.outputs,
+    last.error,
+    where,
+    false,
+    made,
+  );
 }
 
 /** Records a stage's entry; `started` is the scope of its `stage-start` event, when it had one
@@ -349,6 +373,7 @@ function finish(
   error: { name: string; message: string } | undefined,
   started: EventScope | undefined,
   skipped = false,
+  attempts?: number,
 ): { id: string; entry: StageEntry } {
   const { run } = frame;
   const clock = run.services.runtime.clock;
@@ -367,7 +392,7 @@ function finish(
     run.emitIn(
       "stage-end",
       started,
-      { status, durationMs, error },
+      { status, durationMs, error, attempts },
       edgeBase(stage),
       Math.floor(startMs + durationMs),
     );

@@ -41,6 +41,12 @@ export interface ExecuteOptions {
    * values: a `trigger` stage hands its run's secrets to the child, a release the env values
    * rendered into its params. @default [] */
   readonly secrets?: readonly string[];
+  /**
+   * W3C `traceparent` of the caller (`00-<trace id>-<span id>-<flags>`): with telemetry on,
+   * the run's span becomes a child of that span; stages hand it (or their own span's) on as
+   * `TRACEPARENT`. @default none
+   */
+  readonly traceparent?: string;
 }
 
 /** What every execute returns. */
@@ -79,13 +85,14 @@ export async function executeWorkflow(
     parentRunId: options.parentRunId,
     workflow: workflow.name,
     triggerChain: options.triggerChain ?? [],
+    traceparent: options.traceparent,
   });
   for (const secret of options.secrets ?? []) run.addSecret(secret);
   for (const secret of coerced.secrets) run.addSecret(secret);
   const chain = [...(options.triggerChain ?? []), workflow.name];
   if (services.lookupWorkflow) {
     const lookup = services.lookupWorkflow;
-    run.trigger = async (name, childParams, signal) => {
+    run.trigger = async (name, childParams, signal, traceparent) => {
       if (chain.includes(name)) {
         throw new StageError(
           `trigger cycle: ${[...chain, name].join(" -> ")}; a workflow may not trigger itself`,
@@ -99,6 +106,7 @@ export async function executeWorkflow(
         // The child's traces, events and result must mask what the parent masks (its params
         // are often the parent's secrets, which the child's own param types don't mark).
         secrets: [...run.secrets],
+        traceparent,
       });
       for (const secret of result.secrets) run.addSecret(secret);
       return result;
@@ -110,7 +118,7 @@ export async function executeWorkflow(
   const jobs: Record<string, JobEntry> = {};
   const context: Record<string, unknown> = { params: coerced.params, jobs };
   if (options.extraScope) Object.assign(context, options.extraScope);
-  run.emit({ type: "run-start" });
+  run.emit({ type: "run-start", traceparent: options.traceparent });
 
   const controller = new AbortController();
   const outer = options.signal;

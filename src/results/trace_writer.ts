@@ -50,6 +50,8 @@ export interface TraceAttachment {
   written(runId: string): Promise<void>;
   /** Stops listening, stops the interval and flushes. */
   detach(): Promise<void>;
+  /** Events buffered plus records handed to the store and not yet written. */
+  backlog(): number;
 }
 
 /** Write errors remembered for `written()` callers that have not asked yet. */
@@ -149,6 +151,7 @@ export function attachTraces(
   // Batches handed to the store and not yet written. Stores apply overlapping writes in call
   // order per run, so a batch need not wait for the one before it.
   const pending = new Set<Promise<void>>();
+  let writing = 0;
   let failure: { error: unknown } | undefined;
   // Write errors by run id, until `written()` reports them; bounded, oldest dropped first.
   const runFailures = new Map<string, unknown>();
@@ -190,6 +193,11 @@ export function attachTraces(
       }
       if (records.length === 0) return;
       written = store.write(records).catch((error) => fail(error, runIds));
+      writing += records.length;
+      const size = records.length;
+      written.then(() => {
+        writing -= size;
+      });
     } catch (error) {
       fail(error, runIds); // never into the executor that emitted the event
       return;
@@ -251,6 +259,7 @@ export function attachTraces(
       runFailures.delete(runId);
       throw error;
     },
+    backlog: () => buffer.length + writing,
     detach() {
       detached ??= (() => {
         stopListening();

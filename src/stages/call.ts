@@ -46,6 +46,12 @@ export const runCallStage: StageHandler<CallStage> = async (stage, ctx) => {
     parentRunId: ctx.parentRunId,
     params: (ctx.scope.params ?? {}) as Record<string, unknown>,
     trace: (message, level = "info") => ctx.log(level, message),
+    workflow: ctx.workflowName,
+    jobs: (ctx.scope.jobs ?? {}) as Record<string, unknown>,
+    traceparent: ctx.traceparent,
+    addSecret: (value) => ctx.addSecret(value),
+    mask: (text) => ctx.mask(text),
+    clock: ctx.runtime.clock,
   });
   if (returned === undefined || returned === null) return { outputs: {} };
   if (!isPlainObject(returned)) {

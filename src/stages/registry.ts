@@ -11,66 +11,10 @@ import { RegistryError } from "../errors.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { isAbsolute, join, moduleUrl } from "../util/path.ts";
 import type { CallFunction, CallResolver, CallTarget, StandardSchemaLike } from "./types.ts";
+import { NOTIFY_TASKS } from "./tasks/notify.ts";
+import { kebab, tagInfo } from "./tag.ts";
 
-/** The symbol under which {@linkcode tag} stores its {@linkcode TagInfo} on a function. */
-export const TAG: unique symbol = Symbol.for("ddeutil.workflow.tag") as never;
-
-/** What {@linkcode tag} attaches to a function. */
-export interface TagInfo {
-  /** Name used in `uses:` (empty until registered when the function is anonymous). */
-  readonly name: string;
-  /** The tag (`@tag` in `uses:`). */
-  readonly tag: string;
-  /** Validator of the args, if any. */
-  readonly schema?: StandardSchemaLike;
-}
-
-/** A function marked by {@linkcode tag}. */
-export type TaggedFunction<F extends CallFunction = CallFunction> = F & {
-  readonly [TAG]: TagInfo;
-};
-
-/** Options of {@linkcode tag}. */
-export interface TagOptions {
-  /** Name used in `uses:`. @default the function name in kebab-case (`getItems` → `get-items`) */
-  readonly alias?: string;
-  /** A Standard Schema v1 validator (zod, valibot, arktype…) of the args. */
-  readonly schema?: StandardSchemaLike;
-}
-
-function kebab(name: string): string {
-  return name.replace(/_/g, "-").replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase();
-}
-
-/**
- * Marks a function as a task callable as `uses: <group>/<name>@<tagName>`.
- *
- * @example
- * ```ts
- * export const getItems = tag("demo")(async () => ({ items: [1, 2, 3] }));
- * // uses: tasks/get-items@demo
- * ```
- */
-export function tag(
-  tagName: string,
-  options: TagOptions = {},
-): <F extends CallFunction>(fn: F) => TaggedFunction<F> {
-  return <F extends CallFunction>(fn: F): TaggedFunction<F> => {
-    // An anonymous function (`export const getItems = tag("v1")(async () => …)`) is named
-    // after its export when its module is registered.
-    const name = options.alias ?? (fn.name ? kebab(fn.name) : "");
-    Object.defineProperty(fn, TAG, {
-      value: { name, tag: tagName, schema: options.schema } satisfies TagInfo,
-      enumerable: false,
-    });
-    return fn as TaggedFunction<F>;
-  };
-}
-
-/** The tag info of a function, if it was marked. */
-export function tagInfo(value: unknown): TagInfo | undefined {
-  return typeof value === "function" ? (value as { [TAG]?: TagInfo })[TAG] : undefined;
-}
+export { TAG, tag, type TaggedFunction, type TagInfo, tagInfo, type TagOptions } from "./tag.ts";
 
 interface Entry {
   readonly fn: CallFunction;
@@ -86,7 +30,14 @@ export interface RegistryOptions {
   readonly callers?: readonly string[];
   /** Needed to find group modules on disk. */
   readonly runtime?: Runtime;
+  /** Register the built-in groups (`notify`). @default true */
+  readonly builtins?: boolean;
 }
+
+/** Built-in task groups, resolvable without `WORKFLOW_CORE_REGISTRY_CALLER`. */
+export const BUILTIN_GROUPS: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
+  notify: NOTIFY_TASKS,
+};
 
 /** Resolves `uses:` references from registered groups and caller modules. */
 export class Registry implements CallResolver {
@@ -99,6 +50,11 @@ export class Registry implements CallResolver {
   constructor(options: RegistryOptions = {}) {
     this.#callers = options.callers ?? [];
     this.#runtime = options.runtime;
+    if (options.builtins !== false) {
+      for (const [group, tasks] of Object.entries(BUILTIN_GROUPS)) {
+        this.register(group, tasks, "built-in");
+      }
+    }
   }
 
   /**

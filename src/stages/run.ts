@@ -28,8 +28,12 @@ async function runJavaScript(stage: RunStage, ctx: StageContext) {
   // but no `${VAR}` env pass; environment values reach the code through `vars`.
   const code = ctx.renderString(dedent(stage.code), undefined, { env: false });
   const vars = ctx.render(stage.vars) as Record<string, unknown>;
+  const context = plainScope(ctx.scope);
+  // Workers share their process's environment, so the trace context travels in `context`.
+  const traceparent = ctx.traceparent;
+  if (traceparent !== undefined) context.traceparent = traceparent;
   const outputs = await ctx.jsRunner().run(
-    { code, vars, context: plainScope(ctx.scope) },
+    { code, vars, context },
     {
       signal: ctx.signal,
       timeoutMs: ctx.timeoutMs,
@@ -73,9 +77,11 @@ async function runPython(stage: RunStage, ctx: StageContext) {
   const code = ctx.renderString(dedent(stage.code));
   const vars = ctx.render(stage.vars) as Record<string, unknown>;
   const payload = JSON.stringify({ code, vars, context: plainScope(ctx.scope) });
+  const traceparent = ctx.traceparent;
   let result;
   try {
     result = await ctx.runtime.spawn.spawn(["python3", "-c", PYTHON_WRAPPER], {
+      ...(traceparent === undefined ? {} : { env: { TRACEPARENT: traceparent } }),
       stdin: payload,
       signal: ctx.signal,
       keep: "tail",

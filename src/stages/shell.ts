@@ -24,6 +24,9 @@ export const runShellStage: StageHandler<ShellStage> = async (stage, ctx) => {
     const rendered = ctx.render(value);
     env[key] = typeof rendered === "string" ? rendered : JSON.stringify(rendered);
   }
+  // W3C environment carrier: tools in the script continue the stage's trace.
+  const traceparent = ctx.traceparent;
+  if (traceparent !== undefined && env.TRACEPARENT === undefined) env.TRACEPARENT = traceparent;
   const cwd = stage.cwd === undefined ? undefined : ctx.renderString(stage.cwd);
   let pending = "";
   const result = await ctx.runtime.spawn.spawn([stage.shell, "-c", script], {

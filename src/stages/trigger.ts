@@ -38,7 +38,10 @@ export const runTriggerStage: StageHandler<TriggerStage> = async (stage, ctx) =>
   const name = ctx.renderString(stage.trigger);
   const params = ctx.render(stage.params) as Record<string, unknown>;
   ctx.log("info", `[STAGE]: Trigger '${name}'`);
-  const child = await ctx.triggerWorkflow(name, params, { signal: ctx.signal });
+  const child = await ctx.triggerWorkflow(name, params, {
+    signal: ctx.signal,
+    traceparent: ctx.traceparent,
+  });
   const outputs = {
     run_id: child.runId,
     status: child.status,

@@ -8,7 +8,7 @@
  */
 
 import type { Stage, Status, Workflow } from "../models/types.ts";
-import type { Runtime } from "../runtime/types.ts";
+import type { Clock, Runtime } from "../runtime/types.ts";
 import type { LogLevel } from "../executor/events.ts";
 
 /** A `uses:` target resolved from the registry. */
@@ -33,6 +33,21 @@ export interface CallContext {
   readonly params: Readonly<Record<string, unknown>>;
   /** Writes a trace line. */
   readonly trace: (message: string, level?: LogLevel) => void;
+  /** Name of the running workflow. */
+  readonly workflow: string;
+  /** The run's job entries so far (`{status, errors?, stages | strategies}` by job id), as
+   * templates see `jobs`. Holds real values: mask text before showing it. */
+  readonly jobs: Readonly<Record<string, unknown>>;
+  /** W3C trace context of this stage (its telemetry span, else the run's caller), to send on
+   * as a `traceparent` header. */
+  readonly traceparent?: string;
+  /** Masks `value` from now on in everything the run shows (traces, events, results): for
+   * a secret the task received, such as a webhook URL. */
+  readonly addSecret: (value: string) => void;
+  /** `text` with every secret of the run replaced by `***`. */
+  readonly mask: (text: string) => string;
+  /** The run's clock (timeouts and retry delays of the task). */
+  readonly clock: Clock;
 }
 
 /** A registered task function. */
@@ -116,6 +131,13 @@ export interface StageContext {
   readonly timeoutMs?: number;
   /** Writes a trace line (masked). */
   log(level: LogLevel, message: string): void;
+  /** W3C trace context to hand on (`TRACEPARENT`): the stage's span when telemetry is on,
+   * else the run caller's, else `undefined`. */
+  readonly traceparent?: string;
+  /** Masks `value` from now on in everything the run shows. */
+  addSecret(value: string): void;
+  /** `text` with the run's secrets replaced by `***`. */
+  mask(text: string): string;
   /** Whether anyone listens to `info` trace lines (lets a kind skip building messages). */
   readonly logging: boolean;
   /** Renders templates and env vars in any value (native types for whole-string templates). */
@@ -142,7 +164,7 @@ export interface StageContext {
   triggerWorkflow(
     name: string,
     params: Record<string, unknown>,
-    options: { signal: AbortSignal },
+    options: { signal: AbortSignal; traceparent?: string },
   ): Promise<{ status: Status; runId: string; context: Record<string, unknown> }>;
   /** `WORKFLOW_CORE_RUN_DEFAULT_LANG`. */
   readonly defaultRunLang: "javascript" | "python";

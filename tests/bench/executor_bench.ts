@@ -1,6 +1,6 @@
 /**
- * Executor benchmarks: a-stages, b-jobs, c-matrix, d-chain, i-matrix-10k and
- * k-traces. Run: `deno run -A tests/bench/executor_bench.ts [case…]`,
+ * Executor benchmarks: a-stages, b-jobs, c-matrix, d-chain, i-matrix-10k, k-traces and
+ * n-otel. Run: `deno run -A tests/bench/executor_bench.ts [case…]`,
  * `bun tests/bench/executor_bench.ts`, `node --import tsx tests/bench/executor_bench.ts`.
  */
 import process from "node:process";
@@ -194,6 +194,72 @@ if (want("k-traces")) {
     runs: files.length,
   });
   await runtime.fs.remove(dir);
+}
+
+if (want("n-otel")) {
+  // The 1,000-stage run with OpenTelemetry spans off and on (the SDK's BasicTracerProvider, a
+  // SimpleSpanProcessor and the in-memory exporter), in alternating rounds in one process.
+  const { trace } = await import("@opentelemetry/api");
+  const sdk = await import("@opentelemetry/sdk-trace-base");
+  const exporter = new sdk.InMemorySpanExporter();
+  trace.setGlobalTracerProvider(
+    new sdk.BasicTracerProvider({ spanProcessors: [new sdk.SimpleSpanProcessor(exporter)] }),
+  );
+  const spanned = await Engine.create({
+    runtime,
+    config: indexConfig([]),
+    traces: null,
+    audits: null,
+    telemetry: true,
+  });
+  const plain = await Engine.create({
+    runtime,
+    config: indexConfig([]),
+    traces: null,
+    audits: null,
+    telemetry: false,
+  });
+  const wf = buildWorkflow("n", {
+    type: "Workflow",
+    params,
+    jobs: { j: { stages: stages(1000) } },
+  });
+  const RUNS = 5;
+  const off: number[] = [];
+  const on: number[] = [];
+  let spans = 0;
+  for (let i = 0; i < 30; i++) {
+    for (const target of [plain, spanned]) {
+      const t0 = performance.now();
+      for (let r = 0; r < RUNS; r++) await run(target, wf);
+      const perRun = (performance.now() - t0) / RUNS;
+      if (target === spanned) spans = exporter.getFinishedSpans().length / RUNS;
+      exporter.reset();
+      if (i >= 10) (target === plain ? off : on).push(perRun);
+    }
+  }
+  const ratio = Math.round((median(on) / median(off)) * 100) / 100;
+  const perStageUs = Math.round(((median(on) - median(off)) / 1000) * 1000 * 100) / 100;
+  for (
+    const [name, values, note] of [
+      ["n-otel-off", off, "telemetry: false, the same rounds"],
+      ["n-otel", on, `in-memory SDK, ${spans} spans per run; +${perStageUs} µs per stage`],
+    ] as const
+  ) {
+    const ms = median(values);
+    console.log(JSON.stringify({
+      case: name,
+      items: 1000,
+      runs: values.length,
+      totalMs: Math.round(ms * 100) / 100,
+      perItemUs: Math.round(ms * 100) / 100,
+      note,
+      ...(name === "n-otel" ? { ratio, perStageUs } : {}),
+    }));
+  }
+  trace.disable();
+  await spanned.close();
+  await plain.close();
 }
 
 await engine.close();

@@ -13,6 +13,7 @@ import { findWorkflow, startRun } from "../_runs.ts";
 import { ERROR, RESULT, RUN_ID_SCHEMA } from "../_docs.ts";
 import type { JsonSchema } from "../_schema.ts";
 import { json, keepAlive, type RouteDefinition } from "../route_table.ts";
+import { formatTraceParent, parseTraceParent } from "../../telemetry/traceparent.ts";
 
 const NAME = { name: "Workflow name." };
 
@@ -200,6 +201,12 @@ export const WORKFLOW_ROUTES: readonly RouteDefinition[] = [
     summary: "Execute a workflow, waiting for its result or (async) answering at once",
     tag: "workflows",
     pathParams: NAME,
+    headers: [{
+      name: "traceparent",
+      description: "W3C trace context of the caller: the run's span becomes a child of it, " +
+        "and stages see it (or their own span's) as `TRACEPARENT`. An invalid value is ignored.",
+      schema: { type: "string" },
+    }],
     body: EXECUTE_BODY,
     bodyOptional: true,
     responses: {
@@ -219,8 +226,10 @@ export const WORKFLOW_ROUTES: readonly RouteDefinition[] = [
     async handle({ c, deps, body }) {
       const workflow = findWorkflow(deps, c.req.param("name")!);
       const params = (body.params ?? {}) as Record<string, unknown>;
+      const parent = parseTraceParent(c.req.header("traceparent"));
       const { run, done } = await startRun(deps, workflow, params, {
         runId: body.run_id as string | undefined,
+        traceparent: parent && formatTraceParent(parent),
       });
       if (body.async === true) {
         keepAlive(c, done);

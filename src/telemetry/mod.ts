@@ -1,0 +1,75 @@
+/**
+ * Observability: OpenTelemetry spans built from lifecycle events, Prometheus metrics and W3C
+ * trace context helpers.
+ *
+ * @module
+ */
+
+import { ConfigError } from "../errors.ts";
+import type { RuntimeEnv } from "../runtime/types.ts";
+import { parseBooleanWord } from "../util/bool.ts";
+import {
+  attachOpenTelemetry,
+  hasTracerProvider,
+  loadOpenTelemetry,
+  type TelemetryAttachment,
+} from "./otel.ts";
+
+export {
+  attachOpenTelemetry,
+  hasTracerProvider,
+  loadOpenTelemetry,
+  type TelemetryAttachment,
+  TRACER_NAME,
+} from "./otel.ts";
+export { formatTraceParent, parseTraceParent, type TraceParent } from "./traceparent.ts";
+export { DURATION_BUCKETS, WorkflowMetrics, type WorkflowMetricsOptions } from "./metrics.ts";
+export { escapeLabelValue, PROMETHEUS_CONTENT_TYPE } from "./prometheus.ts";
+
+/** The environment variable that turns OpenTelemetry spans on (`true`) or off (`false`). */
+export const OTEL_ENV = "WORKFLOW_LOG_OTEL";
+
+/** Telemetry, ready to attach to an engine's events. */
+export interface TelemetryStarter {
+  /** Subscribes span building to `events`. */
+  attach(events: EventTarget): TelemetryAttachment;
+}
+
+/**
+ * Decides whether runs build spans: `true` (or `WORKFLOW_LOG_OTEL=true`) always, `false`
+ * never, `"auto"` (the default) when `@opentelemetry/api` is installed and a tracer provider
+ * is registered now. Resolves `undefined` when spans are off, so nothing is subscribed.
+ *
+ * @throws {ConfigError} when spans are asked for but `@opentelemetry/api` cannot be imported,
+ * or when `WORKFLOW_LOG_OTEL` is not a boolean word.
+ */
+export async function startTelemetry(
+  option: boolean | "auto" | undefined,
+  env: RuntimeEnv,
+): Promise<TelemetryStarter | undefined> {
+  let mode = option;
+  if (mode === undefined) {
+    const raw = env.get(OTEL_ENV);
+    if (raw !== undefined && raw.trim() !== "") {
+      const word = parseBooleanWord(raw);
+      if (word === undefined) {
+        throw new ConfigError(`${OTEL_ENV} must be true or false, got '${raw}'`);
+      }
+      mode = word;
+    }
+  }
+  if (mode === false) return undefined;
+  const api = await loadOpenTelemetry();
+  if (!api) {
+    if (mode === true) {
+      throw new ConfigError(
+        `OpenTelemetry spans are on (telemetry: true or ${OTEL_ENV}=true) but ` +
+          "'@opentelemetry/api' cannot be imported; install it (npm install @opentelemetry/api) " +
+          "or turn telemetry off",
+      );
+    }
+    return undefined;
+  }
+  if (mode !== true && !hasTracerProvider(api)) return undefined;
+  return { attach: (events) => attachOpenTelemetry(events, api) };
+}
