@@ -165,7 +165,10 @@ describe("stages that need a host the runtime lacks", () => {
     const one = await (await api.request("/api/v1/workflows/host-bound/validate")).json();
     assert.equal(one.ok, false);
     assert.equal(one.issues.length, 4);
-    const all = await (await api.request("/api/v1/validate", { method: "POST" })).json();
+    const all = await (await api.request("/api/v1/validate", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+    })).json();
     assert.equal(all.ok, false);
     assert.match(all.issues[0].message, /this runtime has no subprocesses/);
     const timed = await (await api.request("/api/v1/workflows/timed/validate")).json();

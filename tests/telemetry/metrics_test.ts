@@ -61,7 +61,7 @@ describe("GET /metrics", () => {
     for (const name of ["ok", "ok", "bad"]) {
       const response = await api.request(`/api/v1/workflows/${name}/execute`, {
         method: "POST",
-        headers: auth,
+        headers: { ...auth, "content-type": "application/json" },
       });
       assert.equal(response.status, 200);
     }

@@ -184,7 +184,10 @@ tp:
     const api = createApi(engine);
     const response = await api.request("/api/v1/workflows/tp/execute", {
       method: "POST",
-      headers: { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" },
+      headers: {
+        "content-type": "application/json",
+        traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+      },
     });
     assert.equal(response.status, 200);
     await api.close();
@@ -209,7 +212,10 @@ tp:
     const api = createApi(engine);
     await api.request("/api/v1/workflows/tp/execute", {
       method: "POST",
-      headers: { traceparent: "00-00000000000000000000000000000000-b7ad6b7169203331-01" },
+      headers: {
+        "content-type": "application/json",
+        traceparent: "00-00000000000000000000000000000000-b7ad6b7169203331-01",
+      },
     });
     await api.close();
     await engine.close();
