@@ -65,11 +65,6 @@ function parseDate(text: string, option: string, timezone: string): number {
   return parsed.date.getTime();
 }
 
-function helpOf(io: CliIo, text: string): number {
-  io.stdout(text);
-  return 0;
-}
-
 const RELEASE_HELP = `Usage: workflow release <name> --date ISO [options]
 
 Runs one release of a workflow for a logical date, once: a normal release that already has an
@@ -97,7 +92,6 @@ async function commandRelease(args: readonly string[], io: CliIo): Promise<numbe
     params: { type: "string" },
     json: { type: "boolean" },
   });
-  if (values.help) return helpOf(io, RELEASE_HELP);
   const name = positionals[0];
   if (!name) throw new UsageError("release needs a workflow name");
   if (typeof values.date !== "string") throw new UsageError("release needs --date ISO");
@@ -177,7 +171,6 @@ async function commandSchedule(args: readonly string[], io: CliIo): Promise<numb
     names: { type: "string" },
     workflows: { type: "boolean" },
   });
-  if (values.help) return helpOf(io, SCHEDULE_HELP);
   const engine = await createEngine(values, io);
   try {
     const stop = typeof values.stop === "string"
@@ -229,6 +222,12 @@ const NEXT_HELP = `Usage: workflow next <name> [-n 10] [--from ISO]
 
 Previews the next fire times of a workflow's 'on:' (or of every entry of a schedule), in
 local time with the zone and in UTC; daylight saving time included.
+
+Options:
+  -n, --count N      How many fire times (1 to 1000, default 10)
+  --from ISO         Start after this time (default: now)
+  --json             Print [{name, local, utc, cron, timezone}] as JSON
+  --conf DIR         Config folder
 `;
 
 async function commandNext(args: readonly string[], io: CliIo): Promise<number> {
@@ -237,7 +236,6 @@ async function commandNext(args: readonly string[], io: CliIo): Promise<number> 
     from: { type: "string" },
     json: { type: "boolean" },
   });
-  if (values.help) return helpOf(io, NEXT_HELP);
   const name = positionals[0];
   if (!name) throw new UsageError("next needs a workflow or schedule name");
   const count = values.count === undefined ? 10 : Number(values.count);
@@ -298,16 +296,19 @@ async function commandNext(args: readonly string[], io: CliIo): Promise<number> 
 /** Commands by name. */
 export const SCHEDULER_COMMANDS: Readonly<Record<string, CommandEntry>> = {
   release: {
+    help: RELEASE_HELP,
     run: commandRelease,
     usage:
       "release <name>     Run one release once: --date ISO [--force|--rerun|--dry-run] [-p k=v]... [--json]",
   },
   schedule: {
+    help: SCHEDULE_HELP,
     run: commandSchedule,
     usage:
       "schedule           Run the scheduler: [--stop ISO] [--once] [--names a,b] [--workflows]",
   },
   next: {
+    help: NEXT_HELP,
     run: commandNext,
     usage:
       "next <name>        Preview the next fire times (local and UTC): [-n 10] [--from ISO] [--json]",
