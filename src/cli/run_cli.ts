@@ -16,7 +16,14 @@ import { indexConfig } from "../config/loader.ts";
 import { formatTraceLine } from "../results/trace_store.ts";
 import { formatDuration, progressLine } from "./progress.ts";
 import type { CommandEntry } from "./commands.ts";
-import { type CliIo, collectParams, parseCommandArgs, resultJson, UsageError } from "./_shared.ts";
+import {
+  checkDeclaredParams,
+  type CliIo,
+  collectParams,
+  parseCommandArgs,
+  resultJson,
+  UsageError,
+} from "./_shared.ts";
 import { SCHEDULER_COMMANDS } from "./scheduler_commands.ts";
 import { SERVER_COMMANDS } from "./server_commands.ts";
 
@@ -249,6 +256,7 @@ async function commandRun(args: readonly string[], io: CliIo): Promise<number> {
   const engine = await Engine.create({ runtime: io.runtime, settings: settingsFrom(values) });
   try {
     const workflow = engine.workflow(name);
+    checkDeclaredParams(workflow, params);
     const events = new EventTarget();
     if (!values.json) {
       // Child runs (trigger stages) are indented under the stage that started them.

@@ -23,6 +23,7 @@ import {
 import { parseIsoDateTime } from "../template/zoned_time.ts";
 import type { CommandEntry } from "./commands.ts";
 import {
+  checkDeclaredParams,
   type CliIo,
   collectParams,
   parseCommandArgs,
@@ -110,6 +111,7 @@ async function commandRelease(args: readonly string[], io: CliIo): Promise<numbe
   );
   const engine = await createEngine(values, io);
   try {
+    checkDeclaredParams(engine.workflow(name), params);
     const date = parseDate(values.date, "--date", engine.settings.timezone);
     const { audits, label } = auditsOf(engine);
     const report = await release(engine, name, date, {
