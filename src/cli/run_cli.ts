@@ -14,6 +14,7 @@ import { VERSION } from "../version.ts";
 import { workflowJsonSchema } from "../models/schema.ts";
 import { indexConfig } from "../config/loader.ts";
 import { formatTraceLine } from "../results/trace_store.ts";
+import { runSummaryJson } from "../results/run_summary_json.ts";
 import { formatDuration, progressLine } from "./progress.ts";
 import type { CommandEntry } from "./commands.ts";
 import {
@@ -380,7 +381,7 @@ async function commandRuns(args: readonly string[], io: CliIo): Promise<number> 
     if (!engine.traces) throw new UsageError(NO_TRACES);
     const runs = await engine.traces.listRuns({ limit });
     if (values.json) {
-      io.stdout(JSON.stringify(runs, null, 2) + "\n");
+      io.stdout(JSON.stringify(runs.map(runSummaryJson), null, 2) + "\n");
       return 0;
     }
     if (runs.length === 0) io.stdout("no runs recorded yet\n");

@@ -1,5 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { createApi } from "../../src/api/app.ts";
+import { Engine } from "../../src/engine.ts";
 import { detectRuntime } from "../../src/runtime/mod.ts";
 import type { Runtime } from "../../src/runtime/types.ts";
 import { engineFor, runCliCaptured, runtimeWithEnv } from "../_helpers.ts";
@@ -91,5 +93,67 @@ describe("workflow run -p with a param the workflow does not declare", () => {
     } finally {
       await engine.close();
     }
+  });
+});
+
+describe("workflow runs --json and workflow logs", () => {
+  async function tracedProject(): Promise<{ dir: string; runtime: Runtime; runIds: string[] }> {
+    const dir = await tempDir();
+    await real.fs.writeText(`${dir}/conf/wf.yml`, GREET, { createDirs: true });
+    const runtime = runtimeWithEnv({
+      WORKFLOW_LOG_TRACE_ENABLE_WRITE: "true",
+      WORKFLOW_LOG_TRACE_PATH: `${dir}/logs`,
+    }, real);
+    const runIds: string[] = [];
+    for (const name of ["ada", "bob"]) {
+      const out = await cli([
+        "run",
+        "greet",
+        "--conf",
+        `${dir}/conf`,
+        "-p",
+        `name=${name}`,
+        "--json",
+      ], runtime);
+      assert.equal(out.code, 0, out.stderr);
+      runIds.push(JSON.parse(out.stdout).run_id);
+    }
+    return { dir, runtime, runIds };
+  }
+
+  it("prints runs with the API's field names and ISO times, as GET /runs does", async () => {
+    const { dir, runtime, runIds } = await tracedProject();
+    const out = await cli(["runs", "--conf", `${dir}/conf`, "--json"], runtime);
+    assert.equal(out.code, 0, out.stderr);
+    const rows = JSON.parse(out.stdout) as Record<string, unknown>[];
+    assert.deepEqual(rows.map((r) => r.run_id).sort(), [...runIds].sort());
+    for (const row of rows) {
+      assert.deepEqual(Object.keys(row), [
+        "run_id",
+        "parent_run_id",
+        "workflow",
+        "status",
+        "started_at",
+        "ended_at",
+        "duration_ms",
+        "source",
+      ]);
+      assert.equal(row.parent_run_id, null);
+      assert.equal(row.workflow, "greet");
+      assert.equal(row.status, "SUCCESS");
+      assert.match(String(row.started_at), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+      assert.match(String(row.ended_at), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+      assert.equal(typeof row.duration_ms, "number");
+      assert.equal(row.source, "traces");
+    }
+    const engine = await Engine.create({ runtime, settings: { confPath: `${dir}/conf` } });
+    try {
+      const response = await createApi(engine, { token: "" }).request("/api/v1/runs");
+      const body = await response.json() as { runs: Record<string, unknown>[] };
+      assert.deepEqual(rows, body.runs, "runs --json is what GET /runs returns");
+    } finally {
+      await engine.close();
+    }
+    await real.fs.remove(dir);
   });
 });
