@@ -417,7 +417,9 @@ async function commandLogs(args: readonly string[], io: CliIo): Promise<number> 
       return 1;
     }
     for (const record of records) {
-      io.stdout((values.json ? JSON.stringify(record) : formatTraceLine(record)) + "\n");
+      io.stdout(
+        (values.json ? JSON.stringify(record) : formatTraceLine(record, { fullIds: true })) + "\n",
+      );
     }
     return 0;
   } finally {

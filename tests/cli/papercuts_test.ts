@@ -156,4 +156,14 @@ describe("workflow runs --json and workflow logs", () => {
     }
     await real.fs.remove(dir);
   });
+
+  it("shows whole run ids in logs, as runs prints them", async () => {
+    const { dir, runtime, runIds } = await tracedProject();
+    const out = await cli(["logs", runIds[0]], runtime);
+    assert.equal(out.code, 0, out.stderr);
+    const lines = out.stdout.trimEnd().split("\n");
+    assert.ok(lines.length >= 2);
+    for (const line of lines) assert.ok(line.includes(`(${runIds[0]})`), line);
+    await real.fs.remove(dir);
+  });
 });
