@@ -155,14 +155,17 @@ async function commandRelease(args: readonly string[], io: CliIo): Promise<numbe
 
 const SCHEDULE_HELP = `Usage: workflow schedule [options]
 
-Runs the scheduler: releases the workflows of every type: Schedule template at their cron
-times, once each (audits are the truth across restarts), and prints every decision.
+Runs the scheduler: releases the workflows of every type: Schedule template, and every
+workflow on its own 'on:', at their cron times, once each (audits are the truth across
+restarts), and prints every decision. A workflow a schedule already runs under its own name
+is released once, by the schedule.
 
 Options:
   --stop ISO         Stop after this time (default: run until interrupted)
   --once             Release what is due now (and catch-up), then exit
-  --names a,b        Only these schedules (default: all)
-  --workflows        Also release workflows on their own 'on:'
+  --names a,b        Only these schedules (and no workflow's own 'on:' unless --workflows)
+  --no-workflows     Only type: Schedule templates, not workflows' own 'on:'
+  --workflows        Workflows' own 'on:' too (the default; with --names, adds them back)
   --conf DIR         Config folder
 `;
 
@@ -172,7 +175,11 @@ async function commandSchedule(args: readonly string[], io: CliIo): Promise<numb
     once: { type: "boolean" },
     names: { type: "string" },
     workflows: { type: "boolean" },
+    "no-workflows": { type: "boolean" },
   });
+  if (values.workflows === true && values["no-workflows"] === true) {
+    throw new UsageError("choose one of --workflows and --no-workflows");
+  }
   const engine = await createEngine(values, io);
   try {
     const stop = typeof values.stop === "string"
@@ -181,18 +188,28 @@ async function commandSchedule(args: readonly string[], io: CliIo): Promise<numb
     const names = typeof values.names === "string"
       ? values.names.split(",").map((n) => n.trim()).filter((n) => n !== "")
       : undefined;
+    // Workflows' own `on:` are released by default (as `serve --schedule` does); naming
+    // schedules narrows the run to them unless --workflows asks for both.
+    const workflows = values["no-workflows"] === true
+      ? false
+      : names === undefined || values.workflows === true;
     const { audits, label } = auditsOf(engine);
     const events = new EventTarget();
     const scheduler = new Scheduler(engine, {
       audits,
       events,
       ...(names ? { schedules: names } : {}),
-      workflows: values.workflows === true,
+      workflows,
     });
     const tasks = scheduler.tasks();
     io.stdout(`${label}\n`);
     if (tasks.length === 0) {
-      io.stdout("nothing to schedule: no type: Schedule template (or --workflows) has an 'on:'\n");
+      io.stdout(
+        workflows
+          ? "nothing to schedule: no type: Schedule template and no workflow has an 'on:'\n"
+          : "nothing to schedule: no selected type: Schedule template has an 'on:' " +
+            "(workflows' own 'on:' are off)\n",
+      );
       return 0;
     }
     for (const task of tasks) {
@@ -307,7 +324,7 @@ export const SCHEDULER_COMMANDS: Readonly<Record<string, CommandEntry>> = {
     help: SCHEDULE_HELP,
     run: commandSchedule,
     usage:
-      "schedule           Run the scheduler: [--stop ISO] [--once] [--names a,b] [--workflows]",
+      "schedule           Run the scheduler: [--stop ISO] [--once] [--names a,b] [--no-workflows]",
   },
   next: {
     help: NEXT_HELP,
