@@ -39,6 +39,12 @@ export interface ExecuteOptions {
   readonly parentRunId?: string;
   /** Workflows that triggered this one (cycle guard). */
   readonly triggerChain?: readonly string[];
+  /**
+   * The run's logical time, epoch ms: a `datetime` param passed no value (and declaring no
+   * default) takes it, a `date` one its day. A release passes its logical date, so a run for
+   * yesterday's slot sees yesterday, not the time it happens to run. @default the clock's now
+   */
+  readonly logicalDate?: number;
   /** Extra template scope (e.g. `release` for scheduled releases). */
   readonly extraScope?: Readonly<Record<string, unknown>>;
   /**
@@ -84,7 +90,7 @@ export async function executeWorkflow(
   const clock = services.runtime.clock;
   const coerced = coerceParams(workflow.params, params, {
     timezone: services.timezone,
-    now: clock.now(),
+    now: options.logicalDate ?? clock.now(),
   });
   const runId = options.runId ?? newRunId(clock.now(), workflow.name);
   const run = new RunState(services, {
