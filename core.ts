@@ -21,9 +21,15 @@
 export { Engine, type EngineExecuteOptions, type EngineOptions } from "./src/engine.ts";
 export { DEFAULT_SETTINGS, readSettings, type Settings } from "./src/settings.ts";
 export {
+  type ErrorRecord,
   type ExecuteOptions,
   executeWorkflow,
+  type JobContext,
   type Result,
+  type RunContext,
+  type StageContext,
+  type StrategyContext,
+  type TimingInfo,
 } from "./src/executor/workflow_runner.ts";
 export {
   LIFECYCLE_EVENT_TYPES,

@@ -58,18 +58,11 @@ describe("README", () => {
     try {
       const result = await engine.execute("etl", { "run-date": "2026-11-30" });
       assert.equal(result.status, "SUCCESS", JSON.stringify(result.context.jobs));
-      const jobs = result.context.jobs as Record<string, Record<string, unknown>>;
-      const strategies = Object.values(
-        jobs.extract.strategies as Record<
-          string,
-          { matrix: unknown; stages: Record<string, { outputs: unknown }> }
-        >,
-      );
-      const tables = strategies.map((s) => (s.matrix as { table: string }).table).sort();
+      const strategies = Object.values(result.context.jobs.extract.strategies ?? {});
+      const tables = strategies.map((s) => s.matrix.table).sort();
       assert.deepEqual(tables, ["customer", "sales"]);
       assert.deepEqual(strategies[0].stages.extract.outputs, { rows: 42 });
-      const report =
-        Object.values(jobs.report.stages as Record<string, { outputs: { stdout: string } }>)[0];
+      const report = Object.values(result.context.jobs.report.stages ?? {})[0];
       assert.equal(report.outputs.stdout, "loaded 2 tables");
     } finally {
       await engine.close();

@@ -7,7 +7,9 @@
 
 import { parseArgs } from "node:util";
 import type { Runtime } from "../runtime/types.ts";
-import { WorkflowBaseError } from "../errors.ts";
+import { ParamError, WorkflowBaseError } from "../errors.ts";
+import { closest } from "../models/issues.ts";
+import type { Workflow } from "../models/types.ts";
 import type { Result } from "../executor/workflow_runner.ts";
 import { maskedResultJson, type ResultJson } from "../results/result.ts";
 import { MAX_NESTING_DEPTH, tooDeep } from "../util/depth.ts";
@@ -66,6 +68,33 @@ export function collectParams(
     params[pair.slice(0, at)] = pair.slice(at + 1);
   }
   return params;
+}
+
+/**
+ * Refuses params the workflow does not declare, so a typo (`-p nmae=x`) is not silently kept
+ * while `name` takes its default. (Code and the API keep undeclared params, as the reference
+ * does; the command line is where typos happen.)
+ *
+ * @throws {ParamError} naming every undeclared key, with the closest declared name.
+ */
+export function checkDeclaredParams(
+  workflow: Pick<Workflow, "name" | "params">,
+  params: Readonly<Record<string, unknown>>,
+): void {
+  const declared = Object.keys(workflow.params);
+  const unknown = Object.keys(params).filter((key) => !Object.hasOwn(workflow.params, key));
+  if (unknown.length === 0) return;
+  const lines = unknown.map((key) => {
+    const near = closest(key, declared, 1);
+    return `workflow '${workflow.name}' declares no param '${key}'` +
+      (near.length > 0 ? `; did you mean '${near[0]}'?` : "");
+  });
+  lines.push(
+    declared.length > 0
+      ? `declared params: ${declared.join(", ")} (see: workflow show ${workflow.name})`
+      : `it declares no params; add them under 'params:' to pass them`,
+  );
+  throw new ParamError(lines.join("\n"), unknown.length === 1 ? unknown[0] : undefined);
 }
 
 /** How a command declares its options (the `node:util` `parseArgs` shape). */

@@ -15,4 +15,6 @@ export interface CommandEntry {
   readonly run: CommandHandler;
   /** One line for the usage text, e.g. `release <name> --date ISO   Run one release`. */
   readonly usage: string;
+  /** What `workflow <command> --help` prints: starts with `Usage: workflow <command>`. */
+  readonly help: string;
 }

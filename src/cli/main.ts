@@ -28,13 +28,49 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   // which on some runtimes ends the process before the cancelled run has cleaned up.
   process.on("SIGINT", () => onSignal("SIGINT"));
   process.on("SIGTERM", () => onSignal("SIGTERM"));
+  const stdout = quietOnBrokenPipe(process.stdout);
   const code = await runCli(argv, {
     runtime: detectRuntime(),
-    stdout: (text) => process.stdout.write(text),
+    stdout: stdout.write,
     stderr: (text) => process.stderr.write(text),
     signal: controller.signal,
   });
   // Let buffered stdout drain before exiting (pipes are asynchronous on Node).
-  await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+  if (!stdout.closed()) {
+    await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+  }
   process.exit(code);
+}
+
+/** Whether `error` says the reader of a pipe has gone (`workflow runs | head -n1`). */
+function isBrokenPipe(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "EPIPE" || (error instanceof Error && error.name === "BrokenPipe");
+}
+
+/**
+ * A writer that stops writing, quietly, once the reader of `stream` has gone: like a Unix
+ * tool piped into `head`, the command ends without a stack trace, and the work it was doing
+ * (a run) is not cut short by a closed terminal pipe.
+ */
+function quietOnBrokenPipe(
+  stream: typeof process.stdout,
+): { write: (text: string) => void; closed: () => boolean } {
+  let closed = false;
+  stream.on("error", (error: unknown) => {
+    if (isBrokenPipe(error)) closed = true;
+    else throw error;
+  });
+  return {
+    write: (text) => {
+      if (closed) return;
+      try {
+        stream.write(text);
+      } catch (error) {
+        if (!isBrokenPipe(error)) throw error;
+        closed = true;
+      }
+    },
+    closed: () => closed,
+  };
 }

@@ -14,13 +14,99 @@ import { VERSION } from "../version.ts";
 import { workflowJsonSchema } from "../models/schema.ts";
 import { indexConfig } from "../config/loader.ts";
 import { formatTraceLine } from "../results/trace_store.ts";
+import { runSummaryJson } from "../results/run_summary_json.ts";
 import { formatDuration, progressLine } from "./progress.ts";
 import type { CommandEntry } from "./commands.ts";
-import { type CliIo, collectParams, parseCommandArgs, resultJson, UsageError } from "./_shared.ts";
+import {
+  checkDeclaredParams,
+  type CliIo,
+  collectParams,
+  parseCommandArgs,
+  resultJson,
+  UsageError,
+} from "./_shared.ts";
 import { SCHEDULER_COMMANDS } from "./scheduler_commands.ts";
 import { SERVER_COMMANDS } from "./server_commands.ts";
 
 export { type CliIo, collectParams, resultJson, UsageError };
+
+const CONF_OPTION =
+  "  --conf DIR         Config folder (default: $WORKFLOW_CORE_CONF_PATH or ./conf)\n";
+
+const RUN_HELP = `Usage: workflow run <name> [options]
+
+Runs a workflow once and shows live progress per job and stage. Exit 0 on SUCCESS/SKIP,
+1 on FAILED/CANCEL, 2 on bad usage, an unknown param or invalid config.
+
+Options:
+  -p key=value       A param the workflow declares (repeatable)
+  --params JSON      Many params as a JSON object
+  --json             Print only the Result as JSON
+  -v, --verbose      Show every stage's start and trace lines
+${CONF_OPTION}`;
+
+const VALIDATE_HELP = `Usage: workflow validate [options]
+
+Checks every template of the config folder and every uses: target; prints every problem as
+file:line:col path: message. Exit 2 when any problem is an error (warnings keep exit 0).
+
+Options:
+  --json             Print {ok, issues} as JSON
+${CONF_OPTION}`;
+
+const LIST_HELP = `Usage: workflow list [options]
+
+Lists the templates of the config folder (workflows, schedules) with their type.
+
+Options:
+  --json             Print [{name, type}] as JSON
+${CONF_OPTION}`;
+
+const SHOW_HELP = `Usage: workflow show <name> [options]
+
+Shows a workflow's params, schedules, jobs and stages.
+
+Options:
+  --json             Print the validated workflow as JSON
+${CONF_OPTION}`;
+
+const SCHEMA_HELP = `Usage: workflow schema
+
+Prints the JSON Schema of the YAML dialect (for editor completion and checks).
+`;
+
+const VERSION_HELP = `Usage: workflow version
+
+Prints the version and the runtime (also: workflow --version).
+`;
+
+const INIT_HELP = `Usage: workflow init [DIR] [options]
+
+Creates a starter config folder (DIR/conf/examples/hello.yml) and task module
+(DIR/tasks/mod.ts) in DIR (default: the current folder). Existing files are left as they are.
+
+Options:
+  --conf DIR         Where the config folder goes (default: DIR/conf)
+`;
+
+const RUNS_HELP = `Usage: workflow runs [options]
+
+Lists recent runs from the trace store, newest first (needs WORKFLOW_LOG_TRACE_ENABLE_WRITE=true
+or WORKFLOW_LOG_TRACE_URL).
+
+Options:
+  -n, --limit N      How many runs (default 20)
+  --json             Print the runs as JSON, with the API's fields: run_id, parent_run_id,
+                     workflow, status, started_at, ended_at, duration_ms, source
+`;
+
+const LOGS_HELP = `Usage: workflow logs <run-id> [options]
+
+Prints the trace of a run from the trace store, one line per record, with full run ids.
+
+Options:
+  --json             Print one JSON record per line
+`;
 
 /** Commands that only read stores need no config folder. */
 const EMPTY_CONFIG = indexConfig([]);
@@ -28,23 +114,28 @@ const EMPTY_CONFIG = indexConfig([]);
 /** Every command with its usage line, in the order the help lists them. */
 const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   run: {
+    help: RUN_HELP,
     run: (args, io) => commandRun(args, io),
     usage:
       "run <name>         Run a workflow: [-p key=value]... [--params JSON] [--json] [--verbose]",
   },
   validate: {
+    help: VALIDATE_HELP,
     run: (args, io) => commandValidate(args, io),
     usage: "validate           Check every template of the config folder and every uses: target",
   },
   list: {
+    help: LIST_HELP,
     run: (args, io) => commandList(args, io),
     usage: "list               List workflows and schedules",
   },
   show: {
+    help: SHOW_HELP,
     run: (args, io) => commandShow(args, io),
     usage: "show <name>        Show a workflow's params, schedules, jobs and stages [--json]",
   },
   schema: {
+    help: SCHEMA_HELP,
     run: (_args, io) => {
       io.stdout(JSON.stringify(workflowJsonSchema(), null, 2) + "\n");
       return Promise.resolve(0);
@@ -52,6 +143,7 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     usage: "schema             Print the JSON Schema of the YAML dialect",
   },
   version: {
+    help: VERSION_HELP,
     run: (_args, io) => {
       io.stdout(`workflow ${VERSION} (${io.runtime.name})\n`);
       return Promise.resolve(0);
@@ -59,14 +151,17 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     usage: "version            Print the version",
   },
   init: {
+    help: INIT_HELP,
     run: (args, io) => commandInit(args, io),
     usage: "init [DIR]         Create a starter config folder and task module (never overwrites)",
   },
   runs: {
+    help: RUNS_HELP,
     run: (args, io) => commandRuns(args, io),
     usage: "runs               List recent runs from the trace store [-n 20] [--json]",
   },
   logs: {
+    help: LOGS_HELP,
     run: (args, io) => commandLogs(args, io),
     usage: "logs <run-id>      Print the trace of a run [--json]",
   },
@@ -106,10 +201,24 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     }
     const name = command === "--version" ? "version" : command;
     if (!Object.hasOwn(COMMANDS, name)) throw new UsageError(`unknown command '${command}'`);
+    // Help wins over everything else, so `init --help` never writes and `serve -h` never binds.
+    if (asksForHelp(rest)) {
+      io.stdout(COMMANDS[name].help);
+      return 0;
+    }
     return await COMMANDS[name].run(rest, io);
   } catch (error) {
     return reportError(error, io);
   }
+}
+
+/** Whether `-h`/`--help` is among the options (before a `--` that ends them). */
+function asksForHelp(args: readonly string[]): boolean {
+  for (const arg of args) {
+    if (arg === "--") return false;
+    if (arg === "--help" || arg === "-h") return true;
+  }
+  return false;
 }
 
 function reportError(error: unknown, io: CliIo): number {
@@ -139,10 +248,6 @@ async function commandRun(args: readonly string[], io: CliIo): Promise<number> {
     json: { type: "boolean" },
     verbose: { type: "boolean", short: "v" },
   });
-  if (values.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
   const name = positionals[0];
   if (!name) throw new UsageError("run needs a workflow name");
   const params = collectParams(
@@ -152,6 +257,7 @@ async function commandRun(args: readonly string[], io: CliIo): Promise<number> {
   const engine = await Engine.create({ runtime: io.runtime, settings: settingsFrom(values) });
   try {
     const workflow = engine.workflow(name);
+    checkDeclaredParams(workflow, params);
     const events = new EventTarget();
     if (!values.json) {
       // Child runs (trigger stages) are indented under the stage that started them.
@@ -279,7 +385,7 @@ async function commandRuns(args: readonly string[], io: CliIo): Promise<number> 
     if (!engine.traces) throw new UsageError(NO_TRACES);
     const runs = await engine.traces.listRuns({ limit });
     if (values.json) {
-      io.stdout(JSON.stringify(runs, null, 2) + "\n");
+      io.stdout(JSON.stringify(runs.map(runSummaryJson), null, 2) + "\n");
       return 0;
     }
     if (runs.length === 0) io.stdout("no runs recorded yet\n");
@@ -315,7 +421,9 @@ async function commandLogs(args: readonly string[], io: CliIo): Promise<number> 
       return 1;
     }
     for (const record of records) {
-      io.stdout((values.json ? JSON.stringify(record) : formatTraceLine(record)) + "\n");
+      io.stdout(
+        (values.json ? JSON.stringify(record) : formatTraceLine(record, { fullIds: true })) + "\n",
+      );
     }
     return 0;
   } finally {

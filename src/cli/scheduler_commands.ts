@@ -23,6 +23,7 @@ import {
 import { parseIsoDateTime } from "../template/zoned_time.ts";
 import type { CommandEntry } from "./commands.ts";
 import {
+  checkDeclaredParams,
   type CliIo,
   collectParams,
   parseCommandArgs,
@@ -65,11 +66,6 @@ function parseDate(text: string, option: string, timezone: string): number {
   return parsed.date.getTime();
 }
 
-function helpOf(io: CliIo, text: string): number {
-  io.stdout(text);
-  return 0;
-}
-
 const RELEASE_HELP = `Usage: workflow release <name> --date ISO [options]
 
 Runs one release of a workflow for a logical date, once: a normal release that already has an
@@ -97,7 +93,6 @@ async function commandRelease(args: readonly string[], io: CliIo): Promise<numbe
     params: { type: "string" },
     json: { type: "boolean" },
   });
-  if (values.help) return helpOf(io, RELEASE_HELP);
   const name = positionals[0];
   if (!name) throw new UsageError("release needs a workflow name");
   if (typeof values.date !== "string") throw new UsageError("release needs --date ISO");
@@ -116,6 +111,7 @@ async function commandRelease(args: readonly string[], io: CliIo): Promise<numbe
   );
   const engine = await createEngine(values, io);
   try {
+    checkDeclaredParams(engine.workflow(name), params);
     const date = parseDate(values.date, "--date", engine.settings.timezone);
     const { audits, label } = auditsOf(engine);
     const report = await release(engine, name, date, {
@@ -159,14 +155,17 @@ async function commandRelease(args: readonly string[], io: CliIo): Promise<numbe
 
 const SCHEDULE_HELP = `Usage: workflow schedule [options]
 
-Runs the scheduler: releases the workflows of every type: Schedule template at their cron
-times, once each (audits are the truth across restarts), and prints every decision.
+Runs the scheduler: releases the workflows of every type: Schedule template, and every
+workflow on its own 'on:', at their cron times, once each (audits are the truth across
+restarts), and prints every decision. A workflow a schedule already runs under its own name
+is released once, by the schedule.
 
 Options:
   --stop ISO         Stop after this time (default: run until interrupted)
   --once             Release what is due now (and catch-up), then exit
-  --names a,b        Only these schedules (default: all)
-  --workflows        Also release workflows on their own 'on:'
+  --names a,b        Only these schedules (and no workflow's own 'on:' unless --workflows)
+  --no-workflows     Only type: Schedule templates, not workflows' own 'on:'
+  --workflows        Workflows' own 'on:' too (the default; with --names, adds them back)
   --conf DIR         Config folder
 `;
 
@@ -176,8 +175,11 @@ async function commandSchedule(args: readonly string[], io: CliIo): Promise<numb
     once: { type: "boolean" },
     names: { type: "string" },
     workflows: { type: "boolean" },
+    "no-workflows": { type: "boolean" },
   });
-  if (values.help) return helpOf(io, SCHEDULE_HELP);
+  if (values.workflows === true && values["no-workflows"] === true) {
+    throw new UsageError("choose one of --workflows and --no-workflows");
+  }
   const engine = await createEngine(values, io);
   try {
     const stop = typeof values.stop === "string"
@@ -186,18 +188,28 @@ async function commandSchedule(args: readonly string[], io: CliIo): Promise<numb
     const names = typeof values.names === "string"
       ? values.names.split(",").map((n) => n.trim()).filter((n) => n !== "")
       : undefined;
+    // Workflows' own `on:` are released by default (as `serve --schedule` does); naming
+    // schedules narrows the run to them unless --workflows asks for both.
+    const workflows = values["no-workflows"] === true
+      ? false
+      : names === undefined || values.workflows === true;
     const { audits, label } = auditsOf(engine);
     const events = new EventTarget();
     const scheduler = new Scheduler(engine, {
       audits,
       events,
       ...(names ? { schedules: names } : {}),
-      workflows: values.workflows === true,
+      workflows,
     });
     const tasks = scheduler.tasks();
     io.stdout(`${label}\n`);
     if (tasks.length === 0) {
-      io.stdout("nothing to schedule: no type: Schedule template (or --workflows) has an 'on:'\n");
+      io.stdout(
+        workflows
+          ? "nothing to schedule: no type: Schedule template and no workflow has an 'on:'\n"
+          : "nothing to schedule: no selected type: Schedule template has an 'on:' " +
+            "(workflows' own 'on:' are off)\n",
+      );
       return 0;
     }
     for (const task of tasks) {
@@ -229,6 +241,12 @@ const NEXT_HELP = `Usage: workflow next <name> [-n 10] [--from ISO]
 
 Previews the next fire times of a workflow's 'on:' (or of every entry of a schedule), in
 local time with the zone and in UTC; daylight saving time included.
+
+Options:
+  -n, --count N      How many fire times (1 to 1000, default 10)
+  --from ISO         Start after this time (default: now)
+  --json             Print [{name, local, utc, cron, timezone}] as JSON
+  --conf DIR         Config folder
 `;
 
 async function commandNext(args: readonly string[], io: CliIo): Promise<number> {
@@ -237,7 +255,6 @@ async function commandNext(args: readonly string[], io: CliIo): Promise<number> 
     from: { type: "string" },
     json: { type: "boolean" },
   });
-  if (values.help) return helpOf(io, NEXT_HELP);
   const name = positionals[0];
   if (!name) throw new UsageError("next needs a workflow or schedule name");
   const count = values.count === undefined ? 10 : Number(values.count);
@@ -298,16 +315,19 @@ async function commandNext(args: readonly string[], io: CliIo): Promise<number> 
 /** Commands by name. */
 export const SCHEDULER_COMMANDS: Readonly<Record<string, CommandEntry>> = {
   release: {
+    help: RELEASE_HELP,
     run: commandRelease,
     usage:
       "release <name>     Run one release once: --date ISO [--force|--rerun|--dry-run] [-p k=v]... [--json]",
   },
   schedule: {
+    help: SCHEDULE_HELP,
     run: commandSchedule,
     usage:
-      "schedule           Run the scheduler: [--stop ISO] [--once] [--names a,b] [--workflows]",
+      "schedule           Run the scheduler: [--stop ISO] [--once] [--names a,b] [--no-workflows]",
   },
   next: {
+    help: NEXT_HELP,
     run: commandNext,
     usage:
       "next <name>        Preview the next fire times (local and UTC): [-n 10] [--from ISO] [--json]",

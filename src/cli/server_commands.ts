@@ -50,10 +50,6 @@ async function commandServe(args: readonly string[], io: CliIo): Promise<number>
   if (positionals.length > 0) {
     throw new UsageError(`serve takes no arguments, got '${positionals[0]}'`);
   }
-  if (values.help) {
-    io.stdout(SERVE_HELP);
-    return 0;
-  }
   const text = (value: unknown) => (typeof value === "string" ? value : undefined);
   const port = parsePort(text(values.port), "--port", 8000);
   const graceMs = parsePort(text(values["grace-ms"]), "--grace-ms", 10_000);
@@ -128,6 +124,7 @@ async function commandServe(args: readonly string[], io: CliIo): Promise<number>
 /** Commands by name. */
 export const SERVER_COMMANDS: Readonly<Record<string, CommandEntry>> = {
   serve: {
+    help: SERVE_HELP,
     run: commandServe,
     usage: "serve              Run the HTTP API [--host H] [--port P] [--schedule] [--grace-ms MS]",
   },

@@ -21,27 +21,16 @@ import {
 } from "./run_state.ts";
 import { runStages, type StagesFrame } from "./stage_runner.ts";
 import { formatTimeout } from "../util/text.ts";
+import type { JobContext, StageContext, StrategyContext } from "./run_context.ts";
 
-/** The context entry of a job. */
-export interface JobEntry {
-  status: Status;
-  stages?: Record<string, unknown>;
-  strategies?: Record<string, StrategyEntry>;
-  errors?: { name: string; message: string };
-  skipped?: boolean;
-  info?: { start: string; end: string; duration_ms: number };
-  /** Set when the entry was kept from an earlier run being resumed. */
-  resumed_from?: string;
-}
+/** The context entry of a job (see {@linkcode JobContext}). */
+export type JobEntry = JobContext;
 
-/** The context entry of one matrix combination. */
-export interface StrategyEntry {
-  matrix: Combination;
-  status: Status;
-  stages: Record<string, unknown>;
-  errors?: { name: string; message: string };
-  info?: { start: string; end: string; duration_ms: number };
-}
+/** The context entry of one matrix combination (see {@linkcode StrategyContext}). */
+export type StrategyEntry = StrategyContext;
+
+/** A job's entry before its timing is known. */
+type JobDraft = Omit<JobContext, "info">;
 
 /** The run-wide context a job reads (`params`, `jobs`). */
 export interface WorkflowScope extends Readonly<Record<string, unknown>> {
@@ -152,9 +141,12 @@ export async function runJob(
   const startMs = clock.now();
   const t0 = clock.monotonic();
   run.emit({ type: "job-start", job: job.id });
-  const done = (entry: JobEntry): JobEntry => {
+  const done = (draft: JobDraft): JobEntry => {
     const durationMs = clock.monotonic() - t0;
-    entry.info = timingInfo(startMs, startMs + durationMs, durationMs);
+    const entry: JobEntry = {
+      ...draft,
+      info: timingInfo(startMs, startMs + durationMs, durationMs),
+    };
     run.emit({
       type: "job-end",
       job: job.id,
@@ -191,7 +183,7 @@ export async function runJob(
 
   const attempts = job.retry?.attempts ?? 1;
   let delay = job.retry?.delayMs ?? 0;
-  let entry: JobEntry = { status: "FAILED" };
+  let entry: JobDraft = { status: "FAILED" };
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const scoped = scopedSignal(
       run.services.runtime,
@@ -229,10 +221,10 @@ async function runJobOnce(
   run: RunState,
   scope: WorkflowScope,
   signal: AbortSignal,
-): Promise<JobEntry> {
+): Promise<JobDraft> {
   const strategy = job.strategy;
   if (!strategy || Object.keys(strategy.matrix).length === 0 && strategy.include.length === 0) {
-    const stages: Record<string, unknown> = {};
+    const stages: Record<string, StageContext> = {};
     const frame: StagesFrame = {
       run,
       jobId: job.id,
@@ -241,7 +233,7 @@ async function runJobOnce(
       stages,
     };
     const result = await runStages(job.stages, frame, signal);
-    const entry: JobEntry = { status: result.status, stages };
+    const entry: JobDraft = { status: result.status, stages };
     if (result.error) entry.errors = result.error;
     if (signal.aborted && result.status !== "SUCCESS") {
       entry.status = statusForAbort(signal.reason);
@@ -265,7 +257,7 @@ async function runJobOnce(
   const clock = run.services.runtime.clock;
   let firstFailure: { name: string; message: string } | undefined;
   /** Stage entries of each started combination, so a lane that throws keeps what ran. */
-  const stagesOf: Record<string, unknown>[] = [];
+  const stagesOf: Record<string, StageContext>[] = [];
   const failed = (index: number, error: { name: string; message: string } | undefined) => {
     firstFailure ??= {
       name: "JobError",
@@ -283,7 +275,7 @@ async function runJobOnce(
     const sid = ids[index];
     const startMs = clock.now();
     const t0 = clock.monotonic();
-    const stages: Record<string, unknown> = {};
+    const stages: Record<string, StageContext> = {};
     stagesOf[index] = stages;
     if (run.listens("strategy-start")) {
       run.emit({ type: "strategy-start", job: job.id, strategy: sid, matrix: combo });
@@ -343,7 +335,7 @@ async function runJobOnce(
     };
   }
   const statuses = Object.values(strategies).map((s) => s.status);
-  const entry: JobEntry = { status: aggregateStatus(statuses), strategies };
+  const entry: JobDraft = { status: aggregateStatus(statuses), strategies };
   if (entry.status === "FAILED" && firstFailure) entry.errors = firstFailure;
   if (signal.aborted && entry.status !== "SUCCESS" && entry.status !== "FAILED") {
     entry.status = statusForAbort(signal.reason);

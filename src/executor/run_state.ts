@@ -23,6 +23,7 @@ import type { CallResolver, JsRunner } from "../stages/types.ts";
 import { CancelError, StageTimeoutError } from "../errors.ts";
 import { onAbort } from "../util/abort.ts";
 import { isoTime } from "../util/time.ts";
+import type { RunContext } from "./run_context.ts";
 
 export { isoTime };
 
@@ -101,7 +102,7 @@ export class RunState {
     params: Record<string, unknown>,
     signal: AbortSignal,
     traceparent?: string,
-  ) => Promise<{ status: Status; runId: string; context: Record<string, unknown> }>;
+  ) => Promise<{ status: Status; runId: string; context: RunContext }>;
   /** Where this run's events go: `services.events`, wrapped in a bus when it is not one. */
   readonly #events: LifecycleBus;
   #js?: Pick<JsRunner, "run" | "close">;

@@ -25,6 +25,7 @@ import { stageHandler } from "../stages/kinds.ts";
 import type { LogLevel } from "./events.ts";
 import { childSignal, onAbort } from "../util/abort.ts";
 import { formatTimeout } from "../util/text.ts";
+import type { StageContext as StageRecord } from "./run_context.ts";
 
 /** Where a list of stages runs: its job/strategy, scope and output map. */
 export interface StagesFrame {
@@ -40,14 +41,8 @@ export interface StagesFrame {
   readonly stages: Record<string, unknown>;
 }
 
-/** A stage's entry in the run context. */
-export interface StageEntry {
-  status: Status;
-  outputs: Record<string, unknown>;
-  errors?: { name: string; message: string };
-  skipped?: boolean;
-  info: { start: string; end: string; duration_ms: number };
-}
+/** A stage's entry in the run context (see {@linkcode StageRecord}). */
+export type StageEntry = StageRecord;
 
 const ACTION_KINDS = new Set(["shell", "run", "call", "trigger", "docker"]);
 

@@ -14,6 +14,16 @@ import { formatTimeout } from "../util/text.ts";
 import { decideTriggerRule } from "./trigger_rule.ts";
 import { aggregateStatus, type JobEntry, runJob } from "./job_runner.ts";
 import { armTimeout, type RunServices, RunState, timingInfo } from "./run_state.ts";
+import type { RunContext } from "./run_context.ts";
+
+export type {
+  ErrorRecord,
+  JobContext,
+  RunContext,
+  StageContext,
+  StrategyContext,
+  TimingInfo,
+} from "./run_context.ts";
 
 /** Options of one execution. */
 export interface ExecuteOptions {
@@ -29,6 +39,12 @@ export interface ExecuteOptions {
   readonly parentRunId?: string;
   /** Workflows that triggered this one (cycle guard). */
   readonly triggerChain?: readonly string[];
+  /**
+   * The run's logical time, epoch ms: a `datetime` param passed no value (and declaring no
+   * default) takes it, a `date` one its day. A release passes its logical date, so a run for
+   * yesterday's slot sees yesterday, not the time it happens to run. @default the clock's now
+   */
+  readonly logicalDate?: number;
   /** Extra template scope (e.g. `release` for scheduled releases). */
   readonly extraScope?: Readonly<Record<string, unknown>>;
   /**
@@ -57,8 +73,11 @@ export interface Result {
   readonly runId: string;
   /** Run id of the caller, when another run triggered this one. */
   readonly parentRunId?: string;
-  /** `{params, jobs, status, info, errors?}`. Holds real values; mask before showing. */
-  readonly context: Record<string, unknown>;
+  /**
+   * `{params, jobs, status, info, errors?}`: `context.jobs.<job>.stages?.<stage>.outputs` holds
+   * what each stage produced. Holds real values; mask before showing.
+   */
+  readonly context: RunContext;
   /** Secret values seen by this run (params of type secret, env vars used in templates). */
   readonly secrets: readonly string[];
 }
@@ -77,7 +96,7 @@ export async function executeWorkflow(
   const clock = services.runtime.clock;
   const coerced = coerceParams(workflow.params, params, {
     timezone: services.timezone,
-    now: clock.now(),
+    now: options.logicalDate ?? clock.now(),
   });
   const runId = options.runId ?? newRunId(clock.now(), workflow.name);
   const run = new RunState(services, {
@@ -116,8 +135,6 @@ export async function executeWorkflow(
   const startMs = clock.now();
   const t0 = clock.monotonic();
   const jobs: Record<string, JobEntry> = {};
-  const context: Record<string, unknown> = { params: coerced.params, jobs };
-  if (options.extraScope) Object.assign(context, options.extraScope);
   run.emit({ type: "run-start", traceparent: options.traceparent });
 
   const controller = new AbortController();
@@ -136,7 +153,7 @@ export async function executeWorkflow(
   );
 
   try {
-    await runDag(workflow, run, context, jobs, controller.signal, options, services);
+    await runDag(workflow, run, coerced.params, jobs, controller.signal, options, services);
   } finally {
     outer?.removeEventListener("abort", onOuter);
     disarm();
@@ -147,8 +164,13 @@ export async function executeWorkflow(
   let status: Status = aggregateStatus(statuses);
   if (controller.signal.aborted && status !== "FAILED") status = "CANCEL";
   const durationMs = clock.monotonic() - t0;
-  context.status = status;
-  context.info = timingInfo(startMs, startMs + durationMs, durationMs);
+  const context: RunContext = {
+    params: coerced.params,
+    jobs,
+    ...options.extraScope,
+    status,
+    info: timingInfo(startMs, startMs + durationMs, durationMs),
+  };
   if (status === "FAILED") {
     const failed = Object.entries(jobs).filter(([, j]) => j.status === "FAILED").map(([id]) => id);
     context.errors = errorToRecord(
@@ -182,7 +204,7 @@ export async function executeWorkflow(
     type: "run-end",
     status,
     durationMs,
-    error: context.errors as { name: string; message: string } | undefined,
+    error: context.errors,
     context: masked,
   });
   return {
@@ -198,7 +220,7 @@ export async function executeWorkflow(
 function runDag(
   workflow: Workflow,
   run: RunState,
-  context: Record<string, unknown>,
+  params: Record<string, unknown>,
   jobs: Record<string, JobEntry>,
   signal: AbortSignal,
   options: ExecuteOptions,
@@ -223,10 +245,7 @@ function runDag(
     }
     if (needs.length === 0) ready.push(id);
   }
-  const scope = {
-    params: context.params as Record<string, unknown>,
-    jobs: jobs as Record<string, unknown>,
-  };
+  const scope = { params, jobs };
   let running = 0;
   let ended = 0;
 
@@ -288,10 +307,10 @@ function runDag(
           continue;
         }
         running++;
-        runJob(workflow.jobs[id], run, scope, signal).catch((error): JobEntry => ({
-          status: "FAILED",
-          errors: errorToRecord(error),
-        })).then((entry) => {
+        runJob(workflow.jobs[id], run, scope, signal).catch((error): JobEntry => {
+          const now = services.runtime.clock.now();
+          return { status: "FAILED", errors: errorToRecord(error), info: timingInfo(now, now, 0) };
+        }).then((entry) => {
           running--;
           finish(id, entry);
           pump();

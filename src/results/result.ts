@@ -33,7 +33,9 @@ export interface ResultJson {
  * ```
  */
 export function resultToJson(
-  result: Pick<Result, "status" | "runId" | "parentRunId" | "context">,
+  result: Pick<Result, "status" | "runId" | "parentRunId"> & {
+    readonly context: Readonly<Record<string, unknown>>;
+  },
   masker?: Masker,
 ): ResultJson {
   const mask = masker && masker.size > 0 ? (text: string) => masker.mask(text) : undefined;

@@ -118,11 +118,18 @@ function computeCutId(runId: string): string {
   return runId.slice(0, 12) + runId.slice(-6);
 }
 
+/** Options of {@linkcode formatTraceLine}. */
+export interface FormatTraceLineOptions {
+  /** Show whole run ids (for a reader who copies them) instead of their short form. @default false */
+  readonly fullIds?: boolean;
+}
+
 /** Human-readable text line of a record: `2024-01-01 08:13:30.123 INFO    (parent -> run) message`. */
-export function formatTraceLine(record: TraceRecord): string {
-  return `${lineTime(record.time)} ${LEVEL_LABELS[record.level]} (${
-    lineIds(record)
-  }) ${record.message}`;
+export function formatTraceLine(record: TraceRecord, options?: FormatTraceLineOptions): string {
+  const ids = options?.fullIds
+    ? (record.parentRunId ? `${record.parentRunId} -> ${record.runId}` : record.runId)
+    : lineIds(record);
+  return `${lineTime(record.time)} ${LEVEL_LABELS[record.level]} (${ids}) ${record.message}`;
 }
 
 const LEVEL_LABELS: Record<TraceRecord["level"], string> = {

@@ -193,6 +193,8 @@ async function run(
     runId,
     parentRunId: options.parentRunId,
     extraScope: { release: scope },
+    // `datetime`/`date` params left without a value mean the release's slot, not "now".
+    logicalDate: date,
     events: options.events,
     dryRun: type === "dryrun",
     secrets,

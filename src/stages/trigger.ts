@@ -51,11 +51,8 @@ export const runTriggerStage: StageHandler<TriggerStage> = async (stage, ctx) =>
   const aborted = abortedOutcome(ctx, outputs);
   if (aborted) return aborted;
   if (child.status === "SUCCESS") return { outputs };
-  const detail = child.status === "FAILED"
-    ? firstFailure(child.context.jobs as Record<string, Node> | undefined, "job")
-    : undefined;
-  const childError = child.context.errors as { message?: string } | undefined;
-  const reason = detail ?? childError?.message;
+  const detail = child.status === "FAILED" ? firstFailure(child.context.jobs, "job") : undefined;
+  const reason = detail ?? child.context.errors?.message;
   return {
     outputs,
     status: child.status,

@@ -10,6 +10,7 @@
 import type { Stage, Status, Workflow } from "../models/types.ts";
 import type { Clock, Runtime } from "../runtime/types.ts";
 import type { LogLevel } from "../executor/events.ts";
+import type { RunContext } from "../executor/run_context.ts";
 
 /** A `uses:` target resolved from the registry. */
 export interface CallTarget {
@@ -165,7 +166,7 @@ export interface StageContext {
     name: string,
     params: Record<string, unknown>,
     options: { signal: AbortSignal; traceparent?: string },
-  ): Promise<{ status: Status; runId: string; context: Record<string, unknown> }>;
+  ): Promise<{ status: Status; runId: string; context: RunContext }>;
   /** `WORKFLOW_CORE_RUN_DEFAULT_LANG`. */
   readonly defaultRunLang: "javascript" | "python";
   /** Dry-run releases run no action stage. */

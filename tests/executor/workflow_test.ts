@@ -98,11 +98,11 @@ wf:
     const t0 = performance.now();
     const result = await engine.execute("wf");
     const took = performance.now() - t0;
-    const jobs = result.context.jobs as Record<string, Record<string, unknown>>;
+    const jobs = result.context.jobs;
     assert.equal(result.status, "FAILED");
     assert.equal(jobs.bad.status, "FAILED");
     assert.equal(
-      Object.keys(jobs.bad.stages as object).length,
+      Object.keys(jobs.bad.stages ?? {}).length,
       1,
       "the stage after the failure did not run",
     );
