@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { SpanStatusCode } from "@opentelemetry/api";
 import { engineFor } from "../_helpers.ts";
 import { createApi } from "../../src/api/mod.ts";
+import { Registry, tag } from "../../src/stages/registry.ts";
 import { inMemoryTracing, parentId, spanNamed } from "./_otel.ts";
 
 const YAML = `
@@ -150,6 +151,44 @@ tp:
     const { traceId, spanId } = stage.spanContext();
     const jobs = result.context.jobs;
     assert.equal(jobs.j.stages?.show.outputs.stdout, `00-${traceId}-${spanId}-01`);
+  });
+
+  it("Python and JavaScript run stages and uses: tasks see their own span's traceparent", async () => {
+    tracing.reset();
+    const registry = new Registry().register("probe", {
+      carrier: tag("v1")((_args, { traceparent }) => ({ traceparent: traceparent ?? "none" })),
+    });
+    const engine = await engineFor(
+      `
+tp:
+  type: Workflow
+  jobs:
+    j:
+      stages:
+        - name: py
+          id: py
+          run: |
+            import os
+            seen = os.environ.get("TRACEPARENT", "none")
+          lang: python
+        - name: js
+          id: js
+          run: |
+            return { seen: context.traceparent ?? "none" };
+        - name: task
+          id: task
+          uses: probe/carrier@v1
+`,
+      { traces: null, audits: null, registry },
+    );
+    const result = await engine.execute("tp");
+    await engine.close();
+    assert.equal(result.status, "SUCCESS");
+    const stages = result.context.jobs.j.stages ?? {};
+    for (const [id, key] of [["py", "seen"], ["js", "seen"], ["task", "traceparent"]]) {
+      const { traceId, spanId } = spanNamed(tracing.spans(), `stage ${id}`).spanContext();
+      assert.equal(stages[id].outputs[key], `00-${traceId}-${spanId}-01`, `stage ${id}`);
+    }
   });
 
   it("a run given a traceparent is a child of the caller's span", async () => {
