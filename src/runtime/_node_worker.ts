@@ -71,6 +71,13 @@ class NodeWorker implements WorkerLike {
     });
     this.#worker.on("message", (data: unknown) => this.onmessage?.({ data }));
     this.#worker.on("error", (error: Error) => this.onerror?.({ message: error.message, error }));
+    // A message this side cannot deserialize (an object nested deeper than the stack allows)
+    // is lost otherwise, and whoever waits for it would wait forever.
+    this.#worker.on("messageerror", (error: Error) =>
+      this.onerror?.({
+        message: `a message from the worker could not be read (${error.message})`,
+        error,
+      }));
     this.#worker.on("exit", (code: number) => {
       if (this.#terminated) return;
       this.#terminated = true;

@@ -209,6 +209,25 @@ describe("run stage (JavaScript): a worker that dies", () => {
     assert.match(entry.errors.message, /^the JavaScript worker .*late boom/s);
   });
 
+  it("ends the stage at once when its outputs are nested too deep to pass back", async () => {
+    const run = await runStages(oneJob(`
+      - name: Deep
+        id: deep
+        timeout: 60
+        run: |
+          const root = {};
+          let node = root;
+          for (let i = 0; i < 3000; i++) node = node.x = {};
+          return { root };
+    `));
+    // Bun passes such an object back; Deno and Node cannot, and must say so at once rather
+    // than leave the stage waiting for its timeout.
+    const entry = run.stages.deep as { status: string; errors?: { message: string } };
+    if (entry.status === "SUCCESS") return;
+    assert.equal(entry.status, "FAILED");
+    assert.doesNotMatch(entry.errors?.message ?? "", /timed out/);
+  });
+
   it("the CLI reports a stage that calls process.exit(0) as failed and exits 1", () => {
     const dir = mkdtempSync(join(tmpdir(), "wf-exit-"));
     writeFileSync(
