@@ -22,17 +22,38 @@ export function encodeFrame(message: unknown): Uint8Array {
   return frame;
 }
 
-/** Incrementally decodes frames from a byte stream. */
+/**
+ * Incrementally decodes frames from a byte stream. A frame that arrives in many chunks (pipes
+ * deliver 64 KiB at a time) is joined once, when its last byte is in, not again per chunk.
+ */
 export class FrameDecoder {
+  /** Unparsed bytes: a partial frame (from its magic on) or a partial magic. */
   #buffer = new Uint8Array(0);
+  /** Chunks received while the frame in `#buffer` is still incomplete. */
+  #waiting: Uint8Array[] = [];
+  #waitingBytes = 0;
+  /** Bytes the frame starting `#buffer` needs in all, once its header is in; else 0. */
+  #needed = 0;
 
   /** Adds bytes and returns every message completed by them. */
   push(chunk: Uint8Array): unknown[] {
-    const joined = new Uint8Array(this.#buffer.length + chunk.length);
-    joined.set(this.#buffer, 0);
-    joined.set(chunk, this.#buffer.length);
+    const have = this.#buffer.length + this.#waitingBytes + chunk.length;
+    if (this.#needed > 0 && have < this.#needed) {
+      this.#waiting.push(chunk);
+      this.#waitingBytes += chunk.length;
+      return [];
+    }
+    const joined = new Uint8Array(have);
+    let at = 0;
+    for (const part of [this.#buffer, ...this.#waiting, chunk]) {
+      joined.set(part, at);
+      at += part.length;
+    }
+    this.#waiting = [];
+    this.#waitingBytes = 0;
     const messages: unknown[] = [];
     let offset = 0;
+    this.#needed = 0;
     while (true) {
       const start = findMagic(joined, offset);
       if (start < 0) {
@@ -43,7 +64,10 @@ export class FrameDecoder {
       offset = start;
       if (joined.length - start < HEADER) break;
       const length = new DataView(joined.buffer, joined.byteOffset + start + 4, 4).getUint32(0);
-      if (joined.length - start - HEADER < length) break;
+      if (joined.length - start - HEADER < length) {
+        this.#needed = HEADER + length;
+        break;
+      }
       const body = joined.subarray(start + HEADER, start + HEADER + length);
       messages.push(deserialize(body));
       offset = start + HEADER + length;

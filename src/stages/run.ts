@@ -16,6 +16,67 @@ function plainScope(scope: Readonly<Record<string, unknown>>): Record<string, un
   return JSON.parse(JSON.stringify(scope));
 }
 
+/** JSON copies of scope values, per run (keyed by the run's JavaScript session). */
+const copiesByRun = new WeakMap<object, WeakMap<object, unknown>>();
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** `value` the way `JSON.parse(JSON.stringify(value))` gives it (`undefined` when JSON drops
+ * it), made once per object: the executor replaces scope entries rather than mutating them. */
+function jsonCopy(value: unknown, copies: WeakMap<object, unknown>): unknown {
+  const isObject = typeof value === "object" && value !== null;
+  if (!isObject) {
+    if (typeof value === "string" || typeof value === "boolean") return value;
+    if (typeof value === "number") return Number.isFinite(value) ? value + 0 : null;
+    // A bigint throws as JSON.stringify does; undefined, functions and symbols are dropped.
+  } else if (copies.has(value)) return copies.get(value);
+  const text = JSON.stringify(value);
+  const copy = text === undefined ? undefined : JSON.parse(text);
+  if (isObject) copies.set(value, copy);
+  return copy;
+}
+
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (value === undefined) return;
+  if (key === "__proto__") {
+    Object.defineProperty(target, key, {
+      value,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  } else target[key] = value;
+}
+
+/**
+ * The scope as {@linkcode plainScope} copies it, but made of the same copies from stage to
+ * stage of a run: the scope's entries and their entries are copied once per run (a stage
+ * entry when it is recorded, not again for every later stage), so the pool sends a worker
+ * only the entries it has not seen (`JsJob.context`).
+ */
+function sharedPlainScope(
+  scope: Readonly<Record<string, unknown>>,
+  copies: WeakMap<object, unknown>,
+): Record<string, unknown> {
+  if (typeof (scope as { toJSON?: unknown }).toJSON === "function") return plainScope(scope);
+  const view: Record<string, unknown> = {};
+  for (const key of Object.keys(scope)) {
+    const value = scope[key];
+    if (isPlainObject(value) && typeof value.toJSON !== "function") {
+      const inner: Record<string, unknown> = {};
+      for (const name of Object.keys(value)) setOwn(inner, name, jsonCopy(value[name], copies));
+      setOwn(view, key, inner);
+    } else {
+      setOwn(view, key, jsonCopy(value, copies));
+    }
+  }
+  return view;
+}
+
 /** Runs a run stage in the configured language. */
 export const runRunStage: StageHandler<RunStage> = (stage, ctx) => {
   const lang = stage.lang ?? ctx.defaultRunLang;
@@ -28,11 +89,14 @@ async function runJavaScript(stage: RunStage, ctx: StageContext) {
   // but no `${VAR}` env pass; environment values reach the code through `vars`.
   const code = ctx.renderString(dedent(stage.code), undefined, { env: false });
   const vars = ctx.render(stage.vars) as Record<string, unknown>;
-  const context = plainScope(ctx.scope);
+  const runner = ctx.jsRunner();
+  let copies = copiesByRun.get(runner);
+  if (!copies) copiesByRun.set(runner, copies = new WeakMap());
+  const context = sharedPlainScope(ctx.scope, copies);
   // Workers share their process's environment, so the trace context travels in `context`.
   const traceparent = ctx.traceparent;
   if (traceparent !== undefined) context.traceparent = traceparent;
-  const outputs = await ctx.jsRunner().run(
+  const outputs = await runner.run(
     { code, vars, context },
     {
       signal: ctx.signal,

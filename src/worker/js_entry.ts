@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { applyContextPatch } from "./context_sync.ts";
 import { isRunRequest, type LogLevel, type RunRequest, type WorkerMessage } from "./protocol.ts";
 
 interface WorkerScope {
@@ -33,6 +34,8 @@ const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor as
 ) => (...values: unknown[]) => Promise<unknown>;
 
 let currentJob = 0;
+/** The (deep-frozen) context of the previous job; the next job's is patched from it. */
+let lastContext: unknown;
 
 function send(message: WorkerMessage): void {
   scope.postMessage(message);
@@ -96,7 +99,7 @@ function findUncloneable(outputs: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-async function runJob(job: RunRequest): Promise<Record<string, unknown>> {
+async function runJob(job: RunRequest, context: unknown): Promise<Record<string, unknown>> {
   const names = Object.keys(job.vars);
   for (const name of names) {
     if (!IDENTIFIER.test(name)) {
@@ -114,7 +117,6 @@ async function runJob(job: RunRequest): Promise<Record<string, unknown>> {
     throw new SyntaxError(`run code does not parse: ${reason}`);
   }
   const outputs: Record<string, unknown> = {};
-  const context = deepFreeze(job.context);
   const returned = await fn(...names.map((name) => job.vars[name]), context, outputs);
   if (
     returned !== undefined && (typeof returned !== "object" || returned === null ||
@@ -142,7 +144,11 @@ scope.onmessage = (event) => {
   const job = event.data;
   if (!isRunRequest(job)) return;
   currentJob = job.id;
-  runJob(job).then(
+  // Applied before anything can fail: the host counts on this worker holding the new context.
+  // Frozen objects are skipped, so this freezes only what the patch brought.
+  const context = deepFreeze(applyContextPatch(lastContext, job.context));
+  lastContext = context;
+  runJob(job, context).then(
     (outputs) => {
       try {
         send({ type: "result", id: job.id, outputs });

@@ -22,7 +22,8 @@
  */
 import { CancelError, StageError, StageTimeoutError } from "../errors.ts";
 import type { Runtime, WorkerErrorEvent, WorkerLike } from "../runtime/types.ts";
-import { isWorkerMessage, type LogLevel, type WorkerMessage } from "./protocol.ts";
+import { isWorkerMessage, type LogLevel, type RunRequest, type WorkerMessage } from "./protocol.ts";
+import { ContextMirror } from "./context_sync.ts";
 
 /** One piece of user JavaScript to run. */
 export interface JsJob {
@@ -30,7 +31,10 @@ export interface JsJob {
   readonly code: string;
   /** Values the code sees as named variables (names must be JavaScript identifiers). */
   readonly vars: Record<string, unknown>;
-  /** Data the code sees, deep-frozen, as `context`. */
+  /** Data the code sees, deep-frozen, as `context`. A worker that ran an earlier job of the
+   * same session is sent only the entries of `context`, and of its plain-object entries, that
+   * are not the same (`===`) as in its previous job: replace an object to change it, rather
+   * than changing it in place after a job has seen it. */
   readonly context: unknown;
 }
 
@@ -93,6 +97,8 @@ interface Slot {
   session: number;
   ready: boolean;
   job?: PendingJob;
+  /** What the worker's `context` holds, so a job sends only what changed. */
+  readonly context: ContextMirror;
 }
 
 function defaultSize(): number {
@@ -203,7 +209,7 @@ export function createJsRunner(runtime: Runtime, options: JsRunnerOptions = {}):
       killable: true,
       ...(options.permissions ? { permissions: options.permissions } : {}),
     });
-    const slot: Slot = { worker, session, ready: false };
+    const slot: Slot = { worker, session, ready: false, context: new ContextMirror() };
     worker.onmessage = (event) => {
       if (isWorkerMessage(event.data)) onMessage(slot, event.data);
     };
@@ -252,13 +258,16 @@ export function createJsRunner(runtime: Runtime, options: JsRunnerOptions = {}):
       };
     }
     try {
-      slot.worker.postMessage({
+      const sync = slot.context.diff(job.job.context);
+      const request: RunRequest = {
         type: "run",
         id: job.id,
         code: job.job.code,
         vars: job.job.vars,
-        context: job.job.context,
-      });
+        context: sync.patch,
+      };
+      slot.worker.postMessage(request);
+      sync.commit();
     } catch (error) {
       finish(slot, job);
       const reason = error instanceof Error ? error.message : String(error);

@@ -6,6 +6,8 @@
  * @module
  */
 
+import type { ContextPatch } from "./context_sync.ts";
+
 /** Levels of lines captured from `console.*` inside user code. */
 export type LogLevel = "info" | "warning" | "error" | "debug";
 
@@ -19,8 +21,9 @@ export interface RunRequest {
   readonly code: string;
   /** Values passed to the code as named variables. */
   readonly vars: Record<string, unknown>;
-  /** Read-only data the code sees as `context`. */
-  readonly context: unknown;
+  /** How to make the read-only data the code sees as `context` from what the worker's
+   * previous job saw (see `context_sync.ts`). */
+  readonly context: ContextPatch;
 }
 
 /** Worker → host: the entry has loaded and accepts jobs. */
@@ -91,5 +94,11 @@ export function isWorkerMessage(data: unknown): data is WorkerMessage {
 /** Narrows data received from the host. */
 export function isRunRequest(data: unknown): data is RunRequest {
   return isRecord(data) && data.type === "run" && typeof data.id === "number" &&
-    typeof data.code === "string" && isRecord(data.vars);
+    typeof data.code === "string" && isRecord(data.vars) && isContextPatch(data.context);
+}
+
+function isContextPatch(data: unknown): data is ContextPatch {
+  if (!isRecord(data)) return false;
+  if ("whole" in data) return true;
+  return Array.isArray(data.keys) && Array.isArray(data.values) && Array.isArray(data.entries);
 }
