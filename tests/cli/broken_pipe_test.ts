@@ -100,7 +100,7 @@ describe("workflow runs/logs piped into head", () => {
     try {
       await writeTraces(join(dir, "logs"));
       const out = await pipeIntoHead(["runs", "-n", String(RUNS)], dir);
-      assert.match(out.first, /^2026010100000000\d{4}T0000000001  .*SUCCESS/);
+      assert.match(out.first, /^2026010100000000\d{4}T0000000001 {2}.*SUCCESS/);
       assert.equal(out.first.trim().split("\n").length, 1);
       assert.equal(out.stderr, "", "no EPIPE, no stack");
       assert.equal(out.code, 0);

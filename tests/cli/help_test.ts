@@ -85,6 +85,6 @@ describe("workflow <command> --help", () => {
     assert.deepEqual(touched, []);
     const after = await runCliCaptured(["init", "--", "--help"], createMemoryRuntime());
     assert.doesNotMatch(after.stdout, /^Usage:/);
-    assert.match(after.stdout, /created  --help\/conf\/examples\/hello.yml/);
+    assert.match(after.stdout, /created {2}--help\/conf\/examples\/hello.yml/);
   });
 });
