@@ -26,6 +26,8 @@ export {
   executeWorkflow,
   type JobContext,
   type Result,
+  type RevealedResult,
+  revealSecrets,
   type RunContext,
   type StageContext,
   type StrategyContext,
@@ -107,7 +109,7 @@ export type {
   TraceRecord,
   TraceStore,
 } from "./src/results/mod.ts";
-export { maskedResultJson } from "./src/results/result.ts";
+export { maskedResultJson, resultToJson } from "./src/results/result.ts";
 export type * from "./src/models/types.ts";
 export * from "./src/errors.ts";
 export { VERSION } from "./src/version.ts";

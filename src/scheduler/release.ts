@@ -12,7 +12,6 @@ import type { Status, Workflow } from "../models/types.ts";
 import type { AuditRecord, AuditStore, ReleaseType } from "../results/audit_store.ts";
 import { toJsonValue } from "../results/result.ts";
 import { render } from "../template/mod.ts";
-import { Masker } from "../util/mask.ts";
 import { isSecretEnvName } from "../util/secret_env.ts";
 import { cronSchedule } from "./cron.ts";
 
@@ -202,9 +201,6 @@ async function run(
     resume: previous ? { runId: previous.runId, context: previous.context } : undefined,
   });
   if (type === "dryrun") return { ...base, status: result.status, result };
-  const masker = new Masker();
-  for (const secret of [...result.secrets, ...secrets]) masker.add(secret);
-  const mask = masker.size > 0 ? (text: string) => masker.mask(text) : undefined;
   const audit: AuditRecord = {
     workflow: name,
     release: date,
@@ -212,7 +208,8 @@ async function run(
     runId,
     ...(options.parentRunId === undefined ? {} : { parentRunId: options.parentRunId }),
     status: result.status,
-    context: toJsonValue(result.context, mask) as Record<string, unknown>,
+    // Masked already: the run masks its own secrets and the env values rendered above.
+    context: toJsonValue(result.context) as Record<string, unknown>,
     durationMs: clock.monotonic() - started,
     createdAt: clock.now(),
   };
