@@ -9,10 +9,20 @@
  * ```ts
  * import { createApi, createWebRuntime, Engine, indexConfig } from "@ddeutil/workflow/core";
  *
+ * const WORKFLOWS = `
+ * hello:
+ *   type: Workflow
+ *   jobs:
+ *     say:
+ *       stages:
+ *         - name: Hello
+ *           echo: hello
+ * `;
  * const config = indexConfig([{ path: "wf.yml", text: WORKFLOWS }]);
  * const engine = await Engine.create({ runtime: createWebRuntime(), config });
  * // Without a token the API answers only requests addressed to a loopback host.
- * export default { fetch: createApi(engine, { token: "s3cret" }).fetch };
+ * const api = createApi(engine, { token: "s3cret" });
+ * // A Cloudflare Worker's module ends with `export default { fetch: api.fetch };`.
  * ```
  *
  * @module

@@ -128,8 +128,13 @@ const JOB_EXECUTE_ENV = "WORKFLOW_API_ENABLE_JOB_EXECUTE";
 /**
  * Creates the HTTP API over `engine`.
  *
+ * @param engine The engine whose workflows, runs and stores the API serves.
+ * @param options Token, prefix, stores, limits; see {@linkcode ApiOptions}.
+ *
  * @example
  * ```ts
+ * import { detectRuntime, Engine } from "@ddeutil/workflow";
+ *
  * const engine = await Engine.create({ runtime: detectRuntime() });
  * const api = createApi(engine, { token: "s3cret" });
  * const res = await api.request("/api/v1/workflows", { headers: { authorization: "Bearer s3cret" } });

@@ -60,7 +60,10 @@ export function sealResult(result: Result, unmasked: RevealedResult): Result {
  * @throws {TypeError} when `result` is not a result an execute returned.
  *
  * @example Read a secret output in code
- * ```ts ignore
+ * ```ts
+ * import { detectRuntime, Engine } from "@ddeutil/workflow";
+ *
+ * const engine = await Engine.create({ runtime: detectRuntime() });
  * const result = await engine.execute("deploy", { password: "hunter22" });
  * result.context.params.password; // "***"
  * revealSecrets(result).context.params.password; // "hunter22"

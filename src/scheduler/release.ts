@@ -92,13 +92,21 @@ function flightKey(name: string, logicalDate: number): string {
  * Runs `workflowName` once for `logicalDate` (epoch ms, truncated to the second), renders its
  * params with `release.*` in scope, and writes an audit named `alias ?? workflowName`.
  *
+ * @param engine The engine that runs the release.
+ * @param workflowName The workflow's name.
+ * @param logicalDate The release's logical date, epoch ms.
+ * @param options Audits, params, type; see {@linkcode ReleaseOptions}.
+ *
  * @throws {ConfigError} for an unknown workflow.
  * @throws {ParamError} for missing or bad params (nothing is run or written).
  * @throws {TemplateError} when a param template fails.
  * @example
  * ```ts
+ * import { detectRuntime, Engine } from "@ddeutil/workflow";
+ *
+ * const engine = await Engine.create({ runtime: detectRuntime() });
  * const report = await release(engine, "wf-etl", Date.parse("2026-01-01T00:00:00Z"), {
- *   audits: new MemoryAuditStore(),
+ *   audits: engine.audits!, // set when audits are enabled (WORKFLOW_LOG_AUDIT_*)
  *   params: { "run-date": "${{ release.logical_date }}" },
  * });
  * report.status; // "SUCCESS"
@@ -240,6 +248,10 @@ export interface PokeOptions {
 /**
  * Runs, without waiting for the clock, every release of `name`'s own `on:` whose fire time lies
  * in `(start, start + periods minutes]`, in time order; a time produced by two crons runs once.
+ *
+ * @param engine The engine that runs the releases.
+ * @param name The workflow's name.
+ * @param options Audits, window, params, type; see {@linkcode PokeOptions}.
  *
  * @returns one report per release, in logical-time order (empty when the workflow has no `on`).
  * @throws {RangeError} when `periods` is below 1.
