@@ -72,6 +72,11 @@ export interface ExecuteOptions {
 /**
  * Executes `workflow` with `params`.
  *
+ * @param workflow The validated workflow model.
+ * @param params Param values by name; coerced to the declared types.
+ * @param services What the run uses: runtime, events, filters, task registry (`Engine.services()`).
+ * @param options Signal, timeouts, run ids, resume and the other execute options.
+ *
  * @throws {ParamError} when params are missing or cannot be coerced (before anything runs).
  */
 export async function executeWorkflow(
