@@ -9,10 +9,20 @@
  * ```ts
  * import { createApi, createWebRuntime, Engine, indexConfig } from "@ddeutil/workflow/core";
  *
+ * const WORKFLOWS = `
+ * hello:
+ *   type: Workflow
+ *   jobs:
+ *     say:
+ *       stages:
+ *         - name: Hello
+ *           echo: hello
+ * `;
  * const config = indexConfig([{ path: "wf.yml", text: WORKFLOWS }]);
  * const engine = await Engine.create({ runtime: createWebRuntime(), config });
  * // Without a token the API answers only requests addressed to a loopback host.
- * export default { fetch: createApi(engine, { token: "s3cret" }).fetch };
+ * const api = createApi(engine, { token: "s3cret" });
+ * // A Cloudflare Worker's module ends with `export default { fetch: api.fetch };`.
  * ```
  *
  * @module
@@ -26,6 +36,8 @@ export {
   executeWorkflow,
   type JobContext,
   type Result,
+  type RevealedResult,
+  revealSecrets,
   type RunContext,
   type StageContext,
   type StrategyContext,
@@ -107,7 +119,7 @@ export type {
   TraceRecord,
   TraceStore,
 } from "./src/results/mod.ts";
-export { maskedResultJson } from "./src/results/result.ts";
+export { maskedResultJson, resultToJson } from "./src/results/result.ts";
 export type * from "./src/models/types.ts";
 export * from "./src/errors.ts";
 export { VERSION } from "./src/version.ts";

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The quality gate: format, lint, type check, doc lint, layer check, then the whole test suite.
+// The quality gate: format, lint, type check, doc lint, doc examples, layer check, then the
+// whole test suite.
 // Runs the Deno that `npm ci` installed, so it needs nothing else. Usage: node scripts/ok.mjs
 // [--no-tests]. Exits non-zero when any step fails (every step still runs and is reported).
 import { spawnSync } from "node:child_process";
@@ -12,6 +13,16 @@ const steps = [
   ["lint", deno, ["lint"]],
   ["type check", deno, ["check", "mod.ts", "core.ts", "src/", "scripts/", "tests/"]],
   ["doc lint", deno, ["doc", "--lint", "mod.ts", "core.ts"]],
+  // Every `@example` in JSDoc must type-check against today's API.
+  ["doc examples", deno, [
+    "check",
+    "--doc-only",
+    "mod.ts",
+    "core.ts",
+    "src/",
+    "scripts/",
+    "tests/",
+  ]],
   ["layer check", deno, ["run", "-A", "scripts/check_layers.ts"]],
 ];
 if (!process.argv.includes("--no-tests")) {

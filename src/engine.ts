@@ -272,6 +272,10 @@ export class Engine {
    * be a valid run id (see `RUN_ID_PATTERN`) that no run has used: not one this engine is
    * running, not one in its trace store (ids from {@linkcode newRunId} skip that lookup).
    *
+   * @param workflow A workflow name from the config, or a workflow model.
+   * @param params Param values by name; coerced to the declared types.
+   * @param options Signal, run id, resume, events and the other execute options.
+   *
    * @throws {ConfigError} for an unknown or invalid workflow.
    * @throws {ParamError} for missing or bad params.
    * @throws {RunIdError} for a malformed `runId`/`parentRunId` (`reason: "invalid"`) or a

@@ -76,7 +76,12 @@ export class TemplateError extends WorkflowBaseError {
   readonly template?: string;
   /** 0-based column inside `template` where the problem starts, when known. */
   readonly column?: number;
-  /** Creates the error; `options.cause` keeps the underlying error. */
+  /**
+   * Creates the error; `options.cause` keeps the underlying error.
+   *
+   * @param message What went wrong.
+   * @param options The template source, the column where the problem starts and the `cause`.
+   */
   constructor(message: string, options?: { template?: string; column?: number; cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.template = options?.template;
@@ -90,7 +95,12 @@ export class ParamError extends WorkflowBaseError {
   override name = "ParamError";
   /** Name of the param at fault, when known. */
   readonly param?: string;
-  /** Creates the error for the param named `param`. */
+  /**
+   * Creates the error for the param named `param`.
+   *
+   * @param message What went wrong.
+   * @param param The param's name.
+   */
   constructor(message: string, param?: string) {
     super(message);
     this.param = param;
@@ -164,7 +174,14 @@ export class RunIdError extends WorkflowBaseError {
   readonly reason: "invalid" | "taken";
   /** Which option held it: `runId`, or `parentRunId` for the id of the calling run. */
   readonly option: "runId" | "parentRunId";
-  /** Creates the error for `runId`. */
+  /**
+   * Creates the error for `runId`.
+   *
+   * @param message What went wrong.
+   * @param runId The id at fault.
+   * @param reason `invalid` (format) or `taken` (in use).
+   * @param option Which option held it.
+   */
   constructor(
     message: string,
     runId: string,

@@ -53,6 +53,9 @@ export const DEFAULT_SETTINGS: Settings = {
 /**
  * Reads settings from an environment lookup, with `overrides` winning.
  *
+ * @param get Looks up an environment variable (`runtime.env.get`).
+ * @param overrides Settings that win over the environment.
+ *
  * @throws {ConfigError} listing every bad variable.
  */
 export function readSettings(

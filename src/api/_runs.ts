@@ -11,7 +11,7 @@ import { onLifecycle } from "../executor/events.ts";
 import type { Result } from "../executor/workflow_runner.ts";
 import { coerceParams } from "../models/param_coerce.ts";
 import type { Workflow } from "../models/types.ts";
-import { maskedResultJson, type ResultJson } from "../results/result.ts";
+import { type ResultJson, resultToJson } from "../results/result.ts";
 import { ApiError, publicErrorRecord } from "./errors.ts";
 import type { ApiDeps } from "./route_table.ts";
 import type { ApiRun } from "./run_registry.ts";
@@ -99,7 +99,7 @@ export function trackRun<T>(
         return value;
       }
       try {
-        const json = maskedResultJson(result);
+        const json = resultToJson(result);
         await deps.engine.tracesWritten(result.runId);
         run.finish(clock.now(), { result: json });
       } catch (error) {

@@ -6,6 +6,7 @@
  */
 
 import { type ExecutionContext, Hono } from "hono";
+import { timingSafeEqual } from "hono/utils/buffer";
 import type { Engine } from "../engine.ts";
 import { CancelError } from "../errors.ts";
 import { readBooleanSetting } from "../util/bool.ts";
@@ -121,27 +122,19 @@ function normalizePrefix(prefix: string): string {
   return trimmed.startsWith("/") ? trimmed : `/${trimmed}`;
 }
 
-async function sameToken(given: string, expected: string): Promise<boolean> {
-  const encoder = new TextEncoder();
-  const [a, b] = await Promise.all([
-    crypto.subtle.digest("SHA-256", encoder.encode(given)),
-    crypto.subtle.digest("SHA-256", encoder.encode(expected)),
-  ]);
-  const x = new Uint8Array(a);
-  const y = new Uint8Array(b);
-  let diff = 0;
-  for (let i = 0; i < x.length; i++) diff |= x[i] ^ y[i];
-  return diff === 0;
-}
-
 const HEALTH_MESSAGE = "Workflow already start up with healthy status.";
 const JOB_EXECUTE_ENV = "WORKFLOW_API_ENABLE_JOB_EXECUTE";
 
 /**
  * Creates the HTTP API over `engine`.
  *
+ * @param engine The engine whose workflows, runs and stores the API serves.
+ * @param options Token, prefix, stores, limits; see {@linkcode ApiOptions}.
+ *
  * @example
  * ```ts
+ * import { detectRuntime, Engine } from "@ddeutil/workflow";
+ *
  * const engine = await Engine.create({ runtime: detectRuntime() });
  * const api = createApi(engine, { token: "s3cret" });
  * const res = await api.request("/api/v1/workflows", { headers: { authorization: "Bearer s3cret" } });
@@ -259,7 +252,9 @@ export function createApi(engine: Engine, options: ApiOptions = {}): WorkflowApi
     if (authRequired && !publicPaths.has(c.req.path)) {
       const header = c.req.header("authorization") ?? "";
       const match = /^Bearer\s+(.+)$/i.exec(header.trim());
-      if (!match || !(await sameToken(match[1], token))) {
+      // Not `hono/bearer-auth`: it answers a malformed header 400 and errors as text, where
+      // the API answers 401 with its JSON error; the comparison is Hono's, in constant time.
+      if (!match || !(await timingSafeEqual(match[1], token))) {
         return errorResponse(
           new ApiError(
             401,

@@ -19,7 +19,14 @@ export class ApiError extends WorkflowBaseError {
   /** Extra JSON fields placed beside `name` and `message`. */
   readonly extra?: Readonly<Record<string, unknown>>;
 
-  /** Creates an error answered with `status`; `name` is the stable error name clients see. */
+  /**
+   * Creates an error answered with `status`; `name` is the stable error name clients see.
+   *
+   * @param status The HTTP status.
+   * @param name The stable error name shown as `error.name`.
+   * @param message What went wrong, for the caller.
+   * @param options The field at fault and extra fields of the error body.
+   */
   constructor(
     status: number,
     name: string,

@@ -5,7 +5,8 @@
  * @module
  */
 
-import type { Context, Hono } from "hono";
+import type { Context, Hono, MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { Engine } from "../engine.ts";
 import type { AuditStore } from "../results/audit_store.ts";
 import type { TraceStore } from "../results/trace_store.ts";
@@ -98,19 +99,34 @@ export function fullPath(route: RouteDefinition, prefix: string): string {
   return route.path === "/" ? `${prefix}/` : `${prefix}${route.path}`;
 }
 
-/** Registers every route of `routes` on `app`. */
+/**
+ * Registers every route of `routes` on `app`. Per route, in this order: `refuse` and the path
+ * parameters (before the body is read), the body size (`hono/body-limit`: the declared
+ * `Content-Length`, else counted while reading a chunked body; 413 `PayloadTooLarge`), then
+ * the body itself and the handler.
+ */
 export function mountRoutes(app: Hono, routes: readonly RouteDefinition[], deps: ApiDeps): void {
+  const limitBody = bodyLimit({
+    maxSize: deps.maxBodyBytes,
+    onError: () => {
+      throw tooLarge(deps.maxBodyBytes);
+    },
+  });
   for (const route of routes) {
     const path = fullPath(route, deps.prefix);
-    const handler = async (c: Context): Promise<Response> => {
+    const check: MiddlewareHandler = async (c, next) => {
       const refused = route.refuse?.(deps);
       if (refused) throw refused;
       checkPathParams(c, route);
+      await next();
+    };
+    const handler = async (c: Context): Promise<Response> => {
       const body = route.body ? await readBody(c, route, deps) : {};
       return route.handle({ c, deps, body });
     };
-    if (route.method === "get") app.get(path, handler);
-    else app.post(path, handler);
+    if (route.method === "get") app.get(path, check, handler);
+    else if (route.body) app.post(path, check, limitBody, handler);
+    else app.post(path, check, handler);
   }
 }
 
@@ -126,16 +142,14 @@ function checkPathParams(c: Context, route: RouteDefinition): void {
   }
 }
 
-/** Reads, size-checks, depth-checks, parses and validates the JSON body of a request. */
+/** Reads (its size checked already), depth-checks, parses and validates the JSON body of a
+ * request. */
 async function readBody(
   c: Context,
   route: RouteDefinition,
   deps: ApiDeps,
 ): Promise<Record<string, unknown>> {
-  const maxBytes = deps.maxBodyBytes;
-  const declared = Number(c.req.header("content-length"));
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
-  const text = await readLimited(c.req.raw, maxBytes);
+  const text = await readUtf8(c.req.raw, deps.maxBodyBytes);
   if (text.trim() === "") {
     if (route.bodyOptional) return {};
     throw new ApiError(400, "BadRequest", "request body is empty: send a JSON object");
@@ -195,29 +209,13 @@ function tooLarge(maxBytes: number): ApiError {
   return new ApiError(413, "PayloadTooLarge", `request body is larger than ${maxBytes} bytes`);
 }
 
-async function readLimited(request: Request, maxBytes: number): Promise<string> {
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, at);
-    at += chunk.byteLength;
-  }
+async function readUtf8(request: Request, maxBytes: number): Promise<string> {
+  const bytes = await request.arrayBuffer();
+  // `hono/body-limit` trusts a declared `Content-Length`, which the host's HTTP layer holds
+  // the body to; a `Request` built in-process (`api.request()`) may still claim less.
+  if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(all);
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     throw new ApiError(400, "InvalidJson", "request body is not valid UTF-8");
   }

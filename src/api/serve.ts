@@ -174,8 +174,14 @@ async function bind(fetch: Fetch, hostname: string, port: number): Promise<Bound
 /**
  * Serves `api` over HTTP.
  *
+ * @param api The API to serve (from `createApi`).
+ * @param options Host, port, signal and callbacks; see {@linkcode ServeOptions}.
+ *
  * @example
  * ```ts
+ * import { createApi, detectRuntime, Engine } from "@ddeutil/workflow";
+ *
+ * const engine = await Engine.create({ runtime: detectRuntime() });
  * const server = await serve(createApi(engine), { port: 0 });
  * console.log(server.url);
  * await server.shutdown(5000);

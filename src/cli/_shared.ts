@@ -11,7 +11,7 @@ import { ParamError, WorkflowBaseError } from "../errors.ts";
 import { closest } from "../models/issues.ts";
 import type { Workflow } from "../models/types.ts";
 import type { Result } from "../executor/workflow_runner.ts";
-import { maskedResultJson, type ResultJson } from "../results/result.ts";
+import { type ResultJson, resultToJson } from "../results/result.ts";
 import { MAX_NESTING_DEPTH, tooDeep } from "../util/depth.ts";
 
 /** Where the CLI reads and writes. */
@@ -31,8 +31,9 @@ export class UsageError extends WorkflowBaseError {
   override name = "UsageError";
 }
 
-/** Converts a Result into the JSON printed by `--json` and returned by the API (masked). */
-export const resultJson: (result: Result) => ResultJson = maskedResultJson;
+/** Converts a Result (masked already) into the JSON printed by `--json` and returned by the
+ * API. */
+export const resultJson: (result: Result) => ResultJson = resultToJson;
 
 /** Parses `-p key=value` pairs and `--params JSON` into one params object. */
 export function collectParams(

@@ -187,9 +187,18 @@ function settingsFrom(values: Record<string, unknown>): Partial<Settings> {
 /**
  * Runs the CLI.
  *
+ * @param args The command line without the program name, e.g. `["run", "wf"]`.
+ * @param io The runtime and where output goes (`stdout`, `stderr`).
+ *
  * @example
  * ```ts
- * const code = await runCli(["run", "demo-hello", "--json"], { runtime, stdout, stderr });
+ * import { detectRuntime } from "@ddeutil/workflow";
+ *
+ * const code = await runCli(["run", "demo-hello", "--json"], {
+ *   runtime: detectRuntime(),
+ *   stdout: (text) => console.log(text),
+ *   stderr: (text) => console.error(text),
+ * });
  * ```
  */
 export async function runCli(args: readonly string[], io: CliIo): Promise<number> {

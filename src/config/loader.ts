@@ -101,9 +101,14 @@ const READ_CONCURRENCY = 16;
  * Scans the config root recursively for `.yml`/`.yaml` files (minus those hidden by the
  * root's `.confignore`) and indexes their templates.
  *
+ * @param runtime The runtime whose files are read.
+ * @param options The config folder (`confPath`) and validation options.
+ *
  * @example
  * ```ts
- * const config = await loadConfig(runtime, { confPath: "./conf" });
+ * import { detectRuntime } from "@ddeutil/workflow";
+ *
+ * const config = await loadConfig(detectRuntime(), { confPath: "./conf" });
  * const wf = config.workflow("wf-etl");
  * ```
  * @throws {ConfigError} when the config root does not exist
@@ -159,6 +164,9 @@ interface Entry extends TemplateEntry {
 /**
  * Indexes templates from file contents already in memory (edge runtimes, tests, fetched
  * config). Files are taken in the given order; `.confignore` is not applied here.
+ *
+ * @param files Config files as `{path, text}`.
+ * @param options Validation options (known filters, cron check).
  */
 export function indexConfig(
   files: readonly ConfigFile[],
@@ -426,6 +434,10 @@ export interface BuildWorkflowOptions extends OnOptions {
 
 /**
  * Builds a validated workflow from plain data (no file): for edge runtimes and tests.
+ *
+ * @param name The workflow's name (its top-level key).
+ * @param raw The parsed YAML of the workflow.
+ * @param options Where it came from and validation options.
  *
  * @example
  * ```ts

@@ -120,7 +120,12 @@ export class LifecycleEvent extends Event {
    * bus's `onListenerError` instead of letting it escape to the host (which ends the process
    * on Deno, Bun and Node). {@linkcode onLifecycle} calls it for listeners it attached. */
   readonly reportListenerError?: (error: unknown, listener: object) => void;
-  /** Creates an event whose `type` is `detail.type`. */
+  /**
+   * Creates an event whose `type` is `detail.type`.
+   *
+   * @param detail The event's data; its `type` becomes the event type.
+   * @param report Where a listener's error goes (set by a `LifecycleBus`).
+   */
   constructor(detail: LifecycleDetail, report?: ListenerErrorReporter) {
     super(detail.type);
     this.detail = detail;
@@ -170,6 +175,10 @@ export function detailLevel(detail: LifecycleDetail): LogLevel {
  * hook of the bus that dispatched the event (on a plain `EventTarget`, events from a bus
  * forwarding to it carry that bus's hook; an event dispatched by hand has none, so the error
  * is thrown to the host as `EventTarget` does).
+ *
+ * @param target An event target or `LifecycleBus` that lifecycle events are dispatched on.
+ * @param listener Called with each event's detail.
+ * @param options Event types and lowest level to listen to.
  */
 export function onLifecycle(
   target: EventTarget,
@@ -255,7 +264,12 @@ export class LifecycleBus extends EventTarget {
   }
 
   /** Adds a listener; listeners of lifecycle types are isolated (their errors are reported,
-   * never thrown). */
+   * never thrown).
+   *
+   * @param type The event type, e.g. `stage-end`.
+   * @param listener Called with each event.
+   * @param options As for `EventTarget.addEventListener`.
+   */
   override addEventListener(
     type: string,
     listener: EventListenerOrEventListenerObject | null,
@@ -265,7 +279,13 @@ export class LifecycleBus extends EventTarget {
     super.addEventListener(type, listener && this.#isolated(type, listener), options);
   }
 
-  /** Removes a listener added with {@linkcode LifecycleBus.addEventListener}. */
+  /**
+   * Removes a listener added with {@linkcode LifecycleBus.addEventListener}.
+   *
+   * @param type The event type the listener was added for.
+   * @param listener The listener to remove.
+   * @param options As for `EventTarget.removeEventListener`.
+   */
   override removeEventListener(
     type: string,
     listener: EventListenerOrEventListenerObject | null,
@@ -320,6 +340,9 @@ export class LifecycleBus extends EventTarget {
   /**
    * Calls `listener` with the detail of every lifecycle event at `minLevel` or above; returns
    * an unsubscribe function. The listener may be async; its errors go to `onListenerError`.
+   *
+   * @param listener Called with each event's detail.
+   * @param minLevel Lowest level delivered. @default "debug"
    */
   subscribe(
     listener: (detail: LifecycleDetail) => unknown,
@@ -423,7 +446,11 @@ export class LifecycleBus extends EventTarget {
   }
 
   /** False only when certainly nobody listens to `type` events at `level` here or on a
-   * forward target. */
+   * forward target.
+   *
+   * @param type The event type.
+   * @param level The level an event of that type would have.
+   */
   hasListeners(type: LifecycleEventType, level: LogLevel = "error"): boolean {
     if (this.#directRank <= LEVEL_RANK[level] || (this.#counts.get(type) ?? 0) > 0) return true;
     return this.#extra.some((t) => !(t instanceof LifecycleBus) || t.hasListeners(type, level));

@@ -48,6 +48,9 @@ let runCounter = 0;
  * A run id `YYYYmmddHHMMSSffffffT<10 digits>` for the UTC instant `nowMs`. The
  * microsecond part carries a per-process counter and the digits hash a random
  * nonce, so ids made in the same millisecond differ.
+ *
+ * @param nowMs The UTC instant, epoch ms.
+ * @param seed Mixed into the hashed digits (e.g. the workflow name). @default ""
  */
 export function newRunId(nowMs: number, seed = ""): string {
   const d = new Date(nowMs);

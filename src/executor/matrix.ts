@@ -28,6 +28,11 @@ function sameValue(a: unknown, b: unknown): boolean {
 /**
  * Expands a matrix into its combinations.
  *
+ * @param matrix Values by key; every combination of them is made.
+ * @param include Combinations to add or to extend matching ones with.
+ * @param exclude Partial combinations whose matches are dropped.
+ * @param options Limits, such as the most combinations allowed.
+ *
  * @throws {JobError} when a value is not a list, an include has keys no
  * combination has, or the count exceeds `maxCombinations`.
  * @example

@@ -34,6 +34,10 @@ export interface ErrorRecord {
  *
  * @example
  * ```ts
+ * import { detectRuntime, Engine } from "@ddeutil/workflow";
+ *
+ * const engine = await Engine.create({ runtime: detectRuntime() });
+ * const result = await engine.execute("wf-build");
  * const stdout = result.context.jobs.build.stages?.compile.outputs.stdout;
  * ```
  */
@@ -93,6 +97,9 @@ export interface JobContext {
  *
  * @example
  * ```ts
+ * import { detectRuntime, Engine } from "@ddeutil/workflow";
+ *
+ * const engine = await Engine.create({ runtime: detectRuntime() });
  * const result = await engine.execute("wf", { name: "ada" });
  * result.context.jobs.greet.stages?.hello.outputs.stdout;
  * ```

@@ -14,7 +14,9 @@ import type { Runtime, RuntimeEnv } from "../runtime/types.ts";
  *
  * @example
  * ```ts
- * const stages = hideEnv(runtime, ["WORKFLOW_API_TOKEN"]);
+ * import { detectRuntime } from "@ddeutil/workflow";
+ *
+ * const stages = hideEnv(detectRuntime(), ["WORKFLOW_API_TOKEN"]);
  * stages.env.get("WORKFLOW_API_TOKEN"); // undefined
  * ```
  */

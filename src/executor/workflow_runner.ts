@@ -15,6 +15,9 @@ import { decideTriggerRule } from "./trigger_rule.ts";
 import { aggregateStatus, type JobEntry, runJob } from "./job_runner.ts";
 import { armTimeout, type RunServices, RunState, timingInfo } from "./run_state.ts";
 import type { RunContext } from "./run_context.ts";
+import { type Result, revealSecrets, sealResult } from "./result.ts";
+
+export { type Result, type RevealedResult, revealSecrets } from "./result.ts";
 
 export type {
   ErrorRecord,
@@ -49,8 +52,9 @@ export interface ExecuteOptions {
   readonly extraScope?: Readonly<Record<string, unknown>>;
   /**
    * Resume an earlier run of this workflow: jobs that ended SUCCESS there keep that entry
-   * (and are not run again); every other job runs. Outputs restored from an audit are what
-   * the audit holds, so secret values in them read as `***`.
+   * (and are not run again); every other job runs. Outputs restored from an audit, or from a
+   * `Result.context`, are masked, so secret values in them read as `***`; pass
+   * `revealSecrets(result).context` to keep the real ones.
    */
   readonly resume?: { readonly runId: string; readonly context: Readonly<Record<string, unknown>> };
   /** Values masked from the start of the run, besides its own `secret` params and secret env
@@ -65,25 +69,13 @@ export interface ExecuteOptions {
   readonly traceparent?: string;
 }
 
-/** What every execute returns. */
-export interface Result {
-  /** Final status of the run. */
-  readonly status: Status;
-  /** Id of this run. */
-  readonly runId: string;
-  /** Run id of the caller, when another run triggered this one. */
-  readonly parentRunId?: string;
-  /**
-   * `{params, jobs, status, info, errors?}`: `context.jobs.<job>.stages?.<stage>.outputs` holds
-   * what each stage produced. Holds real values; mask before showing.
-   */
-  readonly context: RunContext;
-  /** Secret values seen by this run (params of type secret, env vars used in templates). */
-  readonly secrets: readonly string[];
-}
-
 /**
  * Executes `workflow` with `params`.
+ *
+ * @param workflow The validated workflow model.
+ * @param params Param values by name; coerced to the declared types.
+ * @param services What the run uses: runtime, events, filters, task registry (`Engine.services()`).
+ * @param options Signal, timeouts, run ids, resume and the other execute options.
  *
  * @throws {ParamError} when params are missing or cannot be coerced (before anything runs).
  */
@@ -127,8 +119,11 @@ export async function executeWorkflow(
         secrets: [...run.secrets],
         traceparent,
       });
-      for (const secret of result.secrets) run.addSecret(secret);
-      return result;
+      // The parent's later stages get the child's real outputs; its own masking then covers
+      // them, since the child's secrets become the parent's.
+      const unmasked = revealSecrets(result);
+      for (const secret of unmasked.secrets) run.addSecret(secret);
+      return { status: result.status, runId: result.runId, context: unmasked.context };
     };
   }
 
@@ -184,7 +179,9 @@ export async function executeWorkflow(
       reason instanceof Error ? reason : new CancelError("workflow was cancelled"),
     );
   }
-  let masked: Record<string, unknown> | undefined;
+  // The one place a run's context is masked: the run-end event and the Result share it, so
+  // what the API, the CLI, audits and callers get is masked by construction.
+  let masked: RunContext | undefined;
   try {
     masked = run.masker.maskValue(context);
   } catch (error) {
@@ -207,13 +204,20 @@ export async function executeWorkflow(
     error: context.errors,
     context: masked,
   });
-  return {
+  return sealResult({
     status,
     runId,
     parentRunId: options.parentRunId,
-    context,
-    secrets: [...run.secrets],
-  };
+    // Unmaskable data shows nothing of itself: only how the run ended and why.
+    context: masked ?? {
+      params: {},
+      jobs: {},
+      status,
+      info: context.info,
+      errors: context.errors &&
+        { name: context.errors.name, message: run.masker.mask(context.errors.message) },
+    },
+  }, { context, secrets: [...run.secrets] });
 }
 
 /** Schedules jobs by their needs, event-driven, with bounded concurrency. */

@@ -1,12 +1,12 @@
 /**
- * The JSON form of the `Result` every execute returns, for the CLI, the API and audits.
+ * The JSON form of the `Result` every execute returns (masked by construction), for the CLI,
+ * the API and audits.
  *
  * @module
  */
 
 import type { Status } from "../models/types.ts";
 import type { Result } from "../executor/workflow_runner.ts";
-import { Masker } from "../util/mask.ts";
 
 /** JSON shape of a {@linkcode Result}: snake_case ids, `parent_run_id: null` when absent. */
 export interface ResultJson {
@@ -22,8 +22,12 @@ export interface ResultJson {
 
 /**
  * Converts a result to plain JSON data: `Date`s become ISO strings, `Map`s objects, `Set`s
- * arrays, `bigint`s strings; `undefined` fields and functions are dropped. With a `masker`,
- * every string (keys included) has its secrets replaced by `***`.
+ * arrays, `bigint`s strings; `undefined` fields and functions are dropped. A `Result` is
+ * masked already; with a `masker`, every string (keys included) of any other context given
+ * here has its secrets replaced by `***`.
+ *
+ * @param result A result, or any `{status, runId, parentRunId?, context}`.
+ * @param masker Masks the secrets it holds in every string (a `Masker`). @default none
  *
  * @example
  * ```ts
@@ -36,7 +40,8 @@ export function resultToJson(
   result: Pick<Result, "status" | "runId" | "parentRunId"> & {
     readonly context: Readonly<Record<string, unknown>>;
   },
-  masker?: Masker,
+  // Structural, so this public function needs no public `Masker`.
+  masker?: { readonly size: number; mask(text: string): string },
 ): ResultJson {
   const mask = masker && masker.size > 0 ? (text: string) => masker.mask(text) : undefined;
   const context = toJsonValue(result.context, mask);
@@ -51,15 +56,15 @@ export function resultToJson(
 }
 
 /**
- * The JSON form of a result with its own secrets masked: what the CLI's `--json` prints, the
- * API returns and audits store.
+ * The JSON form of a result: what the CLI's `--json` prints and the API returns.
+ *
+ * @param result A result an execute returned.
+ * @returns The same as `resultToJson(result)`.
+ * @deprecated A `Result` is masked already: use {@linkcode resultToJson} (or
+ *   `JSON.stringify(result)`).
  */
-export function maskedResultJson(
-  result: Result,
-): ResultJson {
-  const masker = new Masker();
-  for (const secret of result.secrets) masker.add(secret);
-  return resultToJson(result, masker);
+export function maskedResultJson(result: Result): ResultJson {
+  return resultToJson(result);
 }
 
 /**

@@ -132,8 +132,11 @@ export function lifecycleToTraceRecord(detail: LifecycleDetail): TraceRecord {
  *
  * @example
  * ```ts
+ * import { MemoryTraceStore } from "./memory_trace_store.ts";
+ *
+ * const events = new EventTarget();
  * const traces = attachTraces(events, new MemoryTraceStore(), { console: console.log });
- * await runWorkflow(...); // dispatches LifecycleEvents on `events`
+ * // ... run workflows that dispatch their lifecycle events on `events` ...
  * await traces.detach();
  * ```
  */

@@ -49,7 +49,12 @@ export class FakeClock implements Clock {
     return this.#elapsed;
   }
 
-  /** Resolves when the clock has been advanced by `ms`; rejects with `signal.reason` on abort. */
+  /**
+   * Resolves when the clock has been advanced by `ms`; rejects with `signal.reason` on abort.
+   *
+   * @param ms How long to sleep, in fake time.
+   * @param options An optional `signal` that rejects the sleep when aborted.
+   */
   sleep(ms: number, options?: { signal?: AbortSignal }): Promise<void> {
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);

@@ -41,6 +41,9 @@ export interface ValidateCronOptions {
 /**
  * Checks a cron expression (and optionally a time zone).
  *
+ * @param expression The cron expression to check.
+ * @param options A `timezone` to check as well.
+ *
  * @returns undefined when valid, else a message naming the problem.
  * @example
  * ```ts
@@ -147,6 +150,9 @@ export class CronSchedule {
   /**
    * Parses the expression once.
    *
+   * @param expression A five- or six-field cron expression.
+   * @param timezone IANA time zone the fields are read in. @default "UTC"
+   *
    * @throws {ConfigError} when the expression or the zone is invalid.
    */
   constructor(expression: string, timezone = "UTC") {
@@ -195,7 +201,12 @@ export class CronSchedule {
     return this.#cron.nextRun(new Date(from))?.getTime();
   }
 
-  /** The next `count` fire times strictly after `from`, in order. */
+  /**
+   * The next `count` fire times strictly after `from`, in order.
+   *
+   * @param from Start (exclusive), epoch ms.
+   * @param count How many runs.
+   */
   nextRuns(from: number, count: number): number[] {
     const out: number[] = [];
     let cursor = from;
@@ -221,6 +232,8 @@ export class CronSchedule {
   /**
    * Fire times in `(startExclusive, endInclusive]`, in order, at most `limit`.
    *
+   * @param startExclusive Window start (exclusive), epoch ms.
+   * @param endInclusive Window end (inclusive), epoch ms.
    * @param limit at most this many (@default 10000), so a wide window cannot exhaust memory.
    */
   between(startExclusive: number, endInclusive: number, limit = 10_000): number[] {
@@ -248,6 +261,9 @@ const schedules = new Map<string, CronSchedule>();
 /**
  * The compiled schedule for an expression and zone, from a bounded cache.
  *
+ * @param expression A five- or six-field cron expression.
+ * @param timezone IANA time zone the fields are read in. @default "UTC"
+ *
  * @throws {ConfigError} when the expression or the zone is invalid.
  */
 export function cronSchedule(expression: string, timezone = "UTC"): CronSchedule {
@@ -263,6 +279,11 @@ export function cronSchedule(expression: string, timezone = "UTC"): CronSchedule
 
 /**
  * The next `count` fire times strictly after `from` (epoch ms), in `timezone`.
+ *
+ * @param expression A five- or six-field cron expression.
+ * @param from Start (exclusive), epoch ms.
+ * @param count How many runs.
+ * @param timezone IANA time zone the fields are read in. @default "UTC"
  *
  * @throws {ConfigError} when the expression or the zone is invalid.
  * @example
@@ -283,6 +304,10 @@ export function nextRuns(
 /**
  * The first fire time strictly after `from`, or undefined when there is none.
  *
+ * @param expression A five- or six-field cron expression.
+ * @param from Start (exclusive), epoch ms.
+ * @param timezone IANA time zone the fields are read in. @default "UTC"
+ *
  * @throws {ConfigError} when the expression or the zone is invalid.
  */
 export function nextRun(expression: string, from: number, timezone = "UTC"): number | undefined {
@@ -291,6 +316,10 @@ export function nextRun(expression: string, from: number, timezone = "UTC"): num
 
 /**
  * The last fire time strictly before `before`, or undefined when there is none.
+ *
+ * @param expression A five- or six-field cron expression.
+ * @param before End (exclusive), epoch ms.
+ * @param timezone IANA time zone the fields are read in. @default "UTC"
  *
  * @throws {ConfigError} when the expression or the zone is invalid.
  */
@@ -304,6 +333,12 @@ export function previousRun(
 
 /**
  * Fire times in `(startExclusive, endInclusive]`, in order, at most `limit` (@default 10000).
+ *
+ * @param expression A five- or six-field cron expression.
+ * @param startExclusive Window start (exclusive), epoch ms.
+ * @param endInclusive Window end (inclusive), epoch ms.
+ * @param timezone IANA time zone the fields are read in. @default "UTC"
+ * @param limit Most runs returned. @default 10000
  *
  * @throws {ConfigError} when the expression or the zone is invalid.
  */
@@ -330,6 +365,9 @@ export interface TimeDescription {
 
 /**
  * Describes an instant in a zone, for previews such as `workflow next`.
+ *
+ * @param epochMs The instant, epoch ms.
+ * @param timezone IANA time zone of the local time.
  *
  * @throws {ConfigError} when the zone is invalid.
  * @example

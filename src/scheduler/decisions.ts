@@ -64,7 +64,12 @@ export const RELEASE_EVENT = "scheduler-release";
 export class SchedulerEvent<T extends TickDecision | ScheduledRelease> extends Event {
   /** The decision or release. */
   readonly detail: T;
-  /** Creates an event of `type` with `detail`. */
+  /**
+   * Creates an event of `type` with `detail`.
+   *
+   * @param type The event type.
+   * @param detail The event's data.
+   */
   constructor(type: typeof DECISION_EVENT | typeof RELEASE_EVENT, detail: T) {
     super(type);
     this.detail = detail;
@@ -112,7 +117,12 @@ export class BoundedLedger<T> {
   }
 }
 
-/** Listens to scheduler decisions on `target`; returns a function that stops listening. */
+/**
+ * Listens to scheduler decisions on `target`; returns a function that stops listening.
+ *
+ * @param target The scheduler's event target.
+ * @param listener Called with each decision.
+ */
 export function onDecision(
   target: EventTarget,
   listener: (decision: TickDecision) => void,
@@ -122,7 +132,12 @@ export function onDecision(
   return () => target.removeEventListener(DECISION_EVENT, handler);
 }
 
-/** Listens to ended scheduler releases on `target`; returns a function that stops listening. */
+/**
+ * Listens to ended scheduler releases on `target`; returns a function that stops listening.
+ *
+ * @param target The scheduler's event target.
+ * @param listener Called with each release's report.
+ */
 export function onScheduledRelease(
   target: EventTarget,
   listener: (release: ScheduledRelease) => void,

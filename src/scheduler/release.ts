@@ -12,7 +12,6 @@ import type { Status, Workflow } from "../models/types.ts";
 import type { AuditRecord, AuditStore, ReleaseType } from "../results/audit_store.ts";
 import { toJsonValue } from "../results/result.ts";
 import { render } from "../template/mod.ts";
-import { Masker } from "../util/mask.ts";
 import { isSecretEnvName } from "../util/secret_env.ts";
 import { cronSchedule } from "./cron.ts";
 
@@ -93,13 +92,21 @@ function flightKey(name: string, logicalDate: number): string {
  * Runs `workflowName` once for `logicalDate` (epoch ms, truncated to the second), renders its
  * params with `release.*` in scope, and writes an audit named `alias ?? workflowName`.
  *
+ * @param engine The engine that runs the release.
+ * @param workflowName The workflow's name.
+ * @param logicalDate The release's logical date, epoch ms.
+ * @param options Audits, params, type; see {@linkcode ReleaseOptions}.
+ *
  * @throws {ConfigError} for an unknown workflow.
  * @throws {ParamError} for missing or bad params (nothing is run or written).
  * @throws {TemplateError} when a param template fails.
  * @example
  * ```ts
+ * import { detectRuntime, Engine } from "@ddeutil/workflow";
+ *
+ * const engine = await Engine.create({ runtime: detectRuntime() });
  * const report = await release(engine, "wf-etl", Date.parse("2026-01-01T00:00:00Z"), {
- *   audits: new MemoryAuditStore(),
+ *   audits: engine.audits!, // set when audits are enabled (WORKFLOW_LOG_AUDIT_*)
  *   params: { "run-date": "${{ release.logical_date }}" },
  * });
  * report.status; // "SUCCESS"
@@ -202,9 +209,6 @@ async function run(
     resume: previous ? { runId: previous.runId, context: previous.context } : undefined,
   });
   if (type === "dryrun") return { ...base, status: result.status, result };
-  const masker = new Masker();
-  for (const secret of [...result.secrets, ...secrets]) masker.add(secret);
-  const mask = masker.size > 0 ? (text: string) => masker.mask(text) : undefined;
   const audit: AuditRecord = {
     workflow: name,
     release: date,
@@ -212,7 +216,8 @@ async function run(
     runId,
     ...(options.parentRunId === undefined ? {} : { parentRunId: options.parentRunId }),
     status: result.status,
-    context: toJsonValue(result.context, mask) as Record<string, unknown>,
+    // Masked already: the run masks its own secrets and the env values rendered above.
+    context: toJsonValue(result.context) as Record<string, unknown>,
     durationMs: clock.monotonic() - started,
     createdAt: clock.now(),
   };
@@ -243,6 +248,10 @@ export interface PokeOptions {
 /**
  * Runs, without waiting for the clock, every release of `name`'s own `on:` whose fire time lies
  * in `(start, start + periods minutes]`, in time order; a time produced by two crons runs once.
+ *
+ * @param engine The engine that runs the releases.
+ * @param name The workflow's name.
+ * @param options Audits, window, params, type; see {@linkcode PokeOptions}.
  *
  * @returns one report per release, in logical-time order (empty when the workflow has no `on`).
  * @throws {RangeError} when `periods` is below 1.

@@ -120,7 +120,10 @@ export interface SchedulerSummary {
  *
  * @example
  * ```ts
- * const scheduler = new Scheduler(engine, { audits: new MemoryAuditStore() });
+ * import { detectRuntime, Engine } from "@ddeutil/workflow";
+ *
+ * const engine = await Engine.create({ runtime: detectRuntime() });
+ * const scheduler = new Scheduler(engine, { audits: engine.audits! }); // WORKFLOW_LOG_AUDIT_*
  * const controller = new AbortController();
  * await scheduler.start({ signal: controller.signal, stop: Date.parse("2026-01-02T00:00:00Z") });
  * scheduler.decisions().filter((d) => d.decision === "fired").length;
@@ -146,6 +149,9 @@ export class Scheduler {
 
   /**
    * Collects the scheduled aliases.
+   *
+   * @param engine The engine that runs the releases.
+   * @param options Audits, time zone, catch-up; see {@linkcode SchedulerOptions}.
    *
    * @throws {ConfigError} for an unknown or invalid schedule, or an alias used twice.
    */

@@ -61,6 +61,10 @@ export class Registry implements CallResolver {
    * Registers every tagged function among `exports` (a module namespace or a
    * plain object) under `group`.
    *
+   * @param group The group name, as in `uses: <group>/<name>@<tag>`.
+   * @param exports A module namespace or plain object holding tagged functions.
+   * @param source Where they came from, shown in messages.
+   *
    * @throws {RegistryError} when `name@tag` already exists in the group.
    */
   register(

@@ -41,6 +41,10 @@ export function kebab(name: string): string {
 /**
  * Marks a function as a task callable as `uses: <group>/<name>@<tagName>`.
  *
+ * @param tagName The tag, as in `uses: <group>/<name>@<tag>`.
+ * @param options The name in `uses:` (`alias`; default: the function's name in kebab case)
+ *   and a Standard Schema of its args.
+ *
  * @example
  * ```ts
  * export const getItems = tag("demo")(async () => ({ items: [1, 2, 3] }));

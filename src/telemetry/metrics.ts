@@ -46,6 +46,9 @@ export interface WorkflowMetricsOptions {
  *
  * @example
  * ```ts
+ * import { detectRuntime, Engine } from "@ddeutil/workflow";
+ *
+ * const engine = await Engine.create({ runtime: detectRuntime() });
  * const metrics = new WorkflowMetrics();
  * const detach = metrics.attach(engine.events);
  * await engine.execute("demo-hello");

@@ -85,6 +85,9 @@ function attributeValue(value: unknown): OtelApi.AttributeValue {
  *
  * @example
  * ```ts
+ * import { detectRuntime, Engine } from "@ddeutil/workflow";
+ *
+ * const engine = await Engine.create({ runtime: detectRuntime() });
  * const api = await loadOpenTelemetry();
  * if (api) attachOpenTelemetry(engine.events, api);
  * ```

@@ -235,6 +235,8 @@ const FILTER_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
  *
  * @example
  * ```ts
+ * import { renderString } from "@ddeutil/workflow";
+ *
  * const filters = createFilters({ slug: (v) => String(v).toLowerCase().replaceAll(" ", "-") });
  * renderString("${{ params.title | slug }}", { params: { title: "Hello World" } }, { filters });
  * ```

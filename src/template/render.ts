@@ -65,6 +65,10 @@ function renderValue(value: unknown, scope: Scope, options: RenderOptions, depth
  * written, null as `""`, arrays/objects as JSON, dates as ISO-8601 in `options.timezone`),
  * then `${VAR}`/`${VAR:default}` of the literal text are replaced and `$$` becomes `$`.
  *
+ * @param value A string, or data holding strings, to render.
+ * @param scope What templates may read (`params`, `jobs`, `matrix`, …).
+ * @param options Filters, time zone and env lookup.
+ *
  * @example
  * ```ts
  * render({ size: "${{ params.n }}", msg: "n=${{ params.n }}" }, { params: { n: 3 } });
@@ -84,6 +88,10 @@ export function render(value: unknown, scope: Scope, options?: RenderOptions): u
 /**
  * Renders one string and always returns a string (a whole-string template is stringified).
  *
+ * @param source The template text.
+ * @param scope What templates may read (`params`, `jobs`, `matrix`, …).
+ * @param options Filters, time zone and env lookup.
+ *
  * @throws {TemplateError} as `render()`.
  */
 export function renderString(source: string, scope: Scope, options?: RenderOptions): string {
@@ -102,6 +110,10 @@ export function renderString(source: string, scope: Scope, options?: RenderOptio
  * Evaluates an `if:`/`until:` condition. A boolean is returned as it is; a string may be a
  * bare expression (`params.mode == 'full'`), a single `${{ }}`, or an expression with
  * templates inside (`'"${{ params.name }}" == "foo"'`), whose values are used as literals.
+ *
+ * @param condition The `if` expression, with or without `${{ }}`.
+ * @param scope What the expression may read (`params`, `jobs`, `matrix`, …).
+ * @param options Filters, time zone and env lookup.
  *
  * @example
  * ```ts

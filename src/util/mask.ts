@@ -71,8 +71,10 @@ export class Masker {
   /**
    * Deep copy of `value` with every string (object keys included) masked. `Date`s are
    * copied as `Date`s; an `Error` becomes a plain `Error` with the same `name` and a masked
-   * message; arrays, plain objects, `Map`s and `Set`s are walked; other values
-   * are kept as they are. Cycles are preserved.
+   * message; arrays, plain objects, `Map`s and `Set`s are walked. Any other object (a class
+   * instance a task returned, a `URL`) becomes what `JSON.stringify` would show of it, masked:
+   * its `toJSON()` value, else a plain object of its own fields, so no secret inside it
+   * survives. Cycles are preserved.
    *
    * With no secrets registered, returns `value` itself (no copy) so the common case costs
    * nothing.
@@ -123,7 +125,13 @@ export class Masker {
       return out;
     }
     const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) return value;
+    const plain = proto === Object.prototype || proto === null;
+    const toJson = (value as { toJSON?: unknown }).toJSON;
+    if (!plain && typeof toJson === "function") {
+      const shown = this.#walk(toJson.call(value), seen);
+      seen.set(value, shown);
+      return shown;
+    }
     const out: Record<string, unknown> = proto === null ? Object.create(null) : {};
     seen.set(value, out);
     for (const [k, v] of Object.entries(value)) out[this.mask(k)] = this.#walk(v, seen);

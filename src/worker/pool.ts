@@ -136,6 +136,8 @@ function cancelError(signal: AbortSignal): CancelError {
  *
  * @example
  * ```ts
+ * import { detectRuntime } from "@ddeutil/workflow";
+ *
  * const runner = createJsRunner(detectRuntime());
  * const session = runner.session(); // one per run: its workers serve no other run
  * const outputs = await session.run(

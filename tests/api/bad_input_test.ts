@@ -103,6 +103,75 @@ describe("API bad input", () => {
     assert.equal((await errorOf(response)).name, "PayloadTooLarge");
   });
 
+  it("answers a chunked body without Content-Length that grows past the limit with 413", async () => {
+    const { api } = await apiFor({ maxBodyBytes: 64 });
+    const chunk = new TextEncoder().encode(`{"params": {"name": "${"x".repeat(40)}`);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        // Never ends by itself: the server must stop reading once it is over the limit.
+        sent++;
+        controller.enqueue(chunk);
+        if (sent > 1000) controller.close();
+      },
+    });
+    const response = await api.request("/api/v1/workflows/greet/execute", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    assert.equal(response.status, 413);
+    const error = await errorOf(response);
+    assert.equal(error.name, "PayloadTooLarge");
+    assert.equal(error.message, "request body is larger than 64 bytes");
+    assert.ok(sent < 10, `read ${sent} chunks of a body already too large`);
+    assert.equal((await (await api.request("/api/v1/runs")).json()).runs.length, 0);
+  });
+
+  it("refuses a switched-off route with 403 before looking at the size of its body", async () => {
+    const { api } = await apiFor({ maxBodyBytes: 64 });
+    const response = await postJson(api, "/api/v1/job/execute", { pad: "x".repeat(200) });
+    assert.equal(response.status, 403);
+    assert.equal((await errorOf(response)).name, "JobExecuteDisabled");
+  });
+
+  it("reads a chunked body under the limit as usual", async () => {
+    const { api } = await apiFor();
+    const text = JSON.stringify({ params: { name: "chunked" } });
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        const bytes = new TextEncoder().encode(text);
+        controller.enqueue(bytes.subarray(0, 10));
+        controller.enqueue(bytes.subarray(10));
+        controller.close();
+      },
+    });
+    const response = await api.request("/api/v1/workflows/greet/execute", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    assert.equal(response.status, 200);
+    const result = await response.json();
+    assert.equal(result.status, "SUCCESS");
+    assert.equal(result.context.params.name, "chunked");
+  });
+
+  it("answers a body that is not UTF-8 with 400 InvalidJson", async () => {
+    const { api } = await apiFor();
+    const response = await api.request("/api/v1/workflows/greet/execute", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]),
+    });
+    assert.equal(response.status, 400);
+    const error = await errorOf(response);
+    assert.equal(error.name, "InvalidJson");
+    assert.match(error.message, /not valid UTF-8/);
+  });
+
   it("answers an unknown route with a 404 JSON error", async () => {
     const { api } = await apiFor();
     const response = await api.request("/api/v1/nothing/here");

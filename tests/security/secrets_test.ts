@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import process from "node:process";
 import { captureEvents, engineFor, runtimeWithEnv } from "../_helpers.ts";
 import { MemoryTraceStore } from "../../src/results/mod.ts";
-import { maskedResultJson } from "../../src/results/result.ts";
+import { maskedResultJson, resultToJson } from "../../src/results/result.ts";
+import { revealSecrets } from "../../src/executor/result.ts";
 import type { LifecycleDetail } from "../../src/executor/events.ts";
 
 const SECRET = "s3cr3t-PARAM-7f1c";
@@ -71,7 +72,7 @@ describe("secrets", () => {
     const engine = await engineFor(TRIGGER_YAML, { traces, events: target });
     const result = await engine.execute("parent", { password: SECRET });
     await engine.close();
-    assert.equal(result.status, "SUCCESS", JSON.stringify(maskedResultJson(result)));
+    assert.equal(result.status, "SUCCESS", JSON.stringify(resultToJson(result)));
 
     const childEvents = events.filter((e) => e.workflow === "child");
     assert.ok(childEvents.length > 0);
@@ -84,9 +85,149 @@ describe("secrets", () => {
     assert.ok(!text.includes(SECRET), "a trace record shows the secret");
     assert.match(text, /child got \*\*\*/);
 
-    const json = JSON.stringify(maskedResultJson(result));
+    const json = JSON.stringify(resultToJson(result));
     assert.ok(!json.includes(SECRET));
     assert.match(json, /child printed \*\*\*/);
+  });
+
+  it("a Result shows *** for a secret param in its context and JSON; revealSecrets() gives the real value", async () => {
+    const engine = await engineFor(`
+wf:
+  type: Workflow
+  params:
+    password: secret
+  jobs:
+    a:
+      stages:
+        - name: Keep
+          id: keep
+          run: "return { kept: 'pw=' + password };"
+          vars:
+            password: \${{ params.password }}
+`);
+    const result = await engine.execute("wf", { password: SECRET });
+    await engine.close();
+    assert.equal(result.status, "SUCCESS", JSON.stringify(result));
+
+    assert.equal(result.context.params.password, "***");
+    assert.equal(result.context.jobs.a.stages?.keep.outputs.kept, "pw=***");
+    assert.ok(!JSON.stringify(result).includes(SECRET), "JSON.stringify(result) shows the secret");
+    assert.ok(!JSON.stringify(resultToJson(result)).includes(SECRET));
+    assert.ok(!("secrets" in result), "the result carries its secret values in a field");
+    assert.deepEqual(maskedResultJson(result), resultToJson(result));
+
+    const revealed = revealSecrets(result);
+    assert.equal(revealed.context.params.password, SECRET);
+    assert.equal(revealed.context.jobs.a.stages?.keep.outputs.kept, `pw=${SECRET}`);
+    assert.deepEqual(revealed.secrets, [SECRET]);
+  });
+
+  it("revealSecrets() refuses a copy of a result, which carries no real values", async () => {
+    const engine = await engineFor(`
+wf:
+  type: Workflow
+  params:
+    password: secret
+  jobs:
+    a:
+      stages:
+        - name: Hello
+          echo: hello
+`);
+    const result = await engine.execute("wf", { password: SECRET });
+    await engine.close();
+    assert.throws(
+      () => revealSecrets({ ...result }),
+      (error: unknown) => error instanceof TypeError && /returned by execute/.test(error.message),
+    );
+  });
+
+  it("a trigger child's real outputs feed the parent's later stages while both results show ***", async () => {
+    const engine = await engineFor(`
+parent:
+  type: Workflow
+  params:
+    password: secret
+  jobs:
+    call:
+      stages:
+        - name: Call child
+          id: call
+          trigger: child
+          params:
+            value: \${{ params.password }}
+        - name: Use
+          id: use
+          run: "return { length: got.length, same: got === expected };"
+          vars:
+            got: \${{ stages.call.outputs.jobs.make.stages.make.outputs.token }}
+            expected: \${{ params.password }}
+child:
+  type: Workflow
+  params:
+    value: str
+  jobs:
+    make:
+      stages:
+        - name: Make
+          id: make
+          run: "return { token: value };"
+          vars:
+            value: \${{ params.value }}
+`);
+    const result = await engine.execute("parent", { password: SECRET });
+    await engine.close();
+    assert.equal(result.status, "SUCCESS", JSON.stringify(result));
+    const use = result.context.jobs.call.stages?.use.outputs;
+    assert.deepEqual(use, { length: SECRET.length, same: true });
+    const call = result.context.jobs.call.stages?.call.outputs as {
+      jobs: Record<string, { stages: Record<string, { outputs: { token: string } }> }>;
+    };
+    assert.equal(call.jobs.make.stages.make.outputs.token, "***");
+    assert.ok(!JSON.stringify(result).includes(SECRET));
+  });
+
+  it("resuming from the revealed context keeps a succeeded job's real outputs", async () => {
+    const engine = await engineFor(`
+wf:
+  type: Workflow
+  params:
+    password: secret
+    fail:
+      type: bool
+      default: false
+  jobs:
+    first:
+      stages:
+        - name: Keep
+          id: keep
+          run: "return { token: password };"
+          vars:
+            password: \${{ params.password }}
+    second:
+      needs: [first]
+      stages:
+        - name: Maybe fail
+          id: check
+          raise: "asked to fail"
+          if: \${{ params.fail }}
+        - name: Compare
+          id: compare
+          run: "return { same: got === expected };"
+          vars:
+            got: \${{ jobs.first.stages.keep.outputs.token }}
+            expected: \${{ params.password }}
+`);
+    const failed = await engine.execute("wf", { password: SECRET, fail: true });
+    assert.equal(failed.status, "FAILED");
+    const resumed = await engine.execute("wf", { password: SECRET }, {
+      resume: { runId: failed.runId, context: revealSecrets(failed).context },
+    });
+    await engine.close();
+    assert.equal(resumed.status, "SUCCESS", JSON.stringify(resumed));
+    assert.equal(resumed.context.jobs.first.resumed_from, failed.runId);
+    assert.deepEqual(resumed.context.jobs.second.stages?.compare.outputs, { same: true });
+    assert.ok(!JSON.stringify(resumed).includes(SECRET));
   });
 
   it("a stage whose name or id is built from a secret shows *** in events and traces", async () => {
@@ -120,7 +261,7 @@ wf:
     );
     const result = await engine.execute("wf", { password: SECRET });
     await engine.close();
-    assert.equal(result.status, "SUCCESS", JSON.stringify(maskedResultJson(result)));
+    assert.equal(result.status, "SUCCESS", JSON.stringify(resultToJson(result)));
 
     const names = events.map((e) => e.stageName).filter(Boolean);
     assert.ok(names.includes("deploy ***"), names.join(", "));
@@ -161,7 +302,7 @@ wf:
     );
     const result = await engine.execute("wf", { password: SECRET });
     await engine.close();
-    assert.equal(result.status, "SUCCESS", JSON.stringify(maskedResultJson(result)));
+    assert.equal(result.status, "SUCCESS", JSON.stringify(resultToJson(result)));
     const inner = events.find((e: LifecycleDetail) => e.type === "stage-end" && e.stage === "show");
     assert.deepEqual(inner?.nested, ["each", "***"]);
     assert.ok(!JSON.stringify(events).includes(SECRET), "an event shows the secret");
@@ -247,7 +388,7 @@ wf:
         );
         const result = await engine.execute("wf");
         await engine.close();
-        assert.equal(result.status, "SUCCESS", JSON.stringify(maskedResultJson(result)));
+        assert.equal(result.status, "SUCCESS", JSON.stringify(resultToJson(result)));
         const stages = (result.context.jobs as Record<string, {
           stages: Record<string, {
             outputs: Record<string, unknown>;

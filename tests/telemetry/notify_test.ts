@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { engineFor, runtimeWithEnv } from "../_helpers.ts";
 import { MemoryTraceStore } from "../../src/results/memory_trace_store.ts";
-import { maskedResultJson } from "../../src/results/result.ts";
+import { resultToJson } from "../../src/results/result.ts";
 import { Registry } from "../../src/stages/registry.ts";
 import { inMemoryTracing } from "./_otel.ts";
 
@@ -145,7 +145,7 @@ describe("notify/webhook@v1", () => {
     assert.equal(server.received.length, 1);
     assert.equal(server.received[0].body.text, "nightly: load FAILED");
     const shown = JSON.stringify([
-      maskedResultJson(result),
+      resultToJson(result),
       await traces.getTrace(result.runId),
       tracing.spans().map((s) => ({ name: s.name, attributes: s.attributes, events: s.events })),
     ]);
@@ -171,7 +171,7 @@ describe("notify/webhook@v1", () => {
       jobs.notify.stages.tell.errors?.message,
       "the webhook answered HTTP 404: no such hook: ***",
     );
-    const shown = JSON.stringify([maskedResultJson(result), await traces.getTrace(result.runId)]);
+    const shown = JSON.stringify([resultToJson(result), await traces.getTrace(result.runId)]);
     assert.ok(shown.includes("HTTP 404"));
     assert.ok(!shown.includes("gone-s3cr3t"));
   });

@@ -74,6 +74,18 @@ describe("Masker", () => {
     assert.equal(masked.self, masked);
   });
 
+  it("maskValue() shows a class instance as JSON would, masked, so no secret hides inside it", () => {
+    const masker = new Masker();
+    masker.add("s3cret");
+    class Client {
+      constructor(readonly token: string) {}
+    }
+    const url = new URL("https://user:s3cret@example.com/");
+    const masked = masker.maskValue({ client: new Client("s3cret"), url });
+    assert.deepEqual(masked, { client: { token: "***" }, url: "https://user:***@example.com/" });
+    assert.ok(!JSON.stringify(masked).includes("s3cret"));
+  });
+
   it("with no secrets, mask() and maskValue() return their input as is", () => {
     const masker = new Masker();
     const value = { a: "anything" };
