@@ -17,6 +17,7 @@ import { formatTraceLine } from "../results/trace_store.ts";
 import { formatDuration, progressLine } from "./progress.ts";
 import type { CommandEntry } from "./commands.ts";
 import {
+  type CliHost,
   type CliIo,
   collectParams,
   DEFAULT_CLI_HOST,
@@ -27,7 +28,7 @@ import {
 import { SCHEDULER_COMMANDS } from "./scheduler_commands.ts";
 import { SERVER_COMMANDS } from "./server_commands.ts";
 
-export { type CliIo, collectParams, resultJson, UsageError };
+export { type CliHost, type CliIo, collectParams, resultJson, UsageError };
 
 /** Commands that only read stores need no config folder. */
 const EMPTY_CONFIG = indexConfig([]);
