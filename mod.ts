@@ -25,7 +25,7 @@ export {
   detectRuntime,
 } from "./src/runtime/mod.ts";
 export { serve, type ServeOptions, type Server } from "./src/api/serve.ts";
-export { type CliIo, resultJson, runCli } from "./src/cli/run_cli.ts";
+export { type CliHost, type CliIo, resultJson, runCli } from "./src/cli/run_cli.ts";
 
 // `deno run -A mod.ts <command>` (and `bun mod.ts <command>`) runs the CLI. No top-level
 // await here, so the library entry stays loadable everywhere.

@@ -3,15 +3,19 @@
  * from the same `.ts` sources Deno and Bun run directly, a `package.json`
  * with `exports` and the `workflow` bin.
  *
- * Usage: node --import tsx scripts/build_npm.ts   (or: deno run -A scripts/build_npm.ts)
+ * Usage: npm run build:npm [-- --out DIR]   (node --import tsx scripts/build_npm.ts, or
+ * deno run -A scripts/build_npm.ts)
  */
 import { execFileSync } from "node:child_process";
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import process from "node:process";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const out = join(root, "npm");
+// `--out DIR` builds elsewhere (the packaging tests build into a temporary folder).
+const outIndex = process.argv.indexOf("--out");
+const out = outIndex >= 0 ? resolve(process.argv[outIndex + 1]) : join(root, "npm");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 
 rmSync(out, { recursive: true, force: true });
@@ -75,4 +79,4 @@ for (const file of ["README.md", "LICENSE"]) {
     // optional files
   }
 }
-console.log(`built ${pkg.name}@${pkg.version} into npm/`);
+console.log(`built ${pkg.name}@${pkg.version} into ${out}`);

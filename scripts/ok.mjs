@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The quality gate: format, lint, type check, doc lint, doc examples, layer check, then the
-// whole test suite.
+// The quality gate: format, lint, type check, doc lint, doc examples, layer check, JSR publish dry
+// run, then the whole test suite.
 // Runs the Deno that `npm ci` installed, so it needs nothing else. Usage: node scripts/ok.mjs
 // [--no-tests]. Exits non-zero when any step fails (every step still runs and is reported).
 import { spawnSync } from "node:child_process";
@@ -24,6 +24,8 @@ const steps = [
     "tests/",
   ]],
   ["layer check", deno, ["run", "-A", "scripts/check_layers.ts"]],
+  // Offline: checks slow types and lists what JSR would receive (tests/packaging asserts the list).
+  ["publish dry run", deno, ["publish", "--dry-run", "--allow-dirty"]],
 ];
 if (!process.argv.includes("--no-tests")) {
   steps.push(["tests", process.execPath, [join(root, "scripts", "test_all.mjs")]]);

@@ -461,7 +461,7 @@ async function importFilters(
   const url = moduleUrl(runtime.cwd(), entry);
   let module: Record<string, unknown>;
   try {
-    module = await import(url);
+    module = runtime.importModule ? await runtime.importModule(url) : await import(url);
   } catch (error) {
     throw new ConfigError(
       `WORKFLOW_CORE_REGISTRY_FILTER: cannot import ${entry}: ${

@@ -24,7 +24,28 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   /** Aborted on SIGINT/SIGTERM. */
   readonly signal?: AbortSignal;
+  /** How this process was started, for the commands `init` prints and the files it writes.
+   * @default {@linkcode DEFAULT_CLI_HOST} */
+  readonly host?: CliHost;
 }
+
+/** What `init` needs to know about the process running the CLI. */
+export interface CliHost {
+  /** The command that runs this CLI again, e.g. `npx @ddeutil/workflow`. */
+  readonly command: string;
+  /** Whether this process can import a `.ts` task module placed in `dir`. */
+  canImportTypeScript(dir: string): boolean;
+  /** Whether `.js`/`.ts` files are ES modules only under a package.json `"type": "module"`
+   * (Node, Bun), so a starter folder gets one. */
+  readonly needsModuleScope: boolean;
+}
+
+/** The host assumed when {@linkcode CliIo.host} is not given: a `workflow` on the path. */
+export const DEFAULT_CLI_HOST: CliHost = {
+  command: "workflow",
+  canImportTypeScript: () => true,
+  needsModuleScope: false,
+};
 
 /** Bad command-line usage (exit 2). */
 export class UsageError extends WorkflowBaseError {

@@ -8,6 +8,7 @@
 import process from "node:process";
 import { CancelError } from "../errors.ts";
 import { detectRuntime } from "../runtime/mod.ts";
+import { cliHost } from "./_host.ts";
 import { runCli } from "./run_cli.ts";
 
 /**
@@ -34,6 +35,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     stdout: stdout.write,
     stderr: (text) => process.stderr.write(text),
     signal: controller.signal,
+    host: cliHost(),
   });
   // Let buffered stdout drain before exiting (pipes are asynchronous on Node).
   if (!stdout.closed()) {

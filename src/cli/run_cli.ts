@@ -19,8 +19,10 @@ import { formatDuration, progressLine } from "./progress.ts";
 import type { CommandEntry } from "./commands.ts";
 import {
   checkDeclaredParams,
+  type CliHost,
   type CliIo,
   collectParams,
+  DEFAULT_CLI_HOST,
   parseCommandArgs,
   resultJson,
   UsageError,
@@ -28,7 +30,7 @@ import {
 import { SCHEDULER_COMMANDS } from "./scheduler_commands.ts";
 import { SERVER_COMMANDS } from "./server_commands.ts";
 
-export { type CliIo, collectParams, resultJson, UsageError };
+export { type CliHost, type CliIo, collectParams, resultJson, UsageError };
 
 const CONF_OPTION =
   "  --conf DIR         Config folder (default: $WORKFLOW_CORE_CONF_PATH or ./conf)\n";
@@ -468,8 +470,9 @@ hello:
               echo: "item \${{ item }}"
 `;
 
-const STARTER_TASKS = `// Task functions for \`uses: tasks/<name>@<tag>\` (found through
-// WORKFLOW_CORE_REGISTRY_CALLER, default ".": this folder's tasks/mod.ts).
+function starterTasks(file: string): string {
+  return `// Task functions for \`uses: tasks/<name>@<tag>\` (found through
+// WORKFLOW_CORE_REGISTRY_CALLER, default ".": this folder's ${file}).
 import { tag } from "@ddeutil/workflow";
 
 export const getItems = tag("starter")(async (_args, { trace }) => {
@@ -477,16 +480,26 @@ export const getItems = tag("starter")(async (_args, { trace }) => {
   return { items: [1, 2, 3] };
 });
 `;
+}
 
 async function commandInit(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(args, {});
+  const host = io.host ?? DEFAULT_CLI_HOST;
   const base = (positionals[0] ?? ".").replace(/\/+$/, "") || ".";
   const conf = typeof values.conf === "string" ? values.conf : `${base}/conf`;
+  // A starter this process cannot import would fail its own `next:` line: on a Node that
+  // cannot load TypeScript, the task module is plain JavaScript.
+  const absoluteBase = base.startsWith("/") ? base : `${io.runtime.cwd()}/${base}`;
+  const tasksFile = `tasks/mod.${host.canImportTypeScript(absoluteBase) ? "ts" : "js"}`;
   const files: [string, string][] = [
     [`${conf}/examples/hello.yml`, STARTER_WORKFLOW],
     [`${conf}/.confignore`, "# Patterns of files under this folder that are not templates.\n"],
-    [`${base}/tasks/mod.ts`, STARTER_TASKS],
+    [`${base}/${tasksFile}`, starterTasks(tasksFile)],
   ];
+  if (host.needsModuleScope) {
+    // Node and Bun read `import`/`export` only in a "type": "module" scope.
+    files.push([`${base}/tasks/package.json`, '{ "type": "module" }\n']);
+  }
   for (const [path, text] of files) {
     if (await io.runtime.fs.stat(path)) {
       io.stdout(`  exists   ${path} (left as it is)\n`);
@@ -495,6 +508,8 @@ async function commandInit(args: readonly string[], io: CliIo): Promise<number> 
     await io.runtime.fs.writeText(path, text, { createDirs: true });
     io.stdout(`  created  ${path}\n`);
   }
-  io.stdout(`next: workflow validate --conf ${conf} && workflow run hello --conf ${conf}\n`);
+  io.stdout(
+    `next: ${host.command} validate --conf ${conf} && ${host.command} run hello --conf ${conf}\n`,
+  );
   return 0;
 }

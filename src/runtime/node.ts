@@ -1,11 +1,13 @@
 /**
  * The Node runtime adapter: `node:fs/promises`, `node:child_process` and
- * `node:worker_threads`.
+ * `node:worker_threads`; TypeScript user modules through native type stripping or the
+ * project's `tsx`.
  *
  * @module
  */
 import { systemClock } from "./_clock.ts";
 import { nodeFs } from "./_node_fs.ts";
+import { importNodeModule } from "./_node_import.ts";
 import { nodeSpawner } from "./_node_spawn.ts";
 import { nodeWorkers } from "./_node_worker.ts";
 import type { Runtime, RuntimeEnv } from "./types.ts";
@@ -45,5 +47,6 @@ export function createNodeRuntime(): Runtime {
     spawn: nodeSpawner,
     workers: nodeWorkers,
     cwd: processCwd,
+    importModule: (specifier) => importNodeModule(specifier, processCwd()),
   };
 }

@@ -205,4 +205,10 @@ export interface Runtime {
   readonly workers: WorkerFactory;
   /** Current working folder (absolute, `/` separators). */
   cwd(): string;
+  /**
+   * Imports a user module (task group, filter module) given as a URL. Hosts that need help
+   * with TypeScript modules (Node without type stripping) implement it.
+   * @default the host's own `import()`
+   */
+  importModule?(specifier: string): Promise<Record<string, unknown>>;
 }

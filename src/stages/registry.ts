@@ -167,7 +167,9 @@ export class Registry implements CallResolver {
         if (!url) continue;
         let module: Record<string, unknown>;
         try {
-          module = await import(url);
+          module = this.#runtime?.importModule
+            ? await this.#runtime.importModule(url)
+            : await import(url);
         } catch (error) {
           throw new RegistryError(
             `cannot import task module ${url}: ${
