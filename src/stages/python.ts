@@ -50,8 +50,11 @@ export class PythonObject {
 
 /** What a Python stage sends: rendered code and vars, the plain run context. */
 export interface PythonRequest {
+  /** Rendered Python source. */
   readonly code: string;
+  /** Rendered `vars`: the code's variables ({@linkcode PythonObject}s become live values). */
   readonly vars: Record<string, unknown>;
+  /** The scope, seen by the code as the dict `context` (sent as JSON). */
   readonly context: unknown;
   /** W3C trace context, set as `TRACEPARENT` while the stage runs. */
   readonly traceparent?: string;
@@ -67,21 +70,29 @@ export interface PythonReply {
   readonly stderr: string;
 }
 
-interface WireReply {
+/** One reply line of the interpreter host (see `_python_host.ts`). */
+export interface WireReply {
+  /** Number of the request it answers. */
   readonly id: number;
+  /** Whether the code ran without raising. */
   readonly ok: boolean;
+  /** New top-level JSON values. */
   readonly outputs?: Record<string, unknown>;
+  /** New top-level values kept in the interpreter, by name: their number there and text. */
   readonly objects?: Record<string, { readonly id: number; readonly display: string }>;
+  /** The formatted traceback when `ok` is false. */
   readonly error?: string;
+  /** What the code printed. */
   readonly stdout: string;
+  /** What the code wrote to `sys.stderr`. */
   readonly stderr: string;
 }
 
 /** Keeps the last `max` characters of what the interpreter wrote to its stderr. */
 const STDERR_TAIL = 4096;
 
-/** One `python3` process running the host loop. */
-class Interpreter {
+/** One `python3` process running the host loop (made by {@linkcode PythonPool}). */
+export class Interpreter {
   #buffer = "";
   #stderr = "";
   #next = 0;
