@@ -13,6 +13,7 @@ import { createFilters, type FilterFunction, type FilterRegistry } from "./templ
 import { Registry } from "./stages/registry.ts";
 import type { CallResolver, JsRunner } from "./stages/types.ts";
 import { createJsRunner } from "./worker/pool.ts";
+import { PythonPool } from "./stages/python.ts";
 import { type ConfigIndex, loadConfig } from "./config/loader.ts";
 import { type ExecuteOptions, executeWorkflow, type Result } from "./executor/workflow_runner.ts";
 import type { RunServices } from "./executor/run_state.ts";
@@ -119,6 +120,7 @@ export class Engine {
   /** The audit store releases write to, if any. */
   readonly audits: AuditStore | null;
   #jsRunner?: JsRunner;
+  #pythonPool?: PythonPool;
   #tracing?: TraceAttachment;
   #telemetry?: TelemetryAttachment;
   /** What stages get: the runtime without the server's credentials, and their values to mask. */
@@ -245,6 +247,7 @@ export class Engine {
             ? undefined
             : this.settings.runPermissions,
         }),
+      pythonPool: () => this.#pythonPool ??= new PythonPool(this.#stages.runtime.spawn),
       lookupWorkflow: (name) => this.config.workflow(name),
       timezone: this.settings.timezone,
       maxJobParallel: this.settings.maxJobParallel,
@@ -440,6 +443,8 @@ export class Engine {
     await this.#closeStores();
     await this.#jsRunner?.close();
     this.#jsRunner = undefined;
+    await this.#pythonPool?.close();
+    this.#pythonPool = undefined;
   }
 }
 

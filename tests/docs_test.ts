@@ -88,6 +88,14 @@ const CHECKS: Record<string, (r: Result) => void> = {
     assert.deepEqual(s.js.outputs, { count: 2, total: 7 });
     assert.deepEqual(s.py.outputs, { doubled: 14, label: "total=7" });
   },
+  "doc-run-python-function": (r) => {
+    const s = stages(r, "second-job");
+    assert.deepEqual(s["create-func"].outputs, {
+      var_inside: "Create Function Inside",
+      echo: "echo",
+    });
+    assert.deepEqual(s["call-func"].outputs, {});
+  },
   "doc-call": (r) => {
     assert.deepEqual(stages(r, "main").count.outputs, { count: 3, enough: true });
   },

@@ -19,7 +19,7 @@ import {
   TimeoutReason,
   timingInfo,
 } from "./run_state.ts";
-import { runStages, type StagesFrame } from "./stage_runner.ts";
+import { endLane, runStages, type StagesFrame } from "./stage_runner.ts";
 import { formatTimeout } from "../util/text.ts";
 import type { JobContext, StageContext, StrategyContext } from "./run_context.ts";
 
@@ -231,8 +231,14 @@ async function runJobOnce(
       nested: [],
       scope: { params: scope.params, jobs: scope.jobs, matrix: {}, stages },
       stages,
+      lane: {},
     };
-    const result = await runStages(job.stages, frame, signal);
+    let result;
+    try {
+      result = await runStages(job.stages, frame, signal);
+    } finally {
+      endLane(frame.lane, stages);
+    }
     const entry: JobDraft = { status: result.status, stages };
     if (result.error) entry.errors = result.error;
     if (signal.aborted && result.status !== "SUCCESS") {
@@ -287,8 +293,14 @@ async function runJobOnce(
       nested: [],
       scope: { params: scope.params, jobs: scope.jobs, matrix: combo, stages },
       stages,
+      lane: {},
     };
-    const result = await runStages(job.stages, frame, strategySignal);
+    let result;
+    try {
+      result = await runStages(job.stages, frame, strategySignal);
+    } finally {
+      endLane(frame.lane, stages);
+    }
     const durationMs = clock.monotonic() - t0;
     const entry: StrategyEntry = {
       matrix: combo,

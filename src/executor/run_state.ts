@@ -20,6 +20,7 @@ import {
   mayListen,
 } from "./events.ts";
 import type { CallResolver, JsRunner } from "../stages/types.ts";
+import { PythonPool } from "../stages/python.ts";
 import { CancelError, StageTimeoutError } from "../errors.ts";
 import { onAbort } from "../util/abort.ts";
 import { isoTime } from "../util/time.ts";
@@ -43,6 +44,9 @@ export interface RunServices {
   readonly calls: CallResolver;
   /** Lazily created JavaScript runner; each run opens its own session of it. */
   readonly jsRunner: () => JsRunner;
+  /** The engine's warm `python3` interpreters; each job takes its own. @default a pool of
+   * the run's own, closed when the run ends */
+  readonly pythonPool?: () => PythonPool;
   /** Looks up another workflow by name (trigger stages). */
   readonly lookupWorkflow?: (name: string) => Workflow | Promise<Workflow>;
   /** IANA zone for rendering dates and naive datetime params. */
@@ -106,6 +110,7 @@ export class RunState {
   /** Where this run's events go: `services.events`, wrapped in a bus when it is not one. */
   readonly #events: LifecycleBus;
   #js?: Pick<JsRunner, "run" | "close">;
+  #ownPython?: PythonPool;
 
   constructor(readonly services: RunServices, readonly identity: RunIdentity) {
     this.#events = services.events instanceof LifecycleBus
@@ -139,6 +144,19 @@ export class RunState {
     const js = this.#js;
     this.#js = undefined;
     await js?.close();
+  }
+
+  /** Where this run's jobs take their Python interpreters from. */
+  pythonPool(): PythonPool {
+    return this.services.pythonPool?.() ??
+      (this.#ownPython ??= new PythonPool(this.services.runtime.spawn, { spares: 0 }));
+  }
+
+  /** Ends the Python interpreters of a pool this run made for itself (at the end of the run). */
+  async closePython(): Promise<void> {
+    const own = this.#ownPython;
+    this.#ownPython = undefined;
+    await own?.close();
   }
 
   /** Registers a value to be masked everywhere it would be shown. */

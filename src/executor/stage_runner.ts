@@ -26,6 +26,7 @@ import type { LogLevel } from "./events.ts";
 import { childSignal, onAbort } from "../util/abort.ts";
 import { formatTimeout } from "../util/text.ts";
 import type { StageContext as StageRecord } from "./run_context.ts";
+import { PythonSession } from "../stages/python.ts";
 
 /** Where a list of stages runs: its job/strategy, scope and output map. */
 export interface StagesFrame {
@@ -39,6 +40,21 @@ export interface StagesFrame {
   readonly scope: Record<string, unknown>;
   /** Where this list's stage entries are recorded (the job's, or the nested stage's output). */
   readonly stages: Record<string, unknown>;
+  /** What the stages of one job (one matrix combination) share, nested stages included. */
+  readonly lane: JobLane;
+}
+
+/** Resources of one job (one matrix combination), released by {@linkcode endLane}. */
+export interface JobLane {
+  /** The job's Python interpreter session, opened by its first Python stage. */
+  python?: PythonSession;
+}
+
+/** Ends a job's lane: kills its Python interpreter and turns the Python objects left in
+ * `stages` (its stage entries) into their display text. */
+export function endLane(lane: JobLane, stages: Record<string, unknown>): void {
+  lane.python?.close(stages);
+  lane.python = undefined;
 }
 
 /** A stage's entry in the run context (see {@linkcode StageRecord}). */
@@ -157,11 +173,15 @@ class StageContextImpl implements StageContext {
       nested: [...this.frame.nested, this.stageId, ...options.path],
       scope: { ...this.frame.scope, ...extraScope, stages: visible },
       stages: out,
+      lane: this.frame.lane,
     };
     return runStages(stages, frame, options.signal);
   }
   jsRunner(): Pick<JsRunner, "run"> {
     return this.frame.run.jsRunner();
+  }
+  python(): Pick<PythonSession, "run"> {
+    return this.frame.lane.python ??= new PythonSession(this.frame.run.pythonPool());
   }
   triggerWorkflow(
     name: string,

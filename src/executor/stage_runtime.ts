@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Runtime, RuntimeEnv } from "../runtime/types.ts";
+import type { OpenOptions, Runtime, RuntimeEnv } from "../runtime/types.ts";
 
 /**
  * `runtime` with the env variables `hidden` removed from what stages can reach: `env.get` and
@@ -44,6 +44,15 @@ export function hideEnv(runtime: Runtime, hidden: readonly string[]): Runtime {
           ...options,
           unsetEnv: [...names, ...(options.unsetEnv ?? [])],
         }),
+      ...(runtime.spawn.open
+        ? {
+          open: (command: readonly string[], options: OpenOptions = {}) =>
+            runtime.spawn.open!(command, {
+              ...options,
+              unsetEnv: [...names, ...(options.unsetEnv ?? [])],
+            }),
+        }
+        : {}),
     },
     workers: {
       create: (url, options = {}) =>

@@ -153,6 +153,7 @@ export async function executeWorkflow(
     outer?.removeEventListener("abort", onOuter);
     disarm();
     await run.closeJs();
+    await run.closePython();
   }
 
   const statuses = Object.values(jobs).map((j) => j.status);

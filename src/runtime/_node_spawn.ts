@@ -13,7 +13,7 @@ import {
   OutputCollector,
   programNotFound,
 } from "./_output.ts";
-import type { Spawner, SpawnOptions, SpawnResult } from "./types.ts";
+import type { OpenOptions, OpenProcess, Spawner, SpawnOptions, SpawnResult } from "./types.ts";
 import { childEnv } from "./_env.ts";
 
 function killGroup(pid: number | undefined): void {
@@ -100,5 +100,72 @@ export function nodeSpawn(
   });
 }
 
+/** A stream that can stop holding the event loop open (sockets and pipes can). */
+interface Unrefable {
+  ref?(): void;
+  unref?(): void;
+}
+
+/** Starts a long-lived child with piped stdio (see {@linkcode Spawner.open}). */
+export function nodeOpen(
+  command: readonly string[],
+  options: OpenOptions = {},
+): Promise<OpenProcess> {
+  const [program, ...args] = command;
+  if (!program) return Promise.reject(new Error("spawn needs a program name"));
+  const child = spawnChild(program, args, {
+    cwd: options.cwd,
+    env: options.unsetEnv?.length
+      ? childEnv(process.env, options.unsetEnv, options.env)
+      : options.env
+      ? { ...process.env, ...options.env }
+      : process.env,
+    stdio: ["pipe", "pipe", "pipe"],
+    detached: true,
+  });
+  const stdout = new OutputCollector(0, "head", options.onStdout);
+  const stderr = new OutputCollector(0, "head", options.onStderr);
+  child.stdout?.on("data", (chunk: Uint8Array) => stdout.push(chunk));
+  child.stderr?.on("data", (chunk: Uint8Array) => stderr.push(chunk));
+  child.stdin?.on("error", () => {/* reported by write() and exited */});
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+    child.once("close", (code: number | null, signal: string | null) => {
+      stdout.end();
+      stderr.end();
+      resolve({ code, signal });
+    });
+  });
+  const streams = [child.stdin, child.stdout, child.stderr] as unknown as Unrefable[];
+  const handle: OpenProcess = {
+    pid: child.pid ?? -1,
+    write: (text) =>
+      new Promise<void>((resolve, reject) => {
+        const stdin = child.stdin;
+        if (!stdin || stdin.destroyed || child.exitCode !== null || child.signalCode !== null) {
+          reject(new Error(`${program} has exited`));
+          return;
+        }
+        stdin.write(text, (error) => (error ? reject(error) : resolve()));
+      }),
+    exited,
+    kill: () => killGroup(child.pid),
+    unref() {
+      child.unref();
+      for (const stream of streams) stream.unref?.();
+    },
+    ref() {
+      child.ref();
+      for (const stream of streams) stream.ref?.();
+    },
+  };
+  return new Promise<OpenProcess>((resolve, reject) => {
+    child.once("spawn", () => resolve({ ...handle, pid: child.pid ?? -1 }));
+    // A persistent listener: a later `error` (a failed kill, say) must not crash the host.
+    child.on("error", (error: Error & { code?: string }) => {
+      reject(error.code === "ENOENT" ? programNotFound(program, error) : error);
+    });
+  });
+}
+
 /** The Node/Bun spawn adapter. */
-export const nodeSpawner: Spawner = { spawn: nodeSpawn };
+export const nodeSpawner: Spawner = { spawn: nodeSpawn, open: nodeOpen };

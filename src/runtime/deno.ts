@@ -16,6 +16,8 @@ import {
 } from "./_output.ts";
 import type {
   FileInfo,
+  OpenOptions,
+  OpenProcess,
   Runtime,
   RuntimeFs,
   SpawnOptions,
@@ -203,6 +205,60 @@ export async function denoSpawn(
   }
 }
 
+/** Starts a long-lived child with piped stdio (see {@linkcode Spawner.open}). */
+export function denoOpen(
+  command: readonly string[],
+  options: OpenOptions = {},
+): Promise<OpenProcess> {
+  const [program, ...args] = command;
+  if (!program) return Promise.reject(new Error("spawn needs a program name"));
+  const deno = denoApi();
+  let child: DenoChildProcess;
+  try {
+    child = new deno.Command(program, {
+      args,
+      cwd: options.cwd,
+      ...(options.unsetEnv?.length
+        ? { env: childEnv(deno.env.toObject(), options.unsetEnv, options.env), clearEnv: true }
+        : { env: options.env }),
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+      detached: true,
+    }).spawn();
+  } catch (error) {
+    return Promise.reject(isNotFound(error) ? programNotFound(program, error) : error);
+  }
+  const stdout = new OutputCollector(0, "head", options.onStdout);
+  const stderr = new OutputCollector(0, "head", options.onStderr);
+  const pumps = Promise.all([pump(child.stdout, stdout), pump(child.stderr, stderr)]);
+  const writer = child.stdin.getWriter();
+  writer.closed.catch(() => {/* reported by write() and exited */});
+  const encoder = new TextEncoder();
+  const exited = child.status.then(async (status) => {
+    await pumps;
+    return { code: status.signal === null ? status.code : null, signal: status.signal };
+  });
+  return Promise.resolve({
+    pid: child.pid,
+    write: (text: string) => writer.write(encoder.encode(text)),
+    exited,
+    kill() {
+      try {
+        deno.kill(-child.pid, "SIGKILL");
+      } catch {
+        try {
+          child.kill("SIGKILL");
+        } catch {
+          // Already exited.
+        }
+      }
+    },
+    unref: () => child.unref(),
+    ref: () => child.ref(),
+  });
+}
+
 /**
  * Creates the Deno runtime adapter.
  *
@@ -219,7 +275,7 @@ export function createDenoRuntime(): Runtime {
     fs: denoFs,
     clock: systemClock,
     env: { get: (name) => deno.env.get(name), toObject: () => deno.env.toObject() },
-    spawn: { spawn: denoSpawn },
+    spawn: { spawn: denoSpawn, open: denoOpen },
     workers: denoWorkers,
     cwd: () => deno.cwd().replaceAll("\\", "/"),
   };

@@ -8,7 +8,14 @@
 import { UnsupportedError } from "../errors.ts";
 import { FakeClock } from "./fake_clock.ts";
 import { MemoryFs, normalizeAbsolute } from "./_memory_fs.ts";
-import type { Runtime, SpawnOptions, SpawnResult, WorkerFactory } from "./types.ts";
+import type {
+  OpenOptions,
+  OpenProcess,
+  Runtime,
+  SpawnOptions,
+  SpawnResult,
+  WorkerFactory,
+} from "./types.ts";
 
 export { FakeClock } from "./fake_clock.ts";
 
@@ -24,6 +31,9 @@ export interface MemoryRuntimeOptions {
   readonly cwd?: string;
   /** Handles `spawn` calls; without it `spawn` rejects with an `UnsupportedError`. */
   readonly spawn?: (command: readonly string[], options?: SpawnOptions) => Promise<SpawnResult>;
+  /** Handles `open` calls (long-lived children); without it `open` rejects with an
+   * `UnsupportedError`. */
+  readonly open?: (command: readonly string[], options?: OpenOptions) => Promise<OpenProcess>;
   /** Creates workers; without it `workers.create` throws an `UnsupportedError`. */
   readonly workers?: WorkerFactory;
 }
@@ -50,6 +60,7 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
   const clock = new FakeClock(options.now ?? 0);
   const env = { ...options.env };
   const spawnHandler = options.spawn;
+  const openHandler = options.open;
   const workerFactory = options.workers;
   return {
     name: "memory",
@@ -67,6 +78,15 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
           new UnsupportedError(
             `The memory runtime cannot run "${command[0] ?? ""}": it has no subprocesses ` +
               "(pass a spawn handler to createMemoryRuntime())",
+          ),
+        );
+      },
+      open(command, openOptions) {
+        if (openHandler) return openHandler(command, openOptions);
+        return Promise.reject(
+          new UnsupportedError(
+            `The memory runtime cannot run "${command[0] ?? ""}": it has no subprocesses ` +
+              "(pass an open handler to createMemoryRuntime())",
           ),
         );
       },

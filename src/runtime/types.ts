@@ -116,11 +116,46 @@ export interface SpawnResult {
   readonly stderrDropped: number;
 }
 
+/** Options of {@linkcode Spawner.open}. */
+export interface OpenOptions {
+  /** Working folder of the child. @default the parent's */
+  readonly cwd?: string;
+  /** Variables added to (and overriding) the parent environment. */
+  readonly env?: Record<string, string>;
+  /** Names of the parent's variables the child must not inherit. @default [] */
+  readonly unsetEnv?: readonly string[];
+  /** Called with each chunk of stdout (UTF-8 decoded, split anywhere) as it arrives. */
+  readonly onStdout?: (chunk: string) => void;
+  /** Called with each chunk of stderr as it arrives. */
+  readonly onStderr?: (chunk: string) => void;
+}
+
+/** A child process that keeps running, with piped stdin, stdout and stderr. */
+export interface OpenProcess {
+  /** Process id of the child (the leader of its own process group). */
+  readonly pid: number;
+  /** Writes UTF-8 `text` to the child's stdin; rejects when the child has gone. */
+  write(text: string): Promise<void>;
+  /** Settles once the child has exited and its output has been delivered. */
+  readonly exited: Promise<{ readonly code: number | null; readonly signal: string | null }>;
+  /** Kills the child and its whole process group (SIGKILL); no error if it has exited. */
+  kill(): void;
+  /** Lets the host process exit while this child is still alive (an idle spare). */
+  unref(): void;
+  /** Keeps the host process alive while this child runs again (after `unref`). */
+  ref(): void;
+}
+
 /** Starts subprocesses. */
 export interface Spawner {
   /** Runs `command[0]` with `command.slice(1)` (no shell) to completion. A missing program
    * rejects with an `Error` naming it. */
   spawn(command: readonly string[], options?: SpawnOptions): Promise<SpawnResult>;
+  /** Starts `command` (no shell) and keeps it running, for a conversation over its stdin and
+   * stdout (the warm `lang: python` interpreter). Resolves once the child has started; a
+   * missing program rejects with an `Error` naming it. Optional: a spawner without it cannot
+   * run `lang: python` stages. */
+  open?(command: readonly string[], options?: OpenOptions): Promise<OpenProcess>;
 }
 
 /** What {@linkcode WorkerLike.onerror} receives. */

@@ -63,6 +63,14 @@ export function createWebRuntime(options: WebRuntimeOptions = {}): WebRuntime {
           ),
         );
       },
+      open(command) {
+        return Promise.reject(
+          new UnsupportedError(
+            `cannot run "${command[0] ?? ""}": the web runtime has no subprocesses ` +
+              "(bash:, sh:, lang: python and docker: stages need a Deno, Bun or Node host)",
+          ),
+        );
+      },
     },
     workers: {
       create() {

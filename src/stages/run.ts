@@ -1,12 +1,13 @@
 /**
  * `run:` stage: JavaScript in a worker from the runtime's pool (default), or
- * Python in a `python3` subprocess (`lang: python`).
+ * Python in the job's warm `python3` interpreter (`lang: python`, see `python.ts`).
  *
  * @module
  */
 
 import type { RunStage } from "../models/types.ts";
-import { StageError, UnsupportedError } from "../errors.ts";
+import { UnsupportedError } from "../errors.ts";
+import { PythonCodeError } from "./python.ts";
 import type { StageContext, StageHandler } from "./types.ts";
 import { dedent } from "../util/text.ts";
 import { assertHostCanRun } from "./_host.ts";
@@ -107,70 +108,30 @@ async function runJavaScript(stage: RunStage, ctx: StageContext) {
   return { outputs };
 }
 
-/**
- * Python wrapper: reads vars from stdin, runs the code, prints JSON of the
- * top-level values it assigned (a var it reassigned counts; one left as given does not).
- */
-const PYTHON_WRAPPER = `
-import json, sys, types
-_payload = json.loads(sys.stdin.read())
-_scope = dict(_payload["vars"])
-_scope["context"] = _payload["context"]
-_initial = dict(_scope)
-exec(compile(_payload["code"], "<run stage>", "exec"), _scope)
-_out = {}
-for _k, _v in _scope.items():
-    if _k == "context" or _k.startswith("__"):
-        continue
-    if _k in _initial and _initial[_k] is _v:
-        continue
-    if isinstance(_v, (types.ModuleType, type, types.FunctionType, types.BuiltinFunctionType)):
-        continue
-    try:
-        json.dumps(_v)
-    except (TypeError, ValueError):
-        _v = repr(_v)
-    _out[_k] = _v
-sys.stdout.write("\\n__WORKFLOW_OUTPUTS__" + json.dumps(_out))
-`;
-
-const MARKER = "\n__WORKFLOW_OUTPUTS__";
-
 async function runPython(stage: RunStage, ctx: StageContext) {
   assertHostCanRun(stage, ctx.runtime, ctx.defaultRunLang);
   const code = ctx.renderString(dedent(stage.code));
   const vars = ctx.render(stage.vars) as Record<string, unknown>;
-  const payload = JSON.stringify({ code, vars, context: plainScope(ctx.scope) });
-  const traceparent = ctx.traceparent;
-  let result;
-  try {
-    result = await ctx.runtime.spawn.spawn(["python3", "-c", PYTHON_WRAPPER], {
-      ...(traceparent === undefined ? {} : { env: { TRACEPARENT: traceparent } }),
-      stdin: payload,
-      signal: ctx.signal,
-      keep: "tail",
-    });
-  } catch (error) {
-    if (ctx.signal.aborted) throw error;
-    throw new UnsupportedError(
-      `run stage '${ctx.stageName}' needs python3 for lang: python, but it could not be started ` +
-        `(${
-          error instanceof Error ? error.message : String(error)
-        }); install Python 3 or use JavaScript`,
-    );
-  }
-  const at = result.stdout.lastIndexOf(MARKER);
-  const printed = at >= 0 ? result.stdout.slice(0, at) : result.stdout;
-  for (const line of printed.split("\n")) {
-    if (line) ctx.log("info", `[STAGE]: ${ctx.stageName} | ${line}`);
-  }
-  if (result.code !== 0 || at < 0) {
-    const tail = result.stderr.trim().split("\n").slice(-8).join("\n");
-    throw new StageError(
-      `python code failed${tail ? `:\n${tail}` : ` with exit code ${result.code}`}`,
-    );
-  }
-  return {
-    outputs: JSON.parse(result.stdout.slice(at + MARKER.length)) as Record<string, unknown>,
+  const log = (level: "info" | "warning", text: string) => {
+    for (const line of text.split("\n")) {
+      if (line) ctx.log(level, `[STAGE]: ${ctx.stageName} | ${line}`);
+    }
   };
+  let reply;
+  try {
+    reply = await ctx.python().run(
+      // The request is JSON text anyway: the scope goes in as it is, no clone first.
+      { code, vars, context: ctx.scope, traceparent: ctx.traceparent },
+      { signal: ctx.signal },
+    );
+  } catch (error) {
+    if (error instanceof PythonCodeError) log("info", error.stdout);
+    if (error instanceof UnsupportedError) {
+      throw new UnsupportedError(`run stage '${ctx.stageName}' ${error.message}`);
+    }
+    throw error;
+  }
+  log("info", reply.stdout);
+  log("warning", reply.stderr);
+  return { outputs: reply.outputs };
 }

@@ -11,6 +11,7 @@ import type { Stage, Status, Workflow } from "../models/types.ts";
 import type { Clock, Runtime } from "../runtime/types.ts";
 import type { LogLevel } from "../executor/events.ts";
 import type { RunContext } from "../executor/run_context.ts";
+import type { PythonSession } from "./python.ts";
 
 /** A `uses:` target resolved from the registry. */
 export interface CallTarget {
@@ -161,6 +162,9 @@ export interface StageContext {
   readonly calls: CallResolver;
   /** JavaScript runner (worker pool). */
   jsRunner(): Pick<JsRunner, "run">;
+  /** The job's warm Python interpreter (`lang: python`), shared by the stages of this job (of
+   * this matrix combination) and no one else. */
+  python(): Pick<PythonSession, "run">;
   /** Runs another workflow of the same config as a child run (trigger stage). */
   triggerWorkflow(
     name: string,

@@ -384,6 +384,60 @@ describe(`Runtime spawn contract: detected (${hostName()})`, () => {
     controller.abort(new Error("too late"));
     await assert.rejects(spawn(["echo", "x"], { signal: controller.signal }), /too late/);
   });
+
+  it("open() keeps a child running for a conversation over stdin and stdout", async () => {
+    const open = detectRuntime().spawn.open!;
+    let out = "";
+    let err = "";
+    let answered = () => {};
+    const child = await open(
+      ["sh", "-c", 'while read line; do echo "got $line"; echo "log $line" >&2; done'],
+      {
+        env: { WF_OPEN_TEST: "x" },
+        onStdout: (chunk) => {
+          out += chunk;
+          if (out.split("\n").length > 2) answered();
+        },
+        onStderr: (chunk) => (err += chunk),
+      },
+    );
+    const twoAnswers = new Promise<void>((resolve) => (answered = resolve));
+    await child.write("one\n");
+    await child.write("two\n");
+    await twoAnswers;
+    assert.equal(out, "got one\ngot two\n");
+    child.kill();
+    const exit = await child.exited;
+    assert.equal(exit.signal, "SIGKILL");
+    assert.match(err, /log one\nlog two\n/);
+    await assert.rejects(child.write("three\n"));
+  });
+
+  it("open() kills the child's whole process group", async () => {
+    const open = detectRuntime().spawn.open!;
+    let printed = "";
+    let started = () => {};
+    const both = new Promise<void>((resolve) => (started = resolve));
+    const child = await open(["sh", "-c", "sleep 100 & echo $!; sleep 100 & echo $!; wait"], {
+      onStdout: (chunk) => {
+        printed += chunk;
+        if (printed.trim().split("\n").length >= 2) started();
+      },
+    });
+    await both;
+    const pids = printed.trim().split("\n").map(Number);
+    child.kill();
+    await child.exited;
+    for (let i = 0; i < 50 && !pids.every(processIsGone); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.deepEqual(pids.filter((pid) => !processIsGone(pid)), [], "grandchildren are gone");
+  });
+
+  it("open() of a missing program rejects with an error naming it", async () => {
+    const open = detectRuntime().spawn.open!;
+    await assert.rejects(open(["wf-no-such-program-xyz"]), /wf-no-such-program-xyz/);
+  });
 });
 
 describe("Runtime spawn and workers: memory runtime", () => {
@@ -405,6 +459,13 @@ describe("Runtime spawn and workers: memory runtime", () => {
         }),
     });
     assert.equal((await handled.spawn.spawn(["echo", "hi"])).stdout, "echo hi");
+  });
+
+  it("open() rejects with an UnsupportedError unless a handler is given", async () => {
+    await assert.rejects(createMemoryRuntime().spawn.open!(["python3"]), {
+      name: "UnsupportedError",
+      message: /cannot run "python3"/,
+    });
   });
 
   it("workers.create() throws an UnsupportedError unless a factory is given", () => {
