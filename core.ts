@@ -76,6 +76,15 @@ export type {
   StandardSchemaLike,
   StandardSchemaResult,
 } from "./src/stages/types.ts";
+export type {
+  Interpreter,
+  PythonObject,
+  PythonPool,
+  PythonReply,
+  PythonRequest,
+  PythonSession,
+  WireReply,
+} from "./src/stages/python.ts";
 export {
   buildWorkflow,
   type BuildWorkflowOptions,
