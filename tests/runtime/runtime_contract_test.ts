@@ -394,11 +394,15 @@ describe(`Runtime spawn contract: detected (${hostName()})`, () => {
       ["sh", "-c", 'while read line; do echo "got $line"; echo "log $line" >&2; done'],
       {
         env: { WF_OPEN_TEST: "x" },
+        // stdout and stderr are separate pipes: wait for both answers on both.
         onStdout: (chunk) => {
           out += chunk;
-          if (out.split("\n").length > 2) answered();
+          if (out.split("\n").length > 2 && err.split("\n").length > 2) answered();
         },
-        onStderr: (chunk) => (err += chunk),
+        onStderr: (chunk) => {
+          err += chunk;
+          if (out.split("\n").length > 2 && err.split("\n").length > 2) answered();
+        },
       },
     );
     const twoAnswers = new Promise<void>((resolve) => (answered = resolve));
