@@ -286,6 +286,7 @@ export class Engine {
     const given = options.runId;
     const runId = given ?? newRunId(this.runtime.clock.now(), model.name);
     if (options.parentRunId !== undefined) assertRunId(options.parentRunId, "parentRunId");
+    if (options.rerunOf !== undefined) assertRunId(options.rerunOf, "rerunOf");
     this.#assertNotRunning(runId);
     this.#running.add(runId);
     try {

@@ -245,6 +245,7 @@ export class RunState {
       error,
       attempts: outcome.attempts,
       traceparent: outcome.traceparent,
+      rerunOf: outcome.rerunOf,
       level,
       message,
       context: outcome.context,
@@ -281,6 +282,8 @@ export interface EventOutcome {
   readonly attempts?: number;
   /** The caller's W3C trace context, on `run-start`. */
   readonly traceparent?: string;
+  /** The run this one re-runs, on `run-start`. */
+  readonly rerunOf?: string;
 }
 
 /** What {@linkcode RunState.emit} takes: the event without the run's ids. */
