@@ -18,7 +18,12 @@
  * @module
  */
 
-export { Engine, type EngineExecuteOptions, type EngineOptions } from "./src/engine.ts";
+export {
+  type ConfigReport,
+  Engine,
+  type EngineExecuteOptions,
+  type EngineOptions,
+} from "./src/engine.ts";
 export { DEFAULT_SETTINGS, readSettings, type Settings } from "./src/settings.ts";
 export {
   type ErrorRecord,
