@@ -237,3 +237,24 @@ describe("POST /runs/{run_id}/rerun", () => {
     assert.match(String(error.message), /keeps neither its params nor its context.*two-step/);
   });
 });
+
+describe("run control in the OpenAPI document", () => {
+  it("lists cancel and rerun with their bodies and errors", async () => {
+    const { api } = await setup();
+    const doc = await (await api.request("/api/v1/openapi.json")).json();
+    const cancel = doc.paths["/api/v1/runs/{run_id}/cancel"].post;
+    const rerun = doc.paths["/api/v1/runs/{run_id}/rerun"].post;
+    assert.equal(cancel.operationId, "cancelRun");
+    for (const status of ["200", "202", "404", "409", "415"]) {
+      assert.ok(cancel.responses[status], `cancel documents ${status}`);
+    }
+    for (const status of ["202", "404", "409", "415"]) {
+      assert.ok(rerun.responses[status], `rerun documents ${status}`);
+    }
+    assert.equal(rerun.operationId, "rerunRun");
+    assert.deepEqual(
+      rerun.requestBody.content["application/json"].schema.properties.mode.enum,
+      ["failed", "all"],
+    );
+  });
+});
