@@ -28,7 +28,12 @@
  * @module
  */
 
-export { Engine, type EngineExecuteOptions, type EngineOptions } from "./src/engine.ts";
+export {
+  type ConfigReport,
+  Engine,
+  type EngineExecuteOptions,
+  type EngineOptions,
+} from "./src/engine.ts";
 export { DEFAULT_SETTINGS, readSettings, type Settings } from "./src/settings.ts";
 export {
   type ErrorRecord,
@@ -121,8 +126,10 @@ export type {
   AuditStore,
   CleanupOptions,
   ListOptions,
+  ListRunsOptions,
   ReleaseType,
   ResultJson,
+  RunKey,
   RunSummary,
   TraceEvent,
   TraceRecord,

@@ -14,11 +14,17 @@ import { Registry } from "./stages/registry.ts";
 import type { CallResolver, JsRunner } from "./stages/types.ts";
 import { createJsRunner } from "./worker/pool.ts";
 import { PythonPool } from "./stages/python.ts";
-import { type ConfigIndex, loadConfig } from "./config/loader.ts";
+import { type ConfigIndex, loadConfig, type LoadConfigOptions } from "./config/loader.ts";
 import { type ExecuteOptions, executeWorkflow, type Result } from "./executor/workflow_runner.ts";
 import type { RunServices } from "./executor/run_state.ts";
 import { LifecycleBus, type ListenerErrorHandler, type LogLevel } from "./executor/events.ts";
-import { ConfigError, type ConfigIssue, RunIdError, StoreError } from "./errors.ts";
+import {
+  ConfigError,
+  type ConfigIssue,
+  isBlockingIssue,
+  RunIdError,
+  StoreError,
+} from "./errors.ts";
 import { assertRunId, newRunId } from "./executor/ids.ts";
 
 import { hasTemplate } from "./template/mod.ts";
@@ -80,6 +86,16 @@ export interface EngineOptions {
   readonly telemetry?: boolean | "auto";
 }
 
+/** What {@linkcode Engine.reloadConfig} found. */
+export interface ConfigReport {
+  /** `true` when the config was valid and replaced the old one. */
+  readonly ok: boolean;
+  /** Templates in the folder read. */
+  readonly count: number;
+  /** Every problem found (blocking issues and warnings). */
+  readonly issues: readonly ConfigIssue[];
+}
+
 /** Options of {@linkcode Engine.execute}. */
 export interface EngineExecuteOptions extends ExecuteOptions {
   /** Extra listener target for this run only (in addition to the engine's). */
@@ -105,8 +121,9 @@ export class Engine {
   readonly runtime: Runtime;
   /** Effective settings (env `WORKFLOW_*` merged with `options.settings`). */
   readonly settings: Settings;
-  /** The loaded templates, indexed by name. */
-  readonly config: ConfigIndex;
+  #config: ConfigIndex;
+  /** How `reloadConfig()` reads the folder again; `undefined` when the config was given. */
+  readonly #reload?: LoadConfigOptions;
   /** Resolves `uses:` targets of call stages. */
   readonly registry: CallResolver;
   /** Built-in plus custom template filters. */
@@ -144,10 +161,12 @@ export class Engine {
       close: () => Promise<void>;
     },
     telemetry: TelemetryStarter | undefined,
+    reload: LoadConfigOptions,
   ) {
     this.runtime = options.runtime;
     this.settings = settings;
-    this.config = config;
+    this.#config = config;
+    this.#reload = options.config ? undefined : reload;
     this.filters = filters;
     this.#onListenerError = options.onListenerError;
     this.events = options.events ??
@@ -216,12 +235,54 @@ export class Engine {
     });
     const traceLevel = options.traceLevel ?? traceLevelFromEnv(options.runtime.env) ?? "info";
     const telemetry = await startTelemetry(options.telemetry, options.runtime.env);
-    return new Engine(options, settings, config, filters, {
-      traces: options.traces === undefined ? opened.trace : options.traces,
-      traceLevel,
-      audits: options.audits === undefined ? opened.audit : options.audits,
-      close: () => opened.close(),
-    }, telemetry);
+    return new Engine(
+      options,
+      settings,
+      config,
+      filters,
+      {
+        traces: options.traces === undefined ? opened.trace : options.traces,
+        traceLevel,
+        audits: options.audits === undefined ? opened.audit : options.audits,
+        close: () => opened.close(),
+      },
+      telemetry,
+      { confPath: settings.confPath, ...configOptions },
+    );
+  }
+
+  /** The loaded templates, indexed by name (replaced by {@linkcode reloadConfig}). */
+  get config(): ConfigIndex {
+    return this.#config;
+  }
+
+  /**
+   * Reads the config folder again. When every template is valid (warnings aside), the new
+   * config replaces the old one for runs started from now on (running ones keep theirs);
+   * otherwise the old one stays and the issues say why.
+   *
+   * @example
+   * ```ts
+   * import { detectRuntime, Engine } from "@ddeutil/workflow";
+   *
+   * const engine = await Engine.create({ runtime: detectRuntime() });
+   * const { ok, count, issues } = await engine.reloadConfig();
+   * if (!ok) console.error(`kept the old config of ${count} templates`, issues);
+   * ```
+   * @throws {ConfigError} when the engine was given its config in code (there is no folder
+   *   to read), or the folder is gone.
+   */
+  async reloadConfig(options: { signal?: AbortSignal } = {}): Promise<ConfigReport> {
+    if (!this.#reload) {
+      throw new ConfigError(
+        "this engine was given its config in code, so there is no config folder to read again",
+      );
+    }
+    const config = await loadConfig(this.runtime, { ...this.#reload, signal: options.signal });
+    const issues = config.validate();
+    const ok = issues.every((issue) => !isBlockingIssue(issue));
+    if (ok) this.#config = config;
+    return { ok, count: config.names().length, issues };
   }
 
   /** A validated workflow by name. @throws {ConfigError} when unknown or invalid. */
@@ -293,6 +354,7 @@ export class Engine {
     const given = options.runId;
     const runId = given ?? newRunId(this.runtime.clock.now(), model.name);
     if (options.parentRunId !== undefined) assertRunId(options.parentRunId, "parentRunId");
+    if (options.rerunOf !== undefined) assertRunId(options.rerunOf, "rerunOf");
     this.#assertNotRunning(runId);
     this.#running.add(runId);
     try {

@@ -172,8 +172,9 @@ export class RunIdError extends WorkflowBaseError {
   readonly runId: string;
   /** `invalid` (format) or `taken` (a run with that id exists). */
   readonly reason: "invalid" | "taken";
-  /** Which option held it: `runId`, or `parentRunId` for the id of the calling run. */
-  readonly option: "runId" | "parentRunId";
+  /** Which option held it: `runId`, `parentRunId` for the id of the calling run, or `rerunOf`
+   * for the run a re-run repeats. */
+  readonly option: "runId" | "parentRunId" | "rerunOf";
   /**
    * Creates the error for `runId`.
    *
@@ -186,7 +187,7 @@ export class RunIdError extends WorkflowBaseError {
     message: string,
     runId: string,
     reason: "invalid" | "taken",
-    option: "runId" | "parentRunId" = "runId",
+    option: "runId" | "parentRunId" | "rerunOf" = "runId",
   ) {
     super(message);
     this.runId = runId.slice(0, 64);

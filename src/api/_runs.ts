@@ -9,6 +9,7 @@
 import { ConfigError, RunIdError } from "../errors.ts";
 import { onLifecycle } from "../executor/events.ts";
 import type { Result } from "../executor/workflow_runner.ts";
+import { revealSecrets } from "../executor/result.ts";
 import { coerceParams } from "../models/param_coerce.ts";
 import type { Workflow } from "../models/types.ts";
 import { type ResultJson, resultToJson } from "../results/result.ts";
@@ -100,6 +101,8 @@ export function trackRun<T>(
       }
       try {
         const json = resultToJson(result);
+        // Kept in memory only, for a re-run that resumes it (the real values, not `***`).
+        run.context = revealSecrets(result).context;
         await deps.engine.tracesWritten(result.runId);
         run.finish(clock.now(), { result: json });
       } catch (error) {
@@ -124,6 +127,13 @@ export interface StartRunOptions {
   readonly parentRunId?: string;
   /** The caller's W3C trace context (a valid `traceparent` header). */
   readonly traceparent?: string;
+  /** The run this one re-runs (recorded on the run and its `run-start` trace record). */
+  readonly rerunOf?: string;
+  /** Keep the params so that `POST /runs/{id}/rerun` can run the workflow again.
+   * @default true */
+  readonly rerunnable?: boolean;
+  /** Keep the jobs that succeeded in this earlier run (see `ExecuteOptions.resume`). */
+  readonly resume?: { readonly runId: string; readonly context: Readonly<Record<string, unknown>> };
 }
 
 /**
@@ -147,7 +157,7 @@ export async function startRun(
     // Before the run is registered, so an async request is not answered 202 for a used id.
     await engine.checkRunId(runId);
   }
-  return trackRun(
+  const tracked = trackRun(
     deps,
     workflow.name,
     runId,
@@ -158,7 +168,12 @@ export async function startRun(
         parentRunId: options.parentRunId,
         signal,
         traceparent: options.traceparent,
+        rerunOf: options.rerunOf,
+        resume: options.resume,
       }),
     (result) => result,
   );
+  if (options.rerunnable !== false) tracked.run.params = params;
+  tracked.run.rerunOf = options.rerunOf;
+  return tracked;
 }

@@ -25,6 +25,8 @@ import { type ApiDeps, fullPath, json, mountRoutes, type RouteDefinition } from 
 import { AUDIT_ROUTES } from "./routes/audits.ts";
 import { JOB_ROUTES } from "./routes/jobs.ts";
 import { RUN_ROUTES } from "./routes/runs.ts";
+import { RUN_CONTROL_ROUTES } from "./routes/run_control.ts";
+import { CONFIG_ROUTES } from "./routes/config.ts";
 import { SCHEDULE_ROUTES } from "./routes/schedules.ts";
 import { WORKFLOW_ROUTES } from "./routes/workflows.ts";
 import { RunRegistry } from "./run_registry.ts";
@@ -225,8 +227,10 @@ export function createApi(engine: Engine, options: ApiOptions = {}): WorkflowApi
       handle: () => json(document()),
     },
     ...WORKFLOW_ROUTES,
+    ...CONFIG_ROUTES,
     ...SCHEDULE_ROUTES,
     ...RUN_ROUTES,
+    ...RUN_CONTROL_ROUTES,
     ...AUDIT_ROUTES,
     ...JOB_ROUTES,
   );

@@ -36,6 +36,15 @@ export class ApiRun {
   failure?: { name: string; message: string };
   /** `true` when older events were dropped because the run produced too many. */
   truncated = false;
+  /** Epoch ms of the run's `run-start` event (the start its trace store summary shows). */
+  startedAt?: number;
+  /** The run this one re-runs, when `POST /runs/{id}/rerun` started it. */
+  rerunOf?: string;
+  /** The params the run was started with, unmasked: kept in memory only, for a re-run. */
+  params?: Readonly<Record<string, unknown>>;
+  /** The run's unmasked context once it has ended: kept in memory only, for a re-run that
+   * keeps the jobs that succeeded. */
+  context?: Readonly<Record<string, unknown>>;
   readonly #events: LifecycleDetail[] = [];
   readonly #listeners = new Set<RunListener>();
   readonly #maxEvents: number;
@@ -74,6 +83,7 @@ export class ApiRun {
   /** Records an event and forwards it to listeners. */
   record(detail: LifecycleDetail): void {
     if (this.finished) return;
+    if (detail.type === "run-start" && detail.runId === this.runId) this.startedAt ??= detail.time;
     const index = this.#dropped + this.#events.length;
     this.#events.push(detail);
     if (this.#events.length > this.#maxEvents) {

@@ -12,6 +12,8 @@ import { MemoryAuditStore } from "../results/memory_audit_store.ts";
 import { formatDecision, onDecision, Scheduler } from "../scheduler/scheduler.ts";
 import type { CommandEntry } from "./commands.ts";
 import { type CliIo, parseCommandArgs, UsageError } from "./_shared.ts";
+import { logRuns, withRequestLog } from "./_serve_log.ts";
+import { watchConfig } from "./_watch_config.ts";
 
 const SERVE_HELP = `Usage: workflow serve [options]
 
@@ -21,8 +23,10 @@ Options:
   --host HOST        Interface to bind (default 127.0.0.1 without a token, 0.0.0.0 with one)
   --port PORT        Port (default 8000; 0 picks a free one)
   --schedule         Also run the scheduler in this process
+  --watch            Reload the config when a file in its folder changes (one line per reload)
   --grace-ms MS      On SIGINT/SIGTERM, how long running workflows may finish (default 10000)
   --conf DIR         Config folder
+Prints one line per request (method, path, status, duration) and one per run that ends.
 Set WORKFLOW_API_TOKEN to require 'Authorization: Bearer <token>' on every route but health.
 Without it, only requests addressed to a loopback host (127.0.0.1, localhost, [::1]) and from no
 or a loopback Origin are served. Every POST must send 'Content-Type: application/json'.
@@ -45,6 +49,7 @@ async function commandServe(args: readonly string[], io: CliIo): Promise<number>
     host: { type: "string" },
     port: { type: "string" },
     schedule: { type: "boolean" },
+    watch: { type: "boolean" },
     "grace-ms": { type: "string" },
   });
   if (positionals.length > 0) {
@@ -96,10 +101,24 @@ async function commandServe(args: readonly string[], io: CliIo): Promise<number>
         `job it is sent (shell commands, code)${token ? "" : ", and there is no token"}\n`,
     );
   }
-  const server = await serve(api, { hostname, port });
+  if (values.watch && !io.runtime.fs.watch) {
+    await engine.close();
+    throw new UsageError("--watch needs a runtime that can watch files (Deno, Bun or Node)");
+  }
+  const stopRunLog = logRuns(engine.events, io.stdout);
+  const server = await serve(withRequestLog(api, io.runtime.clock, io.stdout), { hostname, port });
   io.stdout(
     `listening on ${server.url}${api.prefix}/ (OpenAPI: ${server.url}${api.prefix}/openapi.json)\n`,
   );
+  let watchDone: Promise<unknown> | undefined;
+  if (values.watch) {
+    io.stdout(`watching ${engine.settings.confPath} for changes\n`);
+    watchDone = watchConfig(engine, { signal, write: io.stdout }).catch((error: unknown) => {
+      io.stderr(
+        `error: --watch stopped: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+    });
+  }
   if (scheduler) {
     schedulerDone = scheduler.start({ signal }).catch((error: unknown) => {
       io.stderr(
@@ -116,6 +135,8 @@ async function commandServe(args: readonly string[], io: CliIo): Promise<number>
   );
   await server.shutdown(graceMs);
   await schedulerDone;
+  await watchDone;
+  stopRunLog();
   await engine.close();
   io.stdout("stopped\n");
   return 0;
@@ -126,6 +147,7 @@ export const SERVER_COMMANDS: Readonly<Record<string, CommandEntry>> = {
   serve: {
     help: SERVE_HELP,
     run: commandServe,
-    usage: "serve              Run the HTTP API [--host H] [--port P] [--schedule] [--grace-ms MS]",
+    usage:
+      "serve              Run the HTTP API [--host H] [--port P] [--schedule] [--watch] [--grace-ms MS]",
   },
 };

@@ -86,6 +86,8 @@ export interface LifecycleDetail {
   /** On `run-start`: the W3C `traceparent` of the caller (an API request's header, or the
    * trigger stage of a parent run), when there is one. */
   readonly traceparent?: string;
+  /** On `run-start`: the id of the run this one re-runs (`POST /runs/{id}/rerun`), if any. */
+  readonly rerunOf?: string;
   /** On `*-end` events. */
   readonly status?: Status;
   /** On `*-end` events. */

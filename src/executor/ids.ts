@@ -102,7 +102,10 @@ export function runIdProblem(runId: unknown): string | undefined {
  * @param option which option held the id, named in the error
  * @throws {RunIdError} with `reason: "invalid"`.
  */
-export function assertRunId(runId: unknown, option: "runId" | "parentRunId" = "runId"): void {
+export function assertRunId(
+  runId: unknown,
+  option: "runId" | "parentRunId" | "rerunOf" = "runId",
+): void {
   const problem = runIdProblem(runId);
   if (problem !== undefined) {
     throw new RunIdError(`${option}: ${problem}`, String(runId), "invalid", option);

@@ -263,6 +263,7 @@ export class RunState {
       error,
       attempts: outcome.attempts,
       traceparent: outcome.traceparent,
+      rerunOf: outcome.rerunOf,
       level,
       message,
       context: outcome.context,
@@ -299,6 +300,8 @@ export interface EventOutcome {
   readonly attempts?: number;
   /** The caller's W3C trace context, on `run-start`. */
   readonly traceparent?: string;
+  /** The run this one re-runs, on `run-start`. */
+  readonly rerunOf?: string;
 }
 
 /** What {@linkcode RunState.emit} takes: the event without the run's ids. */

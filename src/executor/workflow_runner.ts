@@ -57,6 +57,11 @@ export interface ExecuteOptions {
    * `revealSecrets(result).context` to keep the real ones.
    */
   readonly resume?: { readonly runId: string; readonly context: Readonly<Record<string, unknown>> };
+  /**
+   * Id of an earlier run this one re-runs (with or without `resume`): carried on `run-start`,
+   * so traces and the trace store's run summary link the two. @default none
+   */
+  readonly rerunOf?: string;
   /** Values masked from the start of the run, besides its own `secret` params and secret env
    * values: a `trigger` stage hands its run's secrets to the child, a release the env values
    * rendered into its params. @default [] */
@@ -130,7 +135,7 @@ export async function executeWorkflow(
   const startMs = clock.now();
   const t0 = clock.monotonic();
   const jobs: Record<string, JobEntry> = {};
-  run.emit({ type: "run-start", traceparent: options.traceparent });
+  run.emit({ type: "run-start", traceparent: options.traceparent, rerunOf: options.rerunOf });
 
   const controller = new AbortController();
   const outer = options.signal;

@@ -23,7 +23,7 @@ import {
   type CleanupOptions,
   formatTraceLine,
   isRunOlderThan,
-  type ListOptions,
+  type ListRunsOptions,
   parseTraceLines,
   type RunSummary,
   sortAndPageRuns,
@@ -53,6 +53,10 @@ export class FileTraceStore implements TraceStore {
   /** Summaries of runs this instance has written, so run end needs no read. */
   readonly #summaries = new Map<string, RunSummary>();
   readonly #madeDirs = new Set<string>();
+  /** Summaries of ended runs read from disk: an ended run's summary no longer changes, so a
+   * listing reads only the runs it has not seen end (one folder listing per page, not one
+   * file per run). Forgotten when the run's folder is gone. */
+  readonly #ended = new Map<string, RunSummary>();
 
   /** Stores traces below `root` (e.g. `./logs`) through `fs`. */
   constructor(fs: RuntimeFs, root: string) {
@@ -177,23 +181,34 @@ export class FileTraceStore implements TraceStore {
     return text === null ? [] : parseTraceLines(text);
   }
 
-  /** Runs, newest first (reads each run's `run.jsonl`). */
-  async listRuns(options?: ListOptions): Promise<RunSummary[]> {
+  /** Runs, newest first, filtered and paged (reads the `run.jsonl` of each run not yet
+   * seen ended by this store). */
+  async listRuns(options?: ListRunsOptions): Promise<RunSummary[]> {
     await this.flush();
     return sortAndPageRuns(await this.#allSummaries(), options);
   }
 
   async #allSummaries(): Promise<RunSummary[]> {
     const names = (await listDirs(this.#fs, this.#root)).filter((n) => n.startsWith(RUN_PREFIX));
-    const summaries = await Promise.all(names.map((name) => {
+    const seen = new Set<string>();
+    const summaries = await Promise.all(names.map(async (name) => {
       let runId: string;
       try {
         runId = decodeURIComponent(name.slice(RUN_PREFIX.length));
       } catch {
         return undefined;
       }
-      return this.#readSummary(runId);
+      seen.add(runId);
+      const cached = this.#ended.get(runId);
+      if (cached) return cached;
+      const summary = await this.#readSummary(runId);
+      if (summary?.end !== undefined) this.#ended.set(runId, summary);
+      return summary;
     }));
+    // Folders removed meanwhile (a cleanup here or elsewhere) leave the cache.
+    if (seen.size < this.#ended.size) {
+      for (const runId of this.#ended.keys()) if (!seen.has(runId)) this.#ended.delete(runId);
+    }
     return summaries.filter((summary): summary is RunSummary => summary !== undefined);
   }
 
@@ -217,6 +232,7 @@ export class FileTraceStore implements TraceStore {
         await this.#fs.remove(dir);
         this.#madeDirs.delete(dir);
         this.#summaries.delete(summary.runId);
+        this.#ended.delete(summary.runId);
         removed++;
       }
       return removed;

@@ -7,7 +7,7 @@
 import {
   type CleanupOptions,
   isRunOlderThan,
-  type ListOptions,
+  type ListRunsOptions,
   type RunSummary,
   sortAndPageRuns,
   type TraceRecord,
@@ -36,8 +36,8 @@ export class MemoryTraceStore implements TraceStore {
     return Promise.resolve();
   }
 
-  /** Runs, newest first. */
-  listRuns(options?: ListOptions): Promise<RunSummary[]> {
+  /** Runs, newest first, filtered and paged. */
+  listRuns(options?: ListRunsOptions): Promise<RunSummary[]> {
     return Promise.resolve(sortAndPageRuns([...this.#summaries.values()], options));
   }
 

@@ -24,6 +24,8 @@ export interface RunSummaryJson {
   readonly ended_at: string | null;
   /** How long it took, ms, else `null`. */
   readonly duration_ms: number | null;
+  /** The run this one re-runs, else `null`. */
+  readonly rerun_of: string | null;
   /** Where the row comes from: always `traces` here (the API also lists its own runs). */
   readonly source: "traces";
 }
@@ -36,7 +38,7 @@ export interface RunSummaryJson {
  * runSummaryJson({ runId: "r1", workflow: "wf", status: "SUCCESS", start: 0, end: 5, durationMs: 5 });
  * // { run_id: "r1", parent_run_id: null, workflow: "wf", status: "SUCCESS",
  * //   started_at: "1970-01-01T00:00:00.000Z", ended_at: "1970-01-01T00:00:00.005Z",
- * //   duration_ms: 5, source: "traces" }
+ * //   duration_ms: 5, rerun_of: null, source: "traces" }
  * ```
  */
 export function runSummaryJson(summary: RunSummary): RunSummaryJson {
@@ -48,6 +50,7 @@ export function runSummaryJson(summary: RunSummary): RunSummaryJson {
     started_at: new Date(summary.start).toISOString(),
     ended_at: summary.end === undefined ? null : new Date(summary.end).toISOString(),
     duration_ms: summary.durationMs ?? null,
+    rerun_of: summary.rerunOf ?? null,
     source: "traces",
   };
 }

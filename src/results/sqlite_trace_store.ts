@@ -10,7 +10,7 @@ import type { LogLevel } from "../executor/events.ts";
 import type { Status } from "../models/types.ts";
 import {
   type CleanupOptions,
-  type ListOptions,
+  type ListRunsOptions,
   type RunSummary,
   type TraceEvent,
   type TraceRecord,
@@ -46,15 +46,26 @@ CREATE TABLE IF NOT EXISTS runs (
   duration_ms REAL
 );
 CREATE INDEX IF NOT EXISTS runs_start ON runs (start DESC, run_id DESC);
+CREATE INDEX IF NOT EXISTS runs_workflow_start ON runs (workflow, start DESC, run_id DESC);
 `;
 
+/** Columns added after the first schema: added to older databases when opened. */
+const ADDED_COLUMNS: readonly { table: string; column: string; type: string }[] = [
+  { table: "traces", column: "rerun_of", type: "TEXT" },
+  { table: "runs", column: "rerun_of", type: "TEXT" },
+];
+
 const INSERT_TRACE = `INSERT INTO traces (run_id, parent_run_id, time, level, workflow, job,
-  strategy, stage, event, status, duration_ms, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  strategy, stage, event, status, duration_ms, message, rerun_of)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const UPSERT_RUN = `INSERT INTO runs (run_id, parent_run_id, workflow, status, start, "end",
-  duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET
+  duration_ms, rerun_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET
   parent_run_id = excluded.parent_run_id, workflow = excluded.workflow,
   status = excluded.status, start = excluded.start, "end" = excluded."end",
-  duration_ms = excluded.duration_ms`;
+  duration_ms = excluded.duration_ms, rerun_of = excluded.rerun_of`;
+/** A run first seen through records other than its start or end (a partial trace). */
+const INSERT_RUN_IF_NEW = `INSERT OR IGNORE INTO runs (run_id, parent_run_id, workflow, status,
+  start) VALUES (?, ?, ?, 'WAIT', ?)`;
 
 const nullable = (value: string | number | undefined): SqliteValue => value ?? null;
 
@@ -75,6 +86,12 @@ export class SqliteTraceStore implements TraceStore {
   constructor(db: SqliteDatabase) {
     this.#db = db;
     db.exec(SCHEMA);
+    for (const { table, column, type } of ADDED_COLUMNS) {
+      const columns = db.all(`PRAGMA table_info(${table})`).map((row) => String(row.name));
+      if (!columns.includes(column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    }
+    // Databases written before every run got a `runs` row with its first records.
+    this.#adoptRunsWithoutLifecycle();
   }
 
   /** Appends records in one transaction. */
@@ -98,11 +115,23 @@ export class SqliteTraceStore implements TraceStore {
           nullable(record.status),
           nullable(record.durationMs),
           record.message,
+          nullable(record.rerunOf),
         ]);
-        if (record.event !== "run-start" && record.event !== "run-end") continue;
-        let summary = summaries.has(record.runId)
-          ? summaries.get(record.runId)
-          : (record.event === "run-start" ? undefined : this.#readRun(record.runId));
+        if (record.event !== "run-start" && record.event !== "run-end") {
+          if (!summaries.has(record.runId)) {
+            // Listed (WAIT) before its start or end arrives, so listing needs no scan.
+            db.run(INSERT_RUN_IF_NEW, [
+              record.runId,
+              nullable(record.parentRunId),
+              record.workflow,
+              record.time,
+            ]);
+            summaries.set(record.runId, undefined);
+          }
+          continue;
+        }
+        let summary = summaries.get(record.runId) ??
+          (record.event === "run-start" ? undefined : this.#readRun(record.runId));
         summary = updateRunSummary(summary, record);
         summaries.set(record.runId, summary);
       }
@@ -116,6 +145,7 @@ export class SqliteTraceStore implements TraceStore {
           summary.start,
           nullable(summary.end),
           nullable(summary.durationMs),
+          nullable(summary.rerunOf),
         ]);
       }
       db.exec("COMMIT");
@@ -131,20 +161,43 @@ export class SqliteTraceStore implements TraceStore {
     return row ? rowToSummary(row) : undefined;
   }
 
-  /** Runs, newest first. Runs whose records never included a `run-start`/`run-end` are
-   * derived from their records. */
-  listRuns(options?: ListOptions): Promise<RunSummary[]> {
-    const limit = options?.limit === undefined ? -1 : Math.max(0, options.limit);
-    const offset = Math.max(0, options?.offset ?? 0);
-    this.#adoptRunsWithoutLifecycle();
+  /** Runs, newest first, filtered and paged in SQL (`WHERE … ORDER BY start DESC, run_id
+   * DESC LIMIT`, on the `(start, run_id)` and `(workflow, start, run_id)` indexes). */
+  listRuns(options: ListRunsOptions = {}): Promise<RunSummary[]> {
+    const limit = options.limit === undefined ? -1 : Math.max(0, options.limit);
+    const offset = Math.max(0, options.offset ?? 0);
+    const where: string[] = [];
+    const args: SqliteValue[] = [];
+    if (options.workflow !== undefined) {
+      where.push("workflow = ?");
+      args.push(options.workflow);
+    }
+    if (options.status !== undefined) {
+      where.push("status = ?");
+      args.push(options.status);
+    }
+    if (options.since !== undefined) {
+      where.push("start >= ?");
+      args.push(options.since);
+    }
+    if (options.until !== undefined) {
+      where.push("start < ?");
+      args.push(options.until);
+    }
+    if (options.after !== undefined) {
+      where.push("(start < ? OR (start = ? AND run_id < ?))");
+      args.push(options.after.start, options.after.start, options.after.runId);
+    }
     const rows = this.#db.all(
-      `SELECT * FROM runs ORDER BY start DESC, run_id DESC LIMIT ? OFFSET ?`,
-      [limit, offset],
+      `SELECT * FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+       ORDER BY start DESC, run_id DESC LIMIT ? OFFSET ?`,
+      [...args, limit, offset],
     );
     return Promise.resolve(rows.map(rowToSummary));
   }
 
-  /** Adds `runs` rows for runs that only have log records (rare: partial traces). */
+  /** Adds `runs` rows for runs that only have log records (databases written before `write`
+   * added a row with a run's first records). */
   #adoptRunsWithoutLifecycle(): void {
     const rows = this.#db.all(
       `SELECT t.run_id, t.parent_run_id, t.workflow, MIN(t.time) AS start FROM traces t
@@ -157,6 +210,7 @@ export class SqliteTraceStore implements TraceStore {
         row.workflow,
         "WAIT",
         row.start,
+        null,
         null,
         null,
       ]);
@@ -181,6 +235,7 @@ export class SqliteTraceStore implements TraceStore {
         status: text(row.status) as Status | undefined,
         durationMs: num(row.duration_ms),
         message: String(row.message),
+        rerunOf: text(row.rerun_of),
       })
     ));
   }
@@ -228,5 +283,6 @@ function rowToSummary(row: Record<string, SqliteValue>): RunSummary {
     start: Number(row.start),
     end: num(row.end),
     durationMs: num(row.duration_ms),
+    rerunOf: text(row.rerun_of),
   });
 }

@@ -38,6 +38,8 @@ export interface TraceRecord {
   readonly status?: Status;
   /** On `*-end` records. */
   readonly durationMs?: number;
+  /** On the `run-start` record of a re-run: the run it re-runs. */
+  readonly rerunOf?: string;
 }
 
 /** One run as listed by {@linkcode TraceStore.listRuns}. */
@@ -56,6 +58,8 @@ export interface RunSummary {
   readonly end?: number;
   /** Duration reported by `run-end`. */
   readonly durationMs?: number;
+  /** The run this one re-runs (from its `run-start` record), if any. */
+  readonly rerunOf?: string;
 }
 
 /** Paging of list methods. */
@@ -64,6 +68,29 @@ export interface ListOptions {
   readonly limit?: number;
   /** Items skipped first. @default 0 */
   readonly offset?: number;
+}
+
+/** Where a run sits in the listing order (newest `start` first, then run id descending). */
+export interface RunKey {
+  /** Epoch ms the run started. */
+  readonly start: number;
+  /** The run's id. */
+  readonly runId: string;
+}
+
+/** Filters and paging of {@linkcode TraceStore.listRuns}. */
+export interface ListRunsOptions extends ListOptions {
+  /** Only runs of this workflow. */
+  readonly workflow?: string;
+  /** Only runs with this status. */
+  readonly status?: Status;
+  /** Only runs that started at or after this epoch ms. */
+  readonly since?: number;
+  /** Only runs that started before this epoch ms. */
+  readonly until?: number;
+  /** Only runs listed after this one (keyset paging: a stable next page however many runs
+   * start meanwhile). */
+  readonly after?: RunKey;
 }
 
 /** Options of `cleanup`. */
@@ -79,8 +106,8 @@ export interface CleanupOptions {
 export interface TraceStore {
   /** Appends records (any mix of runs), in order. */
   write(records: readonly TraceRecord[]): Promise<void>;
-  /** Runs, newest `start` first. */
-  listRuns(options?: ListOptions): Promise<RunSummary[]>;
+  /** Runs, newest `start` first (then run id descending), filtered and paged. */
+  listRuns(options?: ListRunsOptions): Promise<RunSummary[]>;
   /** Every record of a run in write order; `null` when the run is unknown. */
   getTrace(runId: string): Promise<TraceRecord[] | null>;
   /** Removes every run that ended before `olderThan` (or, never ended, started before it);
@@ -185,6 +212,7 @@ export function updateRunSummary(
   if (record.event === "run-start") {
     summary = { ...summary, start: record.time, workflow: record.workflow };
     if (record.parentRunId !== undefined) summary = { ...summary, parentRunId: record.parentRunId };
+    if (record.rerunOf !== undefined) summary = { ...summary, rerunOf: record.rerunOf };
   } else if (record.event === "run-end") {
     summary = {
       ...summary,
@@ -196,10 +224,27 @@ export function updateRunSummary(
   return withoutUndefined(summary);
 }
 
-/** Newest start first, then run id descending, then paged. */
-export function sortAndPageRuns(runs: RunSummary[], options?: ListOptions): RunSummary[] {
-  runs.sort((a, b) => b.start - a.start || (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0));
-  return page(runs, options);
+/** Negative when `a` is listed before `b` (newer start first, then run id descending). */
+export function compareRunKeys(a: RunKey, b: RunKey): number {
+  return b.start - a.start || (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0);
+}
+
+/** `true` when `run` passes the filters of `options` (paging aside). */
+export function runMatches(run: RunSummary, options?: ListRunsOptions): boolean {
+  if (!options) return true;
+  if (options.workflow !== undefined && run.workflow !== options.workflow) return false;
+  if (options.status !== undefined && run.status !== options.status) return false;
+  if (options.since !== undefined && run.start < options.since) return false;
+  if (options.until !== undefined && run.start >= options.until) return false;
+  if (options.after !== undefined && compareRunKeys(run, options.after) <= 0) return false;
+  return true;
+}
+
+/** Filters, sorts newest start first (then run id descending) and pages. */
+export function sortAndPageRuns(runs: RunSummary[], options?: ListRunsOptions): RunSummary[] {
+  const kept = runs.filter((run) => runMatches(run, options));
+  kept.sort(compareRunKeys);
+  return page(kept, options);
 }
 
 /** Applies `offset`/`limit`. */
@@ -289,6 +334,7 @@ export function traceRecordToLine(record: TraceRecord): string {
   if (record.event !== undefined) line += `,"event":"${record.event}"`;
   if (record.status !== undefined) line += `,"status":"${record.status}"`;
   if (record.durationMs !== undefined) line += `,"durationMs":${record.durationMs}`;
+  if (record.rerunOf !== undefined) line += `,"rerunOf":${jsonString(record.rerunOf)}`;
   return line + `,"message":${jsonString(record.message)}}\n`;
 }
 

@@ -118,6 +118,7 @@ export function lifecycleToTraceRecord(detail: LifecycleDetail): TraceRecord {
     stage: detail.stage,
     event: detail.type === "log" ? undefined : detail.type,
     status: detail.status,
+    rerunOf: detail.rerunOf,
     // Microsecond precision, as in the run context's `duration_ms`.
     durationMs: detail.durationMs === undefined
       ? undefined

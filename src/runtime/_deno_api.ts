@@ -70,6 +70,10 @@ export interface DenoNamespace {
   mkdir(path: string, options?: { recursive?: boolean }): Promise<void>;
   remove(path: string, options?: { recursive?: boolean }): Promise<void>;
   rename(from: string, to: string): Promise<void>;
+  watchFs(
+    paths: string,
+    options?: { recursive?: boolean },
+  ): AsyncIterable<{ kind: string; paths: string[] }> & { close(): void };
   kill(pid: number, signal?: string): void;
   Command: new (program: string, options?: DenoCommandOptions) => { spawn(): DenoChildProcess };
 }

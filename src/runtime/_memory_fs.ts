@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { FileInfo, RuntimeFs, WriteOptions } from "./types.ts";
+import type { FileInfo, RuntimeFs, WatchOptions, WriteOptions } from "./types.ts";
 
 interface MemoryFile {
   data: string;
@@ -39,6 +39,7 @@ export class MemoryFs implements RuntimeFs {
   readonly #dirs = new Set<string>(["/"]);
   readonly #cwd: string;
   readonly #clock: { now(): number };
+  readonly #watchers = new Set<{ prefix: string; onChange: (path: string) => void }>();
 
   /** Starts with `files` (relative paths resolve against `cwd`). */
   constructor(cwd: string, clock: { now(): number }, files: Record<string, string>) {
@@ -83,7 +84,34 @@ export class MemoryFs implements RuntimeFs {
     }
     const before = options.append ? this.#files.get(full)?.data ?? "" : "";
     this.#files.set(full, { data: before + data, mtimeMs: this.#clock.now() });
+    this.#changed(full);
     return Promise.resolve();
+  }
+
+  /** Tells the watchers of every folder above `full` (synchronously, in write order). */
+  #changed(full: string): void {
+    for (const watcher of this.#watchers) {
+      if (full.startsWith(watcher.prefix)) watcher.onChange(full);
+    }
+  }
+
+  watch(dir: string, onChange: (path: string) => void, options: WatchOptions = {}): Promise<void> {
+    const full = this.#resolve(dir);
+    try {
+      this.#requireDir(full, dir);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { signal } = options;
+    if (signal?.aborted) return Promise.resolve();
+    const watcher = { prefix: full === "/" ? "/" : full + "/", onChange };
+    this.#watchers.add(watcher);
+    return new Promise((resolve) => {
+      signal?.addEventListener("abort", () => {
+        this.#watchers.delete(watcher);
+        resolve();
+      }, { once: true });
+    });
   }
 
   listFiles(dir: string): Promise<string[]> {
@@ -148,8 +176,9 @@ export class MemoryFs implements RuntimeFs {
 
   remove(path: string): Promise<void> {
     const full = this.#resolve(path);
-    this.#files.delete(full);
+    if (this.#files.delete(full)) this.#changed(full);
     if (full !== "/" && this.#dirs.delete(full)) {
+      this.#changed(full);
       const prefix = full + "/";
       for (const file of [...this.#files.keys()]) {
         if (file.startsWith(prefix)) this.#files.delete(file);
@@ -167,6 +196,8 @@ export class MemoryFs implements RuntimeFs {
     if (!this.#dirs.has(parentOf(target))) return Promise.reject(missing(to));
     this.#files.delete(source);
     this.#files.set(target, file);
+    this.#changed(source);
+    this.#changed(target);
     return Promise.resolve();
   }
 }

@@ -4,8 +4,9 @@
  * @module
  */
 import * as fsp from "node:fs/promises";
-import type { Dirent } from "node:fs";
-import type { FileInfo, RuntimeFs, WriteOptions } from "./types.ts";
+import { type Dirent, watch as watchTree } from "node:fs";
+import type { FileInfo, RuntimeFs, WatchOptions, WriteOptions } from "./types.ts";
+import { pollWatch } from "./_poll_watch.ts";
 import { type ByteFileOps, writeTextFile } from "./_write.ts";
 import { childPath } from "./_paths.ts";
 
@@ -88,5 +89,36 @@ export const nodeFs: RuntimeFs = {
 
   async rename(from: string, to: string): Promise<void> {
     await fsp.rename(from, to);
+  },
+
+  async watch(dir: string, onChange: (path: string) => void, options: WatchOptions = {}) {
+    const { signal } = options;
+    if (signal?.aborted) return;
+    const info = await fsp.stat(dir);
+    if (!info.isDirectory()) throw new Error(`ENOTDIR: '${dir}' is not a folder`);
+    let watcher: ReturnType<typeof watchTree>;
+    try {
+      watcher = watchTree(dir, { recursive: true }, (_event, name) => {
+        onChange(name ? childPath(dir, String(name).replaceAll("\\", "/")) : dir);
+      });
+    } catch (error) {
+      // Node before 20 on Linux, and hosts without a recursive watcher: poll instead.
+      if ((error as { code?: string } | null)?.code !== "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM") {
+        throw error;
+      }
+      return await pollWatch(nodeFs, dir, onChange, options);
+    }
+    await new Promise<void>((resolve, reject) => {
+      const stop = () => {
+        watcher.close();
+        resolve();
+      };
+      signal?.addEventListener("abort", stop, { once: true });
+      watcher.on("error", (error) => {
+        signal?.removeEventListener("abort", stop);
+        watcher.close();
+        reject(error);
+      });
+    });
   },
 };

@@ -22,6 +22,7 @@ import type {
   RuntimeFs,
   SpawnOptions,
   SpawnResult,
+  WatchOptions,
   WriteOptions,
 } from "./types.ts";
 import { childPath } from "./_paths.ts";
@@ -119,6 +120,23 @@ export const denoFs: RuntimeFs = {
   },
 
   rename: (from, to) => withPath(from, () => denoApi().rename(from, to)),
+
+  watch(dir: string, onChange: (path: string) => void, options: WatchOptions = {}) {
+    return withPath(dir, async () => {
+      const { signal } = options;
+      if (signal?.aborted) return;
+      const watcher = denoApi().watchFs(dir, { recursive: true });
+      const close = () => watcher.close();
+      signal?.addEventListener("abort", close, { once: true });
+      try {
+        for await (const event of watcher) {
+          for (const path of event.paths) onChange(path.replaceAll("\\", "/"));
+        }
+      } finally {
+        signal?.removeEventListener("abort", close);
+      }
+    });
+  },
 };
 
 async function pump(stream: ReadableStream<Uint8Array>, collector: OutputCollector): Promise<void> {

@@ -33,6 +33,15 @@ export interface WriteOptions {
   readonly createDirs?: boolean;
 }
 
+/** Options of {@linkcode RuntimeFs.watch}. */
+export interface WatchOptions {
+  /** Stops watching; the promise `watch` returned then resolves. */
+  readonly signal?: AbortSignal;
+  /** How often to look for changes where the host cannot watch a tree natively, ms.
+   * @default 1000 */
+  readonly pollMs?: number;
+}
+
 /** Filesystem access. Every method rejects with an `Error` whose message names the path. */
 export interface RuntimeFs {
   /** Reads a UTF-8 text file. */
@@ -52,6 +61,13 @@ export interface RuntimeFs {
   remove(path: string): Promise<void>;
   /** Renames (moves) a file, replacing the target atomically where the OS allows. */
   rename(from: string, to: string): Promise<void>;
+  /**
+   * Calls `onChange` with a path below `dir` (recursively) each time something there is
+   * created, changed or removed, until `options.signal` aborts; the promise resolves then,
+   * and rejects when `dir` cannot be watched. Several calls may come for one edit. Absent
+   * where the host offers no way to watch.
+   */
+  watch?(dir: string, onChange: (path: string) => void, options?: WatchOptions): Promise<void>;
 }
 
 /** Time. The core never calls `Date.now()` or `setTimeout` itself. */

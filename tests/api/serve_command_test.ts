@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { runCli } from "../../src/cli/run_cli.ts";
 import { detectRuntime } from "../../src/runtime/mod.ts";
 import type { Runtime } from "../../src/runtime/types.ts";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 
 const CONF = new URL("../../conf", import.meta.url).pathname;
 
@@ -126,5 +128,71 @@ describe("workflow serve", () => {
     });
     assert.equal(code, 2);
     assert.match(err, /--port expects an integer from 0 to 65535, got 'http'/);
+  });
+
+  it("prints one line per request (no query string, no header) and one per ended run", async () => {
+    const server = await startServe([], {});
+    const listed = await fetch(`${server.base}/api/v1/workflows?api_key=hunter2`, {
+      headers: { authorization: "Bearer also-secret" },
+    });
+    assert.equal(listed.status, 200);
+    await listed.body?.cancel();
+    const missing = await fetch(`${server.base}/api/v1/runs/nope`);
+    assert.equal(missing.status, 404);
+    await missing.body?.cancel();
+    const ran = await fetch(`${server.base}/api/v1/workflows/demo-hello/execute`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ params: { name: "ann" } }),
+    });
+    const result = await ran.json();
+    server.stop();
+    assert.equal(await server.exit, 0);
+    const out = server.output().out;
+    assert.match(out, /^\S+Z GET \/api\/v1\/workflows 200 \d+ms$/m);
+    assert.match(out, /^\S+Z GET \/api\/v1\/runs\/nope 404 \d+ms$/m);
+    assert.match(out, /^\S+Z POST \/api\/v1\/workflows\/demo-hello\/execute 200 \d+ms$/m);
+    assert.match(out, new RegExp(`^\\S+Z run ${result.run_id} demo-hello SUCCESS \\d+ms$`, "m"));
+    assert.doesNotMatch(out, /hunter2|also-secret|api_key/);
+  });
+
+  it("reloads the config when its folder changes with --watch, one line per reload", async () => {
+    const dir = (await mkdtemp(`${tmpdir()}/wf-watch-`)).replaceAll("\\", "/");
+    const workflow = (name: string, stages = "stages") =>
+      `${name}:\n  type: Workflow\n  jobs:\n    a:\n      ${stages}:\n        - name: Hi\n          echo: hi\n`;
+    await writeFile(`${dir}/one.yml`, workflow("one"));
+    const server = await startServe(["--conf", dir, "--watch"], {});
+    try {
+      assert.match(server.output().out, /watching .*wf-watch-.* for changes/);
+      const reloads = () => server.output().out.match(/^config (?:not )?reloaded.*$/gm) ?? [];
+      // The watcher starts asynchronously: write (every second, well over the 200 ms quiet
+      // time a reload waits for) until a reload is reported. Nothing here is timed.
+      for (let i = 0; reloads().length === 0; i++) {
+        if (i === 400) assert.fail(`no reload reported: ${JSON.stringify(server.output())}`);
+        if (i % 20 === 0) await writeFile(`${dir}/two.yml`, workflow("two"));
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.match(reloads()[0] ?? "", /^config reloaded: 2 template\(s\)$/);
+      const shown = await fetch(`${server.base}/api/v1/workflows/two`);
+      assert.equal(shown.status, 200);
+      await shown.body?.cancel();
+
+      const before = reloads().length;
+      await writeFile(`${dir}/two.yml`, workflow("two", "stagez"));
+      while (!reloads().slice(before).some((line) => line.startsWith("config not reloaded"))) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.match(
+        reloads().slice(before).find((line) => line.startsWith("config not reloaded"))!,
+        /^config not reloaded \(the old one stays\): \d+ issue\(s\), first: .*two\.yml.*stagez/,
+      );
+      const still = await fetch(`${server.base}/api/v1/workflows/two`);
+      assert.equal(still.status, 200);
+      await still.body?.cancel();
+    } finally {
+      server.stop();
+      assert.equal(await server.exit, 0);
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -136,9 +136,11 @@ describe("workflow runs --json and workflow logs", () => {
         "started_at",
         "ended_at",
         "duration_ms",
+        "rerun_of",
         "source",
       ]);
       assert.equal(row.parent_run_id, null);
+      assert.equal(row.rerun_of, null);
       assert.equal(row.workflow, "greet");
       assert.equal(row.status, "SUCCESS");
       assert.match(String(row.started_at), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);

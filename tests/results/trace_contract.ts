@@ -135,6 +135,65 @@ export function traceStoreContract(
     );
 
     it(
+      "listRuns() filters by workflow, status and start time, together",
+      { skip },
+      withStore(async ({ store }) => {
+        await store.write(runRecords("a1", 1_000, { workflow: "a" }));
+        await store.write(runRecords("a2", 2_000, { workflow: "a", status: "FAILED" }));
+        await store.write(runRecords("b3", 3_000, { workflow: "b", status: "FAILED" }));
+        await store.write(runRecords("a4", 4_000, { workflow: "a", end: false }));
+        const ids = (runs: { runId: string }[]) => runs.map((run) => run.runId);
+        assert.deepEqual(ids(await store.listRuns({ workflow: "a" })), ["a4", "a2", "a1"]);
+        assert.deepEqual(ids(await store.listRuns({ status: "FAILED" })), ["b3", "a2"]);
+        assert.deepEqual(ids(await store.listRuns({ status: "WAIT" })), ["a4"]);
+        assert.deepEqual(ids(await store.listRuns({ since: 2_000, until: 4_000 })), ["b3", "a2"]);
+        assert.deepEqual(
+          ids(await store.listRuns({ workflow: "a", status: "FAILED", since: 2_001 })),
+          [],
+        );
+        assert.deepEqual(ids(await store.listRuns({ workflow: "a", limit: 1, offset: 1 })), ["a2"]);
+      }),
+    );
+
+    it(
+      "listRuns() pages by key after a given run, unmoved by runs that start later",
+      { skip },
+      withStore(async ({ store }) => {
+        // Two runs share a start: the run id breaks the tie, so neither is skipped or repeated.
+        for (const [id, start] of [["r1", 1_000], ["r2", 2_000], ["r3a", 3_000], ["r3b", 3_000]]) {
+          await store.write(runRecords(id as string, start as number));
+        }
+        const ids = (runs: { runId: string }[]) => runs.map((run) => run.runId);
+        const first = await store.listRuns({ limit: 2 });
+        assert.deepEqual(ids(first), ["r3b", "r3a"]);
+        await store.write(runRecords("r9", 9_000));
+        const last = first[first.length - 1];
+        assert.deepEqual(ids(await store.listRuns({ limit: 2, after: last })), ["r2", "r1"]);
+        assert.deepEqual(ids(await store.listRuns({ after: { start: 3_000, runId: "r3b" } })), [
+          "r3a",
+          "r2",
+          "r1",
+        ]);
+        assert.deepEqual(
+          ids(await store.listRuns({ after: { start: 1_000, runId: "r1" } })),
+          [],
+        );
+      }),
+    );
+
+    it(
+      "keeps the run a re-run repeats on its run-start record and in its summary",
+      { skip },
+      withStore(async ({ store }) => {
+        const [start, ...rest] = runRecords("again", 2_000);
+        await store.write([{ ...start, rerunOf: "first" }, ...rest]);
+        assert.equal((await store.getTrace("again"))?.[0].rerunOf, "first");
+        const [summary] = await store.listRuns();
+        assert.equal(summary.rerunOf, "first");
+      }),
+    );
+
+    it(
       "listRuns() shows a run that ended in a later write than it started",
       { skip },
       withStore(async ({ store }) => {

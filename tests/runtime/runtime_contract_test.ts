@@ -156,6 +156,45 @@ for (const subject of subjects) {
       }
     });
 
+    it("watch() reports a file changed in a sub-folder, and stops when its signal aborts", async () => {
+      const { runtime, base, cleanup } = await subject.make();
+      const stop = new AbortController();
+      try {
+        assert.ok(runtime.fs.watch, "this runtime's fs can watch");
+        await runtime.fs.writeText(`${base}/conf/sub/a.yml`, "a: 1", { createDirs: true });
+        const seen: string[] = [];
+        let notified!: () => void;
+        const changed = new Promise<void>((resolve) => notified = resolve);
+        const watching = runtime.fs.watch(`${base}/conf`, (path) => {
+          seen.push(path);
+          if (path.endsWith("sub/a.yml")) notified();
+        }, { signal: stop.signal, pollMs: 20 });
+        // A host watcher starts asynchronously: write until it reports (the test's own
+        // timeout bounds this, nothing here is timed).
+        let done = false;
+        changed.then(() => done = true);
+        for (let i = 0; !done; i++) {
+          await runtime.fs.writeText(`${base}/conf/sub/a.yml`, `a: ${i}`);
+          await Promise.race([changed, new Promise((resolve) => setTimeout(resolve, 50))]);
+        }
+        assert.ok(seen.every((path) => path.startsWith(`${base}/conf/`)), seen.join(", "));
+        stop.abort();
+        await watching;
+      } finally {
+        stop.abort();
+        await cleanup();
+      }
+    });
+
+    it("watch() rejects for a folder that does not exist", async () => {
+      const { runtime, base, cleanup } = await subject.make();
+      try {
+        await assert.rejects(runtime.fs.watch!(`${base}/nope`, () => {}));
+      } finally {
+        await cleanup();
+      }
+    });
+
     it("cwd() is an absolute path with / separators", async () => {
       const { runtime, cleanup } = await subject.make();
       try {

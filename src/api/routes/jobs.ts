@@ -106,6 +106,7 @@ export const JOB_ROUTES: readonly RouteDefinition[] = [
       const { run, done } = await startRun(deps, workflow, params, {
         runId: body.run_id as string | undefined,
         parentRunId: body.parent_run_id as string | undefined,
+        rerunnable: false,
       });
       await done;
       const context = run.result?.context ?? {};

@@ -5,64 +5,21 @@
  * @module
  */
 
-import type { Status } from "../../models/types.ts";
 import { lifecycleToTraceRecord } from "../../results/trace_writer.ts";
-import { type RunSummary, type TraceRecord, updateRunSummary } from "../../results/trace_store.ts";
-import { ERROR, RUN_ID_SCHEMA, STATUS_SCHEMA } from "../_docs.ts";
+import type { TraceRecord } from "../../results/trace_store.ts";
+import { ERROR, STATUS_SCHEMA } from "../_docs.ts";
+import { listRunsPage, readRunListQuery, RUN_LIST_QUERY } from "../_run_list.ts";
+import {
+  apiRunRow,
+  jobsFromRecords,
+  RUN_ID_PARAM as RUN_ID,
+  runNotFound as notFound,
+  storedTrace,
+  summaryOf,
+  summaryRow,
+} from "../_run_rows.ts";
 import { runEventStream, SSE_HEADERS, traceJson, traceReplayStream } from "../_sse.ts";
-import { ApiError } from "../errors.ts";
-import { type ApiDeps, json, queryInt, type RouteDefinition } from "../route_table.ts";
-import type { ApiRun } from "../run_registry.ts";
-
-const RUN_ID = { run_id: { description: "Run id.", schema: RUN_ID_SCHEMA } };
-const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
-
-function apiRunRow(run: ApiRun): Record<string, unknown> {
-  return {
-    run_id: run.runId,
-    parent_run_id: run.result?.parent_run_id ?? null,
-    workflow: run.workflow,
-    status: run.status,
-    started_at: iso(run.acceptedAt),
-    ended_at: iso(run.endedAt),
-    duration_ms: run.endedAt === undefined ? null : run.endedAt - run.acceptedAt,
-    source: "api",
-  };
-}
-
-function summaryRow(summary: RunSummary): Record<string, unknown> {
-  return {
-    run_id: summary.runId,
-    parent_run_id: summary.parentRunId ?? null,
-    workflow: summary.workflow,
-    status: summary.status,
-    started_at: iso(summary.start),
-    ended_at: iso(summary.end),
-    duration_ms: summary.durationMs ?? null,
-    source: "traces",
-  };
-}
-
-async function storedTrace(deps: ApiDeps, runId: string): Promise<TraceRecord[] | null> {
-  if (!deps.traces) return null;
-  return await deps.traces.getTrace(runId);
-}
-
-function notFound(runId: string, deps: ApiDeps): ApiError {
-  const hint = deps.traces ? "" : " (no trace store is configured, so only runs started " +
-    "through this server are known)";
-  return new ApiError(404, "NotFound", `run '${runId}' not found${hint}`);
-}
-
-function jobsFromRecords(records: readonly TraceRecord[], runId: string): Record<string, Status> {
-  const jobs: Record<string, Status> = {};
-  for (const r of records) {
-    if (r.runId !== runId || r.job === undefined) continue;
-    if (r.event === "job-start") jobs[r.job] = "WAIT";
-    if (r.event === "job-end") jobs[r.job] = r.status ?? "SUCCESS";
-  }
-  return jobs;
-}
+import { json, type RouteDefinition } from "../route_table.ts";
 
 const RUN_ROW = {
   type: "object",
@@ -72,6 +29,7 @@ const RUN_ROW = {
     status: STATUS_SCHEMA,
     started_at: { type: "string", format: "date-time" },
     ended_at: { type: "string", format: "date-time", nullable: true },
+    rerun_of: { type: "string", nullable: true, description: "The run this one re-runs." },
     source: { type: "string", enum: ["api", "traces"] },
   },
 } as const;
@@ -84,41 +42,23 @@ export const RUN_ROUTES: readonly RouteDefinition[] = [
     operationId: "listRuns",
     summary: "List runs, newest first",
     tag: "runs",
-    query: [
-      {
-        name: "limit",
-        description: "Most runs returned (default 100).",
-        schema: { type: "integer", minimum: 0 },
-      },
-      {
-        name: "offset",
-        description: "Runs skipped first.",
-        schema: { type: "integer", minimum: 0 },
-      },
-    ],
+    query: RUN_LIST_QUERY,
     responses: {
       200: {
-        description: "`{runs: [...]}`",
-        schema: { type: "object", properties: { runs: { type: "array", items: RUN_ROW } } },
+        description: "`{runs: [...], next_cursor}`: `next_cursor` (`null` on the last page) " +
+          "gives the next page as `?cursor=`.",
+        schema: {
+          type: "object",
+          properties: {
+            runs: { type: "array", items: RUN_ROW },
+            next_cursor: { type: "string", nullable: true },
+          },
+        },
       },
-      400: ERROR("A bad `limit` or `offset`."),
+      400: ERROR("A bad filter, `limit`, `cursor` or `offset` (`field` names it)."),
     },
     async handle({ c, deps }) {
-      const limit = queryInt(c, "limit", 100, { max: 10_000 })!;
-      const offset = queryInt(c, "offset", 0)!;
-      const rows = new Map<string, { start: number; row: Record<string, unknown> }>();
-      for (const run of deps.runs.list()) {
-        rows.set(run.runId, { start: run.acceptedAt, row: apiRunRow(run) });
-      }
-      if (deps.traces) {
-        for (const summary of await deps.traces.listRuns({ limit: offset + limit })) {
-          if (!rows.has(summary.runId)) {
-            rows.set(summary.runId, { start: summary.start, row: summaryRow(summary) });
-          }
-        }
-      }
-      const sorted = [...rows.values()].sort((a, b) => b.start - a.start);
-      return json({ runs: sorted.slice(offset, offset + limit).map((r) => r.row) });
+      return json(await listRunsPage(deps, readRunListQuery(c)));
     },
   },
   {
@@ -147,10 +87,7 @@ export const RUN_ROUTES: readonly RouteDefinition[] = [
       }
       const records = await storedTrace(deps, runId);
       if (!records || records.length === 0) throw notFound(runId, deps);
-      let summary: RunSummary | undefined;
-      for (const record of records) {
-        if (record.runId === runId) summary = updateRunSummary(summary, record);
-      }
+      const summary = summaryOf(records, runId);
       if (!summary) throw notFound(runId, deps);
       return json({ ...summaryRow(summary), jobs: jobsFromRecords(records, runId), context: null });
     },
