@@ -235,22 +235,33 @@ function cleanMessage(message: string): string {
 
 /**
  * Keys that repeat an earlier key of the same map (scalar keys with equal values, as the
- * `yaml` package's `uniqueKeys` compares them), by one walk with a set per map.
+ * `yaml` package's `uniqueKeys` compares them), by one walk with a set per map. The walk
+ * uses a stack, not recursion, and skips aliases (their targets are walked where defined).
  */
 function duplicateKeys(doc: Document): { offset: number; key: string }[] {
   const out: { offset: number; key: string }[] = [];
-  visit(doc, {
-    Map(_key, map) {
-      if (map.items.length < 2) return;
-      const seen = new Set<unknown>();
-      for (const pair of map.items) {
-        if (!isScalar(pair.key)) continue;
-        const value = pair.key.value;
-        if (seen.has(value)) out.push({ offset: pair.key.range?.[0] ?? 0, key: String(value) });
-        else seen.add(value);
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = node.items.length > 1 ? new Set<unknown>() : undefined;
+      for (const pair of node.items) {
+        const key = pair.key;
+        if (seen && isScalar(key)) {
+          if (seen.has(key.value)) {
+            out.push({ offset: key.range?.[0] ?? 0, key: String(key.value) });
+          } else seen.add(key.value);
+        } else if (isMap(key) || isSeq(key)) {
+          stack.push(key);
+        }
+        if (isMap(pair.value) || isSeq(pair.value)) stack.push(pair.value);
       }
-    },
-  });
+    } else if (isSeq(node)) {
+      for (const item of node.items) {
+        if (isMap(item) || isSeq(item)) stack.push(item);
+      }
+    }
+  }
   return out;
 }
 
