@@ -4,7 +4,7 @@
 // `--only deno,node` limits runtimes; `--cases a-stages,g-cron` limits cases.
 // Exits non-zero when a benchmark fails to run (never because it is slow).
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -28,6 +28,7 @@ const commands = {
 const suites = [
   { file: "tests/bench/executor_bench.ts", cases: ["a-stages", "b-jobs", "c-matrix", "d-chain"] },
   { file: "tests/bench/load_bench.ts", cases: ["e-load"] },
+  { file: "tests/bench/load_many_bench.ts", cases: ["e-validate-20k"] },
   { file: "tests/bench/render_bench.ts", cases: ["f-render"] },
   { file: "tests/bench/cron_bench.ts", cases: ["g-cron"] },
   {
@@ -96,21 +97,31 @@ for (const runtime of runtimes) {
     const runs = suite.file.endsWith("executor_bench.ts") ? cases.map((c) => [c]) : [[]];
     for (const extra of runs) runOne(runtime, suite, extra);
   }
-  // j-cold-start: whole processes, median of 5 after one warm-up.
+  // j-cold-start: whole processes of the `workflow` command (src/cli/bin.ts, the npm bin),
+  // median of 5 after one warm-up. On Node also the npm build, when npm/ has been built
+  // (node --import tsx scripts/build_npm.ts): what `npx workflow` runs.
   if (!onlyCases || onlyCases.some((o) => "j-cold-start".startsWith(o))) {
-    const entry = {
-      deno: [bin("deno"), ["run", "-A", "mod.ts"]],
-      bun: [bin("bun"), ["mod.ts"]],
-      node: [process.execPath, ["--import", "tsx", "src/cli/bin.ts"]],
+    const entries = {
+      deno: [["", [bin("deno"), ["run", "-A", "src/cli/bin.ts"]]]],
+      bun: [["", [bin("bun"), ["src/cli/bin.ts"]]]],
+      node: [
+        ["", [process.execPath, ["--import", "tsx", "src/cli/bin.ts"]]],
+        ...(existsSync(join(root, "npm/src/cli/bin.js"))
+          ? [["-npm", [process.execPath, ["npm/src/cli/bin.js"]]]]
+          : []),
+      ],
     }[runtime];
+    const commandCases = [["version", ["version"]], ["run", [
+      "run",
+      "demo-hello",
+      "--conf",
+      "conf",
+      "--json",
+    ]]];
     for (
-      const [label, extra] of [["version", ["version"]], ["run", [
-        "run",
-        "demo-hello",
-        "--conf",
-        "conf",
-        "--json",
-      ]]]
+      const [label, extra, entry] of entries.flatMap(([suffix, entry]) =>
+        commandCases.map(([label, extra]) => [label + suffix, extra, entry])
+      )
     ) {
       const times = [];
       let ok = true;

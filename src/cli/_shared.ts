@@ -1,11 +1,11 @@
 /**
  * Pieces shared by every CLI command module (kept apart from `run_cli.ts` so
- * command modules do not import the dispatcher that imports them).
+ * command modules do not import the dispatcher that imports them). Option parsing is in
+ * `_args.ts`, so that `workflow version` loads no `node:` module.
  *
  * @module
  */
 
-import { parseArgs } from "node:util";
 import type { Runtime } from "../runtime/types.ts";
 import { ParamError, WorkflowBaseError } from "../errors.ts";
 import { closest } from "../models/issues.ts";
@@ -117,34 +117,4 @@ export function checkDeclaredParams(
       : `it declares no params; add them under 'params:' to pass them`,
   );
   throw new ParamError(lines.join("\n"), unknown.length === 1 ? unknown[0] : undefined);
-}
-
-/** How a command declares its options (the `node:util` `parseArgs` shape). */
-export type OptionSpec = Record<
-  string,
-  { type: "string" | "boolean"; short?: string; multiple?: boolean }
->;
-
-/** Parsed option values by name. */
-export type ParsedValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
-
-/**
- * Parses a command's arguments strictly, with `--conf` and `-h/--help` always accepted.
- *
- * @throws {UsageError} for an unknown option or a missing value.
- */
-export function parseCommandArgs(
-  args: readonly string[],
-  options: OptionSpec,
-): { values: ParsedValues; positionals: string[] } {
-  try {
-    return parseArgs({
-      args: [...args],
-      options: { conf: { type: "string" }, help: { type: "boolean", short: "h" }, ...options },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
 }

@@ -6,29 +6,24 @@
  * @module
  */
 
-import { Engine } from "../engine.ts";
+// Only what every command needs is imported here; a command imports the engine, the stores,
+// the scheduler or the server when it runs, so `version` or `run` loads no more than it uses.
+import type { Engine, EngineOptions } from "../engine.ts";
 import { ConfigError, formatIssue, isBlockingIssue, ParamError } from "../errors.ts";
-import { onLifecycle } from "../executor/events.ts";
 import type { Settings } from "../settings.ts";
 import { VERSION } from "../version.ts";
-import { workflowJsonSchema } from "../models/schema.ts";
-import { indexConfig } from "../config/loader.ts";
-import { formatTraceLine } from "../results/trace_store.ts";
-import { runSummaryJson } from "../results/run_summary_json.ts";
 import { formatDuration, progressLine } from "./progress.ts";
 import type { CommandEntry } from "./commands.ts";
+import type { OptionSpec, ParsedValues } from "./_args.ts";
 import {
   checkDeclaredParams,
   type CliHost,
   type CliIo,
   collectParams,
   DEFAULT_CLI_HOST,
-  parseCommandArgs,
   resultJson,
   UsageError,
 } from "./_shared.ts";
-import { SCHEDULER_COMMANDS } from "./scheduler_commands.ts";
-import { SERVER_COMMANDS } from "./server_commands.ts";
 
 export { type CliHost, type CliIo, collectParams, resultJson, UsageError };
 
@@ -110,10 +105,23 @@ Options:
   --json             Print one JSON record per line
 `;
 
-/** Commands that only read stores need no config folder. */
-const EMPTY_CONFIG = indexConfig([]);
+/** Creates the engine, importing it on first use. */
+async function createEngine(options: EngineOptions): Promise<Engine> {
+  const { Engine } = await import("../engine.ts");
+  return Engine.create(options);
+}
 
-/** Every command with its usage line, in the order the help lists them. */
+/** An engine for commands that only read stores: they need no config folder. */
+async function createStoreEngine(values: Record<string, unknown>, io: CliIo): Promise<Engine> {
+  const { indexConfig } = await import("../config/loader.ts");
+  return createEngine({
+    runtime: io.runtime,
+    settings: settingsFrom(values),
+    config: indexConfig([]),
+  });
+}
+
+/** The commands of this module with their usage lines, in the order the help lists them. */
 const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   run: {
     help: RUN_HELP,
@@ -138,9 +146,10 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   },
   schema: {
     help: SCHEMA_HELP,
-    run: (_args, io) => {
+    run: async (_args, io) => {
+      const { workflowJsonSchema } = await import("../models/schema.ts");
       io.stdout(JSON.stringify(workflowJsonSchema(), null, 2) + "\n");
-      return Promise.resolve(0);
+      return 0;
     },
     usage: "schema             Print the JSON Schema of the YAML dialect",
   },
@@ -167,20 +176,46 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     run: (args, io) => commandLogs(args, io),
     usage: "logs <run-id>      Print the trace of a run [--json]",
   },
-  ...SCHEDULER_COMMANDS,
-  ...SERVER_COMMANDS,
 };
 
-const USAGE = `Usage: workflow <command> [options]
+/** The commands of the other areas, loaded when one of them or the full usage is asked for. */
+const AREAS: readonly (() => Promise<Readonly<Record<string, CommandEntry>>>)[] = [
+  () => import("./scheduler_commands.ts").then((area) => area.SCHEDULER_COMMANDS),
+  () => import("./server_commands.ts").then((area) => area.SERVER_COMMANDS),
+];
+
+/** Every command, in the order the help lists them. */
+async function allCommands(): Promise<Readonly<Record<string, CommandEntry>>> {
+  const areas = await Promise.all(AREAS.map((load) => load()));
+  return Object.assign({}, COMMANDS, ...areas);
+}
+
+/** The command called `name`, loading the other areas only when it is not one of ours. */
+async function findCommand(name: string): Promise<CommandEntry | undefined> {
+  if (Object.hasOwn(COMMANDS, name)) return COMMANDS[name];
+  const all = await allCommands();
+  return Object.hasOwn(all, name) ? all[name] : undefined;
+}
+
+async function usage(): Promise<string> {
+  return `Usage: workflow <command> [options]
 
 Commands:
-${Object.values(COMMANDS).map((c) => `  ${c.usage}\n`).join("")}
+${Object.values(await allCommands()).map((c) => `  ${c.usage}\n`).join("")}
 Common options:
   --conf DIR         Config folder (default: $WORKFLOW_CORE_CONF_PATH or ./conf)
   -h, --help         Show this help
 `;
+}
 
-const parse = parseCommandArgs;
+/** Parses a command's options, loading the parser (`node:util`) on first use. */
+async function parse(
+  args: readonly string[],
+  options: OptionSpec,
+): Promise<{ values: ParsedValues; positionals: string[] }> {
+  const { parseCommandArgs } = await import("./_args.ts");
+  return parseCommandArgs(args, options);
+}
 
 function settingsFrom(values: Record<string, unknown>): Partial<Settings> {
   return typeof values.conf === "string" ? { confPath: values.conf } : {};
@@ -207,19 +242,20 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   const [command, ...rest] = args;
   try {
     if (command === undefined || command === "help" || command === "-h" || command === "--help") {
-      io.stdout(USAGE);
+      io.stdout(await usage());
       return command === undefined ? 2 : 0;
     }
     const name = command === "--version" ? "version" : command;
-    if (!Object.hasOwn(COMMANDS, name)) throw new UsageError(`unknown command '${command}'`);
+    const entry = await findCommand(name);
+    if (!entry) throw new UsageError(`unknown command '${command}'`);
     // Help wins over everything else, so `init --help` never writes and `serve -h` never binds.
     if (asksForHelp(rest)) {
-      io.stdout(COMMANDS[name].help);
+      io.stdout(entry.help);
       return 0;
     }
-    return await COMMANDS[name].run(rest, io);
+    return await entry.run(rest, io);
   } catch (error) {
-    return reportError(error, io);
+    return await reportError(error, io);
   }
 }
 
@@ -232,9 +268,9 @@ function asksForHelp(args: readonly string[]): boolean {
   return false;
 }
 
-function reportError(error: unknown, io: CliIo): number {
+async function reportError(error: unknown, io: CliIo): Promise<number> {
   if (error instanceof UsageError) {
-    io.stderr(`error: ${error.message}\n\n${USAGE}`);
+    io.stderr(`error: ${error.message}\n\n${await usage()}`);
     return 2;
   }
   if (error instanceof ConfigError) {
@@ -253,7 +289,7 @@ function reportError(error: unknown, io: CliIo): number {
 }
 
 async function commandRun(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, {
+  const { values, positionals } = await parse(args, {
     param: { type: "string", short: "p", multiple: true },
     params: { type: "string" },
     json: { type: "boolean" },
@@ -265,12 +301,13 @@ async function commandRun(args: readonly string[], io: CliIo): Promise<number> {
     (values.param as string[] | undefined) ?? [],
     values.params as string | undefined,
   );
-  const engine = await Engine.create({ runtime: io.runtime, settings: settingsFrom(values) });
+  const engine = await createEngine({ runtime: io.runtime, settings: settingsFrom(values) });
   try {
     const workflow = engine.workflow(name);
     checkDeclaredParams(workflow, params);
     const events = new EventTarget();
     if (!values.json) {
+      const { onLifecycle } = await import("../executor/events.ts");
       // Child runs (trigger stages) are indented under the stage that started them.
       const depth = new Map<string, number>();
       onLifecycle(events, (detail) => {
@@ -294,8 +331,8 @@ async function commandRun(args: readonly string[], io: CliIo): Promise<number> {
 }
 
 async function commandValidate(args: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parse(args, { json: { type: "boolean" } });
-  const engine = await Engine.create({ runtime: io.runtime, settings: settingsFrom(values) });
+  const { values } = await parse(args, { json: { type: "boolean" } });
+  const engine = await createEngine({ runtime: io.runtime, settings: settingsFrom(values) });
   const issues = [
     ...engine.config.validate(),
     ...engine.checkHost(),
@@ -322,8 +359,8 @@ async function commandValidate(args: readonly string[], io: CliIo): Promise<numb
 }
 
 async function commandList(args: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parse(args, { json: { type: "boolean" } });
-  const engine = await Engine.create({ runtime: io.runtime, settings: settingsFrom(values) });
+  const { values } = await parse(args, { json: { type: "boolean" } });
+  const engine = await createEngine({ runtime: io.runtime, settings: settingsFrom(values) });
   const rows = engine.config.names().map((name) => ({ name, type: engine.config.get(name)?.type }));
   if (values.json) {
     io.stdout(JSON.stringify(rows, null, 2) + "\n");
@@ -335,10 +372,10 @@ async function commandList(args: readonly string[], io: CliIo): Promise<number> 
 }
 
 async function commandShow(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, { json: { type: "boolean" } });
+  const { values, positionals } = await parse(args, { json: { type: "boolean" } });
   const name = positionals[0];
   if (!name) throw new UsageError("show needs a workflow name");
-  const engine = await Engine.create({ runtime: io.runtime, settings: settingsFrom(values) });
+  const engine = await createEngine({ runtime: io.runtime, settings: settingsFrom(values) });
   const wf = engine.workflow(name);
   if (values.json) {
     io.stdout(JSON.stringify(wf, (key, v) => (key === "source" ? undefined : v), 2) + "\n");
@@ -379,7 +416,7 @@ const NO_TRACES = "trace writing is off: set WORKFLOW_LOG_TRACE_ENABLE_WRITE=tru
   "(file store under WORKFLOW_LOG_TRACE_PATH, default ./logs) or WORKFLOW_LOG_TRACE_URL";
 
 async function commandRuns(args: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parse(args, {
+  const { values } = await parse(args, {
     json: { type: "boolean" },
     limit: { type: "string", short: "n" },
   });
@@ -387,13 +424,10 @@ async function commandRuns(args: readonly string[], io: CliIo): Promise<number> 
   if (!Number.isInteger(limit) || limit < 1) {
     throw new UsageError(`-n expects a whole number >= 1, got '${values.limit}'`);
   }
-  const engine = await Engine.create({
-    runtime: io.runtime,
-    settings: settingsFrom(values),
-    config: EMPTY_CONFIG,
-  });
+  const engine = await createStoreEngine(values, io);
   try {
     if (!engine.traces) throw new UsageError(NO_TRACES);
+    const { runSummaryJson } = await import("../results/run_summary_json.ts");
     const runs = await engine.traces.listRuns({ limit });
     if (values.json) {
       io.stdout(JSON.stringify(runs.map(runSummaryJson), null, 2) + "\n");
@@ -416,16 +450,13 @@ async function commandRuns(args: readonly string[], io: CliIo): Promise<number> 
 }
 
 async function commandLogs(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, { json: { type: "boolean" } });
+  const { values, positionals } = await parse(args, { json: { type: "boolean" } });
   const runId = positionals[0];
   if (!runId) throw new UsageError("logs needs a run id (see: workflow runs)");
-  const engine = await Engine.create({
-    runtime: io.runtime,
-    settings: settingsFrom(values),
-    config: EMPTY_CONFIG,
-  });
+  const engine = await createStoreEngine(values, io);
   try {
     if (!engine.traces) throw new UsageError(NO_TRACES);
+    const { formatTraceLine } = await import("../results/trace_store.ts");
     const records = await engine.traces.getTrace(runId);
     if (!records) {
       io.stderr(`error: no trace for run '${runId}'\n`);
@@ -483,7 +514,7 @@ export const getItems = tag("starter")(async (_args, { trace }) => {
 }
 
 async function commandInit(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, {});
+  const { values, positionals } = await parse(args, {});
   const host = io.host ?? DEFAULT_CLI_HOST;
   const base = (positionals[0] ?? ".").replace(/\/+$/, "") || ".";
   const conf = typeof values.conf === "string" ? values.conf : `${base}/conf`;

@@ -26,11 +26,10 @@ import {
   checkDeclaredParams,
   type CliIo,
   collectParams,
-  parseCommandArgs,
-  type ParsedValues,
   resultJson,
   UsageError,
 } from "./_shared.ts";
+import { parseCommandArgs, type ParsedValues } from "./_args.ts";
 
 type Values = ParsedValues;
 const parse = parseCommandArgs;

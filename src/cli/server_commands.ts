@@ -11,7 +11,8 @@ import { Engine } from "../engine.ts";
 import { MemoryAuditStore } from "../results/memory_audit_store.ts";
 import { formatDecision, onDecision, Scheduler } from "../scheduler/scheduler.ts";
 import type { CommandEntry } from "./commands.ts";
-import { type CliIo, parseCommandArgs, UsageError } from "./_shared.ts";
+import { type CliIo, UsageError } from "./_shared.ts";
+import { parseCommandArgs } from "./_args.ts";
 import { logRuns, withRequestLog } from "./_serve_log.ts";
 import { watchConfig } from "./_watch_config.ts";
 

@@ -15,6 +15,7 @@ import { parseWorkflow } from "../models/workflow.ts";
 import { parseSchedule } from "../models/schedule.ts";
 import { type ParsedYaml, parseYaml } from "./yaml.ts";
 import { isIgnored, parseIgnore } from "./ignore.ts";
+import { scanTemplates } from "./scan.ts";
 
 /** Template types a config file may declare (`YearOn`: a cron with a year field). */
 export type TemplateType = "Workflow" | "Schedule" | "On" | "YearOn";
@@ -28,7 +29,7 @@ export interface TemplateEntry {
   readonly type: TemplateType;
   /** File path relative to the config root. */
   readonly file: string;
-  /** The template's raw data as read from YAML. */
+  /** The template's raw data as read from YAML (its file is parsed in full on first read). */
   readonly data: Readonly<Record<string, unknown>>;
   /** Where the template starts (its key, or line 1 for a single-template file). */
   readonly line: number;
@@ -85,7 +86,10 @@ export interface ConfigIndex {
    * not stop a template from loading (`isBlockingIssue()` tells them apart).
    */
   validate(): ConfigIssue[];
-  /** Problems found while loading (bad YAML, duplicate names, unknown template types). */
+  /**
+   * Problems found while loading (bad YAML, duplicate names, unknown template types). Loading
+   * only scans files for template names; reading this parses every file not parsed yet.
+   */
   readonly issues: readonly ConfigIssue[];
   /**
    * The same templates (not parsed again) validated with `options` merged over this index's
@@ -152,18 +156,110 @@ export async function loadConfig(
   return indexConfig(files, options);
 }
 
-interface Entry extends TemplateEntry {
-  readonly parsed: ParsedYaml;
+/** A config file: its text, parsed in full on first need and then kept. */
+class SourceFile {
+  readonly path: string;
+  readonly text: string;
+  readonly #maxAliasCount?: number;
+  #parsed?: ParsedYaml;
+  #problems?: ConfigIssue[];
+
+  constructor(file: ConfigFile, maxAliasCount: number | undefined) {
+    this.path = file.path;
+    this.text = file.text;
+    this.#maxAliasCount = maxAliasCount;
+  }
+
+  get parsed(): ParsedYaml {
+    return this.#parsed ??= parseYaml(this.text, { maxAliasCount: this.#maxAliasCount });
+  }
+
+  /** Its YAML problems (syntax, duplicate keys, alias bombs), with the file named. */
+  get problems(): ConfigIssue[] {
+    return this.#problems ??= this.parsed.problems.map((p) => ({
+      file: this.path,
+      line: p.line,
+      column: p.column,
+      message: p.message,
+    }));
+  }
+}
+
+/** A file of the index and the problems indexing found in it (unknown types, duplicates). */
+interface IndexedFile {
+  readonly source: SourceFile;
+  readonly issues: ConfigIssue[];
+}
+
+interface Entry {
+  readonly name: string;
+  readonly type: TemplateType;
+  readonly file: SourceFile;
+  readonly line: number;
+  readonly column: number;
   readonly base: readonly string[];
-  /** Load problems of this template's file (bad YAML) or name (duplicates). */
-  readonly blockers: ConfigIssue[];
-  /** The file has YAML problems: its data may be partial, so `validate` does not build it. */
-  readonly brokenFile: boolean;
+  /** "Defined twice" problems naming this template (they block it). */
+  readonly duplicates: ConfigIssue[];
+}
+
+/** The template's raw data, from its file's full parse. */
+function entryData(entry: Entry): Readonly<Record<string, unknown>> {
+  const data = entry.file.parsed.data;
+  const value = entry.base.length && isRawMap(data) ? data[entry.base[0]] : data;
+  return isRawMap(value) ? value : {};
+}
+
+/** What blocks a template: its file's YAML problems and duplicates of its name. */
+function blockersOf(entry: Entry): ConfigIssue[] {
+  const problems = entry.file.problems;
+  return entry.duplicates.length ? [...problems, ...entry.duplicates] : problems;
+}
+
+/** Templates of a file by a full parse (files the quick scan does not read). */
+function templatesByParse(
+  source: SourceFile,
+  issues: ConfigIssue[],
+): { name: string; type: TemplateType; line: number; column: number; base: string[] }[] {
+  const parsed = source.parsed;
+  const data = parsed.data;
+  if (!isRawMap(data)) return [];
+  const found: [string, Readonly<Record<string, unknown>>, string[]][] = [];
+  if (typeof data.name === "string" && typeof data.type === "string") {
+    found.push([data.name, data, []]);
+  } else {
+    for (const [key, value] of Object.entries(data)) {
+      if (isRawMap(value) && value.type !== undefined) found.push([key, value, [key]]);
+    }
+  }
+  const templates = [];
+  for (const [name, value, base] of found) {
+    const type = value.type;
+    if (typeof type !== "string" || !(TEMPLATE_TYPES as readonly string[]).includes(type)) {
+      const at = parsed.position([...base, "type"]);
+      issues.push({
+        file: source.path,
+        ...at,
+        path: base.length ? `${name}.type` : "type",
+        message: `unknown template type ${JSON.stringify(type)}; expected ${
+          TEMPLATE_TYPES.join(", ")
+        }`,
+      });
+      continue;
+    }
+    const pos = base.length ? parsed.position(base, { key: true }) : { line: 1, column: 1 };
+    templates.push({ name, type: type as TemplateType, line: pos.line, column: pos.column, base });
+  }
+  return templates;
 }
 
 /**
  * Indexes templates from file contents already in memory (edge runtimes, tests, fetched
  * config). Files are taken in the given order; `.confignore` is not applied here.
+ *
+ * Each file is only scanned for its template names and types here
+ * (`scanTemplates`); its YAML is parsed in full when one of its templates is first built, when
+ * {@linkcode ConfigIndex.issues} is read or when `validate()` runs. A file the scan cannot
+ * read for sure is parsed at once.
  *
  * @param files Config files as `{path, text}`.
  * @param options Validation options (known filters, cron check).
@@ -172,91 +268,76 @@ export function indexConfig(
   files: readonly ConfigFile[],
   options: ConfigOptions = {},
 ): ConfigIndex {
-  const loadIssues: ConfigIssue[] = [];
+  const indexed: IndexedFile[] = [];
   const entries = new Map<string, Entry>();
   const sorted = [...files].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   for (const file of sorted) {
-    const parsed = parseYaml(file.text, { maxAliasCount: options.maxAliasCount });
-    const fileIssues: ConfigIssue[] = parsed.problems.map((p) => ({
-      file: file.path,
-      line: p.line,
-      column: p.column,
-      message: p.message,
-    }));
-    loadIssues.push(...fileIssues);
-    const data = parsed.data;
-    if (!isRawMap(data)) continue;
-    const found: [string, Readonly<Record<string, unknown>>, readonly string[]][] = [];
-    if (typeof data.name === "string" && typeof data.type === "string") {
-      found.push([data.name, data, []]);
-    } else {
-      for (const [key, value] of Object.entries(data)) {
-        if (isRawMap(value) && value.type !== undefined) found.push([key, value, [key]]);
-      }
-    }
-    for (const [name, value, base] of found) {
-      const pos = base.length ? parsed.position(base, { key: true }) : { line: 1, column: 1 };
-      const type = value.type;
-      if (typeof type !== "string" || !(TEMPLATE_TYPES as readonly string[]).includes(type)) {
-        const at = parsed.position([...base, "type"]);
-        loadIssues.push({
-          file: file.path,
-          ...at,
-          path: base.length ? `${name}.type` : "type",
-          message: `unknown template type ${JSON.stringify(type)}; expected ${
-            TEMPLATE_TYPES.join(", ")
-          }`,
-        });
-        continue;
-      }
-      const entry: Entry = {
-        name,
-        type: type as TemplateType,
-        file: file.path,
-        data: value,
-        line: pos.line,
-        column: pos.column,
-        parsed,
-        base,
-        blockers: [...fileIssues],
-        brokenFile: fileIssues.length > 0,
-      };
+    const source = new SourceFile(file, options.maxAliasCount);
+    const issues: ConfigIssue[] = [];
+    indexed.push({ source, issues });
+    const templates = scanTemplates(file.text, TEMPLATE_TYPES) ??
+      templatesByParse(source, issues);
+    for (const { name, type, line, column, base } of templates) {
       const previous = entries.get(name);
       if (previous) {
         const issue: ConfigIssue = {
           file: file.path,
-          line: pos.line,
-          column: pos.column,
+          line,
+          column,
           path: name,
-          message: `template '${name}' is defined twice: in ${previous.file}:${previous.line} ` +
-            `and ${file.path}:${pos.line}; rename one of them`,
+          message:
+            `template '${name}' is defined twice: in ${previous.file.path}:${previous.line} ` +
+            `and ${file.path}:${line}; rename one of them`,
         };
-        loadIssues.push(issue);
-        previous.blockers.push(issue);
+        issues.push(issue);
+        previous.duplicates.push(issue);
         continue;
       }
-      entries.set(name, entry);
+      entries.set(name, {
+        name,
+        type: type as TemplateType,
+        file: source,
+        line,
+        column,
+        base,
+        duplicates: [],
+      });
     }
   }
-  return new Index(entries, loadIssues, options);
+  return new Index(entries, indexed, options);
 }
 
 /** `issues` block the template; `warnings` are only reported by `validate()`. */
 type Built<T> = { value: T; issues: ConfigIssue[]; warnings?: readonly ConfigIssue[] };
 
 class Index implements ConfigIndex {
-  readonly issues: readonly ConfigIssue[];
+  readonly #files: readonly IndexedFile[];
   readonly #entries: Map<string, Entry>;
   readonly #options: ConfigOptions;
+  /** Sorted names by type ("" for all), built once: validating thousands of templates asks
+   * for them once per template. */
+  readonly #names = new Map<string, readonly string[]>();
+  #issues?: readonly ConfigIssue[];
   readonly #workflows = new Map<string, Built<Workflow>>();
   readonly #schedules = new Map<string, Built<Schedule>>();
   readonly #ons = new Map<string, Built<CronSchedule | undefined>>();
   #validated?: ConfigIssue[];
+  #onNames?: readonly string[];
 
-  constructor(entries: Map<string, Entry>, issues: ConfigIssue[], options: ConfigOptions) {
+  constructor(entries: Map<string, Entry>, files: readonly IndexedFile[], options: ConfigOptions) {
     this.#entries = entries;
-    this.issues = issues;
+    this.#files = files;
     this.#options = options;
+  }
+
+  /** Reading them parses every file not parsed yet (for its YAML problems). */
+  get issues(): readonly ConfigIssue[] {
+    if (!this.#issues) {
+      const all: ConfigIssue[] = [];
+      for (const file of this.#files) all.push(...file.source.problems, ...file.issues);
+      this.#issues = all;
+    }
+    return this.#issues;
   }
 
   withOptions(options: ConfigOptions): ConfigIndex {
@@ -264,7 +345,7 @@ class Index implements ConfigIndex {
       ...(this.#options.knownFilters ?? []),
       ...(options.knownFilters ?? []),
     ];
-    return new Index(this.#entries, [...this.issues], {
+    return new Index(this.#entries, this.#files, {
       ...this.#options,
       ...options,
       knownFilters,
@@ -272,18 +353,37 @@ class Index implements ConfigIndex {
   }
 
   names(type?: TemplateType): string[] {
-    const names: string[] = [];
-    for (const entry of this.#entries.values()) {
-      if (type === undefined || entry.type === type) names.push(entry.name);
+    return [...this.#sortedNames(type)];
+  }
+
+  #sortedNames(type?: TemplateType): readonly string[] {
+    let names = this.#names.get(type ?? "");
+    if (!names) {
+      const found: string[] = [];
+      for (const entry of this.#entries.values()) {
+        if (type === undefined || entry.type === type) found.push(entry.name);
+      }
+      names = found.sort();
+      this.#names.set(type ?? "", names);
     }
-    return names.sort();
+    return names;
   }
 
   get(name: string): TemplateEntry | undefined {
     const entry = this.#entries.get(name);
     if (!entry) return undefined;
-    const { name: n, type, file, data, line, column } = entry;
-    return { name: n, type, file, data, line, column };
+    const { type, file, line, column } = entry;
+    // `data` parses the file on first read, so listing names and types stays a scan.
+    return {
+      name,
+      type,
+      file: file.path,
+      get data() {
+        return entryData(entry);
+      },
+      line,
+      column,
+    };
   }
 
   workflow(name: string): Workflow {
@@ -305,13 +405,15 @@ class Index implements ConfigIndex {
     if (this.#validated) return [...this.#validated];
     const all: ConfigIssue[] = [...this.issues];
     for (const entry of this.#entries.values()) {
-      if (entry.brokenFile) continue; // its YAML problems are already load issues
+      // A file with YAML problems may have partial data: its problems are load issues.
+      if (entry.file.problems.length) continue;
       const built = entry.type === "Workflow"
         ? this.#buildWorkflow(entry)
         : entry.type === "Schedule"
         ? this.#buildSchedule(entry)
         : this.#buildOn(entry);
-      all.push(...built.issues.filter((issue) => !entry.blockers.includes(issue)));
+      const blockers = entry.duplicates;
+      all.push(...built.issues.filter((issue) => !blockers.includes(issue)));
       if (built.warnings) all.push(...built.warnings);
     }
     all.sort(compareIssues);
@@ -322,7 +424,7 @@ class Index implements ConfigIndex {
   #entry(name: string, type: TemplateType): Entry {
     const entry = this.#entries.get(name);
     if (!entry) {
-      const known = this.names(type);
+      const known = this.#sortedNames(type);
       const near = closest(name, known);
       const hint = near.length
         ? `; did you mean ${near.map((n) => `'${n}'`).join(" or ")}?`
@@ -333,7 +435,7 @@ class Index implements ConfigIndex {
     }
     if (entry.type !== type) {
       throw new ConfigError([{
-        file: entry.file,
+        file: entry.file.path,
         line: entry.line,
         column: entry.column,
         path: name,
@@ -350,8 +452,8 @@ class Index implements ConfigIndex {
 
   #collector(entry: Entry): IssueCollector {
     return new IssueCollector({
-      file: entry.file,
-      locate: entry.parsed.position,
+      file: entry.file.path,
+      locate: entry.file.parsed.position,
       base: entry.base,
     });
   }
@@ -361,7 +463,8 @@ class Index implements ConfigIndex {
       validateCron: this.#options.validateCron,
       maxCronPerWorkflow: this.#options.maxCronPerWorkflow,
       defaultTimezone: this.#options.defaultTimezone,
-      onNames: [...this.names("On"), ...this.names("YearOn")].sort(),
+      onNames: this.#onNames ??= [...this.#sortedNames("On"), ...this.#sortedNames("YearOn")]
+        .sort(),
       lookupOn: (name) => {
         const entry = this.#entries.get(name);
         if (!entry || (entry.type !== "On" && entry.type !== "YearOn")) return undefined;
@@ -375,13 +478,13 @@ class Index implements ConfigIndex {
     let built = this.#workflows.get(entry.name);
     if (!built) {
       const issues = this.#collector(entry);
-      const value = parseWorkflow(entry.name, entry.data, issues, {
+      const value = parseWorkflow(entry.name, entryData(entry), issues, {
         ...this.#onOptions(),
         knownFilters: this.#options.knownFilters,
       });
       built = {
         value,
-        issues: [...entry.blockers, ...issues.issues].sort(compareIssues),
+        issues: issuesOf(entry, issues),
         warnings: issues.warnings,
       };
       this.#workflows.set(entry.name, built);
@@ -393,11 +496,11 @@ class Index implements ConfigIndex {
     let built = this.#schedules.get(entry.name);
     if (!built) {
       const issues = this.#collector(entry);
-      const value = parseSchedule(entry.name, entry.data, issues, {
+      const value = parseSchedule(entry.name, entryData(entry), issues, {
         ...this.#onOptions(),
-        workflowNames: this.names("Workflow"),
+        workflowNames: this.#sortedNames("Workflow"),
       });
-      built = { value, issues: [...entry.blockers, ...issues.issues].sort(compareIssues) };
+      built = { value, issues: issuesOf(entry, issues) };
       this.#schedules.set(entry.name, built);
     }
     return built;
@@ -407,16 +510,26 @@ class Index implements ConfigIndex {
     let built = this.#ons.get(entry.name);
     if (!built) {
       const issues = this.#collector(entry);
-      const value = parseCron(entry.data, [], issues, {
+      const value = parseCron(entryData(entry), [], issues, {
         ...this.#options,
         template: true,
         year: entry.type === "YearOn",
       });
-      built = { value, issues: [...entry.blockers, ...issues.issues].sort(compareIssues) };
+      built = { value, issues: issuesOf(entry, issues) };
       this.#ons.set(entry.name, built);
     }
     return built;
   }
+}
+
+/**
+ * What blocks a built template: its blockers, then what validation found. A file with YAML
+ * problems has partial data, so only its problems are given, as `validate()` gives them.
+ */
+function issuesOf(entry: Entry, collected: IssueCollector): ConfigIssue[] {
+  const blockers = blockersOf(entry);
+  if (entry.file.problems.length) return blockers;
+  return [...blockers, ...collected.issues].sort(compareIssues);
 }
 
 function compareIssues(a: ConfigIssue, b: ConfigIssue): number {

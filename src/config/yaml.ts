@@ -18,9 +18,11 @@ import {
   isSeq,
   LineCounter,
   type Node as YamlNode,
+  type Pair,
   parseDocument,
   Scalar,
   visit,
+  type YAMLMap,
 } from "yaml";
 
 /** A path inside a YAML document: map keys and sequence indexes. */
@@ -149,7 +151,9 @@ export function parseYaml(text: string, options: ParseYamlOptions = {}): ParsedY
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter,
-    uniqueKeys: true,
+    // The package checks each key against every earlier key of its map (quadratic: a file
+    // of 20,000 templates took seconds); `duplicateKeys` below does it with a set per map.
+    uniqueKeys: false,
     version: "1.2",
     schema: "core",
     merge: true,
@@ -159,17 +163,15 @@ export function parseYaml(text: string, options: ParseYamlOptions = {}): ParsedY
     const pos = lineCounter.linePos(offset);
     return { line: pos.line, column: pos.col };
   };
-  const problems: YamlProblem[] = [];
-  for (const error of doc.errors) {
-    let message = cleanMessage(error.message);
-    if (error.code === "DUPLICATE_KEY") {
-      const key = duplicateKeyAt(doc, error.pos[0]);
-      message = key === undefined
-        ? "duplicate key (map keys must be unique)"
-        : `duplicate key '${key}' (map keys must be unique)`;
-    }
-    problems.push({ ...at(error.pos[0]), message });
+  const found: { offset: number; message: string }[] = doc.errors.map((error) => ({
+    offset: error.pos[0],
+    message: cleanMessage(error.message),
+  }));
+  for (const { offset, key } of duplicateKeys(doc)) {
+    found.push({ offset, message: `duplicate key '${key}' (map keys must be unique)` });
   }
+  if (found.length > doc.errors.length) found.sort((a, b) => a.offset - b.offset);
+  const problems: YamlProblem[] = found.map(({ offset, message }) => ({ ...at(offset), message }));
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount });
@@ -196,9 +198,10 @@ export function parseYaml(text: string, options: ParseYamlOptions = {}): ParsedY
       const segment = path[i];
       const isLast = i === path.length - 1;
       if (isMap(node)) {
-        const pair = node.items.find((item) =>
-          isPair(item) && keyText(item.key) === String(segment)
-        );
+        const key = String(segment);
+        const pair = node.items.length > INDEXED_MAP_SIZE
+          ? pairsByKey(node).get(key)
+          : node.items.find((item) => isPair(item) && keyText(item.key) === key);
         if (!pair) return last;
         const keyRange = (pair.key as YamlNode | null)?.range;
         if (keyRange) last = at(keyRange[0]);
@@ -230,18 +233,57 @@ function cleanMessage(message: string): string {
   return first.replace(/:$/, "");
 }
 
-function duplicateKeyAt(doc: Document, offset: number): string | undefined {
-  let found: string | undefined;
-  visit(doc, {
-    Pair(_key, pair) {
-      const range = (pair.key as YamlNode | null)?.range;
-      if (range && range[0] === offset) {
-        found = keyText(pair.key);
-        return visit.BREAK;
+/**
+ * Keys that repeat an earlier key of the same map (scalar keys with equal values, as the
+ * `yaml` package's `uniqueKeys` compares them), by one walk with a set per map. The walk
+ * uses a stack, not recursion, and skips aliases (their targets are walked where defined).
+ */
+function duplicateKeys(doc: Document): { offset: number; key: string }[] {
+  const out: { offset: number; key: string }[] = [];
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = node.items.length > 1 ? new Set<unknown>() : undefined;
+      for (const pair of node.items) {
+        const key = pair.key;
+        if (seen && isScalar(key)) {
+          if (seen.has(key.value)) {
+            out.push({ offset: key.range?.[0] ?? 0, key: String(key.value) });
+          } else seen.add(key.value);
+        } else if (isMap(key) || isSeq(key)) {
+          stack.push(key);
+        }
+        if (isMap(pair.value) || isSeq(pair.value)) stack.push(pair.value);
       }
-    },
-  });
-  return found;
+    } else if (isSeq(node)) {
+      for (const item of node.items) {
+        if (isMap(item) || isSeq(item)) stack.push(item);
+      }
+    }
+  }
+  return out;
+}
+
+/** Maps longer than this get a key index on first use (shorter ones are searched). */
+const INDEXED_MAP_SIZE = 16;
+
+/** Each long map's pairs by key text, built on first use: positions in a map of thousands of
+ * templates are then found in constant time instead of by a scan of the map. */
+const pairIndexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+function pairsByKey(map: YAMLMap): Map<string, Pair> {
+  let index = pairIndexes.get(map);
+  if (!index) {
+    index = new Map();
+    for (const item of map.items) {
+      const key = isPair(item) ? keyText(item.key) : undefined;
+      // The first pair wins, as the linear search did (a duplicate key is a problem anyway).
+      if (key !== undefined && !index.has(key)) index.set(key, item);
+    }
+    pairIndexes.set(map, index);
+  }
+  return index;
 }
 
 function keyText(key: unknown): string | undefined {

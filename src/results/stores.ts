@@ -7,16 +7,10 @@
 
 import { ConfigError } from "../errors.ts";
 import type { Runtime, RuntimeEnv } from "../runtime/types.ts";
-import { openSqliteDatabase, type SqliteDatabase } from "../runtime/sqlite.ts";
+import type { SqliteDatabase } from "../runtime/sqlite.ts";
 import type { Masker } from "../util/mask.ts";
 import { joinPath } from "./_fs.ts";
 import type { AuditRecord, AuditStore } from "./audit_store.ts";
-import { FileAuditStore } from "./file_audit_store.ts";
-import { FileTraceStore } from "./file_trace_store.ts";
-import { MemoryAuditStore } from "./memory_audit_store.ts";
-import { MemoryTraceStore } from "./memory_trace_store.ts";
-import { SqliteAuditStore } from "./sqlite_audit_store.ts";
-import { SqliteTraceStore } from "./sqlite_trace_store.ts";
 import type { TraceRecord, TraceStore } from "./trace_store.ts";
 import { readBooleanSetting } from "../util/bool.ts";
 import { LOG_LEVELS, type LogLevel } from "../executor/events.ts";
@@ -121,7 +115,10 @@ export async function openStores(
   runtime: Pick<Runtime, "fs" | "cwd">,
   options: OpenStoresOptions = {},
 ): Promise<Stores> {
-  const openSqlite = options.openSqlite ?? openSqliteDatabase;
+  // Each store's module is imported when a URL names it, so an engine without stores (the
+  // CLI running one workflow) loads none of them.
+  const openSqlite = options.openSqlite ??
+    (async (path: string) => (await import("../runtime/sqlite.ts")).openSqliteDatabase(path));
   const sqlitePath = (path: string) =>
     path === ":memory:" || path.startsWith("/") || /^[a-zA-Z]:[\\/]/.test(path)
       ? path
@@ -131,10 +128,12 @@ export async function openStores(
   if (options.traceUrl !== undefined) {
     const location = parseStoreUrl(options.traceUrl, "traceUrl");
     trace = location.kind === "memory"
-      ? new MemoryTraceStore()
+      ? new (await import("./memory_trace_store.ts")).MemoryTraceStore()
       : location.kind === "file"
-      ? new FileTraceStore(runtime.fs, location.path)
-      : new SqliteTraceStore(await openSqlite(sqlitePath(location.path)));
+      ? new (await import("./file_trace_store.ts")).FileTraceStore(runtime.fs, location.path)
+      : new (await import("./sqlite_trace_store.ts")).SqliteTraceStore(
+        await openSqlite(sqlitePath(location.path)),
+      );
     if (options.masker) trace = maskTraceStore(trace, options.masker);
   }
   let audit: AuditStore | null = null;
@@ -142,10 +141,12 @@ export async function openStores(
     const location = parseStoreUrl(options.auditUrl, "auditUrl");
     try {
       audit = location.kind === "memory"
-        ? new MemoryAuditStore()
+        ? new (await import("./memory_audit_store.ts")).MemoryAuditStore()
         : location.kind === "file"
-        ? new FileAuditStore(runtime.fs, location.path)
-        : new SqliteAuditStore(await openSqlite(sqlitePath(location.path)));
+        ? new (await import("./file_audit_store.ts")).FileAuditStore(runtime.fs, location.path)
+        : new (await import("./sqlite_audit_store.ts")).SqliteAuditStore(
+          await openSqlite(sqlitePath(location.path)),
+        );
     } catch (error) {
       await trace?.close();
       throw error;

@@ -16,10 +16,15 @@
  * @module
  */
 import { UnsupportedError } from "../errors.ts";
-import { encodeFrame, FrameDecoder } from "./_frames.ts";
+import type * as Frames from "./_frames.ts";
 import { denoApi, type DenoChildProcess } from "./_deno_api.ts";
 import { childEnv } from "./_env.ts";
 import type { CreateWorkerOptions, WorkerErrorEvent, WorkerFactory, WorkerLike } from "./types.ts";
+
+// The frame codec needs `node:v8`, which loads Deno's Node compatibility layer: it is loaded
+// with the first worker process, not with the adapter (so `workflow version` starts faster).
+let frames: typeof Frames | undefined;
+const loadFrames = async (): Promise<typeof Frames> => frames ??= await import("./_frames.ts");
 
 const PERMISSIONS = ["read", "write", "net", "env", "run", "sys", "ffi"];
 
@@ -56,6 +61,8 @@ class DenoProcessWorker implements WorkerLike {
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   #terminated = false;
   #stderrTail = "";
+  /** Messages waiting for the frame codec to load, in order. */
+  #queued?: Promise<typeof Frames>;
 
   constructor(url: URL, unsetEnv: readonly string[], permissions: readonly string[] | undefined) {
     const deno = denoApi();
@@ -107,7 +114,7 @@ class DenoProcessWorker implements WorkerLike {
   }
 
   async #readMessages(): Promise<void> {
-    const decoder = new FrameDecoder();
+    const decoder = new (await loadFrames()).FrameDecoder();
     try {
       for await (const chunk of this.#child.stdout) {
         for (const data of decoder.push(chunk)) {
@@ -133,7 +140,24 @@ class DenoProcessWorker implements WorkerLike {
   }
 
   postMessage(message: unknown): void {
-    const frame = encodeFrame(message);
+    if (frames && !this.#queued) {
+      // Encoded here, so a value that cannot be cloned throws to the caller, as with a Worker.
+      this.#write(frames.encodeFrame(message));
+      return;
+    }
+    // Sent before the codec loaded (callers wait for the worker's first message, which needs
+    // it, so this is rare): keep the order, and report what cannot be cloned as an error.
+    this.#queued = (this.#queued ?? loadFrames()).then((codec) => {
+      try {
+        this.#write(codec.encodeFrame(message));
+      } catch (error) {
+        this.onerror?.({ message: error instanceof Error ? error.message : String(error) });
+      }
+      return codec;
+    });
+  }
+
+  #write(frame: Uint8Array): void {
     this.#writer.write(frame).catch(() => {/* the process ended; status reports it */});
   }
 

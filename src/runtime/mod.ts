@@ -7,11 +7,13 @@ import { createBunRuntime } from "./bun.ts";
 import { createDenoRuntime } from "./deno.ts";
 import { createNodeRuntime } from "./node.ts";
 import type { Runtime } from "./types.ts";
+import { hostName } from "./host.ts";
 
 export type * from "./types.ts";
 export { createBunRuntime } from "./bun.ts";
 export { createDenoRuntime } from "./deno.ts";
 export { createNodeRuntime } from "./node.ts";
+export { hostName, loadHostRuntime } from "./host.ts";
 export {
   createMemoryRuntime,
   FakeClock,
@@ -20,14 +22,6 @@ export {
 } from "./memory.ts";
 
 let detected: Runtime | undefined;
-
-/** Which host this code runs on, judged by its globals. */
-export function hostName(): "deno" | "bun" | "node" {
-  const globals = globalThis as { Deno?: unknown; Bun?: unknown };
-  if (globals.Deno !== undefined) return "deno";
-  if (globals.Bun !== undefined) return "bun";
-  return "node";
-}
 
 /**
  * Returns the adapter for the host runtime (Deno, Bun or Node), made once per process.

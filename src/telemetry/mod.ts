@@ -59,6 +59,8 @@ export async function startTelemetry(
     }
   }
   if (mode === false) return undefined;
+  // "auto" without a registered provider needs no API: skip importing it (start-up time).
+  if (mode !== true && !tracerProviderRegistered()) return undefined;
   const api = await loadOpenTelemetry();
   if (!api) {
     if (mode === true) {
@@ -72,4 +74,14 @@ export async function startTelemetry(
   }
   if (mode !== true && !hasTracerProvider(api)) return undefined;
   return { attach: (events) => attachOpenTelemetry(events, api) };
+}
+
+/**
+ * Whether any copy of the OpenTelemetry API 1.x holds a global tracer provider, read from the
+ * registry the API keeps on `globalThis` (`Symbol.for("opentelemetry.js.api.1")`), so that
+ * "auto" imports nothing when no provider is set.
+ */
+function tracerProviderRegistered(): boolean {
+  const registry = (globalThis as Record<symbol, unknown>)[Symbol.for("opentelemetry.js.api.1")];
+  return typeof registry === "object" && registry !== null && "trace" in registry;
 }

@@ -148,6 +148,101 @@ describe("loadConfig() on hostile fixtures", () => {
   });
 });
 
+describe("loadConfig() parses a file in full only when it is needed", () => {
+  const GOOD = "good:\n  type: Workflow\n  jobs:\n    a:\n      stages: [{name: A, echo: a}]\n";
+  const BROKEN = "broken:\n  type: Workflow\n  jobs:\n    a:\n      stages: [\n        - name: B\n";
+
+  it("a lookup of a broken template reports the same file:line:col as validate", async () => {
+    for (const name of ["wf-bad-yaml", "wf-unknown-key", "wf-dup-keys", "wf-templates"]) {
+      const config = await loadFixture("hostile");
+      const entry = config.get(name);
+      assert.ok(entry, name);
+      let thrown: ConfigError | undefined;
+      try {
+        config.workflow(name);
+      } catch (error) {
+        if (error instanceof ConfigError) thrown = error;
+      }
+      assert.ok(thrown, name);
+      assert.deepEqual(
+        thrown.issues.map(formatIssue),
+        issuesOf(config.validate(), entry.file).filter((line) => !line.includes("warning")),
+        name,
+      );
+    }
+  });
+
+  it("runs a valid template of a config whose other file is broken, and reports the broken one", () => {
+    const config = indexConfig([
+      { path: "good.yml", text: GOOD },
+      { path: "broken.yml", text: BROKEN },
+    ]);
+    assert.deepEqual(config.names(), ["broken", "good"]);
+    assert.equal(config.workflow("good").jobs.a.stages[0].name, "A");
+    assert.throws(() => config.workflow("broken"), {
+      name: "ConfigError",
+      message: /^broken\.yml:6:9: Block collections are not allowed within flow collections/,
+    });
+    assert.deepEqual(config.validate().map((issue) => `${issue.file}:${issue.line}`), [
+      "broken.yml:6",
+      "broken.yml:7",
+    ]);
+  });
+
+  it("lists the YAML problems of files never used in issues", () => {
+    const config = indexConfig([
+      { path: "good.yml", text: GOOD },
+      { path: "broken.yml", text: BROKEN },
+    ]);
+    assert.deepEqual(config.issues.map((issue) => `${issue.file}:${issue.line}:${issue.column}`), [
+      "broken.yml:6:9",
+      "broken.yml:7:1",
+    ]);
+  });
+
+  it("reports a name defined in two files at lookup, naming both lines", () => {
+    const config = indexConfig([
+      { path: "a.yml", text: "# first\nwf:\n  type: Workflow\n  jobs: {}\n" },
+      {
+        path: "b.yml",
+        text: "other:\n  type: On\n  cronjob: '* * * * *'\nwf:\n  type: Workflow\n",
+      },
+    ]);
+    assert.throws(() => config.workflow("wf"), {
+      name: "ConfigError",
+      message: "b.yml:4:1 wf: template 'wf' is defined twice: in a.yml:2 and b.yml:4; " +
+        "rename one of them",
+    });
+  });
+
+  it("gives a template's data from get() once its file is read", () => {
+    const config = indexConfig([{ path: "good.yml", text: GOOD }]);
+    const entry = config.get("good");
+    assert.deepEqual([entry?.file, entry?.line, entry?.column, entry?.type], [
+      "good.yml",
+      1,
+      1,
+      "Workflow",
+    ]);
+    assert.deepEqual(entry?.data, {
+      type: "Workflow",
+      jobs: { a: { stages: [{ name: "A", echo: "a" }] } },
+    });
+  });
+
+  it("validates every one of 2,000 templates in one file, each at its own line", () => {
+    const text = Array.from(
+      { length: 2000 },
+      (_, i) => `wf-${i}:\n  type: Workflow\n  jobs:\n    a:\n      stages: [{name: A, ech: a}]\n`,
+    ).join("");
+    const issues = indexConfig([{ path: "many.yml", text }]).validate();
+    assert.equal(issues.length, 2000);
+    assert.deepEqual(issues.slice(-1).map(formatIssue), [
+      "many.yml:10000:26 jobs.a.stages[0]: unknown key 'ech'; did you mean 'echo'?",
+    ]);
+  });
+});
+
 describe("loadConfig() on valid fixtures", () => {
   it("indexes keyed and single-template files by name and type", async () => {
     const config = await loadFixture("valid");
