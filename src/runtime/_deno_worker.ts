@@ -108,11 +108,18 @@ class DenoProcessWorker implements WorkerLike {
 
   async #readMessages(): Promise<void> {
     const decoder = new FrameDecoder();
+    // A BYOB reader fills one buffer over and over (the decoder keeps no chunk), where the
+    // default reader allocates one per read.
+    const reader = this.#child.stdout.getReader({ mode: "byob" });
+    let buffer = new Uint8Array(64 * 1024);
     try {
-      for await (const chunk of this.#child.stdout) {
-        for (const data of decoder.push(chunk)) {
+      while (true) {
+        const { value, done } = await reader.read(buffer);
+        if (done || !value) break;
+        for (const data of decoder.push(value)) {
           if (!this.#terminated) this.onmessage?.({ data });
         }
+        buffer = new Uint8Array(value.buffer);
       }
     } catch {
       // The pipe closed because the process was killed.
