@@ -161,6 +161,35 @@ describe("createJsRunner(): stopping runaway code", () => {
     }
   });
 
+  it("stops each busy job at its own timeoutMs, a shorter one first though it started later", async () => {
+    const runner = createJsRunner(detectRuntime(), { size: 2 });
+    const session = runner.session();
+    try {
+      // Both workers ready, so each job starts (and its time runs) as soon as it is queued.
+      const warm = { code: "return {};", vars: {}, context: {} };
+      await Promise.all([session.run(warm), session.run(warm)]);
+      const ended: string[] = [];
+      const spin = (ms: number) =>
+        session.run({ code: "while (true) {}", vars: {}, context: {} }, { timeoutMs: ms })
+          .catch((error: Error) => {
+            ended.push(`${ms}: ${error.name}: ${error.message}`);
+          });
+      const long = spin(2000);
+      const short = spin(100);
+      await Promise.all([long, short]);
+      assert.deepEqual(ended, [
+        "100: StageTimeoutError: run code did not finish within 100 ms",
+        "2000: StageTimeoutError: run code did not finish within 2000 ms",
+      ]);
+      assert.deepEqual(await session.run({ code: "return { after: 1 };", vars: {}, context: {} }), {
+        after: 1,
+      });
+    } finally {
+      await session.close();
+      await runner.close();
+    }
+  });
+
   it("rejects at once with a CancelError when the signal is already aborted", async () => {
     const runner = createJsRunner(detectRuntime());
     const controller = new AbortController();
