@@ -115,6 +115,18 @@ describe("createJsRunner(): running user JavaScript", () => {
     );
   });
 
+  it("runs the same code again in a session's worker with that job's vars", async () => {
+    const session = runner.session();
+    try {
+      const code = "return { seen: typeof a === 'undefined' ? 'no a' : a };";
+      assert.deepEqual(await session.run({ code, vars: { a: 1 }, context: {} }), { seen: 1 });
+      assert.deepEqual(await session.run({ code, vars: { a: 2 }, context: {} }), { seen: 2 });
+      assert.deepEqual(await session.run({ code, vars: {}, context: {} }), { seen: "no a" });
+    } finally {
+      await session.close();
+    }
+  });
+
   it("keeps structured-cloneable values such as dates in outputs", async () => {
     const outputs = await runner.run({
       code: "return { when: new Date(0), list: [1, [2]], nothing: null };",
