@@ -58,7 +58,10 @@ export interface DenoNamespace {
   readonly errors: { NotFound: new (...args: never[]) => Error };
   readonly env: { get(name: string): string | undefined; toObject(): Record<string, string> };
   readonly permissions: { querySync(descriptor: { name: string }): { state: string } };
-  readonly stdin: { readable: ReadableStream<Uint8Array> };
+  readonly stdin: {
+    readable: ReadableStream<Uint8Array>;
+    read(p: Uint8Array): Promise<number | null>;
+  };
   readonly stdout: { writeSync(data: Uint8Array): number };
   readonly args: string[];
   cwd(): string;

@@ -2,10 +2,13 @@
  * Workers on Deno. Plain workers are Deno's Web `Worker` (a thread).
  * Killable workers run in a `deno run` subprocess hosted by
  * `_deno_process_host.ts`: Deno's `Worker.terminate()` leaves a busy loop
- * (`while (true) {}`) burning CPU and the process never exits, whereas killing
- * a subprocess always works. The cost is start-up (one `deno` process per
- * worker, ~tens of ms, paid once per pooled worker) and messages that travel
- * V8-serialized over pipes instead of in memory. The subprocess gets the
+ * (`while (true) {}`) burning CPU and the process never exits (still so in
+ * Deno 2.9; `node:worker_threads` lets the process exit but the thread keeps
+ * spinning until it does), whereas killing a subprocess always works. The cost
+ * is start-up (one `deno` process per worker, ~tens of ms, paid once per pooled
+ * worker) and messages that travel over pipes instead of in memory, as frames
+ * (`_frames.ts`: JSON when it carries the value faithfully, else V8-serialized)
+ * read into one reused buffer on each side. The subprocess gets the
  * `permissions` flags it is created with (`WORKFLOW_CORE_RUN_PERMISSIONS`),
  * else the permissions the parent holds in full (`--allow-<name>`; partial
  * grants such as `--allow-read=/x` are not mirrored). Either way it may read
@@ -115,11 +118,18 @@ class DenoProcessWorker implements WorkerLike {
 
   async #readMessages(): Promise<void> {
     const decoder = new (await loadFrames()).FrameDecoder();
+    // A BYOB reader fills one buffer over and over (the decoder keeps no chunk), where the
+    // default reader allocates one per read.
+    const reader = this.#child.stdout.getReader({ mode: "byob" });
+    let buffer = new Uint8Array(64 * 1024);
     try {
-      for await (const chunk of this.#child.stdout) {
-        for (const data of decoder.push(chunk)) {
+      while (true) {
+        const { value, done } = await reader.read(buffer);
+        if (done || !value) break;
+        for (const data of decoder.push(value)) {
           if (!this.#terminated) this.onmessage?.({ data });
         }
+        buffer = new Uint8Array(value.buffer);
       }
     } catch {
       // The pipe closed because the process was killed.

@@ -33,6 +33,12 @@ const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor as
   ...args: string[]
 ) => (...values: unknown[]) => Promise<unknown>;
 
+/** Compiled job bodies by parameter names and code: stages of a run repeat their code (a
+ * foreach, a retry) and compiling it again costs more than the rest of a small job. This
+ * worker serves one run, so the cache never outlives it. */
+const compiled = new Map<string, (...values: unknown[]) => Promise<unknown>>();
+const COMPILED_LIMIT = 256;
+
 let currentJob = 0;
 /** The (deep-frozen) context of the previous job; the next job's is patched from it. */
 let lastContext: unknown;
@@ -109,12 +115,17 @@ async function runJob(job: RunRequest, context: unknown): Promise<Record<string,
       throw new TypeError(`vars key "${name}" clashes with the built-in "${name}" variable`);
     }
   }
-  let fn: (...values: unknown[]) => Promise<unknown>;
-  try {
-    fn = new AsyncFunction(...names, "context", "outputs", `"use strict";\n${job.code}`);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new SyntaxError(`run code does not parse: ${reason}`);
+  const key = `${names.join(",")}\n${job.code}`;
+  let fn = compiled.get(key);
+  if (!fn) {
+    try {
+      fn = new AsyncFunction(...names, "context", "outputs", `"use strict";\n${job.code}`);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new SyntaxError(`run code does not parse: ${reason}`);
+    }
+    if (compiled.size >= COMPILED_LIMIT) compiled.clear();
+    compiled.set(key, fn);
   }
   const outputs: Record<string, unknown> = {};
   const returned = await fn(...names.map((name) => job.vars[name]), context, outputs);
@@ -126,10 +137,7 @@ async function runJob(job: RunRequest, context: unknown): Promise<Record<string,
       `run code must return an object of outputs (or nothing), got ${describeType(returned)}`,
     );
   }
-  const merged = { ...outputs, ...(returned as Record<string, unknown> | undefined) };
-  const problem = findUncloneable(merged);
-  if (problem) throw new TypeError(problem);
-  return merged;
+  return { ...outputs, ...(returned as Record<string, unknown> | undefined) };
 }
 
 function errorRecord(error: unknown): { name: string; message: string } {
@@ -153,7 +161,13 @@ scope.onmessage = (event) => {
       try {
         send({ type: "result", id: job.id, outputs });
       } catch (error) {
-        send({ type: "error", id: job.id, error: errorRecord(error) });
+        // Looked for only now: cloning each output up front cost every job a copy of it.
+        const problem = findUncloneable(outputs);
+        send({
+          type: "error",
+          id: job.id,
+          error: errorRecord(problem ? new TypeError(problem) : error),
+        });
       }
     },
     (error) => send({ type: "error", id: job.id, error: errorRecord(error) }),

@@ -96,6 +96,8 @@ interface Slot {
   /** The session it serves, or {@linkcode SPARE}. */
   session: number;
   ready: boolean;
+  /** Whether the worker keeps the host alive (`ref`); a new worker does. */
+  held: boolean;
   job?: PendingJob;
   /** What the worker's `context` holds, so a job sends only what changed. */
   readonly context: ContextMirror;
@@ -167,20 +169,27 @@ export function createJsRunner(runtime: Runtime, options: JsRunnerOptions = {}):
     slot.worker.terminate();
   }
 
+  /** Lets an idle worker's process or thread stop keeping the host alive, or not. */
+  function hold(slot: Slot, held: boolean): void {
+    if (slot.held === held) return;
+    slot.held = held;
+    if (held) slot.worker.ref?.();
+    else slot.worker.unref?.();
+  }
+
   function finish(slot: Slot | undefined, job: PendingJob): void {
     job.stopWatching?.();
-    if (slot && slot.job === job) {
-      slot.job = undefined;
-      slot.worker.unref?.();
-    }
+    if (slot && slot.job === job) slot.job = undefined;
     dispatch();
+    // After dispatch, so a worker that goes straight on to its next job stays held.
+    if (slot && !slot.job && slots.includes(slot)) hold(slot, false);
   }
 
   function onMessage(slot: Slot, message: WorkerMessage): void {
     if (message.type === "ready") {
       slot.ready = true;
       dispatch();
-      if (!slot.job) slot.worker.unref?.();
+      if (!slot.job) hold(slot, false);
       return;
     }
     const job = slot.job;
@@ -211,7 +220,13 @@ export function createJsRunner(runtime: Runtime, options: JsRunnerOptions = {}):
       killable: true,
       ...(options.permissions ? { permissions: options.permissions } : {}),
     });
-    const slot: Slot = { worker, session, ready: false, context: new ContextMirror() };
+    const slot: Slot = {
+      worker,
+      session,
+      ready: false,
+      held: true,
+      context: new ContextMirror(),
+    };
     worker.onmessage = (event) => {
       if (isWorkerMessage(event.data)) onMessage(slot, event.data);
     };
@@ -235,6 +250,48 @@ export function createJsRunner(runtime: Runtime, options: JsRunnerOptions = {}):
     slots.push(slot);
   }
 
+  /** Deadlines (`clock.monotonic()` ms) of the running jobs that have a timeout. One timer
+   * watches them all, set for the earliest: a timer per job cost ~15 µs on Deno, a tenth of a
+   * trivial job, and lingered until it fired. */
+  const deadlines = new Map<PendingJob, number>();
+  /** The deadline the earliest timer still to fire was set for. */
+  let timerFor = Infinity;
+
+  function watchDeadline(job: PendingJob, ms: number): void {
+    const at = runtime.clock.monotonic() + ms;
+    deadlines.set(job, at);
+    const previous = job.stopWatching;
+    job.stopWatching = () => {
+      previous?.();
+      deadlines.delete(job);
+    };
+    if (at < timerFor) setTimer(at);
+  }
+
+  function setTimer(at: number): void {
+    timerFor = at;
+    // Whole ms (Node refuses fractions), rounded up so the deadline has passed when it fires.
+    runtime.clock.timeout(Math.max(0, Math.ceil(at - runtime.clock.monotonic()))).addEventListener(
+      "abort",
+      () => onTimer(at),
+      { once: true },
+    );
+  }
+
+  function onTimer(firedFor: number): void {
+    if (firedFor === timerFor) timerFor = Infinity;
+    const now = runtime.clock.monotonic();
+    let next = Infinity;
+    for (const [job, at] of [...deadlines]) {
+      if (!deadlines.has(job)) continue;
+      if (at <= now) {
+        const ms = job.options.timeoutMs;
+        stopJob(job, new StageTimeoutError(`run code did not finish within ${ms} ms`));
+      } else if (at < next) next = at;
+    }
+    if (next < timerFor) setTimer(next);
+  }
+
   function stopJob(job: PendingJob, error: unknown): void {
     const queued = queue.indexOf(job);
     if (queued >= 0) queue.splice(queued, 1);
@@ -246,19 +303,8 @@ export function createJsRunner(runtime: Runtime, options: JsRunnerOptions = {}):
 
   function assign(slot: Slot, job: PendingJob): void {
     slot.job = job;
-    slot.worker.ref?.();
-    if (job.options.timeoutMs !== undefined) {
-      const ms = job.options.timeoutMs;
-      const timer = runtime.clock.timeout(ms);
-      const onTimeout = () =>
-        stopJob(job, new StageTimeoutError(`run code did not finish within ${ms} ms`));
-      timer.addEventListener("abort", onTimeout, { once: true });
-      const previous = job.stopWatching;
-      job.stopWatching = () => {
-        previous?.();
-        timer.removeEventListener("abort", onTimeout);
-      };
-    }
+    hold(slot, true);
+    if (job.options.timeoutMs !== undefined) watchDeadline(job, job.options.timeoutMs);
     try {
       const sync = slot.context.diff(job.job.context);
       const request: RunRequest = {

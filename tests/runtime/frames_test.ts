@@ -39,3 +39,54 @@ describe("FrameDecoder", () => {
     });
   }
 });
+
+describe("encodeFrame() and FrameDecoder", () => {
+  const shared = { n: 1 };
+  const holes = [1, , 3];
+  const extra = Object.assign([1, 2], { label: "x" });
+  const values: Record<string, unknown> = {
+    "plain data": { s: "text", n: 1.5, b: true, nothing: null, list: [1, [2, { deep: "x" }]] },
+    "non-ASCII text": { word: "naïve – ข้อความ 🎉", lone: "\ud800" },
+    "an own __proto__ entry": JSON.parse('{"__proto__": {"polluted": true}, "ok": 1}'),
+    "an undefined entry": { kept: undefined, other: 1 },
+    "-0, NaN and Infinity": { values: [-0, NaN, Infinity, -Infinity] },
+    "an array with a hole": { holes },
+    "an array with an extra key": { extra },
+    "one object reached twice": { a: shared, b: shared },
+    "dates, maps, sets and big integers": {
+      when: new Date(0),
+      map: new Map([["k", 1]]),
+      set: new Set([1]),
+      big: 10n,
+    },
+    "a null-prototype object": Object.assign(Object.create(null), { a: 1 }),
+  };
+  for (const [label, value] of Object.entries(values)) {
+    it(`gives back what structured cloning gives for ${label}`, () => {
+      const [decoded] = new FrameDecoder().push(encodeFrame(value));
+      assert.deepEqual(decoded, structuredClone(value));
+      if (label === "one object reached twice") {
+        const pair = decoded as { a: unknown; b: unknown };
+        assert.equal(pair.a, pair.b);
+      }
+    });
+  }
+
+  it("throws as postMessage would for a value that cannot be cloned", () => {
+    assert.throws(() => encodeFrame({ fn: () => 1 }));
+  });
+
+  it("decodes correctly when the caller reuses its read buffer for the next chunk", () => {
+    const frame = encodeFrame({ type: "result", id: 1, outputs: { text: "y".repeat(5000) } });
+    const buffer = new Uint8Array(frame.length);
+    const decoder = new FrameDecoder();
+    const got: unknown[] = [];
+    for (let at = 0; at < frame.length; at += 1000) {
+      const part = frame.subarray(at, at + 1000);
+      buffer.set(part);
+      got.push(...decoder.push(buffer.subarray(0, part.length)));
+      buffer.fill(0);
+    }
+    assert.deepEqual(got, [{ type: "result", id: 1, outputs: { text: "y".repeat(5000) } }]);
+  });
+});

@@ -115,6 +115,18 @@ describe("createJsRunner(): running user JavaScript", () => {
     );
   });
 
+  it("runs the same code again in a session's worker with that job's vars", async () => {
+    const session = runner.session();
+    try {
+      const code = "return { seen: typeof a === 'undefined' ? 'no a' : a };";
+      assert.deepEqual(await session.run({ code, vars: { a: 1 }, context: {} }), { seen: 1 });
+      assert.deepEqual(await session.run({ code, vars: { a: 2 }, context: {} }), { seen: 2 });
+      assert.deepEqual(await session.run({ code, vars: {}, context: {} }), { seen: "no a" });
+    } finally {
+      await session.close();
+    }
+  });
+
   it("keeps structured-cloneable values such as dates in outputs", async () => {
     const outputs = await runner.run({
       code: "return { when: new Date(0), list: [1, [2]], nothing: null };",
@@ -157,6 +169,35 @@ describe("createJsRunner(): stopping runaway code", () => {
       await assert.rejects(running, { name: "CancelError", message: /user pressed stop/ });
       assert.deepEqual(lines, ["spinning"]);
     } finally {
+      await runner.close();
+    }
+  });
+
+  it("stops each busy job at its own timeoutMs, a shorter one first though it started later", async () => {
+    const runner = createJsRunner(detectRuntime(), { size: 2 });
+    const session = runner.session();
+    try {
+      // Both workers ready, so each job starts (and its time runs) as soon as it is queued.
+      const warm = { code: "return {};", vars: {}, context: {} };
+      await Promise.all([session.run(warm), session.run(warm)]);
+      const ended: string[] = [];
+      const spin = (ms: number) =>
+        session.run({ code: "while (true) {}", vars: {}, context: {} }, { timeoutMs: ms })
+          .catch((error: Error) => {
+            ended.push(`${ms}: ${error.name}: ${error.message}`);
+          });
+      const long = spin(2000);
+      const short = spin(100);
+      await Promise.all([long, short]);
+      assert.deepEqual(ended, [
+        "100: StageTimeoutError: run code did not finish within 100 ms",
+        "2000: StageTimeoutError: run code did not finish within 2000 ms",
+      ]);
+      assert.deepEqual(await session.run({ code: "return { after: 1 };", vars: {}, context: {} }), {
+        after: 1,
+      });
+    } finally {
+      await session.close();
       await runner.close();
     }
   });
