@@ -34,7 +34,16 @@ export {
   type EngineExecuteOptions,
   type EngineOptions,
 } from "./src/engine.ts";
-export { DEFAULT_SETTINGS, readSettings, type Settings } from "./src/settings.ts";
+export {
+  API_SETTING_KEYS,
+  type ApiSettingKey,
+  DEFAULT_SETTINGS,
+  ENGINE_SETTING_KEYS,
+  type EngineSettings,
+  readSettings,
+  type ReadSettingsOptions,
+  type Settings,
+} from "./src/settings.ts";
 export {
   type ErrorRecord,
   type ExecuteOptions,

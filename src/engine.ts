@@ -8,7 +8,7 @@
 
 import type { Runtime } from "./runtime/types.ts";
 import type { Stage, Workflow } from "./models/types.ts";
-import { readSettings, type Settings } from "./settings.ts";
+import { ENGINE_SETTING_KEYS, type EngineSettings, readSettings } from "./settings.ts";
 import { createFilters, type FilterFunction, type FilterRegistry } from "./template/mod.ts";
 import { Registry } from "./stages/registry.ts";
 import type { CallResolver, JsRunner } from "./stages/types.ts";
@@ -32,7 +32,7 @@ import { moduleUrl } from "./util/path.ts";
 import { validateCron } from "./scheduler/cron.ts";
 import type { TraceStore } from "./results/trace_store.ts";
 import type { AuditStore } from "./results/audit_store.ts";
-import { openStores, storesFromEnv, traceLevelFromEnv } from "./results/stores.ts";
+import { openStores } from "./results/stores.ts";
 import { attachTraces, type TraceAttachment } from "./results/trace_writer.ts";
 import { credentialTexts, serverCredentialNames } from "./util/secret_env.ts";
 import { hideEnv } from "./executor/stage_runtime.ts";
@@ -47,8 +47,9 @@ import {
 export interface EngineOptions {
   /** Host adapter (see `detectRuntime()` / `createMemoryRuntime()`). */
   readonly runtime: Runtime;
-  /** Overrides of the `WORKFLOW_*` settings read from `runtime.env`. */
-  readonly settings?: Partial<Settings>;
+  /** Settings that win over the `WORKFLOW_*` variables of `runtime.env`; validated like them
+   * (a bad one is a `ConfigError` naming `settings.<key>`). */
+  readonly settings?: Partial<EngineSettings>;
   /** Use this config instead of loading `settings.confPath`. */
   readonly config?: ConfigIndex;
   /** Task registry for `uses:`. @default a registry over `WORKFLOW_CORE_REGISTRY_CALLER` */
@@ -67,20 +68,23 @@ export interface EngineOptions {
   /** Dry-run: action stages are not executed. @default false */
   readonly dryRun?: boolean;
   /** Where traces are written; `null` for none.
-   * @default from `WORKFLOW_LOG_TRACE_*` (off unless enabled; file store under ./logs) */
+   * @default from `settings.traceUrl` / `WORKFLOW_LOG_TRACE_*` (off unless enabled; file store
+   * under ./logs) */
   readonly traces?: TraceStore | null;
   /** Where release audits are written; `null` for none.
-   * @default from `WORKFLOW_LOG_AUDIT_*` (off unless enabled; file store under ./audits) */
+   * @default from `settings.auditUrl` / `WORKFLOW_LOG_AUDIT_*` (off unless enabled; file store
+   * under ./audits) */
   readonly audits?: AuditStore | null;
   /** How often buffered trace records are written, ms. @default 1000 */
   readonly traceFlushIntervalMs?: number;
   /** Lowest level written to the trace store; `debug` adds the start and end records of
-   * echo/sleep stages. @default `WORKFLOW_LOG_TRACE_LEVEL`, else "info" */
+   * echo/sleep stages. Wins over `settings.traceLevel`.
+   * @default `WORKFLOW_LOG_TRACE_LEVEL`, else "info" */
   readonly traceLevel?: LogLevel;
   /**
    * OpenTelemetry spans for runs, jobs, strategies and stages (needs `@opentelemetry/api`):
    * `true` always (a provider registered later is used), `false` never, `"auto"` only when
-   * a tracer provider is registered when the engine is created.
+   * a tracer provider is registered when the engine is created. Wins over `settings.telemetry`.
    * @default `WORKFLOW_LOG_OTEL` (`true`/`false`), else "auto"
    */
   readonly telemetry?: boolean | "auto";
@@ -119,8 +123,8 @@ export interface EngineExecuteOptions extends ExecuteOptions {
 export class Engine {
   /** Host adapter every run uses. */
   readonly runtime: Runtime;
-  /** Effective settings (env `WORKFLOW_*` merged with `options.settings`). */
-  readonly settings: Settings;
+  /** Effective settings (`options.settings` merged over env `WORKFLOW_*`, validated once). */
+  readonly settings: EngineSettings;
   #config: ConfigIndex;
   /** How `reloadConfig()` reads the folder again; `undefined` when the config was given. */
   readonly #reload?: LoadConfigOptions;
@@ -151,12 +155,11 @@ export class Engine {
 
   private constructor(
     options: EngineOptions,
-    settings: Settings,
+    settings: EngineSettings,
     config: ConfigIndex,
     filters: FilterRegistry,
     stores: {
       traces: TraceStore | null;
-      traceLevel: LogLevel;
       audits: AuditStore | null;
       close: () => Promise<void>;
     },
@@ -187,7 +190,7 @@ export class Engine {
     };
     if (stores.traces) {
       this.#tracing = attachTraces(this.events, stores.traces, {
-        minLevel: stores.traceLevel,
+        minLevel: settings.traceLevel,
         clock: options.runtime.clock,
         flushIntervalMs: options.traceFlushIntervalMs ?? 1000,
       });
@@ -201,10 +204,13 @@ export class Engine {
    * @throws {ConfigError} on bad settings or unreadable config.
    */
   static async create(options: EngineOptions): Promise<Engine> {
-    const settings = readSettings((name) => options.runtime.env.get(name), options.settings);
+    const settings = readEngineSettings(options);
     if (settings.runPermissions !== "all" && options.runtime.name !== "deno") {
+      const setting = options.settings?.runPermissions === undefined
+        ? "WORKFLOW_CORE_RUN_PERMISSIONS"
+        : "settings.runPermissions";
       throw new ConfigError(
-        `WORKFLOW_CORE_RUN_PERMISSIONS is set, but only Deno can confine JavaScript run stages ` +
+        `${setting} is set, but only Deno can confine JavaScript run stages ` +
           `(on ${options.runtime.name} they run in threads of the engine with its full access); ` +
           "unset it, or run the engine on Deno",
       );
@@ -226,15 +232,11 @@ export class Engine {
     const config = options.config
       ? options.config.withOptions({ validateCron, knownFilters: configOptions.knownFilters })
       : await loadConfig(options.runtime, { confPath: settings.confPath, ...configOptions });
-    const fromEnv = options.traces === undefined || options.audits === undefined
-      ? storesFromEnv(options.runtime.env)
-      : {};
     const opened = await openStores(options.runtime, {
-      traceUrl: options.traces === undefined ? fromEnv.traceUrl : undefined,
-      auditUrl: options.audits === undefined ? fromEnv.auditUrl : undefined,
+      traceUrl: settings.traceUrl ?? undefined,
+      auditUrl: settings.auditUrl ?? undefined,
     });
-    const traceLevel = options.traceLevel ?? traceLevelFromEnv(options.runtime.env) ?? "info";
-    const telemetry = await startTelemetry(options.telemetry, options.runtime.env);
+    const telemetry = await startTelemetry(settings.telemetry);
     return new Engine(
       options,
       settings,
@@ -242,7 +244,6 @@ export class Engine {
       filters,
       {
         traces: options.traces === undefined ? opened.trace : options.traces,
-        traceLevel,
         audits: options.audits === undefined ? opened.audit : options.audits,
         close: () => opened.close(),
       },
@@ -521,6 +522,27 @@ function taken(runId: string, where: string): RunIdError {
   );
 }
 
+/**
+ * The engine's settings: `options.settings`, then the top-level `traceLevel` and `telemetry`
+ * options, over the environment. A store given in code leaves its `WORKFLOW_LOG_*` variables
+ * unread.
+ */
+function readEngineSettings(options: EngineOptions): EngineSettings {
+  const code: Partial<EngineSettings> = {
+    ...options.settings,
+    ...(options.traceLevel === undefined ? {} : { traceLevel: options.traceLevel }),
+    ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
+    ...(options.traces === undefined ? {} : { traceUrl: null }),
+    ...(options.audits === undefined ? {} : { auditUrl: null }),
+  };
+  return readSettings((name) => options.runtime.env.get(name), code, {
+    keys: ENGINE_SETTING_KEYS,
+    labels: {
+      ...(options.traceLevel === undefined ? {} : { traceLevel: "traceLevel" }),
+      ...(options.telemetry === undefined ? {} : { telemetry: "telemetry" }),
+    },
+  });
+}
 async function importFilters(
   runtime: Runtime,
   entry: string,

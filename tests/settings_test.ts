@@ -1,8 +1,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { DEFAULT_SETTINGS, readSettings } from "../src/settings.ts";
+import { DEFAULT_SETTINGS, ENGINE_SETTING_KEYS, readSettings } from "../src/settings.ts";
 import { ConfigError } from "../src/errors.ts";
-import { runCliCaptured, runtimeWithEnv } from "./_helpers.ts";
+import { createApi } from "../src/api/app.ts";
+import { createMemoryRuntime } from "../src/runtime/memory.ts";
+import { MemoryTraceStore } from "../src/results/memory_trace_store.ts";
+import { engineFor, runCliCaptured, runtimeWithEnv } from "./_helpers.ts";
 
 const env = (vars: Record<string, string>) => (name: string) => vars[name];
 
@@ -91,5 +94,172 @@ describe("readSettings(): WORKFLOW_CORE_RUN_PERMISSIONS", () => {
       message:
         /WORKFLOW_CORE_RUN_PERMISSIONS: "--allow-all" is not a Deno --allow-<permission> flag/,
     });
+  });
+});
+
+describe("readSettings(): the log and API variables", () => {
+  it("reads trace and audit stores, the trace level, OTel and the API variables", () => {
+    const settings = readSettings(env({
+      WORKFLOW_LOG_TRACE_ENABLE_WRITE: "true",
+      WORKFLOW_LOG_AUDIT_URL: "memory:",
+      WORKFLOW_LOG_TRACE_LEVEL: "DEBUG",
+      WORKFLOW_LOG_OTEL: "false",
+      WORKFLOW_API_PREFIX_PATH: "/wf",
+      WORKFLOW_API_TOKEN: "t0ken",
+      WORKFLOW_API_ENABLE_JOB_EXECUTE: "yes",
+    }));
+    assert.equal(settings.traceUrl, "./logs");
+    assert.equal(settings.auditUrl, "memory:");
+    assert.equal(settings.traceLevel, "debug");
+    assert.equal(settings.telemetry, false);
+    assert.equal(settings.apiPrefix, "/wf");
+    assert.equal(settings.apiToken, "t0ken");
+    assert.equal(settings.apiEnableJobExecute, true);
+  });
+
+  it("reads and checks only the settings asked for", () => {
+    const settings = readSettings(
+      env({ WORKFLOW_API_ENABLE_JOB_EXECUTE: "sure", WORKFLOW_CORE_MAX_JOB_PARALLEL: "6" }),
+      {},
+      { keys: ENGINE_SETTING_KEYS },
+    );
+    assert.equal(settings.maxJobParallel, 6);
+    assert.equal("apiEnableJobExecute" in settings, false);
+  });
+});
+
+describe("readSettings(): values given in code", () => {
+  it("refuses a bad value passed in code with a ConfigError naming the option", () => {
+    assert.throws(() => readSettings(env({}), { maxJobParallel: -1 }), {
+      name: "ConfigError",
+      message: "settings.maxJobParallel=-1 must be a whole number >= 1",
+    });
+    assert.throws(() => readSettings(env({}), { timezone: "Mars/Olympus" }), {
+      name: "ConfigError",
+      message: /^settings\.timezone="Mars\/Olympus" is not an IANA time zone/,
+    });
+    assert.throws(() => readSettings(env({}), { runPermissions: ["--allow-all"] }), {
+      name: "ConfigError",
+      message: /^settings\.runPermissions=\["--allow-all"\]: "--allow-all" is not a Deno/,
+    });
+    assert.throws(() => readSettings(env({}), { traceUrl: "redis://x" }), {
+      name: "ConfigError",
+      message: /^settings\.traceUrl: unsupported store URL scheme 'redis:'/,
+    });
+  });
+
+  it("names a bad token given in code without showing it", () => {
+    const token = 12345 as unknown as string;
+    assert.throws(() => readSettings(env({}), { apiToken: token }), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.message, "settings.apiToken must be a string, got number");
+      return true;
+    });
+  });
+
+  it("ignores an invalid environment value that code overrides", () => {
+    const settings = readSettings(
+      env({
+        WORKFLOW_CORE_MAX_JOB_PARALLEL: "abc",
+        WORKFLOW_CORE_TIMEZONE: "Mars/Olympus",
+        WORKFLOW_LOG_TRACE_URL: "redis://x",
+        WORKFLOW_LOG_OTEL: "maybe",
+        WORKFLOW_API_ENABLE_JOB_EXECUTE: "sure",
+      }),
+      {
+        maxJobParallel: 2,
+        timezone: "Asia/Bangkok",
+        traceUrl: null,
+        telemetry: false,
+        apiEnableJobExecute: false,
+      },
+    );
+    assert.equal(settings.maxJobParallel, 2);
+    assert.equal(settings.timezone, "Asia/Bangkok");
+    assert.equal(settings.traceUrl, null);
+    assert.equal(settings.telemetry, false);
+    assert.equal(settings.apiEnableJobExecute, false);
+  });
+
+  it("lists every bad value from the environment and from code in one error", () => {
+    assert.throws(
+      () =>
+        readSettings(
+          env({
+            WORKFLOW_CORE_TIMEZONE: "Mars/Olympus",
+            WORKFLOW_LOG_TRACE_LEVEL: "verbose",
+            WORKFLOW_LOG_OTEL: "maybe",
+            WORKFLOW_API_ENABLE_JOB_EXECUTE: "sure",
+          }),
+          { maxCombinations: 0, runDefaultLang: "ruby" as "python", telemetry: undefined },
+        ),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.deepEqual(error.message.split("\n"), [
+          'WORKFLOW_CORE_TIMEZONE="Mars/Olympus" is not an IANA time zone (e.g. UTC, Asia/Bangkok)',
+          "settings.maxCombinations=0 must be a whole number >= 1",
+          'settings.runDefaultLang="ruby" must be javascript or python',
+          "WORKFLOW_LOG_TRACE_LEVEL: 'verbose' is not a trace level: use debug, info, warning or error",
+          "WORKFLOW_LOG_OTEL must be true or false, got 'maybe'",
+          "WORKFLOW_API_ENABLE_JOB_EXECUTE: 'sure' is not a boolean: use true or false (also yes/no, 1/0)",
+        ]);
+        return true;
+      },
+    );
+  });
+});
+
+describe("Engine.create() and createApi(): code wins over the environment", () => {
+  it("Engine.create() refuses settings.maxJobParallel=-1, naming the option", async () => {
+    await assert.rejects(
+      engineFor("{}", {
+        runtime: createMemoryRuntime(),
+        settings: { maxJobParallel: -1 },
+        traceLevel: "loud" as "info",
+      }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.deepEqual(error.message.split("\n"), [
+          "settings.maxJobParallel=-1 must be a whole number >= 1",
+          'traceLevel="loud" is not a trace level: use debug, info, warning or error',
+        ]);
+        return true;
+      },
+    );
+  });
+
+  it("Engine.create() ignores bad variables that its options override", async () => {
+    const engine = await engineFor("{}", {
+      runtime: createMemoryRuntime({
+        env: {
+          WORKFLOW_CORE_MAX_JOB_PARALLEL: "abc",
+          WORKFLOW_LOG_TRACE_LEVEL: "verbose",
+          WORKFLOW_LOG_OTEL: "maybe",
+          WORKFLOW_LOG_TRACE_URL: "redis://x",
+        },
+      }),
+      settings: { maxJobParallel: 3 },
+      traceLevel: "debug",
+      telemetry: false,
+      traces: new MemoryTraceStore(),
+    });
+    assert.equal(engine.settings.maxJobParallel, 3);
+    assert.equal(engine.settings.traceLevel, "debug");
+    assert.equal(engine.telemetry, false);
+    await engine.close();
+  });
+
+  it("createApi() refuses a bad option naming it, and ignores the variable it overrides", async () => {
+    const engine = await engineFor("{}", {
+      runtime: createMemoryRuntime({ env: { WORKFLOW_API_ENABLE_JOB_EXECUTE: "sure" } }),
+    });
+    assert.throws(
+      () => createApi(engine, { enableJobExecute: "yes" as unknown as boolean, prefix: "/x" }),
+      { name: "ConfigError", message: 'options.enableJobExecute="yes" must be true or false' },
+    );
+    const api = createApi(engine, { enableJobExecute: false, token: "" });
+    assert.equal(api.jobExecuteEnabled, false);
+    await api.close();
+    await engine.close();
   });
 });

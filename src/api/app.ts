@@ -9,7 +9,7 @@ import { type ExecutionContext, Hono } from "hono";
 import { timingSafeEqual } from "hono/utils/buffer";
 import type { Engine } from "../engine.ts";
 import { CancelError } from "../errors.ts";
-import { readBooleanSetting } from "../util/bool.ts";
+import { API_SETTING_KEYS, readSettings } from "../settings.ts";
 import type { AuditStore } from "../results/audit_store.ts";
 import type { TraceStore } from "../results/trace_store.ts";
 import { ApiError, errorResponse } from "./errors.ts";
@@ -125,7 +125,6 @@ function normalizePrefix(prefix: string): string {
 }
 
 const HEALTH_MESSAGE = "Workflow already start up with healthy status.";
-const JOB_EXECUTE_ENV = "WORKFLOW_API_ENABLE_JOB_EXECUTE";
 
 /**
  * Creates the HTTP API over `engine`.
@@ -142,15 +141,28 @@ const JOB_EXECUTE_ENV = "WORKFLOW_API_ENABLE_JOB_EXECUTE";
  * const res = await api.request("/api/v1/workflows", { headers: { authorization: "Bearer s3cret" } });
  * ```
  *
- * @throws {ConfigError} when `WORKFLOW_API_ENABLE_JOB_EXECUTE` is not a boolean.
+ * @throws {ConfigError} listing every bad API setting: an option (`options.token`,
+ *   `options.prefix`, `options.enableJobExecute`) or, when the option is not given, its
+ *   `WORKFLOW_API_*` variable (e.g. `WORKFLOW_API_ENABLE_JOB_EXECUTE` that is not a boolean).
  */
 export function createApi(engine: Engine, options: ApiOptions = {}): WorkflowApi {
-  const env = (name: string) => engine.runtime.env.get(name);
-  const prefix = normalizePrefix(options.prefix ?? env("WORKFLOW_API_PREFIX_PATH") ?? "/api/v1");
-  const token = options.token ?? env("WORKFLOW_API_TOKEN") ?? "";
+  // The options win over the environment, checked the same way as the engine's settings.
+  const settings = readSettings((name) => engine.runtime.env.get(name), {
+    apiPrefix: options.prefix,
+    apiToken: options.token,
+    apiEnableJobExecute: options.enableJobExecute,
+  }, {
+    keys: API_SETTING_KEYS,
+    labels: {
+      apiPrefix: "options.prefix",
+      apiToken: "options.token",
+      apiEnableJobExecute: "options.enableJobExecute",
+    },
+  });
+  const prefix = normalizePrefix(settings.apiPrefix);
+  const token = settings.apiToken;
   const authRequired = token !== "";
-  const enableJobExecute = options.enableJobExecute ??
-    readBooleanSetting(JOB_EXECUTE_ENV, env(JOB_EXECUTE_ENV)) ?? false;
+  const enableJobExecute = settings.apiEnableJobExecute;
   // Made on first use, not here: edge hosts refuse an AbortController at a Worker's module
   // scope, where `createApi` is usually called.
   let shutdown: AbortController | undefined;

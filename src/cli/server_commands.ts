@@ -63,17 +63,6 @@ async function commandServe(args: readonly string[], io: CliIo): Promise<number>
     runtime: io.runtime,
     settings: text(values.conf) === undefined ? {} : { confPath: text(values.conf) },
   });
-  const token = io.runtime.env.get("WORKFLOW_API_TOKEN") ?? "";
-  const hostname = text(values.host) ?? (token ? "0.0.0.0" : "127.0.0.1");
-  if (!token) {
-    io.stderr(
-      LOOPBACK.has(hostname)
-        ? `warning: WORKFLOW_API_TOKEN is not set, so the API has no authentication and listens ` +
-          `on ${hostname} only (pass --host to change that)\n`
-        : `warning: WORKFLOW_API_TOKEN is not set and --host ${hostname} is not loopback: ` +
-          `anyone who can reach this port can run workflows\n`,
-    );
-  }
   const stop = new AbortController();
   const signal = io.signal ? AbortSignal.any([io.signal, stop.signal]) : stop.signal;
   let scheduler: Scheduler | undefined;
@@ -91,10 +80,22 @@ async function commandServe(args: readonly string[], io: CliIo): Promise<number>
   }
   let api: WorkflowApi;
   try {
-    api = createApi(engine, { token, scheduler });
+    api = createApi(engine, { scheduler });
   } catch (error) {
     await engine.close();
     throw error;
+  }
+  // The token is the API's setting (WORKFLOW_API_TOKEN), read and checked by createApi.
+  const token = api.authRequired;
+  const hostname = text(values.host) ?? (token ? "0.0.0.0" : "127.0.0.1");
+  if (!token) {
+    io.stderr(
+      LOOPBACK.has(hostname)
+        ? `warning: WORKFLOW_API_TOKEN is not set, so the API has no authentication and listens ` +
+          `on ${hostname} only (pass --host to change that)\n`
+        : `warning: WORKFLOW_API_TOKEN is not set and --host ${hostname} is not loopback: ` +
+          `anyone who can reach this port can run workflows\n`,
+    );
   }
   if (api.jobExecuteEnabled) {
     io.stderr(

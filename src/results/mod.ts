@@ -50,5 +50,5 @@ export {
   type Stores,
   type StoreSettings,
   storesFromEnv,
-  traceLevelFromEnv,
+  storeUrlFromEnv,
 } from "./stores.ts";

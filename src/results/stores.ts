@@ -13,7 +13,6 @@ import { joinPath } from "./_fs.ts";
 import type { AuditRecord, AuditStore } from "./audit_store.ts";
 import type { TraceRecord, TraceStore } from "./trace_store.ts";
 import { readBooleanSetting } from "../util/bool.ts";
-import { LOG_LEVELS, type LogLevel } from "../executor/events.ts";
 
 /** Where a store lives, parsed from a store URL. */
 export type StoreLocation =
@@ -196,18 +195,32 @@ export function maskAuditStore(store: AuditStore, masker: Masker): AuditStore {
 }
 
 /**
- * The lowest level written to the trace store, from `WORKFLOW_LOG_TRACE_LEVEL` (`debug`,
- * `info`, `warning` or `error`, any case); `undefined` when unset.
+ * Where one store lives, from `WORKFLOW_LOG_<kind>_ENABLE_WRITE` (default: on when
+ * `WORKFLOW_LOG_<kind>_URL` is set), `WORKFLOW_LOG_<kind>_URL`, else
+ * `WORKFLOW_LOG_<kind>_PATH` (default `./logs` for traces, `./audits` for audits);
+ * `undefined` when writing is off.
  *
- * @throws {ConfigError} naming the variable, for any other value.
+ * @param kind Which store.
+ * @param get Looks up an environment variable.
+ * @throws {ConfigError} naming the variable, for a bad boolean, an empty path or a malformed URL.
  */
-export function traceLevelFromEnv(env: RuntimeEnv): LogLevel | undefined {
-  const name = "WORKFLOW_LOG_TRACE_LEVEL";
-  const raw = env.get(name);
-  if (raw === undefined) return undefined;
-  const level = raw.trim().toLowerCase();
-  if ((LOG_LEVELS as readonly string[]).includes(level)) return level as LogLevel;
-  throw issue(name, `'${raw}' is not a trace level: use debug, info, warning or error`);
+export function storeUrlFromEnv(
+  kind: "TRACE" | "AUDIT",
+  get: (name: string) => string | undefined,
+): string | undefined {
+  const urlName = `WORKFLOW_LOG_${kind}_URL`;
+  const pathName = `WORKFLOW_LOG_${kind}_PATH`;
+  const url = get(urlName);
+  const enableName = `WORKFLOW_LOG_${kind}_ENABLE_WRITE`;
+  const enabled = readBooleanSetting(enableName, get(enableName)) ?? url !== undefined;
+  if (!enabled) return undefined;
+  if (url !== undefined) {
+    parseStoreUrl(url, urlName);
+    return url;
+  }
+  const path = get(pathName) ?? (kind === "TRACE" ? "./logs" : "./audits");
+  if (path.trim() === "") throw issue(pathName, "is empty: give a folder path");
+  return path;
 }
 
 /** Store settings read from the environment. */
@@ -233,23 +246,8 @@ export function storesFromEnv(
   const get = typeof env.get === "function"
     ? (name: string) => (env as RuntimeEnv).get(name)
     : (name: string) => (env as Readonly<Record<string, string | undefined>>)[name];
-  const pick = (kind: "TRACE" | "AUDIT", defaultPath: string): string | undefined => {
-    const urlName = `WORKFLOW_LOG_${kind}_URL`;
-    const pathName = `WORKFLOW_LOG_${kind}_PATH`;
-    const url = get(urlName);
-    const enableName = `WORKFLOW_LOG_${kind}_ENABLE_WRITE`;
-    const enabled = readBooleanSetting(enableName, get(enableName)) ?? url !== undefined;
-    if (!enabled) return undefined;
-    if (url !== undefined) {
-      parseStoreUrl(url, urlName);
-      return url;
-    }
-    const path = get(pathName) ?? defaultPath;
-    if (path.trim() === "") throw issue(pathName, "is empty: give a folder path");
-    return path;
-  };
-  const traceUrl = pick("TRACE", "./logs");
-  const auditUrl = pick("AUDIT", "./audits");
+  const traceUrl = storeUrlFromEnv("TRACE", get);
+  const auditUrl = storeUrlFromEnv("AUDIT", get);
   return {
     ...(traceUrl === undefined ? {} : { traceUrl }),
     ...(auditUrl === undefined ? {} : { auditUrl }),

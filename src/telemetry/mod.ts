@@ -6,8 +6,6 @@
  */
 
 import { ConfigError } from "../errors.ts";
-import type { RuntimeEnv } from "../runtime/types.ts";
-import { parseBooleanWord } from "../util/bool.ts";
 import {
   attachOpenTelemetry,
   hasTracerProvider,
@@ -36,28 +34,16 @@ export interface TelemetryStarter {
 }
 
 /**
- * Decides whether runs build spans: `true` (or `WORKFLOW_LOG_OTEL=true`) always, `false`
- * never, `"auto"` (the default) when `@opentelemetry/api` is installed and a tracer provider
+ * Decides whether runs build spans: `true` (the `telemetry` setting, `WORKFLOW_LOG_OTEL=true`)
+ * always, `false` never, `"auto"` when `@opentelemetry/api` is installed and a tracer provider
  * is registered now. Resolves `undefined` when spans are off, so nothing is subscribed.
  *
- * @throws {ConfigError} when spans are asked for but `@opentelemetry/api` cannot be imported,
- * or when `WORKFLOW_LOG_OTEL` is not a boolean word.
+ * @param mode The `telemetry` setting, already validated.
+ * @throws {ConfigError} when spans are asked for but `@opentelemetry/api` cannot be imported.
  */
 export async function startTelemetry(
-  option: boolean | "auto" | undefined,
-  env: RuntimeEnv,
+  mode: boolean | "auto",
 ): Promise<TelemetryStarter | undefined> {
-  let mode = option;
-  if (mode === undefined) {
-    const raw = env.get(OTEL_ENV);
-    if (raw !== undefined && raw.trim() !== "") {
-      const word = parseBooleanWord(raw);
-      if (word === undefined) {
-        throw new ConfigError(`${OTEL_ENV} must be true or false, got '${raw}'`);
-      }
-      mode = word;
-    }
-  }
   if (mode === false) return undefined;
   // "auto" without a registered provider needs no API: skip importing it (start-up time).
   if (mode !== true && !tracerProviderRegistered()) return undefined;
