@@ -77,7 +77,7 @@ describe("foreach stage", () => {
   });
 
   it("runs at most `concurrent` items at once", async () => {
-    const tracker = concurrencyTracker();
+    const tracker = concurrencyTracker(3, 6);
     const run = await runStages(
       oneJob(`
         - name: Each
@@ -89,7 +89,7 @@ describe("foreach stage", () => {
               uses: g/track@v1
               with: { value: "\${{ item }}" }
       `),
-      { engine: { registry: tracker.registry } },
+      { engine: { registry: tracker.registry }, fakeClock: true },
     );
     assert.equal(run.result.status, "SUCCESS");
     assert.deepEqual([...tracker.calls()].sort(), [1, 2, 3, 4, 5, 6]);
@@ -97,7 +97,7 @@ describe("foreach stage", () => {
   });
 
   it("runs one item at a time by default", async () => {
-    const tracker = concurrencyTracker(5);
+    const tracker = concurrencyTracker(1, 3);
     await runStages(
       oneJob(`
         - name: Each
@@ -108,7 +108,7 @@ describe("foreach stage", () => {
               uses: g/track@v1
               with: { value: "\${{ item }}" }
       `),
-      { engine: { registry: tracker.registry } },
+      { engine: { registry: tracker.registry }, fakeClock: true },
     );
     assert.deepEqual(tracker.calls(), [1, 2, 3]);
     assert.equal(tracker.peak(), 1);

@@ -50,7 +50,7 @@ describe("parallel stage", () => {
   });
 
   it("never runs more than max-workers branches at once", async () => {
-    const tracker = concurrencyTracker();
+    const tracker = concurrencyTracker(2, 5);
     const branches = ["a", "b", "c", "d", "e"].map((b) =>
       `\n            ${b}:\n              - name: Track\n                uses: g/track@v1\n` +
       `                with: { value: ${b} }`
@@ -62,7 +62,7 @@ describe("parallel stage", () => {
           max-workers: 2
           parallel:${branches}
       `),
-      { engine: { registry: tracker.registry } },
+      { engine: { registry: tracker.registry }, fakeClock: true },
     );
     assert.equal(run.result.status, "SUCCESS");
     assert.equal(tracker.calls().length, 5);
