@@ -1,6 +1,17 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { captureEvents, driveClock, engineFor, fakeClockEngine, withoutInfo } from "../_helpers.ts";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  captureEvents,
+  driveClock,
+  engineFor,
+  fakeClockEngine,
+  processAlive,
+  withoutInfo,
+} from "../_helpers.ts";
+import { onLifecycle } from "../../src/executor/events.ts";
 import { ParamError } from "../../src/errors.ts";
 
 describe("workflow execution", () => {
@@ -278,6 +289,8 @@ ${jobsYaml}
 
 describe("cancellation and timeouts", () => {
   it("cancels a running workflow from the caller's signal, killing its subprocess", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "wf-cancel-"));
+    const pidFile = join(dir, "pid");
     const engine = await engineFor(`
 wf:
   type: Workflow
@@ -286,7 +299,11 @@ wf:
       stages:
         - name: wait
           id: wait
-          bash: sleep 30
+          bash: |
+            sleep 30 &
+            echo $$! > ${pidFile}
+            echo started
+            wait
         - name: after
           id: after
           echo: never
@@ -295,20 +312,31 @@ wf:
       stages: [{name: x, echo: x}]
 `);
     const controller = new AbortController();
-    const t0 = performance.now();
-    setTimeout(() => controller.abort(), 150);
-    const result = await engine.execute("wf", {}, { signal: controller.signal });
-    const took = performance.now() - t0;
-    const jobs = result.context.jobs as Record<
-      string,
-      { status: string; stages?: Record<string, { status: string }> }
-    >;
-    assert.equal(result.status, "CANCEL");
-    assert.equal(jobs.long.status, "CANCEL");
-    assert.equal(jobs.long.stages?.wait.status, "CANCEL");
-    assert.equal(jobs.long.stages?.after, undefined);
-    assert.equal(jobs.later.status, "SKIP");
-    assert.ok(took < 5000, `cancel took ${took} ms`);
+    const { target } = captureEvents();
+    // Cancel once the subprocess is running (it has printed), not after a fixed wait.
+    onLifecycle(target, (e) => {
+      if (e.type === "log" && e.message?.endsWith("| started")) controller.abort();
+    });
+    try {
+      const result = await engine.execute("wf", {}, { signal: controller.signal, events: target });
+      const jobs = result.context.jobs as Record<
+        string,
+        { status: string; stages?: Record<string, { status: string }> }
+      >;
+      assert.equal(result.status, "CANCEL");
+      assert.equal(jobs.long.status, "CANCEL");
+      assert.equal(jobs.long.stages?.wait.status, "CANCEL");
+      assert.equal(jobs.long.stages?.after, undefined);
+      assert.equal(jobs.later.status, "SKIP");
+      const pid = Number((await readFile(pidFile, "utf8")).trim());
+      assert.ok(pid > 0);
+      for (let i = 0; i < 40 && processAlive(pid); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.equal(processAlive(pid), false, `the stage's sleep ${pid} is still running`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("ends CANCEL with what finished kept when the workflow times out", async () => {
