@@ -106,6 +106,10 @@ export function processAlive(pid: number): boolean {
  * Settles `work` on a fake clock without sleeping on the real one: advances the clock `stepMs`
  * at a time until `work` settles, so its timers fire in order at their exact fake times. A run
  * that never ends is bounded by the test's own timeout.
+ *
+ * Each fired timer gets one event-loop turn to react in (see `FakeClock.advance`); a timer set
+ * later than that starts from the end of the current step, so keep `stepMs` small when a test
+ * asserts fake times. On a memory runtime the engine reacts within the turn.
  */
 export async function driveClock<T>(clock: FakeClock, work: Promise<T>, stepMs = 10): Promise<T> {
   let settled = false;
