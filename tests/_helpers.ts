@@ -3,7 +3,8 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import process from "node:process";
-import { detectRuntime } from "../src/runtime/mod.ts";
+import { createMemoryRuntime, detectRuntime, type MemoryRuntime } from "../src/runtime/mod.ts";
+import type { FakeClock } from "../src/runtime/fake_clock.ts";
 import type { Runtime } from "../src/runtime/types.ts";
 import { runCli } from "../src/cli/run_cli.ts";
 import { indexConfig } from "../src/config/loader.ts";
@@ -99,4 +100,31 @@ export function processAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Settles `work` on a fake clock without sleeping on the real one: advances the clock `stepMs`
+ * at a time until `work` settles, so its timers fire in order at their exact fake times. A run
+ * that never ends is bounded by the test's own timeout.
+ *
+ * Each fired timer gets one event-loop turn to react in (see `FakeClock.advance`); a timer set
+ * later than that starts from the end of the current step, so keep `stepMs` small when a test
+ * asserts fake times. On a memory runtime the engine reacts within the turn.
+ */
+export async function driveClock<T>(clock: FakeClock, work: Promise<T>, stepMs = 10): Promise<T> {
+  let settled = false;
+  work.then(() => (settled = true), () => (settled = true));
+  await clock.advance(0);
+  while (!settled) await clock.advance(stepMs);
+  return work;
+}
+
+/** An engine over inline YAML on a fresh memory runtime, whose clock only moves when driven. */
+export async function fakeClockEngine(
+  yaml: string | Record<string, string>,
+  options: Partial<EngineOptions> = {},
+): Promise<{ engine: Engine; runtime: MemoryRuntime }> {
+  const runtime = createMemoryRuntime({ cwd: "/app" });
+  const engine = await engineFor(yaml, { traces: null, audits: null, ...options, runtime });
+  return { engine, runtime };
 }

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { captureEvents, engineFor } from "./_helpers.ts";
+import { captureEvents, driveClock, engineFor, fakeClockEngine } from "./_helpers.ts";
 import { RunIdError, StoreError } from "../src/errors.ts";
 import { MAX_RUN_ID_LENGTH, newRunId, runIdProblem } from "../src/executor/ids.ts";
 import { MemoryTraceStore } from "../src/results/memory_trace_store.ts";
@@ -56,7 +56,8 @@ describe("run ids", () => {
 
   it("Engine.execute() refuses the id of a stored run and of a run in flight", async () => {
     const traces = new MemoryTraceStore();
-    const engine = await engineFor(YAML, { traces, audits: null });
+    // On the fake clock the nap run stays in flight until the test moves time on.
+    const { engine, runtime } = await fakeClockEngine(YAML, { traces, audits: null });
     const first = await engine.execute("hello", {}, { runId: "daily-1" });
     assert.equal(first.runId, "daily-1");
     await engine.flush();
@@ -65,7 +66,9 @@ describe("run ids", () => {
 
     const running = engine.execute("nap", {}, { runId: "nap-1" });
     await assert.rejects(engine.execute("hello", {}, { runId: "nap-1" }), isRunIdError("taken"));
-    assert.equal((await running).status, "SUCCESS");
+    const state = await Promise.race([running.then(() => "ended"), Promise.resolve("in flight")]);
+    assert.equal(state, "in flight", "nap-1 was still running when its id was refused");
+    assert.equal((await driveClock(runtime.clock, running)).status, "SUCCESS");
     const stored = (await traces.listRuns()).map((r) => `${r.runId}:${r.workflow}:${r.status}`);
     assert.deepEqual(stored.sort(), ["daily-1:hello:SUCCESS", "nap-1:nap:SUCCESS"]);
     await engine.close();

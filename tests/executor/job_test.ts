@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { captureEvents, engineFor, withoutInfo } from "../_helpers.ts";
+import { captureEvents, driveClock, engineFor, fakeClockEngine, withoutInfo } from "../_helpers.ts";
 import { strategyId } from "../../src/executor/ids.ts";
 
 type Jobs = Record<string, {
@@ -148,7 +148,7 @@ wf:
   });
 
   it("bounds running combinations by max-parallel", async () => {
-    const engine = await engineFor(`
+    const { engine, runtime } = await fakeClockEngine(`
 wf:
   type: Workflow
   jobs:
@@ -158,17 +158,19 @@ wf:
         matrix: {n: [1, 2, 3, 4, 5, 6, 7, 8, 9]}
       stages: [{name: nap, sleep: 0.02}]
 `);
-    const { target } = captureEvents();
+    const { target, events } = captureEvents();
     let running = 0, peak = 0;
     target.addEventListener("strategy-start", () => peak = Math.max(peak, ++running));
     target.addEventListener("strategy-end", () => running--);
-    const result = await engine.execute("wf", {}, { events: target });
+    const result = await driveClock(runtime.clock, engine.execute("wf", {}, { events: target }));
     assert.equal(result.status, "SUCCESS");
     assert.equal(peak, 3);
+    // 9 combinations of 20 ms, 3 at a time: three rounds of the fake clock.
+    assert.equal(events.find((e) => e.type === "job-end")?.time, 60);
   });
 
   it("with fail-fast cancels the remaining combinations after the first failure", async () => {
-    const engine = await engineFor(`
+    const { engine, runtime } = await fakeClockEngine(`
 wf:
   type: Workflow
   jobs:
@@ -187,9 +189,8 @@ wf:
           if: "matrix.n == 1"
           raise: "combination \${{ matrix.n }} broke"
 `);
-    const t0 = performance.now();
-    const result = await engine.execute("wf");
-    const took = performance.now() - t0;
+    const { target, events } = captureEvents();
+    const result = await driveClock(runtime.clock, engine.execute("wf", {}, { events: target }));
     const m = (result.context.jobs as Jobs).m;
     const statuses = Object.values(m.strategies!).map((s) =>
       `${(s.matrix as { n: number }).n}:${s.status}`
@@ -204,7 +205,8 @@ wf:
     ]);
     assert.equal(m.status, "FAILED");
     assert.match(m.errors!.message, /combination 1 broke/);
-    assert.ok(took < 2000, `fail-fast took ${took} ms`);
+    const end = events.find((e) => e.type === "job-end")?.time;
+    assert.equal(end, 0, "the running 0.5 s sleep is cut short at the failure, not waited out");
   });
 
   it("without fail-fast runs every combination and still fails the job", async () => {
@@ -236,7 +238,7 @@ wf:
 
 describe("job settings", () => {
   it("fails a job that exceeds its timeout, naming it, and skips dependants", async () => {
-    const engine = await engineFor(`
+    const { engine, runtime } = await fakeClockEngine(`
 wf:
   type: Workflow
   jobs:
@@ -247,10 +249,11 @@ wf:
       needs: [slow]
       stages: [{name: x, echo: x}]
 `);
-    const t0 = performance.now();
-    const result = await engine.execute("wf");
+    const { target, events } = captureEvents();
+    const result = await driveClock(runtime.clock, engine.execute("wf", {}, { events: target }));
     const jobs = result.context.jobs as Jobs;
-    assert.ok(performance.now() - t0 < 2000);
+    const slowEnd = events.find((e) => e.type === "job-end" && e.job === "slow");
+    assert.equal(slowEnd?.time, 100, "the job ends at its timeout, not after the 5 s sleep");
     assert.equal(jobs.slow.status, "FAILED");
     assert.equal(jobs.slow.stages!.nap.status, "FAILED");
     assert.match(JSON.stringify(jobs.slow), /job 'slow' timed out after 100ms/);

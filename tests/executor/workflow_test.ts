@@ -1,6 +1,17 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { captureEvents, engineFor, withoutInfo } from "../_helpers.ts";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  captureEvents,
+  driveClock,
+  engineFor,
+  fakeClockEngine,
+  processAlive,
+  withoutInfo,
+} from "../_helpers.ts";
+import { onLifecycle } from "../../src/executor/events.ts";
 import { ParamError } from "../../src/errors.ts";
 
 describe("workflow execution", () => {
@@ -75,7 +86,7 @@ wf:
   });
 
   it("keeps an independent sibling running when a job fails and skips the dependant", async () => {
-    const engine = await engineFor(`
+    const { engine, runtime } = await fakeClockEngine(`
 wf:
   type: Workflow
   jobs:
@@ -95,9 +106,8 @@ wf:
         - name: x
           echo: x
 `);
-    const t0 = performance.now();
-    const result = await engine.execute("wf");
-    const took = performance.now() - t0;
+    const { target, events } = captureEvents();
+    const result = await driveClock(runtime.clock, engine.execute("wf", {}, { events: target }));
     const jobs = result.context.jobs;
     assert.equal(result.status, "FAILED");
     assert.equal(jobs.bad.status, "FAILED");
@@ -114,7 +124,9 @@ wf:
     assert.equal(jobs["after-bad"].status, "SKIP");
     assert.equal(jobs["after-bad"].skipped, true);
     assert.deepEqual(result.context.errors, { name: "WorkflowError", message: "job 'bad' failed" });
-    assert.ok(took < 5000, `took ${took} ms`);
+    const endOf = (job: string) => events.find((e) => e.type === "job-end" && e.job === job)?.time;
+    assert.equal(endOf("bad"), 0, "the failing job ends at once");
+    assert.equal(endOf("slow"), 300, "the sibling finishes its sleep after the failure");
   });
 
   it("runs a job with continue-on-error past a failed stage", async () => {
@@ -144,7 +156,7 @@ wf:
   });
 
   it("runs a diamond DAG: the join waits for both branches", async () => {
-    const engine = await engineFor(`
+    const { engine, runtime } = await fakeClockEngine(`
 wf:
   type: Workflow
   jobs:
@@ -154,12 +166,11 @@ wf:
     join: {needs: [left, right], stages: [{name: j, id: j, echo: j}]}
 `);
     const { target, events } = captureEvents();
-    const result = await engine.execute("wf", {}, { events: target });
+    const result = await driveClock(runtime.clock, engine.execute("wf", {}, { events: target }));
     assert.equal(result.status, "SUCCESS");
-    const order = events.filter((e) => e.type === "job-end").map((e) => e.job);
-    assert.equal(order[0], "start");
-    assert.equal(order.at(-1), "join");
-    assert.deepEqual(new Set(order.slice(1, 3)), new Set(["left", "right"]));
+    const ends = events.filter((e) => e.type === "job-end").map((e) => `${e.job}@${e.time}`);
+    // Both branches run at once; the join starts only when the longer one is done.
+    assert.deepEqual(ends, ["start@0", "right@10", "left@50", "join@50"]);
   });
 
   it("skips a job whose if is false and a stage whose if is false", async () => {
@@ -252,30 +263,34 @@ wf:
   });
 
   it("bounds concurrently running jobs by max-job-parallel", async () => {
-    const jobs = Array.from(
+    const jobsYaml = Array.from(
       { length: 6 },
       (_, i) => `    j${i}: {stages: [{name: n, sleep: 0.03}]}`,
     ).join("\n");
-    const engine = await engineFor(`
+    const { engine, runtime } = await fakeClockEngine(`
 wf:
   type: Workflow
   max-job-parallel: 2
   jobs:
-${jobs}
+${jobsYaml}
 `);
     const { target, events } = captureEvents();
     let running = 0, peak = 0;
     target.addEventListener("job-start", () => peak = Math.max(peak, ++running));
     target.addEventListener("job-end", () => running--);
-    const result = await engine.execute("wf", {}, { events: target });
+    const result = await driveClock(runtime.clock, engine.execute("wf", {}, { events: target }));
     assert.equal(result.status, "SUCCESS");
     assert.equal(peak, 2);
+    // 6 jobs of 30 ms, 2 at a time: three rounds of the fake clock.
+    assert.equal(events.find((e) => e.type === "run-end")?.time, 90);
     assert.equal(events.filter((e) => e.type === "job-end").length, 6);
   });
 });
 
 describe("cancellation and timeouts", () => {
   it("cancels a running workflow from the caller's signal, killing its subprocess", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "wf-cancel-"));
+    const pidFile = join(dir, "pid");
     const engine = await engineFor(`
 wf:
   type: Workflow
@@ -284,7 +299,11 @@ wf:
       stages:
         - name: wait
           id: wait
-          bash: sleep 30
+          bash: |
+            sleep 30 &
+            echo $$! > ${pidFile}
+            echo started
+            wait
         - name: after
           id: after
           echo: never
@@ -293,24 +312,35 @@ wf:
       stages: [{name: x, echo: x}]
 `);
     const controller = new AbortController();
-    const t0 = performance.now();
-    setTimeout(() => controller.abort(), 150);
-    const result = await engine.execute("wf", {}, { signal: controller.signal });
-    const took = performance.now() - t0;
-    const jobs = result.context.jobs as Record<
-      string,
-      { status: string; stages?: Record<string, { status: string }> }
-    >;
-    assert.equal(result.status, "CANCEL");
-    assert.equal(jobs.long.status, "CANCEL");
-    assert.equal(jobs.long.stages?.wait.status, "CANCEL");
-    assert.equal(jobs.long.stages?.after, undefined);
-    assert.equal(jobs.later.status, "SKIP");
-    assert.ok(took < 5000, `cancel took ${took} ms`);
+    const { target } = captureEvents();
+    // Cancel once the subprocess is running (it has printed), not after a fixed wait.
+    onLifecycle(target, (e) => {
+      if (e.type === "log" && e.message?.endsWith("| started")) controller.abort();
+    });
+    try {
+      const result = await engine.execute("wf", {}, { signal: controller.signal, events: target });
+      const jobs = result.context.jobs as Record<
+        string,
+        { status: string; stages?: Record<string, { status: string }> }
+      >;
+      assert.equal(result.status, "CANCEL");
+      assert.equal(jobs.long.status, "CANCEL");
+      assert.equal(jobs.long.stages?.wait.status, "CANCEL");
+      assert.equal(jobs.long.stages?.after, undefined);
+      assert.equal(jobs.later.status, "SKIP");
+      const pid = Number((await readFile(pidFile, "utf8")).trim());
+      assert.ok(pid > 0);
+      for (let i = 0; i < 40 && processAlive(pid); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.equal(processAlive(pid), false, `the stage's sleep ${pid} is still running`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("ends CANCEL with what finished kept when the workflow times out", async () => {
-    const engine = await engineFor(`
+    const { engine, runtime } = await fakeClockEngine(`
 wf:
   type: Workflow
   timeout: 0.2
@@ -318,7 +348,10 @@ wf:
     quick: {stages: [{name: q, id: q, echo: done}]}
     slow: {needs: [quick], stages: [{name: s, id: s, sleep: 10}]}
 `);
-    const result = await engine.execute("wf");
+    const { target, events } = captureEvents();
+    const result = await driveClock(runtime.clock, engine.execute("wf", {}, { events: target }));
+    const end = events.find((e) => e.type === "run-end");
+    assert.equal(end?.time, 200, "the run ends at its timeout, not after the 10 s sleep");
     const jobs = result.context.jobs as Record<string, { status: string }>;
     assert.equal(result.status, "CANCEL");
     assert.equal(jobs.quick.status, "SUCCESS");
@@ -330,7 +363,7 @@ wf:
   });
 
   it("fails a stage that exceeds its timeout and says so", async () => {
-    const engine = await engineFor(`
+    const { engine, runtime } = await fakeClockEngine(`
 wf:
   type: Workflow
   jobs:
@@ -341,7 +374,10 @@ wf:
           timeout: 0.1
           sleep: 5
 `);
-    const result = await engine.execute("wf");
+    const { target, events } = captureEvents();
+    const result = await driveClock(runtime.clock, engine.execute("wf", {}, { events: target }));
+    const end = events.find((e) => e.type === "stage-end" && e.stage === "slow");
+    assert.equal(end?.time, 100, "the stage ends at its timeout, not after its 5 s sleep");
     const stage = (result.context.jobs as Record<
       string,
       { stages: Record<string, { status: string; errors: { name: string; message: string } }> }

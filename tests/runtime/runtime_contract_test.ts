@@ -4,7 +4,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { readFileSync } from "node:fs";
 import { createMemoryRuntime, detectRuntime, hostName } from "../../src/runtime/mod.ts";
-import type { Runtime, WorkerLike } from "../../src/runtime/types.ts";
+import { createWebRuntime } from "../../src/runtime/web.ts";
+import type { Clock, Runtime, SpawnOptions, WorkerLike } from "../../src/runtime/types.ts";
 
 interface Subject {
   readonly label: string;
@@ -207,36 +208,99 @@ for (const subject of subjects) {
   });
 }
 
-describe("Runtime clock contract: detected runtime", () => {
-  it("now() reads the wall clock and monotonic() never goes back", () => {
-    const clock = detectRuntime().clock;
-    assert.ok(Math.abs(clock.now() - Date.now()) < 1000);
-    const first = clock.monotonic();
-    assert.ok(clock.monotonic() >= first);
-  });
+interface ClockSubject {
+  readonly label: string;
+  /** The clock under test and a way to let `ms` of its time pass. */
+  make(): { clock: Clock; pass(ms: number): Promise<void> };
+}
 
-  it("sleep() resolves after the delay and rejects with the signal's reason on abort", async () => {
-    const clock = detectRuntime().clock;
-    await clock.sleep(5);
-    const controller = new AbortController();
-    const sleeping = clock.sleep(60_000, { signal: controller.signal });
-    controller.abort(new Error("stop sleeping"));
-    await assert.rejects(sleeping, /stop sleeping/);
-    await assert.rejects(clock.sleep(10, { signal: controller.signal }), /stop sleeping/);
-  });
+const realPass = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-  it("timeout() returns a signal that aborts with a TimeoutError", async () => {
-    const clock = detectRuntime().clock;
-    const signal = clock.timeout(5);
-    // The timeout alone does not keep the process alive (like AbortSignal.timeout), so wait
-    // with a sleep that does.
-    await clock.sleep(100);
-    assert.equal(signal.aborted, true);
-    assert.equal((signal.reason as DOMException).name, "TimeoutError");
+const clockSubjects: ClockSubject[] = [
+  {
+    label: `detected (${hostName()})`,
+    make: () => ({ clock: detectRuntime().clock, pass: realPass }),
+  },
+  { label: "web", make: () => ({ clock: createWebRuntime().clock, pass: realPass }) },
+  {
+    label: "memory",
+    make() {
+      const { clock } = createMemoryRuntime({ now: Date.UTC(2024, 0, 1) });
+      return { clock, pass: (ms) => clock.advance(ms) };
+    },
+  },
+];
+
+for (const subject of clockSubjects) {
+  describe(`Runtime clock contract: ${subject.label}`, () => {
+    it("now() is epoch ms, and now() and monotonic() move forward as time passes", async () => {
+      const { clock, pass } = subject.make();
+      const wall = clock.now();
+      const mono = clock.monotonic();
+      assert.ok(Number.isFinite(wall) && wall > Date.UTC(2000, 0, 1), String(wall));
+      await pass(20);
+      assert.ok(clock.now() >= wall, "the wall clock did not go back");
+      assert.ok(clock.monotonic() > mono, "the monotonic clock moved on");
+    });
+
+    it("sleep() resolves once its time has passed, and sleep(0) or a negative one at once", async () => {
+      const { clock, pass } = subject.make();
+      let woke = false;
+      const sleeping = clock.sleep(30).then(() => (woke = true));
+      await Promise.resolve();
+      assert.equal(woke, false, "a sleep does not resolve before its time");
+      await pass(60);
+      await sleeping;
+      assert.equal(woke, true);
+      const zero = clock.sleep(0);
+      const negative = clock.sleep(-5);
+      await pass(0);
+      await Promise.all([zero, negative]);
+    });
+
+    it("sleeps wake in the order of their deadlines", async () => {
+      const { clock, pass } = subject.make();
+      const woke: number[] = [];
+      const all = [60, 5, 30].map((ms) => clock.sleep(ms).then(() => woke.push(ms)));
+      await pass(100);
+      await Promise.all(all);
+      assert.deepEqual(woke, [5, 30, 60]);
+    });
+
+    it("sleep() rejects with the signal's reason on abort, and at once when already aborted", async () => {
+      const { clock, pass } = subject.make();
+      const controller = new AbortController();
+      const sleeping = clock.sleep(60_000, { signal: controller.signal });
+      controller.abort(new Error("stop sleeping"));
+      await assert.rejects(sleeping, /stop sleeping/);
+      await assert.rejects(clock.sleep(10, { signal: controller.signal }), /stop sleeping/);
+      // A signal that does not abort leaves the sleep to end on time.
+      const calm = new AbortController();
+      const calmSleep = clock.sleep(5, { signal: calm.signal });
+      await pass(20);
+      await calmSleep;
+    });
+
+    it("timeout() returns a signal that aborts with a TimeoutError once its time has passed", async () => {
+      const { clock, pass } = subject.make();
+      const signal = clock.timeout(20);
+      assert.equal(signal.aborted, false, "not before its time");
+      // The timeout alone does not keep the process alive (like AbortSignal.timeout), so pass
+      // time with something that does.
+      await pass(100);
+      assert.equal(signal.aborted, true);
+      assert.equal((signal.reason as DOMException).name, "TimeoutError");
+    });
+  });
+}
+
+describe("Runtime clock: detected runtime", () => {
+  it("now() reads the wall clock", () => {
+    assert.ok(Math.abs(detectRuntime().clock.now() - Date.now()) < 1000);
   });
 });
 
-describe("Runtime clock contract: memory runtime", () => {
+describe("FakeClock of the memory runtime: time moves only when driven", () => {
   it("starts at the given time and only moves when advanced", async () => {
     const runtime = createMemoryRuntime({ now: 1_000 });
     assert.equal(runtime.clock.now(), 1_000);
@@ -338,6 +402,13 @@ describe(`Runtime spawn contract: detected (${hostName()})`, () => {
     assert.equal(result.stderr, "err\n");
     const literal = await spawn(["echo", "$HOME", "*"]);
     assert.equal(literal.stdout, "$HOME *\n");
+  });
+
+  it("spawn() of a child ended by a signal reports the signal and no exit code", async () => {
+    const result = await spawn(["sh", "-c", "echo before; kill -TERM $$; echo after"]);
+    assert.equal(result.code, null);
+    assert.equal(result.signal, "SIGTERM");
+    assert.equal(result.stdout, "before\n");
   });
 
   it("spawn() leaves out the inherited variables named in unsetEnv, unless env sets them", async () => {
@@ -502,6 +573,57 @@ describe("Runtime spawn and workers: memory runtime", () => {
         }),
     });
     assert.equal((await handled.spawn.spawn(["echo", "hi"])).stdout, "echo hi");
+  });
+
+  it("spawn() hands the command, cwd, env, stdin and signal to its handler and returns its exit code and output", async () => {
+    const seen: { command: readonly string[]; options?: SpawnOptions }[] = [];
+    const runtime = createMemoryRuntime({
+      spawn(command, options) {
+        seen.push({ command, options });
+        return Promise.resolve({
+          code: 3,
+          signal: null,
+          stdout: `${options?.env?.WHO ?? ""} in ${options?.cwd ?? ""}\n`,
+          stderr: `stdin: ${options?.stdin ?? ""}\n`,
+          stdoutDropped: 0,
+          stderrDropped: 0,
+        });
+      },
+    });
+    assert.equal(runtime.capabilities?.subprocesses, true);
+    assert.equal(createMemoryRuntime().capabilities?.subprocesses, false);
+    const controller = new AbortController();
+    const result = await runtime.spawn.spawn(["sh", "-c", "exit 3"], {
+      cwd: "/app/work",
+      env: { WHO: "ann" },
+      stdin: "hi",
+      signal: controller.signal,
+    });
+    assert.deepEqual(
+      { code: result.code, stdout: result.stdout, stderr: result.stderr },
+      { code: 3, stdout: "ann in /app/work\n", stderr: "stdin: hi\n" },
+    );
+    assert.deepEqual(seen[0].command, ["sh", "-c", "exit 3"]);
+    assert.equal(seen[0].options?.signal, controller.signal);
+  });
+
+  it("aborting spawn() reaches its handler, which ends the child and rejects with the signal's reason", async () => {
+    let killed = false;
+    const runtime = createMemoryRuntime({
+      // A child that runs until it is killed through the signal, as a host child would.
+      spawn: (_command, options) =>
+        new Promise((_, reject) => {
+          options?.signal?.addEventListener("abort", () => {
+            killed = true;
+            reject(options.signal!.reason);
+          });
+        }),
+    });
+    const controller = new AbortController();
+    const running = runtime.spawn.spawn(["sleep", "100"], { signal: controller.signal });
+    controller.abort(new Error("stop the child"));
+    await assert.rejects(running, /stop the child/);
+    assert.equal(killed, true);
   });
 
   it("open() rejects with an UnsupportedError unless a handler is given", async () => {

@@ -2,7 +2,8 @@
  * Helpers for the stage-kind tests: run a list of stages (YAML) as job `j`
  * of workflow `wf`, and read back the context entries a user sees.
  */
-import { captureEvents, engineFor, withoutInfo } from "../_helpers.ts";
+import { captureEvents, driveClock, engineFor, fakeClockEngine, withoutInfo } from "../_helpers.ts";
+import type { MemoryRuntime } from "../../src/runtime/mod.ts";
 import type { Engine, EngineOptions } from "../../src/engine.ts";
 import { type LifecycleDetail, onLifecycle } from "../../src/executor/events.ts";
 import type { Result } from "../../src/executor/workflow_runner.ts";
@@ -42,6 +43,8 @@ export interface StagesRun {
   readonly events: LifecycleDetail[];
   /** Messages of `log` events. */
   readonly logs: string[];
+  /** With `fakeClock`: the memory runtime the run used (its clock shows when things happened). */
+  readonly runtime?: MemoryRuntime;
 }
 
 /** Options of {@linkcode runStages}. */
@@ -53,24 +56,32 @@ export interface RunStagesOptions {
   readonly signal?: AbortSignal;
   /** Called with every lifecycle event as it happens (e.g. to abort on one). */
   readonly onEvent?: (event: LifecycleDetail) => void;
+  /** Run on a memory runtime whose fake clock is advanced until the run ends (no real sleeps;
+   * no subprocesses). Event times and `runtime.clock.monotonic()` are then exact fake ms. */
+  readonly fakeClock?: boolean;
 }
 
 /** Runs `yaml`'s workflow `wf` (or a workflow built by {@linkcode oneJob}) and closes the engine. */
 export async function runStages(yaml: string, options: RunStagesOptions = {}): Promise<StagesRun> {
-  const engine: Engine = await engineFor(
-    options.files ? { "test.yml": yaml, ...options.files } : yaml,
-    options.engine,
-  );
+  const config = options.files ? { "test.yml": yaml, ...options.files } : yaml;
+  let runtime: MemoryRuntime | undefined;
+  let engine: Engine;
+  if (options.fakeClock) {
+    ({ engine, runtime } = await fakeClockEngine(config, options.engine));
+  } else {
+    engine = await engineFor(config, options.engine);
+  }
   const { target, events } = captureEvents();
   if (options.onEvent) {
     const listener = options.onEvent;
     onLifecycle(target, listener);
   }
   try {
-    const result = await engine.execute("wf", options.params ?? {}, {
+    const running = engine.execute("wf", options.params ?? {}, {
       events: target,
       signal: options.signal,
     });
+    const result = runtime ? await driveClock(runtime.clock, running) : await running;
     const jobs = withoutInfo(result.context.jobs) as Record<string, Record<string, unknown>>;
     const job = jobs.j ?? {};
     return {
@@ -79,6 +90,7 @@ export async function runStages(yaml: string, options: RunStagesOptions = {}): P
       stages: (job.stages ?? {}) as Record<string, unknown>,
       events,
       logs: events.filter((e) => e.type === "log").map((e) => e.message ?? ""),
+      runtime,
     };
   } finally {
     await engine.close();

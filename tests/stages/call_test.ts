@@ -220,12 +220,14 @@ describe("call stage (uses:)", () => {
 
   it("aborts the task's signal at the stage timeout", async () => {
     let abortedWith: unknown;
-    // Like a task waiting on I/O: a pending timer keeps the process busy until the abort.
+    // Like a task waiting on I/O that would fail on its own after 10 s of the run's clock.
     const wait = tag("v1", { alias: "wait" })((_args, ctx) =>
       new Promise((_, reject) => {
-        const io = setTimeout(() => reject(new Error("not aborted")), 10_000);
+        const io = new AbortController();
+        ctx.clock.sleep(10_000, { signal: io.signal })
+          .then(() => reject(new Error("not aborted")), () => {});
         ctx.signal.addEventListener("abort", () => {
-          clearTimeout(io);
+          io.abort();
           abortedWith = ctx.signal.reason;
           reject(ctx.signal.reason);
         });
@@ -238,7 +240,7 @@ describe("call stage (uses:)", () => {
           timeout: 0.2
           uses: g/wait@v1
       `),
-      { engine: { registry: new Registry().register("g", [wait]) } },
+      { engine: { registry: new Registry().register("g", [wait]) }, fakeClock: true },
     );
     assert.deepEqual(run.stages.wait, {
       status: "FAILED",
@@ -246,6 +248,8 @@ describe("call stage (uses:)", () => {
       errors: { name: "StageTimeoutError", message: "stage 'Wait' timed out after 200ms" },
     });
     assert.ok(abortedWith instanceof Error);
+    const end = run.events.find((e) => e.type === "stage-end" && e.stage === "wait");
+    assert.equal(end?.time, 200, "the task is stopped at the timeout");
   });
 
   it("ends CANCEL even when the task ignores its signal", async () => {

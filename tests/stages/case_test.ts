@@ -125,7 +125,8 @@ describe("case stage", () => {
   });
 
   it("skips when if is false, and stops at its timeout", async () => {
-    const run = await runStages(oneJob(`
+    const run = await runStages(
+      oneJob(`
       - name: Skipped
         id: skipped
         if: "false"
@@ -144,7 +145,9 @@ describe("case stage", () => {
             stages:
               - name: Nap
                 sleep: 30
-    `));
+    `),
+      { fakeClock: true },
+    );
     assert.deepEqual(run.stages.skipped, { status: "SKIP", outputs: {}, skipped: true });
     const slow = run.stages.slow as { status: string; errors: unknown; outputs: object };
     assert.equal(slow.status, "FAILED");
@@ -154,6 +157,8 @@ describe("case stage", () => {
     });
     // What ran before the timeout is kept, each nested entry with its own status.
     assert.match(JSON.stringify(slow.outputs), /"status":"FAILED"/);
+    const end = run.events.find((e) => e.type === "stage-end" && e.stage === "slow");
+    assert.equal(end?.time, 200, "the stage ends at its timeout, not after the 30 s sleep");
   });
 
   it("ends CANCEL when the caller cancels", async () => {

@@ -58,18 +58,23 @@ describe("empty stage (echo, sleep)", () => {
   });
 
   it("stops a long sleep at its timeout with a StageTimeoutError", async () => {
-    const run = await runStages(oneJob(`
+    const run = await runStages(
+      oneJob(`
       - name: Nap
         id: nap
         sleep: 30
         timeout: 0.2
-    `));
+    `),
+      { fakeClock: true },
+    );
     assert.equal(run.result.status, "FAILED");
     assert.deepEqual(run.stages.nap, {
       status: "FAILED",
       outputs: {},
       errors: { name: "StageTimeoutError", message: "stage 'Nap' timed out after 200ms" },
     });
+    const end = run.events.find((e) => e.type === "stage-end" && e.stage === "nap");
+    assert.equal(end?.time, 200, "the stage ends at its timeout, not after its 30 s sleep");
   });
 
   it("ends CANCEL when the caller aborts during a sleep", async () => {

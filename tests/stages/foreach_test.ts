@@ -77,7 +77,7 @@ describe("foreach stage", () => {
   });
 
   it("runs at most `concurrent` items at once", async () => {
-    const tracker = concurrencyTracker();
+    const tracker = concurrencyTracker(3, 6);
     const run = await runStages(
       oneJob(`
         - name: Each
@@ -89,7 +89,7 @@ describe("foreach stage", () => {
               uses: g/track@v1
               with: { value: "\${{ item }}" }
       `),
-      { engine: { registry: tracker.registry } },
+      { engine: { registry: tracker.registry }, fakeClock: true },
     );
     assert.equal(run.result.status, "SUCCESS");
     assert.deepEqual([...tracker.calls()].sort(), [1, 2, 3, 4, 5, 6]);
@@ -97,7 +97,7 @@ describe("foreach stage", () => {
   });
 
   it("runs one item at a time by default", async () => {
-    const tracker = concurrencyTracker(5);
+    const tracker = concurrencyTracker(1, 3);
     await runStages(
       oneJob(`
         - name: Each
@@ -108,7 +108,7 @@ describe("foreach stage", () => {
               uses: g/track@v1
               with: { value: "\${{ item }}" }
       `),
-      { engine: { registry: tracker.registry } },
+      { engine: { registry: tracker.registry }, fakeClock: true },
     );
     assert.deepEqual(tracker.calls(), [1, 2, 3]);
     assert.equal(tracker.peak(), 1);
@@ -196,7 +196,8 @@ describe("foreach stage", () => {
   });
 
   it("skips when if is false, and stops at its timeout", async () => {
-    const run = await runStages(oneJob(`
+    const run = await runStages(
+      oneJob(`
       - name: Skipped
         id: skipped
         if: "false"
@@ -211,7 +212,9 @@ describe("foreach stage", () => {
         stages:
           - name: Nap
             sleep: 30
-    `));
+    `),
+      { fakeClock: true },
+    );
     assert.deepEqual(run.stages.skipped, { status: "SKIP", outputs: {}, skipped: true });
     const slow = run.stages.slow as { status: string; errors: unknown; outputs: object };
     assert.equal(slow.status, "FAILED");
@@ -221,6 +224,8 @@ describe("foreach stage", () => {
     });
     // What ran before the timeout is kept, each nested entry with its own status.
     assert.match(JSON.stringify(slow.outputs), /"status":"FAILED"/);
+    const end = run.events.find((e) => e.type === "stage-end" && e.stage === "slow");
+    assert.equal(end?.time, 200, "the stage ends at its timeout, not after the 30 s sleeps");
   });
 
   it("ends CANCEL when the caller cancels", async () => {

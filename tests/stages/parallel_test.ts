@@ -50,7 +50,7 @@ describe("parallel stage", () => {
   });
 
   it("never runs more than max-workers branches at once", async () => {
-    const tracker = concurrencyTracker();
+    const tracker = concurrencyTracker(2, 5);
     const branches = ["a", "b", "c", "d", "e"].map((b) =>
       `\n            ${b}:\n              - name: Track\n                uses: g/track@v1\n` +
       `                with: { value: ${b} }`
@@ -62,7 +62,7 @@ describe("parallel stage", () => {
           max-workers: 2
           parallel:${branches}
       `),
-      { engine: { registry: tracker.registry } },
+      { engine: { registry: tracker.registry }, fakeClock: true },
     );
     assert.equal(run.result.status, "SUCCESS");
     assert.equal(tracker.calls().length, 5);
@@ -125,7 +125,8 @@ describe("parallel stage", () => {
   });
 
   it("stops all branches at the stage timeout", async () => {
-    const run = await runStages(oneJob(`
+    const run = await runStages(
+      oneJob(`
       - name: Fan out
         id: fan
         timeout: 0.2
@@ -136,7 +137,9 @@ describe("parallel stage", () => {
           b:
             - name: Nap
               sleep: 30
-    `));
+    `),
+      { fakeClock: true },
+    );
     const fan = run.stages.fan as {
       status: string;
       errors: unknown;
@@ -148,6 +151,8 @@ describe("parallel stage", () => {
       message: "stage 'Fan out' timed out after 200ms",
     });
     assert.deepEqual(Object.keys(fan.outputs.parallel).sort(), ["a", "b"]);
+    const end = run.events.find((e) => e.type === "stage-end" && e.stage === "fan");
+    assert.equal(end?.time, 200, "the stage ends at its timeout, not after the 30 s sleeps");
   });
 
   it("ends CANCEL when the caller cancels", async () => {

@@ -24,7 +24,7 @@ describe("retry and continue-on-error on stages", () => {
           retry: { attempts: 4, delay: 0.02, backoff: 3 }
           uses: g/flaky@v1
       `),
-      { engine: { registry: task.registry } },
+      { engine: { registry: task.registry }, fakeClock: true },
     );
     assert.equal(run.result.status, "SUCCESS");
     assert.deepEqual(run.stages.flaky, { status: "SUCCESS", outputs: { calls: 3 } });
@@ -34,6 +34,8 @@ describe("retry and continue-on-error on stages", () => {
       "[STAGE]: 'Flaky' failed (attempt 1 of 4): attempt 1 failed; retrying in 20 ms",
       "[STAGE]: 'Flaky' failed (attempt 2 of 4): attempt 2 failed; retrying in 60 ms",
     ]);
+    const end = run.events.find((e) => e.type === "stage-end" && e.stage === "flaky");
+    assert.equal(end?.time, 20 + 60, "it waited exactly the two delays of the fake clock");
   });
 
   it("gives up after the last attempt with the last error", async () => {

@@ -177,6 +177,7 @@ slow:
         - name: Nap
           sleep: 30
 `,
+      { fakeClock: true },
     );
     assert.equal(run.result.status, "FAILED");
     const entry = run.stages.call as {
@@ -190,6 +191,8 @@ slow:
       message: "stage 'Call slow' timed out after 300ms",
     });
     assert.match(entry.outputs.run_id, /^\d{20}T\d{10}$/);
+    const end = run.events.find((e) => e.type === "stage-end" && e.stage === "call");
+    assert.equal(end?.time, 300, "the stage ends at its timeout, not after the child's 30 s sleep");
   });
 
   it("ends CANCEL when the caller cancels during the child run", async () => {
