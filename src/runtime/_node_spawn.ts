@@ -14,7 +14,7 @@ import {
   programNotFound,
 } from "./_output.ts";
 import type { OpenOptions, OpenProcess, Spawner, SpawnOptions, SpawnResult } from "./types.ts";
-import { childEnv } from "./_env.ts";
+import { nodeChildEnv } from "./_env.ts";
 
 function killGroup(pid: number | undefined): void {
   if (pid === undefined) return;
@@ -48,11 +48,7 @@ export function nodeSpawn(
     let settled = false;
     const child = spawnChild(program, args, {
       cwd: options.cwd,
-      env: options.unsetEnv?.length
-        ? childEnv(process.env, options.unsetEnv, options.env)
-        : options.env
-        ? { ...process.env, ...options.env }
-        : process.env,
+      env: nodeChildEnv(process.env, options.unsetEnv, options.env),
       stdio: [options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       detached: true,
     });
@@ -115,11 +111,7 @@ export function nodeOpen(
   if (!program) return Promise.reject(new Error("spawn needs a program name"));
   const child = spawnChild(program, args, {
     cwd: options.cwd,
-    env: options.unsetEnv?.length
-      ? childEnv(process.env, options.unsetEnv, options.env)
-      : options.env
-      ? { ...process.env, ...options.env }
-      : process.env,
+    env: nodeChildEnv(process.env, options.unsetEnv, options.env),
     stdio: ["pipe", "pipe", "pipe"],
     detached: true,
   });

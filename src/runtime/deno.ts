@@ -26,7 +26,7 @@ import type {
   WriteOptions,
 } from "./types.ts";
 import { childPath } from "./_paths.ts";
-import { childEnv } from "./_env.ts";
+import { denoCommandEnv } from "./_env.ts";
 
 function isNotFound(error: unknown): boolean {
   return error instanceof denoApi().errors.NotFound;
@@ -171,9 +171,7 @@ export async function denoSpawn(
     child = new deno.Command(program, {
       args,
       cwd: options.cwd,
-      ...(options.unsetEnv?.length
-        ? { env: childEnv(deno.env.toObject(), options.unsetEnv, options.env), clearEnv: true }
-        : { env: options.env }),
+      ...denoCommandEnv(() => deno.env.toObject(), options.unsetEnv, options.env),
       stdin: options.stdin === undefined ? "null" : "piped",
       stdout: "piped",
       stderr: "piped",
@@ -236,9 +234,7 @@ export function denoOpen(
     child = new deno.Command(program, {
       args,
       cwd: options.cwd,
-      ...(options.unsetEnv?.length
-        ? { env: childEnv(deno.env.toObject(), options.unsetEnv, options.env), clearEnv: true }
-        : { env: options.env }),
+      ...denoCommandEnv(() => deno.env.toObject(), options.unsetEnv, options.env),
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
