@@ -272,5 +272,29 @@ export function keepAlive(c: Context, work: Promise<unknown>): void {
   context.waitUntil(settled);
 }
 
+/**
+ * Answers `202` for a run that goes on after the response: the run is kept alive through the
+ * host's `waitUntil`, and `Location`, `status_url` and `events_url` name it.
+ *
+ * @param c The request's context.
+ * @param prefix The API's route prefix.
+ * @param run The run's id and the promise of its end.
+ * @param fields What else the body says about the run (`run_id` and the URLs come last).
+ */
+export function acceptedRun(
+  c: Context,
+  prefix: string,
+  run: { runId: string; done: Promise<unknown> },
+  fields: Record<string, unknown>,
+): Response {
+  keepAlive(c, run.done);
+  const location = `${prefix}/runs/${encodeURIComponent(run.runId)}`;
+  return json(
+    { run_id: run.runId, ...fields, status_url: location, events_url: `${location}/events` },
+    202,
+    { location },
+  );
+}
+
 /** Re-export for handlers that answer errors themselves. */
 export { errorResponse };

@@ -11,7 +11,7 @@ import { findWorkflow, startRun } from "../_runs.ts";
 import { apiRunRow, RUN_ID_PARAM, runNotFound, storedSummary } from "../_run_rows.ts";
 import type { JsonSchema } from "../_schema.ts";
 import { ApiError } from "../errors.ts";
-import { type ApiDeps, json, keepAlive, type RouteDefinition } from "../route_table.ts";
+import { acceptedRun, type ApiDeps, json, type RouteDefinition } from "../route_table.ts";
 import type { ApiRun } from "../run_registry.ts";
 
 /** How long `POST /runs/{id}/cancel` waits for the run to end before answering 202, ms. */
@@ -158,21 +158,12 @@ export const RUN_CONTROL_ROUTES: readonly RouteDefinition[] = [
       const workflow = findWorkflow(deps, old.workflow);
       const resume = mode === "failed" && old.context ? { runId, context: old.context } : undefined;
       const { run, done } = await startRun(deps, workflow, old.params, { rerunOf: runId, resume });
-      keepAlive(c, done);
-      const location = `${deps.prefix}/runs/${encodeURIComponent(run.runId)}`;
-      return json(
-        {
-          run_id: run.runId,
-          workflow: workflow.name,
-          status: run.status,
-          rerun_of: runId,
-          mode,
-          status_url: location,
-          events_url: `${location}/events`,
-        },
-        202,
-        { location },
-      );
+      return acceptedRun(c, deps.prefix, { runId: run.runId, done }, {
+        workflow: workflow.name,
+        status: run.status,
+        rerun_of: runId,
+        mode,
+      });
     },
   },
 ];

@@ -12,7 +12,7 @@ import { validateCron } from "../../scheduler/cron.ts";
 import { findWorkflow, startRun } from "../_runs.ts";
 import { ERROR, RESULT, RUN_ID_SCHEMA } from "../_docs.ts";
 import type { JsonSchema } from "../_schema.ts";
-import { json, keepAlive, type RouteDefinition } from "../route_table.ts";
+import { acceptedRun, json, type RouteDefinition } from "../route_table.ts";
 import { formatTraceParent, parseTraceParent } from "../../telemetry/traceparent.ts";
 
 const NAME = { name: "Workflow name." };
@@ -232,19 +232,10 @@ export const WORKFLOW_ROUTES: readonly RouteDefinition[] = [
         traceparent: parent && formatTraceParent(parent),
       });
       if (body.async === true) {
-        keepAlive(c, done);
-        const location = `${deps.prefix}/runs/${encodeURIComponent(run.runId)}`;
-        return json(
-          {
-            run_id: run.runId,
-            workflow: workflow.name,
-            status: run.status,
-            status_url: location,
-            events_url: `${location}/events`,
-          },
-          202,
-          { location },
-        );
+        return acceptedRun(c, deps.prefix, { runId: run.runId, done }, {
+          workflow: workflow.name,
+          status: run.status,
+        });
       }
       await done;
       return json(run.result);
