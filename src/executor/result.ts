@@ -1,7 +1,8 @@
 /**
  * The `Result` every execute returns, masked by construction: its `context` shows `***` for
  * every secret the run saw, so it may be printed, stored, sent or logged as it is. The real
- * values stay out of the object itself and are reached only through
+ * values sit behind a hidden (non-enumerable symbol) property that `JSON.stringify`,
+ * `structuredClone`, spreads and console dumps leave out, and are reached only through
  * {@linkcode revealSecrets}, a call that reads as the deliberate act it is.
  *
  * @module
@@ -36,16 +37,17 @@ export interface RevealedResult {
   readonly secrets: readonly string[];
 }
 
-// Keyed by the Result object itself, so nothing reachable from a result (its fields,
-// `JSON.stringify`, a console dump, `structuredClone`) holds the real values.
-const revealed = new WeakMap<Result, RevealedResult>();
+// A non-enumerable symbol property: `JSON.stringify`, `structuredClone`, spreads and console
+// dumps leave it out, and the real values die with the result (a WeakMap keyed by results kept
+// every run's unmasked context alive until a major collection, which slowed long loops).
+const REVEALED: unique symbol = Symbol("workflow.revealed");
 
 /**
- * Makes the `Result` of a run from its masked context and remembers the real one for
+ * Makes the `Result` of a run from its masked context and attaches the real one for
  * {@linkcode revealSecrets}. Only the executor calls it.
  */
 export function sealResult(result: Result, unmasked: RevealedResult): Result {
-  revealed.set(result, unmasked);
+  Object.defineProperty(result, REVEALED, { value: unmasked, enumerable: false });
   return result;
 }
 
@@ -70,7 +72,7 @@ export function sealResult(result: Result, unmasked: RevealedResult): Result {
  * ```
  */
 export function revealSecrets(result: Result): RevealedResult {
-  const found = revealed.get(result);
+  const found = (result as { [REVEALED]?: RevealedResult })[REVEALED];
   if (found === undefined) {
     throw new TypeError(
       "revealSecrets() needs a Result returned by execute(); a copy of one does not carry " +
