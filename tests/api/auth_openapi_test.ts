@@ -38,6 +38,24 @@ describe("API bearer token", () => {
     assert.equal(unknown.status, 401);
   });
 
+  it("asks every registered route but the health checks for the token, runs nothing and reloads nothing", async () => {
+    const { api } = await apiFor({ token: "s3cret-token", enableJobExecute: true });
+    const health = new Set(["GET /", "GET /api/v1/", "GET /api/v1"]);
+    const routes = api.routes().filter((r) => !health.has(`${r.method} ${r.path}`));
+    assert.ok(routes.some((r) => r.path.endsWith("/cancel")), "the cancel route is registered");
+    assert.ok(routes.some((r) => r.path === "/metrics"), "the metrics route is registered");
+    for (const route of routes) {
+      const path = route.path.replace(/:([A-Za-z0-9_]+)/g, "greet");
+      const response = await api.request(path, {
+        method: route.method,
+        headers: { "content-type": "application/json" },
+        ...(route.method === "POST" ? { body: "{}" } : {}),
+      });
+      assert.equal(response.status, 401, `${route.method} ${route.path}`);
+    }
+    assert.equal(api.runningCount(), 0);
+  });
+
   it("reads the token and the prefix from WORKFLOW_API_TOKEN and WORKFLOW_API_PREFIX_PATH", async () => {
     const runtime = createMemoryRuntime({
       env: { WORKFLOW_API_TOKEN: "from-env", WORKFLOW_API_PREFIX_PATH: "/wf/" },
