@@ -21,7 +21,7 @@
 import { UnsupportedError } from "../errors.ts";
 import type * as Frames from "./_frames.ts";
 import { denoApi, type DenoChildProcess } from "./_deno_api.ts";
-import { childEnv } from "./_env.ts";
+import { denoCommandEnv } from "./_env.ts";
 import type { CreateWorkerOptions, WorkerErrorEvent, WorkerFactory, WorkerLike } from "./types.ts";
 
 // The frame codec needs `node:v8`, which loads Deno's Node compatibility layer: it is loaded
@@ -86,11 +86,8 @@ class DenoProcessWorker implements WorkerLike {
         stdin: "piped",
         stdout: "piped",
         stderr: "piped",
-        // NO_COLOR: plain text for the error message built from the stderr tail. Without the
-        // server's credentials, the child starts from a cleared environment.
-        ...(unsetEnv.length
-          ? { env: { ...childEnv(deno.env.toObject(), unsetEnv), NO_COLOR: "1" }, clearEnv: true }
-          : { env: { NO_COLOR: "1" } }),
+        // NO_COLOR: plain text for the error message built from the stderr tail.
+        ...denoCommandEnv(() => deno.env.toObject(), unsetEnv, { NO_COLOR: "1" }),
       }).spawn();
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
