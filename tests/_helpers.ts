@@ -128,3 +128,13 @@ export async function fakeClockEngine(
   const engine = await engineFor(yaml, { traces: null, audits: null, ...options, runtime });
   return { engine, runtime };
 }
+
+/** The argv that runs this checkout's `workflow` command (`src/cli/bin.ts`) on the runtime
+ * running the test. */
+export function cliCommand(): string[] {
+  const bin = new URL("../src/cli/bin.ts", import.meta.url).pathname;
+  const globals = globalThis as { Deno?: unknown; Bun?: unknown };
+  if (globals.Deno !== undefined) return [process.execPath, "run", "-A", bin];
+  if (globals.Bun !== undefined) return [process.execPath, bin];
+  return [process.execPath, "--import", "tsx", bin];
+}

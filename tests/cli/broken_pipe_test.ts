@@ -9,18 +9,13 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
+import { cliCommand } from "../_helpers.ts";
 import { detectRuntime } from "../../src/runtime/mod.ts";
 import { FileTraceStore } from "../../src/results/file_trace_store.ts";
 import type { TraceRecord } from "../../src/results/trace_store.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
-const globals = globalThis as { Deno?: unknown; Bun?: unknown };
-const bin = join(root, "src", "cli", "bin.ts");
-const command: string[] = globals.Deno !== undefined
-  ? [process.execPath, "run", "-A", bin]
-  : globals.Bun !== undefined
-  ? [process.execPath, bin]
-  : [process.execPath, "--import", "tsx", bin];
+const command = cliCommand();
 
 /** Far more output than a pipe buffers (64 KiB), so the CLI is still writing when head exits. */
 const RUNS = 500;

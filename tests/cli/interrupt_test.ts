@@ -9,16 +9,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { processAlive } from "../_helpers.ts";
+import { cliCommand, processAlive } from "../_helpers.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
-const globals = globalThis as { Deno?: unknown; Bun?: unknown };
-const bin = join(root, "src", "cli", "bin.ts");
-const command: string[] = globals.Deno !== undefined
-  ? [process.execPath, "run", "-A", bin]
-  : globals.Bun !== undefined
-  ? [process.execPath, bin]
-  : [process.execPath, "--import", "tsx", bin];
+const command = cliCommand();
 
 describe("workflow run and SIGINT", () => {
   it("cancels the run, kills the stage's processes and exits 1", async () => {
