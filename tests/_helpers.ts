@@ -138,3 +138,21 @@ export function cliCommand(): string[] {
   if (globals.Bun !== undefined) return [process.execPath, bin];
   return [process.execPath, "--import", "tsx", bin];
 }
+
+/** Sets process env variables (inherited by spawned stages) for the duration of `body`, then
+ * puts back what was there. */
+export async function withProcessEnv<T>(
+  env: Record<string, string>,
+  body: () => Promise<T>,
+): Promise<T> {
+  const before = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, env);
+  try {
+    return await body();
+  } finally {
+    for (const [name, value] of Object.entries(before)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+}

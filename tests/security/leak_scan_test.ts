@@ -8,13 +8,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import process from "node:process";
 import { detectRuntime } from "../../src/runtime/mod.ts";
 import { Engine } from "../../src/engine.ts";
 import { createApi } from "../../src/api/mod.ts";
 import { type LifecycleDetail, onLifecycle } from "../../src/executor/events.ts";
 import { FileAuditStore } from "../../src/results/mod.ts";
-import { runCliCaptured, runtimeWithEnv } from "../_helpers.ts";
+import { runCliCaptured, runtimeWithEnv, withProcessEnv } from "../_helpers.ts";
 import { sqliteSkipReason } from "../results/_helpers.ts";
 
 const PARAM_SECRET = "s3cr3t-PARAM-7f1c";
@@ -107,20 +106,6 @@ function bytesUnder(path: string): string {
 /** Every byte of a SQLite database and its side files. */
 function sqliteBytes(path: string): string {
   return ["", "-wal", "-journal", "-shm"].map((suffix) => bytesUnder(path + suffix)).join("\n");
-}
-
-/** Sets process env variables (inherited by spawned stages) for the duration of `body`. */
-async function withProcessEnv<T>(env: Record<string, string>, body: () => Promise<T>): Promise<T> {
-  const before = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, env);
-  try {
-    return await body();
-  } finally {
-    for (const [name, value] of Object.entries(before)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
 }
 
 /** What a sink produced, checked for the raw values. */

@@ -5,8 +5,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import process from "node:process";
-import { captureEvents, engineFor, runtimeWithEnv } from "../_helpers.ts";
+import { captureEvents, engineFor, runtimeWithEnv, withProcessEnv } from "../_helpers.ts";
 import { MemoryTraceStore } from "../../src/results/mod.ts";
 import { maskedResultJson, resultToJson } from "../../src/results/result.ts";
 import { revealSecrets } from "../../src/executor/result.ts";
@@ -21,20 +20,6 @@ async function traceText(store: MemoryTraceStore): Promise<string> {
   const runs = await store.listRuns();
   const records = await Promise.all(runs.map((run) => store.getTrace(run.runId)));
   return JSON.stringify(records.flat());
-}
-
-/** Sets process env variables for the duration of `body` (spawned stages inherit them). */
-async function withProcessEnv<T>(env: Record<string, string>, body: () => Promise<T>): Promise<T> {
-  const before = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, env);
-  try {
-    return await body();
-  } finally {
-    for (const [name, value] of Object.entries(before)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
 }
 
 const TRIGGER_YAML = `
