@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Engine } from "../engine.ts";
+import type { SchedulerEngine } from "./engine_port.ts";
 import { ConfigError } from "../errors.ts";
 import type { CatchUpPolicy, CronSchedule as CronSpec, OverlapPolicy } from "../models/types.ts";
 import { type CronSchedule, cronSchedule } from "./cron.ts";
@@ -82,7 +82,7 @@ export const MISSED_DETAIL = 20;
  *
  * @throws {ConfigError} for an unknown or invalid schedule, or an alias used twice.
  */
-export function buildTasks(engine: Engine, selection: TaskSelection): TaskState[] {
+export function buildTasks(engine: SchedulerEngine, selection: TaskSelection): TaskState[] {
   const tasks: TaskState[] = [];
   const seen = new Map<string, string>();
   const add = (spec: ScheduledTask) => {
