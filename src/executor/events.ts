@@ -231,7 +231,7 @@ const LIFECYCLE_TYPE_SET: ReadonlySet<string> = new Set(LIFECYCLE_EVENT_TYPES);
  *
  * @example
  * ```ts
- * import { LifecycleBus, onLifecycle } from "@ddeutil/workflow";
+ * import { LifecycleBus, onLifecycle } from "@ddeutil/workflow/events";
  * const bus = new LifecycleBus([], { onListenerError: (error) => console.warn(error) });
  * onLifecycle(bus, (detail) => console.log(detail.type, detail.status));
  * ```
