@@ -23,12 +23,7 @@ import {
 } from "../scheduler/scheduler.ts";
 import { parseIsoDateTime } from "../template/zoned_time.ts";
 import type { CommandEntry } from "./commands.ts";
-import {
-  checkDeclaredParams,
-  type CliIo,
-  collectParams,
-  UsageError,
-} from "./_shared.ts";
+import { checkDeclaredParams, type CliIo, collectParams, UsageError } from "./_shared.ts";
 import { parseCommandArgs, type ParsedValues } from "./_args.ts";
 
 type Values = ParsedValues;

@@ -21,7 +21,7 @@ import {
 } from "./events.ts";
 import type { CallResolver, JsRunner } from "../stages/types.ts";
 import { PythonPool } from "../stages/python.ts";
-import { onAbort, TimeoutReason } from "../util/abort.ts";
+import { onAbort, type TimeoutReason } from "../util/abort.ts";
 // The runners take these with the rest of a scope's helpers from here.
 export { errorForAbort, statusForAbort, TimeoutReason } from "../util/abort.ts";
 import { isoTime } from "../util/time.ts";
