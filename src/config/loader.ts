@@ -13,7 +13,13 @@ import { isRawMap } from "../models/fields.ts";
 import { type OnOptions, parseCron } from "../models/on.ts";
 import { parseWorkflow } from "../models/workflow.ts";
 import { parseSchedule } from "../models/schedule.ts";
-import { type ParsedYaml, parseYaml } from "./yaml.ts";
+import {
+  fullYamlParserLoaded,
+  loadFullYamlParser,
+  type ParsedYaml,
+  parsePlainYaml,
+  parseYaml,
+} from "./yaml.ts";
 import { isIgnored, parseIgnore } from "./ignore.ts";
 import { scanTemplates } from "./scan.ts";
 
@@ -153,7 +159,13 @@ export async function loadConfig(
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, wanted.length) }, worker));
   signal?.throwIfAborted();
-  return indexConfig(files, options);
+  if (fullYamlParserLoaded()) return indexConfig(files, options);
+  // The full YAML parser is not loaded (the command line and the engine load it on demand):
+  // read every file now with the small reader, and load the full parser only when a file
+  // needs it, so that the index never meets a file it cannot parse synchronously.
+  const parsed = files.map((file) => parsePlainYaml(file.text));
+  if (parsed.includes(undefined)) await loadFullYamlParser();
+  return indexFiles(files, options, parsed);
 }
 
 /** A config file: its text, parsed in full on first need and then kept. */
@@ -164,10 +176,11 @@ class SourceFile {
   #parsed?: ParsedYaml;
   #problems?: ConfigIssue[];
 
-  constructor(file: ConfigFile, maxAliasCount: number | undefined) {
+  constructor(file: ConfigFile, maxAliasCount: number | undefined, parsed?: ParsedYaml) {
     this.path = file.path;
     this.text = file.text;
     this.#maxAliasCount = maxAliasCount;
+    this.#parsed = parsed;
   }
 
   get parsed(): ParsedYaml {
@@ -268,11 +281,23 @@ export function indexConfig(
   files: readonly ConfigFile[],
   options: ConfigOptions = {},
 ): ConfigIndex {
+  return indexFiles(files, options, []);
+}
+
+/** {@linkcode indexConfig}, with the files already read by the small YAML reader, if any. */
+function indexFiles(
+  files: readonly ConfigFile[],
+  options: ConfigOptions,
+  parsed: readonly (ParsedYaml | undefined)[],
+): ConfigIndex {
   const indexed: IndexedFile[] = [];
   const entries = new Map<string, Entry>();
-  const sorted = [...files].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-  for (const file of sorted) {
-    const source = new SourceFile(file, options.maxAliasCount);
+  const order = files.map((_, i) => i).sort((a, b) =>
+    files[a].path < files[b].path ? -1 : files[a].path > files[b].path ? 1 : 0
+  );
+  for (const i of order) {
+    const file = files[i];
+    const source = new SourceFile(file, options.maxAliasCount, parsed[i]);
     const issues: ConfigIssue[] = [];
     indexed.push({ source, issues });
     const templates = scanTemplates(file.text, TEMPLATE_TYPES) ??
