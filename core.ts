@@ -111,9 +111,6 @@ export {
   type TemplateEntry,
   type TemplateType,
 } from "./src/config/loader.ts";
-// The full YAML parser, for files outside the small reader's layout: `indexConfig()` is
-// synchronous, so library users get it at once (the command line loads it on demand).
-import "./src/config/yaml_full.ts";
 export type { OnOptions } from "./src/models/on.ts";
 export {
   createFilters,

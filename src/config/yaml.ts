@@ -5,10 +5,10 @@
  * and problems are the same either way, and only texts the reader cannot read for sure (or
  * that have problems) cost the full parser.
  *
- * The full parser is imported on demand: the library's entry points (`mod.ts`, `core.ts`)
- * import it at once, while the command line and the engine load it with
- * {@linkcode loadFullYamlParser} only when a file needs it, which keeps it (about half the
- * start-up of `workflow run` on Deno) out of processes that never need it.
+ * The full parser is imported on demand: `./loader.ts` (what the library exports) imports it
+ * at once, while the engine and the command line use `./config_index.ts`, whose `loadConfig`
+ * loads it with {@linkcode loadFullYamlParser} only when a file needs it; that keeps it (about
+ * half the start-up of `workflow run` on Deno) out of processes that never need it.
  *
  * @module
  */
@@ -152,7 +152,7 @@ export function parseYaml(text: string, options: ParseYamlOptions = {}): ParsedY
   if (!fullParser) {
     throw new Error(
       "this YAML text needs the full parser, which is not loaded: import " +
-        "'src/config/yaml_full.ts' or await loadFullYamlParser() first",
+        "'src/config/loader.ts' (not config_index.ts) or await loadFullYamlParser() first",
     );
   }
   return fullParser(text, options);

@@ -49,8 +49,10 @@ const EMPTY_SPOT: YamlSpot = { start: -1 };
 function hasUnsupportedChars(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c < 32 ? c !== NEWLINE : c >= 127 && (c === 127 || c === 0x85 || c === 0xfeff ||
-        c === 0x2028 || c === 0x2029)) return true;
+    if (
+      c < 32 ? c !== NEWLINE : c >= 127 && (c === 127 || c === 0x85 || c === 0xfeff ||
+        c === 0x2028 || c === 0x2029)
+    ) return true;
   }
   return false;
 }

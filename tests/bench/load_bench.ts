@@ -5,10 +5,6 @@
 // e-load-repeated-lookup (cached lookups).
 import { detectRuntime } from "../../src/runtime/mod.ts";
 import { loadConfig } from "../../src/config/loader.ts";
-// As the library's entry points do: with the full YAML parser loaded, loading stays a scan of
-// each file (without it, as in the command line, loadConfig() reads every file with the small
-// reader at once, to know whether the full parser is needed).
-import "../../src/config/yaml_full.ts";
 import { measure } from "./_measure.ts";
 
 const FILES = 500;
