@@ -136,8 +136,8 @@ const RULES: readonly Rule[] = [
   },
   {
     pattern: importOf("yaml(?:/[^\"']*)?"),
-    message: "imports yaml (only src/config/yaml.ts may)",
-    allowed: (file) => file === "config/yaml.ts",
+    message: "imports yaml (only src/config/yaml_full.ts may)",
+    allowed: (file) => file === "config/yaml_full.ts",
   },
 ];
 

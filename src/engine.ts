@@ -14,7 +14,7 @@ import { Registry } from "./stages/registry.ts";
 import type { CallResolver, JsRunner } from "./stages/types.ts";
 import { createJsRunner } from "./worker/pool.ts";
 import { PythonPool } from "./stages/python.ts";
-import { type ConfigIndex, loadConfig, type LoadConfigOptions } from "./config/loader.ts";
+import { type ConfigIndex, loadConfig, type LoadConfigOptions } from "./config/config_index.ts";
 import { type ExecuteOptions, executeWorkflow, type Result } from "./executor/workflow_runner.ts";
 import type { RunServices } from "./executor/run_state.ts";
 import { LifecycleBus, type ListenerErrorHandler, type LogLevel } from "./executor/events.ts";

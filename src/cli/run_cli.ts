@@ -113,7 +113,7 @@ async function createEngine(options: EngineOptions): Promise<Engine> {
 
 /** An engine for commands that only read stores: they need no config folder. */
 async function createStoreEngine(values: Record<string, unknown>, io: CliIo): Promise<Engine> {
-  const { indexConfig } = await import("../config/loader.ts");
+  const { indexConfig } = await import("../config/config_index.ts");
   return createEngine({
     runtime: io.runtime,
     settings: settingsFrom(values),

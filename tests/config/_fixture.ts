@@ -5,6 +5,8 @@ import { fileURLToPath } from "node:url";
 import { createMemoryRuntime, type MemoryRuntime } from "../../src/runtime/memory.ts";
 import { type ConfigIndex, loadConfig, type LoadConfigOptions } from "../../src/config/loader.ts";
 import { type ConfigIssue, formatIssue } from "../../src/errors.ts";
+// parseYaml() falls back to the full parser for texts outside the small reader's layout.
+import "../../src/config/yaml_full.ts";
 
 const root = fileURLToPath(new URL("../fixtures/config/", import.meta.url));
 

@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { scanTemplates } from "../../src/config/scan.ts";
 import { parseYaml } from "../../src/config/yaml.ts";
+// parseYaml() falls back to the full parser for texts outside the small reader's layout.
+import "../../src/config/yaml_full.ts";
 
 const TYPES = ["Workflow", "Schedule", "On", "YearOn"];
 const root = fileURLToPath(new URL("../../", import.meta.url));

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { buildWorkflow } from "../../config/loader.ts";
+import { buildWorkflow } from "../../config/config_index.ts";
 import { ConfigError } from "../../errors.ts";
 import { ERROR, RUN_ID_SCHEMA } from "../_docs.ts";
 import { startRun } from "../_runs.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { buildWorkflow } from "../../config/loader.ts";
+import { buildWorkflow } from "../../config/config_index.ts";
 import { ConfigError, type ConfigIssue, isBlockingIssue } from "../../errors.ts";
 import type { Workflow } from "../../models/types.ts";
 import { toJsonValue } from "../../results/result.ts";
