@@ -15,6 +15,13 @@ export type JsonSchema = { readonly [key: string]: unknown };
 
 const ref = (name: string): JsonSchema => ({ $ref: `#/definitions/${name}` });
 const str = (description: string): JsonSchema => ({ type: "string", description });
+/** Text the engine reads with `readString`: numbers are taken as their text. */
+const text = (description: string): JsonSchema => ({ type: ["string", "number"], description });
+/** Text the engine reads as code or a message: numbers and booleans are taken as their text. */
+const scalar = (description: string): JsonSchema => ({
+  type: ["string", "number", "boolean"],
+  description,
+});
 const bool = (description: string): JsonSchema => ({ type: "boolean", description });
 const int = (description: string, minimum = 1): JsonSchema => ({
   type: "integer",
@@ -33,9 +40,9 @@ const SHELL_ENV = "Environment variables for the script: values are rendered tem
   'as variables (read them as "$NAME"), the safe way to hand params to shell code.';
 
 const STAGE_COMMON: Record<string, JsonSchema> = {
-  name: str("Stage name (required); may hold `${{ matrix.* }}` templates."),
-  id: str("Stage id used in `${{ stages.<id>.outputs }}`; defaults to a hash of the name."),
-  desc: str("Free-text description."),
+  name: text("Stage name (required); may hold `${{ matrix.* }}` templates."),
+  id: text("Stage id used in `${{ stages.<id>.outputs }}`; defaults to a hash of the name."),
+  desc: text("Free-text description."),
   if: ref("condition"),
   timeout: ref("duration"),
   retry: ref("retry"),
@@ -46,23 +53,23 @@ const STAGE_KINDS: Record<string, { key: string; props: Record<string, JsonSchem
   bash: {
     key: "bash",
     props: {
-      bash: str("Shell script run with `bash`."),
+      bash: scalar("Shell script run with `bash`."),
       env: envMap(SHELL_ENV),
-      cwd: str("Working folder."),
+      cwd: text("Working folder."),
     },
   },
   sh: {
     key: "sh",
     props: {
-      sh: str("Shell script run with `sh`."),
+      sh: scalar("Shell script run with `sh`."),
       env: envMap(SHELL_ENV),
-      cwd: str("Working folder."),
+      cwd: text("Working folder."),
     },
   },
   call: {
     key: "uses",
     props: {
-      uses: str("Registered function: `group/function@tag`."),
+      uses: scalar("Registered function: `group/function@tag`."),
       with: map("Arguments passed to the function."),
       args: map("Alias of `with`."),
     },
@@ -70,7 +77,7 @@ const STAGE_KINDS: Record<string, { key: string; props: Record<string, JsonSchem
   trigger: {
     key: "trigger",
     props: {
-      trigger: str("Name of the workflow to run."),
+      trigger: scalar("Name of the workflow to run."),
       params: map("Params passed to the triggered workflow."),
     },
   },
@@ -90,7 +97,7 @@ const STAGE_KINDS: Record<string, { key: string; props: Record<string, JsonSchem
     key: "until",
     props: {
       item: { description: "Initial item (default 0)." },
-      until: str("Condition that ends the loop when true."),
+      until: ref("condition"),
       stages: ref("stages"),
       "max-loop": {
         ...int("At most this many iterations (default 10, limit 10000)."),
@@ -115,7 +122,7 @@ const STAGE_KINDS: Record<string, { key: string; props: Record<string, JsonSchem
   case: {
     key: "case",
     props: {
-      case: str("Value (usually a template) compared to each match's `case`."),
+      case: scalar("Value (usually a template) compared to each match's `case`."),
       match: {
         type: "array",
         description: "Branches: `{case, stages}` (or `{case, stage}`), and one `{else: stages}`.",
@@ -127,17 +134,17 @@ const STAGE_KINDS: Record<string, { key: string; props: Record<string, JsonSchem
   run: {
     key: "run",
     props: {
-      run: str("Code to run (JavaScript by default)."),
+      run: scalar("Code to run (JavaScript by default)."),
       lang: { type: "string", enum: ["javascript", "python"], description: "Language of `run`." },
       vars: map("Variables visible to the code."),
     },
   },
-  raise: { key: "raise", props: { raise: str("Message of the failure this stage raises.") } },
+  raise: { key: "raise", props: { raise: scalar("Message of the failure this stage raises.") } },
   docker: {
     key: "image",
     props: {
-      image: str("Container image."),
-      tag: str("Image tag."),
+      image: scalar("Container image."),
+      tag: text("Image tag."),
       env: envMap("Container environment."),
       volume: map("Volumes."),
       auth: map("Registry credentials."),
@@ -172,7 +179,7 @@ export function workflowJsonSchema(): JsonSchema {
     required: ["name"],
     properties: {
       ...STAGE_COMMON,
-      echo: str("Message to log."),
+      echo: scalar("Message to log."),
       sleep: {
         description: "Seconds to wait; number or template.",
         anyOf: [{ type: "number", minimum: 0 }, template],
@@ -226,7 +233,7 @@ export function workflowJsonSchema(): JsonSchema {
         properties: {
           type: { const: "Workflow" },
           name: str("Workflow name (single-template files); must not hold a template."),
-          desc: str("Description (common indentation removed)."),
+          desc: text("Description (common indentation removed)."),
           params: {
             type: "object",
             description: "Declared params: `name: str` or `name: {type, desc, required, ...}`.",
@@ -253,7 +260,7 @@ export function workflowJsonSchema(): JsonSchema {
             required: ["type"],
             properties: {
               type: { type: "string", enum: PARAM_TYPES, description: "Param type." },
-              desc: str("Description."),
+              desc: text("Description."),
               required: bool("The caller must pass a value (a default satisfies it)."),
               default: { description: "Value used when the caller passes none." },
               options: {
@@ -270,7 +277,7 @@ export function workflowJsonSchema(): JsonSchema {
         type: "object",
         description: "A job: stages run in order on one runner.",
         properties: {
-          desc: str("Description."),
+          desc: text("Description."),
           "runs-on": {
             description: "Runner: a type name or `{type, with}`. Only `local` executes today.",
             anyOf: [
@@ -280,6 +287,7 @@ export function workflowJsonSchema(): JsonSchema {
                 properties: {
                   type: { type: "string", enum: RUNS_ON_TYPES },
                   with: map("Runner options."),
+                  args: map("Alias of `with`."),
                 },
                 additionalProperties: false,
               },
@@ -401,7 +409,7 @@ export function workflowJsonSchema(): JsonSchema {
         properties: {
           type: { const: "On" },
           name: str("Template name (single-template files)."),
-          desc: str("Description."),
+          desc: text("Description."),
           cronjob: str("Cron expression."),
           interval: { enum: ["daily", "weekly", "monthly"], description: "Instead of cronjob." },
           day: {
@@ -421,7 +429,7 @@ export function workflowJsonSchema(): JsonSchema {
         properties: {
           type: { const: "YearOn" },
           name: str("Template name (single-template files)."),
-          desc: str("Description."),
+          desc: text("Description."),
           cronjob: str("6 fields: minute hour day-of-month month weekday year (1990-2100)."),
           timezone: str("IANA time zone (default UTC)."),
           tz: str("Alias of `timezone`."),
@@ -435,15 +443,16 @@ export function workflowJsonSchema(): JsonSchema {
         properties: {
           type: { const: "Schedule" },
           name: str("Template name (single-template files)."),
-          desc: str("Description."),
+          desc: text("Description."),
           workflows: {
             type: "array",
             items: {
-              type: "object",
+              description: "A workflow name, or `{name, alias, params, on}`.",
+              type: ["string", "object"],
               required: ["name"],
               properties: {
-                name: str("Workflow name."),
-                alias: str("Release name (default: the workflow name)."),
+                name: text("Workflow name."),
+                alias: text("Release name (default: the workflow name)."),
                 params: map("Params; `${{ release.logical_date }}` is available."),
                 on: ref("on"),
               },
