@@ -12,6 +12,7 @@ import { closest, IssueCollector } from "../models/issues.ts";
 import { isRawMap } from "../models/fields.ts";
 import { type OnOptions, parseCron } from "../models/on.ts";
 import { parseWorkflow } from "../models/workflow.ts";
+import { STAGE_SYNTAX } from "../stages/kinds.ts";
 import { parseSchedule } from "../models/schedule.ts";
 import { type ParsedYaml, parseYaml } from "./yaml.ts";
 import { isIgnored, parseIgnore } from "./ignore.ts";
@@ -481,6 +482,7 @@ class Index implements ConfigIndex {
       const value = parseWorkflow(entry.name, entryData(entry), issues, {
         ...this.#onOptions(),
         knownFilters: this.#options.knownFilters,
+        stageSyntax: STAGE_SYNTAX,
       });
       built = {
         value,
@@ -564,7 +566,7 @@ export function buildWorkflow(
   options: BuildWorkflowOptions = {},
 ): Workflow {
   const issues = new IssueCollector({ file: options.file });
-  const workflow = parseWorkflow(name, raw, issues, options);
+  const workflow = parseWorkflow(name, raw, issues, { ...options, stageSyntax: STAGE_SYNTAX });
   if (issues.issues.length) throw new ConfigError(issues.issues);
   return workflow;
 }

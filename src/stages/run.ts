@@ -11,6 +11,10 @@ import { PythonCodeError } from "./python.ts";
 import type { StageContext, StageHandler } from "./types.ts";
 import { dedent } from "../util/text.ts";
 import { assertHostCanRun } from "./_host.ts";
+import type { StageKindDefinition } from "./kind.ts";
+import { type Mutable, textField } from "../models/stage.ts";
+import { readMap, readString } from "../models/fields.ts";
+import { map, scalar } from "../models/json_schema.ts";
 
 /** Copies the template scope into plain cloneable data for a worker or subprocess. */
 function plainScope(scope: Readonly<Record<string, unknown>>): Record<string, unknown> {
@@ -135,3 +139,36 @@ async function runPython(stage: RunStage, ctx: StageContext) {
   log("warning", reply.stderr);
   return { outputs: reply.outputs };
 }
+
+/** `run:` code with `lang:` and `vars:`. */
+export const runKind: StageKindDefinition<RunStage> = {
+  kind: "run",
+  selectors: ["run"],
+  keys: ["run", "lang", "vars"],
+  schema: {
+    description: "Runs code: JavaScript in a worker, or Python (`lang: python`).",
+    properties: {
+      run: scalar("Code to run (JavaScript by default)."),
+      lang: { type: "string", enum: ["javascript", "python"], description: "Language of `run`." },
+      vars: map("Variables visible to the code."),
+    },
+    required: ["run"],
+  },
+  parse(raw, base, { path, issues }) {
+    const stage: Mutable<RunStage> = {
+      ...base,
+      kind: "run",
+      code: dedent(textField(raw, "run", path, issues) ?? ""),
+      vars: readMap(raw, "vars", path, issues),
+    };
+    const lang = readString(raw, "lang", path, issues);
+    if (lang !== undefined) {
+      if (lang === "javascript" || lang === "python") stage.lang = lang;
+      else {
+        issues.add([...path, "lang"], `unknown language '${lang}'; expected javascript or python`);
+      }
+    }
+    return stage;
+  },
+  run: runRunStage,
+};

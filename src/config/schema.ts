@@ -1,47 +1,32 @@
 /**
  * A JSON Schema (draft-07) of a config file, for editors (yaml-language-server:
  * `# yaml-language-server: $schema=./workflow.schema.json`). It mirrors what the
- * validators accept; the validators stay the source of truth for messages.
+ * validators accept; the validators stay the source of truth for messages. The stage
+ * definitions come from the stage kinds' own fragments (`src/stages/kinds.ts`).
  *
  * @module
  */
 
-import { PARAM_TYPES } from "./params.ts";
-import { RUNS_ON_TYPES, TRIGGER_RULES } from "./job.ts";
-import { MAX_UNTIL_LOOPS } from "./stage.ts";
+import { PARAM_TYPES } from "../models/params.ts";
+import { RUNS_ON_TYPES, TRIGGER_RULES } from "../models/job.ts";
+import type { STAGE_COMMON_KEYS, StageKindSyntax } from "../models/stage.ts";
+import {
+  bool,
+  int,
+  type JsonSchema,
+  map,
+  ref,
+  str,
+  template,
+  text,
+} from "../models/json_schema.ts";
+import { STAGE_KINDS } from "../stages/kinds.ts";
 
-/** A JSON Schema node (loosely typed on purpose: it is emitted, not interpreted). */
-export type JsonSchema = { readonly [key: string]: unknown };
+export type { JsonSchema } from "../models/json_schema.ts";
 
-const ref = (name: string): JsonSchema => ({ $ref: `#/definitions/${name}` });
-const str = (description: string): JsonSchema => ({ type: "string", description });
-/** Text the engine reads with `readString`: numbers are taken as their text. */
-const text = (description: string): JsonSchema => ({ type: ["string", "number"], description });
-/** Text the engine reads as code or a message: numbers and booleans are taken as their text. */
-const scalar = (description: string): JsonSchema => ({
-  type: ["string", "number", "boolean"],
-  description,
-});
-const bool = (description: string): JsonSchema => ({ type: "boolean", description });
-const int = (description: string, minimum = 1): JsonSchema => ({
-  type: "integer",
-  minimum,
-  description,
-});
-const map = (description: string): JsonSchema => ({ type: "object", description });
-const template = { type: "string", pattern: "\\$\\{\\{" };
-const envMap = (description: string): JsonSchema => ({
-  type: "object",
-  description,
-  propertyNames: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" },
-  additionalProperties: { type: ["string", "number", "boolean"] },
-});
-const SHELL_ENV = "Environment variables for the script: values are rendered templates passed " +
-  'as variables (read them as "$NAME"), the safe way to hand params to shell code.';
-
-const STAGE_COMMON: Record<string, JsonSchema> = {
-  name: text("Stage name (required); may hold `${{ matrix.* }}` templates."),
+const STAGE_COMMON: Readonly<Record<(typeof STAGE_COMMON_KEYS)[number], JsonSchema>> = {
   id: text("Stage id used in `${{ stages.<id>.outputs }}`; defaults to a hash of the name."),
+  name: text("Stage name (required); may hold `${{ matrix.* }}` templates."),
   desc: text("Free-text description."),
   if: ref("condition"),
   timeout: ref("duration"),
@@ -49,108 +34,19 @@ const STAGE_COMMON: Record<string, JsonSchema> = {
   "continue-on-error": bool("A failure of this stage does not stop the job."),
 };
 
-const STAGE_KINDS: Record<string, { key: string; props: Record<string, JsonSchema> }> = {
-  bash: {
-    key: "bash",
-    props: {
-      bash: scalar("Shell script run with `bash`."),
-      env: envMap(SHELL_ENV),
-      cwd: text("Working folder."),
-    },
-  },
-  sh: {
-    key: "sh",
-    props: {
-      sh: scalar("Shell script run with `sh`."),
-      env: envMap(SHELL_ENV),
-      cwd: text("Working folder."),
-    },
-  },
-  call: {
-    key: "uses",
-    props: {
-      uses: scalar("Registered function: `group/function@tag`."),
-      with: map("Arguments passed to the function."),
-      args: map("Alias of `with`."),
-    },
-  },
-  trigger: {
-    key: "trigger",
-    props: {
-      trigger: scalar("Name of the workflow to run."),
-      params: map("Params passed to the triggered workflow."),
-    },
-  },
-  foreach: {
-    key: "foreach",
-    props: {
-      foreach: {
-        description: "Items to loop over: a list or a template that renders to a list.",
-        anyOf: [{ type: "array" }, { type: "string" }],
-      },
-      stages: ref("stages"),
-      concurrent: int("How many items run at once.", 1),
-      "use-index-as-key": bool("Key outputs by index instead of item value."),
-    },
-  },
-  until: {
-    key: "until",
-    props: {
-      item: { description: "Initial item (default 0)." },
-      until: ref("condition"),
-      stages: ref("stages"),
-      "max-loop": {
-        ...int("At most this many iterations (default 10, limit 10000)."),
-        maximum: MAX_UNTIL_LOOPS,
-      },
-    },
-  },
-  parallel: {
-    key: "parallel",
-    props: {
-      parallel: {
-        type: "object",
-        description: "Branch name → list of stages; branches run concurrently.",
-        additionalProperties: ref("stages"),
-      },
-      "max-workers": {
-        description: "Branches run at once (default 2); number or template.",
-        anyOf: [{ type: "integer", minimum: 1 }, template],
-      },
-    },
-  },
-  case: {
-    key: "case",
-    props: {
-      case: scalar("Value (usually a template) compared to each match's `case`."),
-      match: {
-        type: "array",
-        description: "Branches: `{case, stages}` (or `{case, stage}`), and one `{else: stages}`.",
-        items: ref("caseMatch"),
-      },
-      "skip-not-match": bool("End as SKIP instead of failing when nothing matches."),
-    },
-  },
-  run: {
-    key: "run",
-    props: {
-      run: scalar("Code to run (JavaScript by default)."),
-      lang: { type: "string", enum: ["javascript", "python"], description: "Language of `run`." },
-      vars: map("Variables visible to the code."),
-    },
-  },
-  raise: { key: "raise", props: { raise: scalar("Message of the failure this stage raises.") } },
-  docker: {
-    key: "image",
-    props: {
-      image: scalar("Container image."),
-      tag: text("Image tag."),
-      env: envMap("Container environment."),
-      volume: map("Volumes."),
-      auth: map("Registry credentials."),
-    },
-  },
-};
+/** The schema definition of one stage kind: its fragment plus `name` and the common keys. */
+function stageDefinition(kind: StageKindSyntax): JsonSchema {
+  const { description, properties, required = [], oneRequired } = kind.schema;
+  return {
+    type: "object",
+    title: `${kind.kind} stage`,
+    description,
+    required: ["name", ...required],
+    properties: { ...STAGE_COMMON, ...properties },
+    ...(oneRequired ? { oneOf: oneRequired.map((key) => ({ required: [key] })) } : {}),
+    additionalProperties: false,
+  };
+}
 
 /**
  * Returns the JSON Schema of a config file: a mapping of template name to a `Workflow`,
@@ -164,29 +60,7 @@ const STAGE_KINDS: Record<string, { key: string; props: Record<string, JsonSchem
  */
 export function workflowJsonSchema(): JsonSchema {
   const stageKinds: Record<string, JsonSchema> = {};
-  for (const [kind, { key, props }] of Object.entries(STAGE_KINDS)) {
-    stageKinds[`stage_${kind}`] = {
-      type: "object",
-      title: `${kind} stage`,
-      required: ["name", key],
-      properties: { ...STAGE_COMMON, ...props },
-      additionalProperties: false,
-    };
-  }
-  stageKinds.stage_empty = {
-    type: "object",
-    title: "empty stage",
-    required: ["name"],
-    properties: {
-      ...STAGE_COMMON,
-      echo: scalar("Message to log."),
-      sleep: {
-        description: "Seconds to wait; number or template.",
-        anyOf: [{ type: "number", minimum: 0 }, template],
-      },
-    },
-    additionalProperties: false,
-  };
+  for (const kind of STAGE_KINDS) stageKinds[`stage_${kind.kind}`] = stageDefinition(kind);
   const templateOf = (type: string, name: string): JsonSchema => ({
     if: { properties: { type: { const: type } }, required: ["type"] },
     then: ref(name),
@@ -336,17 +210,6 @@ export function workflowJsonSchema(): JsonSchema {
         anyOf: Object.keys(stageKinds).map(ref),
       },
       ...stageKinds,
-      caseMatch: {
-        type: "object",
-        description: "`{case, stages}`, `{case, stage}` or `{else: stages}`; `case: _` is else.",
-        properties: {
-          case: { description: "Value compared (type-sensitive) to the rendered `case`." },
-          stages: ref("stages"),
-          stage: ref("stage"),
-          else: ref("stages"),
-        },
-        additionalProperties: false,
-      },
       condition: {
         description: "Expression (`params.mode == 'full'`), a `${{ }}` template, or a boolean.",
         type: ["string", "boolean"],

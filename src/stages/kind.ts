@@ -1,0 +1,17 @@
+/**
+ * A stage kind, whole: its syntax (selecting keys, keys, parsing, JSON Schema fragment,
+ * nested stages; see `StageKindSyntax` in `src/models/stage.ts`) and how it runs. Each file
+ * under `src/stages/` named after a kind exports one; `src/stages/kinds.ts` lists them.
+ *
+ * @module
+ */
+
+import type { Stage } from "../models/types.ts";
+import type { StageKindSyntax } from "../models/stage.ts";
+import type { StageContext, StageOutcome } from "./types.ts";
+
+/** Everything about one stage kind. */
+export interface StageKindDefinition<S extends Stage = Stage> extends StageKindSyntax<S> {
+  /** Runs a stage of this kind: produces its outputs (the stage runner records the rest). */
+  run(stage: S, context: StageContext): Promise<StageOutcome>;
+}
