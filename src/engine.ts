@@ -485,7 +485,8 @@ export class Engine {
       }
       for (const job of Object.values(workflow.jobs)) {
         for (const stage of STAGE_SYNTAX.walk(job.stages)) {
-          const problem = missingHostFeature(stage, this.runtime, this.settings.runDefaultLang);
+          const need = STAGE_SYNTAX.get(stage.kind).hostNeed?.(stage, this.settings.runDefaultLang);
+          const problem = missingHostFeature(need, this.runtime);
           if (problem) issues.push({ ...stage.source, severity: "error", message: problem });
         }
       }

@@ -8,7 +8,9 @@
 import type { DockerStage } from "../models/types.ts";
 import { NonRetriableError } from "../errors.ts";
 import type { StageHandler } from "./types.ts";
-import { missingHostFeature } from "./_host.ts";
+import { type HostNeed, missingHostFeature } from "./_host.ts";
+
+const DOCKER_NEED: HostNeed = { need: "subprocesses", what: "a docker: stage" };
 import type { StageKindDefinition } from "./kind.ts";
 import { type Mutable, readEnv, textField } from "../models/stage.ts";
 import { readMap, readString } from "../models/fields.ts";
@@ -16,7 +18,7 @@ import { envMap, map, scalar, text } from "../models/json_schema.ts";
 
 /** Fails with a "no container engine" error naming the image. */
 export const runDockerStage: StageHandler<DockerStage> = (stage, ctx) => {
-  const missing = missingHostFeature(stage, ctx.runtime, ctx.defaultRunLang);
+  const missing = missingHostFeature(DOCKER_NEED, ctx.runtime);
   if (missing) return Promise.reject(new NonRetriableError(missing));
   const image = ctx.renderString(stage.tag ? `${stage.image}:${stage.tag}` : stage.image);
   return Promise.reject(
@@ -56,5 +58,6 @@ export const dockerKind: StageKindDefinition<DockerStage> = {
     if (tag !== undefined) stage.tag = tag;
     return stage;
   },
+  hostNeed: () => DOCKER_NEED,
   run: runDockerStage,
 };

@@ -9,9 +9,16 @@
 import type { Stage } from "../models/types.ts";
 import type { StageKindSyntax } from "../models/stage.ts";
 import type { StageContext, StageOutcome } from "./types.ts";
+import type { HostNeed } from "./_host.ts";
 
 /** Everything about one stage kind. */
 export interface StageKindDefinition<S extends Stage = Stage> extends StageKindSyntax<S> {
   /** Runs a stage of this kind: produces its outputs (the stage runner records the rest). */
   run(stage: S, context: StageContext): Promise<StageOutcome>;
+  /**
+   * What a stage of this kind needs from the host (subprocesses, workers); absent or
+   * `undefined` when it runs anywhere. `defaultRunLang` is the language of `run:` stages
+   * without `lang:`. The engine's `checkHost()` and the kind's own `run` both ask it.
+   */
+  hostNeed?(stage: S, defaultRunLang: string): HostNeed | undefined;
 }

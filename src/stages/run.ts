@@ -10,7 +10,7 @@ import { UnsupportedError } from "../errors.ts";
 import { PythonCodeError } from "./python.ts";
 import type { StageContext, StageHandler } from "./types.ts";
 import { dedent } from "../util/text.ts";
-import { assertHostCanRun } from "./_host.ts";
+import { assertHostCanRun, type HostNeed } from "./_host.ts";
 import type { StageKindDefinition } from "./kind.ts";
 import { type Mutable, textField } from "../models/stage.ts";
 import { readMap, readString } from "../models/fields.ts";
@@ -82,6 +82,13 @@ function sharedPlainScope(
   return view;
 }
 
+/** Python runs in a subprocess, JavaScript in a worker. */
+function runNeed(stage: RunStage, defaultRunLang: string): HostNeed {
+  return (stage.lang ?? defaultRunLang) === "python"
+    ? { need: "subprocesses", what: "a run: stage with lang: python" }
+    : { need: "workers", what: "a JavaScript run: stage" };
+}
+
 /** Runs a run stage in the configured language. */
 export const runRunStage: StageHandler<RunStage> = (stage, ctx) => {
   const lang = stage.lang ?? ctx.defaultRunLang;
@@ -89,7 +96,7 @@ export const runRunStage: StageHandler<RunStage> = (stage, ctx) => {
 };
 
 async function runJavaScript(stage: RunStage, ctx: StageContext) {
-  assertHostCanRun(stage, ctx.runtime, ctx.defaultRunLang);
+  assertHostCanRun(runNeed(stage, ctx.defaultRunLang), ctx.runtime);
   // `${…}` in JavaScript is the language's own interpolation, so the code gets templates
   // but no `${VAR}` env pass; environment values reach the code through `vars`.
   const code = ctx.renderString(dedent(stage.code), undefined, { env: false });
@@ -113,7 +120,7 @@ async function runJavaScript(stage: RunStage, ctx: StageContext) {
 }
 
 async function runPython(stage: RunStage, ctx: StageContext) {
-  assertHostCanRun(stage, ctx.runtime, ctx.defaultRunLang);
+  assertHostCanRun(runNeed(stage, ctx.defaultRunLang), ctx.runtime);
   const code = ctx.renderString(dedent(stage.code));
   const vars = ctx.render(stage.vars) as Record<string, unknown>;
   const log = (level: "info" | "warning", text: string) => {
@@ -170,5 +177,6 @@ export const runKind: StageKindDefinition<RunStage> = {
     }
     return stage;
   },
+  hostNeed: runNeed,
   run: runRunStage,
 };

@@ -10,7 +10,7 @@ import type { ShellStage } from "../models/types.ts";
 import { StageError } from "../errors.ts";
 import type { StageHandler } from "./types.ts";
 import { dedent } from "../util/text.ts";
-import { assertHostCanRun } from "./_host.ts";
+import { assertHostCanRun, type HostNeed } from "./_host.ts";
 import type { StageKindDefinition } from "./kind.ts";
 import { type Mutable, readEnv, textField } from "../models/stage.ts";
 import { readString } from "../models/fields.ts";
@@ -21,7 +21,7 @@ const STDERR_TAIL = 2000;
 
 /** Runs a shell stage. */
 export const runShellStage: StageHandler<ShellStage> = async (stage, ctx) => {
-  assertHostCanRun(stage, ctx.runtime, ctx.defaultRunLang);
+  assertHostCanRun(shellNeed(stage), ctx.runtime);
   const script = ctx.renderString(dedent(stage.script));
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(stage.env)) {
@@ -66,6 +66,11 @@ function trimOutput(text: string): string | null {
   return trimmed === "" ? null : trimmed;
 }
 
+const shellNeed = (stage: ShellStage): HostNeed => ({
+  need: "subprocesses",
+  what: `a ${stage.shell}: stage`,
+});
+
 const SHELL_ENV = "Environment variables for the script: values are rendered templates passed " +
   'as variables (read them as "$NAME"), the safe way to hand params to shell code.';
 
@@ -101,5 +106,6 @@ export const shellKind: StageKindDefinition<ShellStage> = {
     if (cwd !== undefined) stage.cwd = cwd;
     return stage;
   },
+  hostNeed: shellNeed,
   run: runShellStage,
 };
