@@ -99,5 +99,7 @@ export const callKind: StageKindDefinition<CallStage> = {
     const withKey = raw.with !== undefined ? "with" : "args";
     return { ...base, kind: "call", uses, with: readMap(raw, withKey, path, issues) };
   },
+  acts: true,
+  runsUserCodeInProcess: true,
   run: runCallStage,
 };

@@ -59,5 +59,6 @@ export const dockerKind: StageKindDefinition<DockerStage> = {
     return stage;
   },
   hostNeed: () => DOCKER_NEED,
+  acts: true,
   run: runDockerStage,
 };

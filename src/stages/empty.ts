@@ -72,5 +72,6 @@ export const emptyKind: StageKindDefinition<EmptyStage> = {
     if (sleep !== undefined) stage.sleep = sleep;
     return stage;
   },
+  quietEdges: true,
   run: runEmptyStage,
 };

@@ -21,4 +21,13 @@ export interface StageKindDefinition<S extends Stage = Stage> extends StageKindS
    * without `lang:`. The engine's `checkHost()` and the kind's own `run` both ask it.
    */
   hostNeed?(stage: S, defaultRunLang: string): HostNeed | undefined;
+  /** It acts on the world (runs code, calls a task or a workflow): a dry run records it
+   * SUCCESS without running it. @default false */
+  readonly acts?: boolean;
+  /** Its `run` calls user code in this process, which may ignore its signal: the stage runner
+   * races it against the abort. @default false */
+  readonly runsUserCodeInProcess?: boolean;
+  /** Its start and end events are `debug` rather than `info` (its own log line says all
+   * there is, as for echo/sleep). @default false */
+  readonly quietEdges?: boolean;
 }

@@ -178,5 +178,6 @@ export const runKind: StageKindDefinition<RunStage> = {
     return stage;
   },
   hostNeed: runNeed,
+  acts: true,
   run: runRunStage,
 };

@@ -107,5 +107,6 @@ export const shellKind: StageKindDefinition<ShellStage> = {
     return stage;
   },
   hostNeed: shellNeed,
+  acts: true,
   run: runShellStage,
 };

@@ -87,5 +87,6 @@ export const triggerKind: StageKindDefinition<TriggerStage> = {
     trigger: textField(raw, "trigger", path, issues) ?? "",
     params: readMap(raw, "params", path, issues),
   }),
+  acts: true,
   run: runTriggerStage,
 };

@@ -11,6 +11,8 @@ import { workflowJsonSchema } from "../../src/config/schema.ts";
 import { buildWorkflow } from "../../src/config/loader.ts";
 import { IssueCollector } from "../../src/models/issues.ts";
 import { formatIssue } from "../../src/errors.ts";
+import { createMemoryRuntime } from "../../src/runtime/mod.ts";
+import { engineFor } from "../_helpers.ts";
 
 type Definition = { properties: Record<string, unknown>; required: string[]; oneOf?: unknown[] };
 
@@ -120,5 +122,43 @@ describe("StageSyntax", () => {
       "stages[0]: key 'with' does not belong to a shell stage (chosen by 'bash')",
       "stages[0]: unknown key 'ech'; did you mean 'echo'?",
     ]);
+  });
+});
+
+describe("what each kind declares about running", () => {
+  it("a dry run skips every kind that acts and runs the others", async () => {
+    // The memory runtime can neither spawn nor start workers, and no task or child workflow
+    // exists: any acting stage that really ran would fail the run.
+    const engine = await engineFor(
+      `
+wf:
+  type: Workflow
+  jobs:
+    a:
+      stages:
+        - { name: shell, id: shell, bash: "exit 1" }
+        - { name: call, id: call, uses: none/missing@v1 }
+        - { name: trigger, id: trigger, trigger: no-such-workflow }
+        - { name: run, id: run, run: "throw new Error('ran')" }
+        - { name: docker, id: docker, image: alpine }
+        - { name: each, id: each, foreach: [1], stages: [{ name: in, id: in, echo: "\${{ item }}" }] }
+        - { name: fail, id: fail, if: "false", raise: never }
+`,
+      { runtime: createMemoryRuntime() },
+    );
+    try {
+      const result = await engine.execute("wf", {}, { dryRun: true });
+      assert.equal(result.status, "SUCCESS", JSON.stringify(result.context.jobs));
+      const stages = result.context.jobs.a.stages!;
+      for (const id of ["shell", "call", "trigger", "run", "docker"]) {
+        assert.deepEqual(stages[id].outputs, {}, id);
+      }
+      assert.equal(stages.each.status, "SUCCESS");
+      assert.equal(stages.fail.status, "SKIP");
+      const wet = await engine.execute("wf");
+      assert.equal(wet.status, "FAILED");
+    } finally {
+      await engine.close();
+    }
   });
 });
