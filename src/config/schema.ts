@@ -59,6 +59,56 @@ function stageDefinition(kind: StageKindSyntax): JsonSchema {
  * ```
  */
 export function workflowJsonSchema(): JsonSchema {
+  return allowEmptyValues(configSchema()) as JsonSchema;
+}
+
+/**
+ * Keys whose empty value (`key:` with nothing after it, YAML `null`) the engine refuses although
+ * the key is optional; every other optional key reads an empty value as absent.
+ */
+const EMPTY_IS_AN_ERROR: ReadonlySet<string> = new Set(["type", "echo"]);
+
+/**
+ * The engine reads an optional key written with no value as if it were absent, so the schema
+ * accepts `null` there too: every object definition (one with `additionalProperties: false`)
+ * gets `null` added to its optional properties.
+ */
+function allowEmptyValues(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(allowEmptyValues);
+  if (typeof node !== "object" || node === null) return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) out[key] = allowEmptyValues(value);
+  const properties = out.properties as Record<string, JsonSchema> | undefined;
+  if (properties && out.additionalProperties === false) {
+    const required = (out.required ?? []) as readonly string[];
+    const nullable: Record<string, JsonSchema> = {};
+    for (const [key, property] of Object.entries(properties)) {
+      nullable[key] = required.includes(key) || EMPTY_IS_AN_ERROR.has(key)
+        ? property
+        : orNull(property);
+    }
+    out.properties = nullable;
+  }
+  return out;
+}
+
+function orNull(property: JsonSchema): JsonSchema {
+  const { type, anyOf, enum: values } = property;
+  if (typeof type === "string" || Array.isArray(type)) {
+    const types = typeof type === "string" ? [type] : type;
+    return {
+      ...property,
+      type: [...types, "null"],
+      ...(Array.isArray(values) ? { enum: [...values, null] } : {}),
+    };
+  }
+  if (Array.isArray(anyOf)) return { ...property, anyOf: [...anyOf, { type: "null" }] };
+  if (Array.isArray(values)) return { ...property, enum: [...values, null] };
+  if (property.$ref !== undefined) return { anyOf: [property, { type: "null" }] };
+  return property; // no type: null is already allowed
+}
+
+function configSchema(): JsonSchema {
   const stageKinds: Record<string, JsonSchema> = {};
   for (const kind of STAGE_KINDS) stageKinds[`stage_${kind.kind}`] = stageDefinition(kind);
   const templateOf = (type: string, name: string): JsonSchema => ({
@@ -121,7 +171,11 @@ export function workflowJsonSchema(): JsonSchema {
           },
           "max-job-parallel": int("Jobs that may run at once."),
           timeout: ref("duration"),
-          tags: { type: "array", items: { type: "string" }, description: "Free-form tags." },
+          tags: {
+            description: "Free-form tags: a list, or one tag.",
+            type: ["array", "string"],
+            items: { type: ["string", "number"] },
+          },
         },
         additionalProperties: false,
       },
@@ -240,9 +294,16 @@ export function workflowJsonSchema(): JsonSchema {
       },
       cron: {
         type: "object",
-        required: ["cronjob"],
+        description: "`{cronjob, timezone}`, or `{interval, day, time, timezone}`.",
+        anyOf: [{ required: ["cronjob"] }, { required: ["interval"] }],
         properties: {
           cronjob: str("Cron expression (`*/5 * * * *`)."),
+          interval: { enum: ["daily", "weekly", "monthly"], description: "Instead of cronjob." },
+          day: {
+            type: ["string", "integer"],
+            description: "weekly: a weekday (monday, mon); monthly: a day of the month 1-31.",
+          },
+          time: str('Time of day "HH:MM" for `interval` (default "00:00").'),
           timezone: str("IANA time zone (default UTC)."),
           tz: str("Alias of `timezone`."),
         },
@@ -257,7 +318,6 @@ export function workflowJsonSchema(): JsonSchema {
           { type: "array", items: { anyOf: [{ type: "string" }, ref("cron")] } },
           {
             type: "object",
-            required: ["schedule"],
             properties: {
               schedule: { type: "array", items: { anyOf: [{ type: "string" }, ref("cron")] } },
             },

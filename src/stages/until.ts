@@ -83,6 +83,9 @@ export const untilKind: StageKindDefinition<UntilStage> = {
   conditions: ["until"],
   parse(raw, base, { path, issues, stages }) {
     const until = readCondition(raw, "until", path, issues);
+    if (raw.until === null) {
+      issues.add([...path, "until"], "expected a condition string or a boolean, got null");
+    }
     requireStages(raw, path, issues);
     let maxLoop = readInteger(raw, "max-loop", path, issues);
     if (typeof maxLoop === "number" && maxLoop > MAX_UNTIL_LOOPS) {

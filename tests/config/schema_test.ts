@@ -14,6 +14,9 @@ import { parseYaml } from "../../src/config/yaml.ts";
 import { validateCron } from "../../src/scheduler/cron.ts";
 import { formatIssue, isBlockingIssue } from "../../src/errors.ts";
 import { runCliCaptured } from "../_helpers.ts";
+import { STAGE_KINDS } from "../../src/stages/kinds.ts";
+import { STAGE_COMMON_KEYS } from "../../src/models/stage.ts";
+import { buildWorkflow } from "../../src/config/loader.ts";
 
 const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -203,6 +206,80 @@ describe("workflow schema on forms the engine accepts", () => {
     assert.deepEqual(engineIssues([{ path: "forms.yml", text: ACCEPTED }]), []);
     const ok = document(yamlData(ACCEPTED, "forms"));
     assert.ok(ok, describeErrors(document.errors));
+  });
+});
+
+/** A minimal valid stage of each kind, to vary one key at a time. */
+const MINIMAL_STAGES: Readonly<Record<string, Record<string, unknown>>> = {
+  shell: { name: "s", bash: "echo" },
+  call: { name: "s", uses: "a/b@c" },
+  trigger: { name: "s", trigger: "w" },
+  foreach: { name: "s", foreach: [1], stages: [{ name: "n", echo: "x" }] },
+  until: { name: "s", until: "true", stages: [{ name: "n", echo: "x" }] },
+  parallel: { name: "s", parallel: { l: [{ name: "n", echo: "x" }] } },
+  case: { name: "s", case: "x", match: [{ case: "x", stages: [{ name: "n", echo: "x" }] }] },
+  run: { name: "s", run: "x" },
+  raise: { name: "s", raise: "x" },
+  docker: { name: "s", image: "x" },
+  empty: { name: "s", echo: "x" },
+};
+
+/** Values a YAML author may write for any key: empty, numbers, booleans, text, lists, maps. */
+const PROBES: readonly unknown[] = [null, 0, 1, 2.5, true, "x", "${{ params.x }}", "10s", [], {}];
+
+function engineAccepts(raw: Record<string, unknown>): boolean {
+  try {
+    buildWorkflow("wf", raw, { validateCron });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe("workflow schema against the engine, key by key", () => {
+  it("accepts every value the engine accepts for any key of any stage kind", async () => {
+    const { document } = await validators();
+    assert.deepEqual(Object.keys(MINIMAL_STAGES).sort(), STAGE_KINDS.map((k) => k.kind).sort());
+    const refused: string[] = [];
+    for (const kind of STAGE_KINDS) {
+      for (const key of [...STAGE_COMMON_KEYS, ...kind.keys]) {
+        for (const value of PROBES) {
+          const stage = { ...MINIMAL_STAGES[kind.kind], [key]: value };
+          const raw = { type: "Workflow", params: { x: "str" }, jobs: { a: { stages: [stage] } } };
+          if (engineAccepts(raw) && !document({ wf: raw })) {
+            refused.push(`${kind.kind} ${key}: ${JSON.stringify(value)}`);
+          }
+        }
+      }
+    }
+    assert.deepEqual(refused, []);
+  });
+
+  it("accepts every value the engine accepts for any key of a job or a workflow", async () => {
+    const { document } = await validators();
+    const refused: string[] = [];
+    const jobKeys = ["desc", "runs-on", "if", "needs", "trigger-rule", "strategy", "stages"];
+    for (const key of [...jobKeys, "timeout", "retry"]) {
+      for (const value of PROBES) {
+        const raw = {
+          type: "Workflow",
+          jobs: { a: { stages: [{ name: "n", echo: "x" }], [key]: value } },
+        };
+        if (engineAccepts(raw) && !document({ wf: raw })) {
+          refused.push(`job ${key}: ${JSON.stringify(value)}`);
+        }
+      }
+    }
+    const workflowKeys = ["desc", "params", "on", "jobs", "max-job-parallel", "timeout", "tags"];
+    for (const key of workflowKeys) {
+      for (const value of [...PROBES, { interval: "daily", time: "01:30" }, { schedule: null }]) {
+        const raw = { type: "Workflow", [key]: value };
+        if (engineAccepts(raw) && !document({ wf: raw })) {
+          refused.push(`workflow ${key}: ${JSON.stringify(value)}`);
+        }
+      }
+    }
+    assert.deepEqual(refused, []);
   });
 });
 

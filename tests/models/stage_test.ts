@@ -161,6 +161,13 @@ describe("parseStage()", () => {
     ]);
   });
 
+  it("refuses an until stage whose condition is left empty", () => {
+    const stages = [{ name: "i", echo: 1 }];
+    assert.deepEqual(stageOf({ name: "u", until: null, stages }).issues, [
+      "stages[0].until: expected a condition string or a boolean, got null",
+    ]);
+  });
+
   it("requires nested stages for foreach and until and a list for foreach", () => {
     assert.deepEqual(stageOf({ name: "f", foreach: 3 }).issues, [
       "stages[0].foreach: expected a list or a template that renders to a list, got a number (3)",
