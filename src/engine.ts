@@ -293,7 +293,7 @@ export class Engine {
   }
 
   /** Services handed to each run. */
-  services(options: { events?: EventTarget; dryRun?: boolean } = {}): RunServices {
+  #services(options: { events?: EventTarget; dryRun?: boolean } = {}): RunServices {
     const onListenerError = this.#onListenerError;
     const events = options.events
       ? new LifecycleBus([this.events, options.events], { onListenerError })
@@ -362,7 +362,7 @@ export class Engine {
     try {
       // An id this engine made (just now, or in newRunId()) is new; a caller's is looked up.
       if (given !== undefined && !this.#minted.delete(given)) await this.#assertNotStored(given);
-      return await executeWorkflow(model, params, this.services(options), { ...options, runId });
+      return await executeWorkflow(model, params, this.#services(options), { ...options, runId });
     } finally {
       this.#running.delete(runId);
     }
