@@ -7,7 +7,7 @@
  */
 
 import type { Runtime } from "./runtime/types.ts";
-import type { Stage, Workflow } from "./models/types.ts";
+import type { Workflow } from "./models/types.ts";
 import { ENGINE_SETTING_KEYS, type EngineSettings, readSettings } from "./settings.ts";
 import { createFilters, type FilterFunction, type FilterRegistry } from "./template/mod.ts";
 import { Registry } from "./stages/registry.ts";
@@ -37,6 +37,7 @@ import { attachTraces, type TraceAttachment } from "./results/trace_writer.ts";
 import { credentialTexts, serverCredentialNames } from "./util/secret_env.ts";
 import { hideEnv } from "./executor/stage_runtime.ts";
 import { missingHostFeature } from "./stages/_host.ts";
+import { STAGE_SYNTAX } from "./stages/kinds.ts";
 import {
   startTelemetry,
   type TelemetryAttachment,
@@ -439,7 +440,7 @@ export class Engine {
         continue; // already reported by validate()
       }
       for (const job of Object.values(workflow.jobs)) {
-        for (const stage of allStages(job.stages)) {
+        for (const stage of STAGE_SYNTAX.walk(job.stages)) {
           if (stage.kind !== "call" || hasTemplate(stage.uses)) continue;
           if (!checked.has(stage.uses)) {
             checked.set(
@@ -483,8 +484,9 @@ export class Engine {
         continue; // already reported by validate()
       }
       for (const job of Object.values(workflow.jobs)) {
-        for (const stage of allStages(job.stages)) {
-          const problem = missingHostFeature(stage, this.runtime, this.settings.runDefaultLang);
+        for (const stage of STAGE_SYNTAX.walk(job.stages)) {
+          const need = STAGE_SYNTAX.get(stage.kind).hostNeed?.(stage, this.settings.runDefaultLang);
+          const problem = missingHostFeature(need, this.runtime);
           if (problem) issues.push({ ...stage.source, severity: "error", message: problem });
         }
       }
@@ -574,18 +576,4 @@ async function importFilters(
     out[name] = fn as FilterFunction;
   }
   return out;
-}
-
-/** Every stage of a list, nested ones (parallel, foreach, until, case) included. */
-function* allStages(stages: readonly Stage[]): Generator<Stage> {
-  for (const stage of stages) {
-    yield stage;
-    if (stage.kind === "parallel") {
-      for (const branch of Object.values(stage.parallel)) yield* allStages(branch);
-    } else if (stage.kind === "foreach" || stage.kind === "until") {
-      yield* allStages(stage.stages);
-    } else if (stage.kind === "case") {
-      for (const match of stage.match) yield* allStages(match.stages);
-    }
-  }
 }

@@ -147,7 +147,7 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   schema: {
     help: SCHEMA_HELP,
     run: async (_args, io) => {
-      const { workflowJsonSchema } = await import("../models/schema.ts");
+      const { workflowJsonSchema } = await import("../config/schema.ts");
       io.stdout(JSON.stringify(workflowJsonSchema(), null, 2) + "\n");
       return 0;
     },

@@ -17,6 +17,7 @@ import { closest, IssueCollector } from "../models/issues.ts";
 import { isRawMap } from "../models/fields.ts";
 import { type OnOptions, parseCron } from "../models/on.ts";
 import { parseWorkflow } from "../models/workflow.ts";
+import { STAGE_SYNTAX } from "../stages/kinds.ts";
 import { parseSchedule } from "../models/schedule.ts";
 import {
   fullYamlParserLoaded,
@@ -520,7 +521,7 @@ class Index implements ConfigIndex {
         entry.name,
         entryData(entry),
         issues,
-        this.#onOptions({ knownFilters: this.#options.knownFilters }),
+        this.#onOptions({ knownFilters: this.#options.knownFilters, stageSyntax: STAGE_SYNTAX }),
       );
       built = {
         value,
@@ -606,7 +607,7 @@ export function buildWorkflow(
   options: BuildWorkflowOptions = {},
 ): Workflow {
   const issues = new IssueCollector({ file: options.file });
-  const workflow = parseWorkflow(name, raw, issues, options);
+  const workflow = parseWorkflow(name, raw, issues, { ...options, stageSyntax: STAGE_SYNTAX });
   if (issues.issues.length) throw new ConfigError(issues.issues);
   return workflow;
 }

@@ -21,7 +21,7 @@ import {
   timingInfo,
 } from "./run_state.ts";
 import type { JsRunner, NestedRun, StageContext, StageOutcome } from "../stages/types.ts";
-import { stageHandler } from "../stages/kinds.ts";
+import { STAGE_KINDS, stageHandler } from "../stages/kinds.ts";
 import type { LogLevel } from "./events.ts";
 import { childSignal, onAbort } from "../util/abort.ts";
 import { formatTimeout } from "../util/text.ts";
@@ -60,7 +60,7 @@ export function endLane(lane: JobLane, stages: Record<string, unknown>): void {
 /** A stage's entry in the run context (see {@linkcode StageRecord}). */
 export type StageEntry = StageRecord;
 
-const ACTION_KINDS = new Set(["shell", "run", "call", "trigger", "docker"]);
+const ACTION_KINDS = new Set(STAGE_KINDS.filter((kind) => kind.acts).map((kind) => kind.kind));
 
 /**
  * Runs `work` but settles with the abort reason as soon as `signal` aborts,
@@ -75,7 +75,10 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 /** Kinds whose handler is user code that may ignore its signal. */
-const UNTRUSTED_KINDS = new Set(["call"]);
+const UNTRUSTED_KINDS = new Set(
+  STAGE_KINDS.filter((kind) => kind.runsUserCodeInProcess).map((kind) => kind.kind),
+);
+const QUIET_KINDS = new Set(STAGE_KINDS.filter((kind) => kind.quietEdges).map((kind) => kind.kind));
 
 class StageContextImpl implements StageContext {
   #signal?: { signal: AbortSignal; dispose: () => void };
@@ -210,7 +213,7 @@ export function resolveStageId(stage: Stage, frame: StagesFrame): { id: string; 
 /** Level of a stage's start and end records: an echo/sleep stage's own log line says all
  * there is, so its edges are `debug`. */
 function edgeBase(stage: Stage): LogLevel {
-  return stage.kind === "empty" ? "debug" : "info";
+  return QUIET_KINDS.has(stage.kind) ? "debug" : "info";
 }
 
 /** Runs one stage and records its entry in `frame.stages`. */

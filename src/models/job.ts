@@ -20,7 +20,7 @@ import {
   readRetry,
   readString,
 } from "./fields.ts";
-import { parseStages } from "./stage.ts";
+import type { StageSyntax } from "./stage.ts";
 import { dedent } from "../util/text.ts";
 
 /** Keys a job accepts. */
@@ -62,8 +62,14 @@ export const RUNS_ON_TYPES = [
 
 const STRATEGY_KEYS = ["matrix", "include", "exclude", "max-parallel", "fail-fast"] as const;
 
-/** Parses one job mapping found under `jobs.<id>`. */
-export function parseJob(id: string, raw: unknown, path: ModelPath, issues: IssueCollector): Job {
+/** Parses one job mapping found under `jobs.<id>`; its stages with the kinds of `stageSyntax`. */
+export function parseJob(
+  id: string,
+  raw: unknown,
+  path: ModelPath,
+  issues: IssueCollector,
+  stageSyntax: StageSyntax,
+): Job {
   const job: { -readonly [K in keyof Job]: Job[K] } = {
     id,
     runsOn: { type: "local", with: {} },
@@ -99,7 +105,7 @@ export function parseJob(id: string, raw: unknown, path: ModelPath, issues: Issu
   if (raw.strategy !== undefined && raw.strategy !== null) {
     job.strategy = parseStrategy(raw.strategy, [...path, "strategy"], issues);
   }
-  job.stages = parseStages(raw.stages, [...path, "stages"], issues);
+  job.stages = stageSyntax.parseStages(raw.stages, [...path, "stages"], issues);
   const timeoutMs = readDuration(raw, "timeout", path, issues);
   if (timeoutMs !== undefined) job.timeoutMs = timeoutMs;
   const retry = readRetry(raw, path, issues);

@@ -1,12 +1,14 @@
 /**
  * Stages: the kind is chosen by its distinguishing key (DESIGN §3), then every
- * field of that kind is checked. Nested stages (parallel, foreach, until,
- * case) are parsed recursively.
+ * field of that kind is checked. This module holds what all kinds share (the
+ * common keys, the dispatch by selecting key, the walk over nested stages);
+ * each kind declares its own keys, parsing, schema and nesting in its file
+ * under `src/stages/`, and `src/stages/kinds.ts` lists them in priority order.
  *
  * @module
  */
 
-import type { CaseMatch, CaseStage, Stage, StageBase, StageKind } from "./types.ts";
+import type { Stage, StageBase, StageKind } from "./types.ts";
 import type { IssueCollector, ModelPath } from "./issues.ts";
 import {
   checkKeys,
@@ -16,12 +18,15 @@ import {
   readBoolean,
   readCondition,
   readDuration,
-  readInteger,
   readMap,
   readRetry,
   readString,
 } from "./fields.ts";
+import type { JsonSchema } from "./json_schema.ts";
 import { dedent } from "../util/text.ts";
+
+/** A model under construction (kinds fill in their optional fields). */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Keys every stage kind accepts. */
 export const STAGE_COMMON_KEYS = [
@@ -34,278 +39,198 @@ export const STAGE_COMMON_KEYS = [
   "continue-on-error",
 ] as const;
 
-/** Keys specific to each stage kind. */
-export const STAGE_KIND_KEYS: Readonly<Record<StageKind, readonly string[]>> = {
-  empty: ["echo", "sleep"],
-  shell: ["bash", "sh", "env", "cwd"],
-  run: ["run", "lang", "vars"],
-  call: ["uses", "with", "args"],
-  trigger: ["trigger", "params"],
-  parallel: ["parallel", "max-workers"],
-  foreach: ["foreach", "stages", "concurrent", "use-index-as-key"],
-  until: ["item", "until", "stages", "max-loop"],
-  case: ["case", "match", "skip-not-match"],
-  raise: ["raise"],
-  docker: ["image", "tag", "env", "volume", "auth"],
-};
-
-/** The largest `max-loop` an `until` stage accepts. */
-export const MAX_UNTIL_LOOPS = 10_000;
-
-/** The key that selects a stage kind, in priority order (first present wins). */
-const KIND_SELECTORS: readonly (readonly [string, StageKind])[] = [
-  ["bash", "shell"],
-  ["sh", "shell"],
-  ["uses", "call"],
-  ["trigger", "trigger"],
-  ["foreach", "foreach"],
-  ["until", "until"],
-  ["parallel", "parallel"],
-  ["case", "case"],
-  ["match", "case"],
-  ["run", "run"],
-  ["raise", "raise"],
-  ["image", "docker"],
-];
-
-/** Which kind a raw stage mapping is, and the key that decided it (`undefined` for empty). */
-export function stageKindOf(raw: RawMap): { kind: StageKind; by?: string } {
-  for (const [key, kind] of KIND_SELECTORS) {
-    if (raw[key] !== undefined) return { kind, by: key };
-  }
-  return { kind: "empty" };
+/** What a kind's `parse` gets besides its raw mapping: where it is, and how to parse nested stages. */
+export interface StageParseContext {
+  /** Path of the stage inside its template (`["jobs", "a", "stages", 0]`). */
+  readonly path: ModelPath;
+  /** Where problems are reported. */
+  readonly issues: IssueCollector;
+  /** Parses a nested list of stages at `path` (ids unique within it). */
+  stages(raw: unknown, path: ModelPath): Stage[];
+  /** Parses one nested stage at `path`; `undefined` when it is not a mapping. */
+  stage(raw: unknown, path: ModelPath): Stage | undefined;
 }
 
-const ALL_STAGE_KEYS: readonly string[] = [
-  ...STAGE_COMMON_KEYS,
-  ...new Set(Object.values(STAGE_KIND_KEYS).flat()),
-];
+/** The JSON Schema fragment of a stage kind; `name` and the common keys are added to it. */
+export interface StageKindSchema {
+  /** One sentence on what the kind does (the schema's `description`). */
+  readonly description: string;
+  /** The kind's own keys. */
+  readonly properties: Readonly<Record<string, JsonSchema>>;
+  /** Keys that must be present (besides `name`). */
+  readonly required?: readonly string[];
+  /** Exactly one of these keys must be present (`bash` or `sh`). */
+  readonly oneRequired?: readonly string[];
+}
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+/** Nested stages inside a raw stage mapping, for walks over the YAML (the template checks). */
+export interface RawNestedStages {
+  /** Path relative to the stage (`["parallel", "left"]`, `["match", 0, "stage"]`). */
+  readonly at: ModelPath;
+  /** The raw value there: a list of stages, or one stage when `single`. */
+  readonly value: unknown;
+  /** `true` when `value` is one stage mapping rather than a list. */
+  readonly single?: boolean;
+}
 
 /**
- * Parses a list of stages (`stages:` of a job or of a nested stage). Stage identities
- * (`id`, else `name`) must be unique within one list.
+ * The syntax half of a stage kind: how it is recognised, read, described and nested. The run
+ * half (`run`) is added by `StageKindDefinition` in `src/stages/kind.ts`.
  */
-export function parseStages(raw: unknown, path: ModelPath, issues: IssueCollector): Stage[] {
-  if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) {
-    issues.add(path, `expected a list of stages, got ${describeValue(raw)}`);
-    return [];
-  }
-  const stages: Stage[] = [];
-  const seen = new Map<string, number>();
-  raw.forEach((item, index) => {
-    const stage = parseStage(item, [...path, index], issues);
-    if (!stage) return;
-    stages.push(stage);
-    const identity = stage.id ?? stage.name;
-    if (identity === undefined || identity === "") return;
-    const first = seen.get(identity);
-    if (first !== undefined) {
-      const what = stage.id !== undefined ? "id" : "name (used as id)";
-      issues.add(
-        [...path, index],
-        `duplicate stage ${what} '${identity}' (also at ${formatIndex(path, first)}); ` +
-          "give each stage a unique id",
-        { at: [...path, index, stage.id !== undefined ? "id" : "name"] },
-      );
-    } else {
-      seen.set(identity, index);
+export interface StageKindSyntax<S extends Stage = Stage> {
+  /** The kind (`Stage["kind"]`). */
+  readonly kind: S["kind"];
+  /**
+   * Keys whose presence selects this kind, in priority order; the kinds' order in the list
+   * decides between kinds. Empty for the one fallback kind (`empty`).
+   */
+  readonly selectors: readonly string[];
+  /** Keys this kind accepts besides {@linkcode STAGE_COMMON_KEYS} (selectors included). */
+  readonly keys: readonly string[];
+  /** The kind's JSON Schema fragment. */
+  readonly schema: StageKindSchema;
+  /** Keys holding conditions (checked as expressions, like `if:`). */
+  readonly conditions?: readonly string[];
+  /** The key holding shell code in `raw` (templates pasted into it unquoted are warned about). */
+  shellCodeKey?(raw: RawMap): string | undefined;
+  /** Builds the stage from its raw mapping; `base` holds the common fields, already read. */
+  parse(raw: RawMap, base: StageBase, context: StageParseContext): S;
+  /** The nested stage lists of a parsed stage (parallel branches, loop bodies, case branches). */
+  children?(stage: S): Iterable<readonly Stage[]>;
+  /** Where nested stages sit in the raw mapping. */
+  rawChildren?(raw: RawMap): Iterable<RawNestedStages>;
+}
+
+/**
+ * The stage kinds of one list, with everything derived from it: the dispatch by selecting key,
+ * the key checks, stage parsing and the walks over nested stages.
+ */
+export class StageSyntax<K extends StageKindSyntax = StageKindSyntax> {
+  /** The kinds, in priority order. */
+  readonly kinds: readonly K[];
+  readonly #byKind = new Map<StageKind, K>();
+  readonly #selectors: (readonly [string, K])[] = [];
+  readonly #fallback: K;
+  readonly #allowed = new Map<StageKind, ReadonlySet<string>>();
+  readonly #allKeys: ReadonlySet<string>;
+  readonly #allKeyList: readonly string[];
+
+  /** @throws {Error} when two kinds share a name, or there is not exactly one fallback kind */
+  constructor(kinds: readonly K[]) {
+    this.kinds = kinds;
+    let fallback: K | undefined;
+    const all = new Set<string>(STAGE_COMMON_KEYS);
+    for (const definition of kinds) {
+      if (this.#byKind.has(definition.kind)) {
+        throw new Error(`stage kind '${definition.kind}' is listed twice`);
+      }
+      this.#byKind.set(definition.kind, definition);
+      if (definition.selectors.length === 0) {
+        if (fallback) throw new Error("only one stage kind may have no selecting key");
+        fallback = definition;
+      }
+      for (const key of definition.selectors) this.#selectors.push([key, definition]);
+      this.#allowed.set(definition.kind, new Set([...STAGE_COMMON_KEYS, ...definition.keys]));
+      for (const key of definition.keys) all.add(key);
     }
-  });
-  return stages;
+    if (!fallback) throw new Error("one stage kind must have no selecting key (the fallback)");
+    this.#fallback = fallback;
+    this.#allKeys = all;
+    this.#allKeyList = [...all];
+  }
+
+  /** The definition of `kind`. @throws {Error} for a kind not in the list */
+  get(kind: StageKind): K {
+    const definition = this.#byKind.get(kind);
+    if (!definition) throw new Error(`unknown stage kind '${kind}'`);
+    return definition;
+  }
+
+  /** Which kind a raw stage mapping is, and the key that decided it (`undefined` for the fallback). */
+  kindOf(raw: RawMap): { kind: K; by?: string } {
+    for (const [key, kind] of this.#selectors) {
+      if (raw[key] !== undefined) return { kind, by: key };
+    }
+    return { kind: this.#fallback };
+  }
+
+  /**
+   * Parses a list of stages (`stages:` of a job or of a nested stage). Stage identities
+   * (`id`, else `name`) must be unique within one list.
+   */
+  parseStages(raw: unknown, path: ModelPath, issues: IssueCollector): Stage[] {
+    if (raw === undefined || raw === null) return [];
+    if (!Array.isArray(raw)) {
+      issues.add(path, `expected a list of stages, got ${describeValue(raw)}`);
+      return [];
+    }
+    const stages: Stage[] = [];
+    const seen = new Map<string, number>();
+    raw.forEach((item, index) => {
+      const stage = this.parseStage(item, [...path, index], issues);
+      if (!stage) return;
+      stages.push(stage);
+      const identity = stage.id ?? stage.name;
+      if (identity === undefined || identity === "") return;
+      const first = seen.get(identity);
+      if (first !== undefined) {
+        const what = stage.id !== undefined ? "id" : "name (used as id)";
+        issues.add(
+          [...path, index],
+          `duplicate stage ${what} '${identity}' (also at ${formatIndex(path, first)}); ` +
+            "give each stage a unique id",
+          { at: [...path, index, stage.id !== undefined ? "id" : "name"] },
+        );
+      } else {
+        seen.set(identity, index);
+      }
+    });
+    return stages;
+  }
+
+  /** Parses one stage mapping; `undefined` when it is not a mapping at all. */
+  parseStage(raw: unknown, path: ModelPath, issues: IssueCollector): Stage | undefined {
+    if (!isRawMap(raw)) {
+      issues.add(path, `expected a stage mapping, got ${describeValue(raw)}`);
+      return undefined;
+    }
+    const { kind: definition, by } = this.kindOf(raw);
+    const allowed = this.#allowed.get(definition.kind)!;
+    let unknown: Record<string, unknown> | undefined;
+    for (const key of Object.keys(raw)) {
+      if (allowed.has(key)) continue;
+      if (this.#allKeys.has(key)) {
+        const what = by ? `a ${definition.kind} stage (chosen by '${by}')` : "an empty stage";
+        issues.add(path, `key '${key}' does not belong to ${what}`, {
+          at: [...path, key],
+          key: true,
+        });
+      } else (unknown ??= {})[key] = raw[key];
+    }
+    if (unknown) checkKeys(unknown, this.#allKeyList, path, issues);
+    const base = parseBase(raw, path, issues);
+    return definition.parse(raw, base, {
+      path,
+      issues,
+      stages: (list, at) => this.parseStages(list, at, issues),
+      stage: (item, at) => this.parseStage(item, at, issues),
+    });
+  }
+
+  /** Every stage of a list, nested ones (parallel, foreach, until, case) included, parents first. */
+  *walk(stages: readonly Stage[]): Generator<Stage> {
+    for (const stage of stages) {
+      yield stage;
+      const children = this.get(stage.kind).children;
+      if (!children) continue;
+      for (const list of children(stage)) yield* this.walk(list);
+    }
+  }
 }
 
 function formatIndex(path: ModelPath, index: number): string {
   const last = path[path.length - 1];
   return `${String(last)}[${index}]`;
-}
-
-/** Parses one stage mapping; `undefined` when it is not a mapping at all. */
-export function parseStage(
-  raw: unknown,
-  path: ModelPath,
-  issues: IssueCollector,
-): Stage | undefined {
-  if (!isRawMap(raw)) {
-    issues.add(path, `expected a stage mapping, got ${describeValue(raw)}`);
-    return undefined;
-  }
-  const { kind, by } = stageKindOf(raw);
-  const allowed = [...STAGE_COMMON_KEYS, ...STAGE_KIND_KEYS[kind]];
-  for (const key of Object.keys(raw)) {
-    if (allowed.includes(key)) continue;
-    const what = by ? `a ${kind} stage (chosen by '${by}')` : "an empty stage";
-    if (ALL_STAGE_KEYS.includes(key)) {
-      issues.add(path, `key '${key}' does not belong to ${what}`, {
-        at: [...path, key],
-        key: true,
-      });
-    }
-  }
-  checkKeys(
-    Object.fromEntries(Object.entries(raw).filter(([key]) => !ALL_STAGE_KEYS.includes(key))),
-    ALL_STAGE_KEYS,
-    path,
-    issues,
-  );
-  const base = parseBase(raw, path, issues);
-  switch (kind) {
-    case "empty": {
-      const echo = raw.echo === undefined ? undefined : textField(raw, "echo", path, issues);
-      let sleep: number | string | undefined;
-      if (raw.sleep !== undefined && raw.sleep !== null) {
-        if (typeof raw.sleep === "number" && raw.sleep >= 0) sleep = raw.sleep;
-        else if (typeof raw.sleep === "string" && raw.sleep.includes("${{")) sleep = raw.sleep;
-        else {
-          issues.add(
-            [...path, "sleep"],
-            `expected seconds ≥ 0 or a template, got ${describeValue(raw.sleep)}`,
-          );
-        }
-      }
-      const stage: Mutable<Stage & { kind: "empty" }> = { ...base, kind };
-      if (echo !== undefined) stage.echo = echo;
-      if (sleep !== undefined) stage.sleep = sleep;
-      return stage;
-    }
-    case "shell": {
-      const shell = raw.bash !== undefined ? "bash" : "sh";
-      if (raw.bash !== undefined && raw.sh !== undefined) {
-        issues.add(path, "use either 'bash' or 'sh', not both", { at: [...path, "sh"], key: true });
-      }
-      const stage: Mutable<Stage & { kind: "shell" }> = {
-        ...base,
-        kind,
-        shell,
-        script: dedent(textField(raw, shell, path, issues) ?? ""),
-        env: readEnv(raw, path, issues),
-      };
-      const cwd = readString(raw, "cwd", path, issues);
-      if (cwd !== undefined) stage.cwd = cwd;
-      return stage;
-    }
-    case "run": {
-      const stage: Mutable<Stage & { kind: "run" }> = {
-        ...base,
-        kind,
-        code: dedent(textField(raw, "run", path, issues) ?? ""),
-        vars: readMap(raw, "vars", path, issues),
-      };
-      const lang = readString(raw, "lang", path, issues);
-      if (lang !== undefined) {
-        if (lang === "javascript" || lang === "python") stage.lang = lang;
-        else {issues.add(
-            [...path, "lang"],
-            `unknown language '${lang}'; expected javascript or python`,
-          );}
-      }
-      return stage;
-    }
-    case "call": {
-      const uses = textField(raw, "uses", path, issues) ?? "";
-      if (uses && !uses.includes("${{") && !/^[^/@]+\/[^@]+@.+$/.test(uses)) {
-        issues.add(
-          [...path, "uses"],
-          `expected 'group/function@tag' (e.g. tasks/get-items@demo), got '${uses}'`,
-        );
-      }
-      if (raw.with !== undefined && raw.args !== undefined) {
-        issues.add(path, "use either 'with' or its alias 'args', not both", {
-          at: [...path, "args"],
-          key: true,
-        });
-      }
-      const withKey = raw.with !== undefined ? "with" : "args";
-      return { ...base, kind, uses, with: readMap(raw, withKey, path, issues) };
-    }
-    case "trigger":
-      return {
-        ...base,
-        kind,
-        trigger: textField(raw, "trigger", path, issues) ?? "",
-        params: readMap(raw, "params", path, issues),
-      };
-    case "parallel": {
-      const branches: Record<string, Stage[]> = {};
-      const value = raw.parallel;
-      if (!isRawMap(value)) {
-        issues.add(
-          [...path, "parallel"],
-          `expected a mapping of branch name to a list of stages, got ${describeValue(value)}`,
-        );
-      } else {
-        for (const [branch, list] of Object.entries(value)) {
-          branches[branch] = parseStages(list, [...path, "parallel", branch], issues);
-        }
-      }
-      return {
-        ...base,
-        kind,
-        parallel: branches,
-        maxWorkers: readInteger(raw, "max-workers", path, issues, { allowTemplate: true }) ?? 2,
-      };
-    }
-    case "foreach": {
-      const value = raw.foreach;
-      if (!Array.isArray(value) && typeof value !== "string") {
-        issues.add(
-          [...path, "foreach"],
-          `expected a list or a template that renders to a list, got ${describeValue(value)}`,
-        );
-      }
-      requireStages(raw, path, issues);
-      const concurrent = readInteger(raw, "concurrent", path, issues);
-      return {
-        ...base,
-        kind,
-        foreach: value,
-        stages: parseStages(raw.stages, [...path, "stages"], issues),
-        concurrent: typeof concurrent === "number" ? concurrent : 1,
-        useIndexAsKey: readBoolean(raw, "use-index-as-key", path, issues, false),
-      };
-    }
-    case "until": {
-      const until = readCondition(raw, "until", path, issues);
-      requireStages(raw, path, issues);
-      let maxLoop = readInteger(raw, "max-loop", path, issues);
-      if (typeof maxLoop === "number" && maxLoop > MAX_UNTIL_LOOPS) {
-        // Every iteration keeps its outputs in the run context: a huge cap is a memory leak.
-        issues.add(
-          [...path, "max-loop"],
-          `max-loop ${maxLoop} is over the limit of ${MAX_UNTIL_LOOPS} iterations (each loop ` +
-            "keeps its outputs in the run context); loop inside a task (uses:) or split the work",
-        );
-        maxLoop = undefined;
-      }
-      return {
-        ...base,
-        kind,
-        item: raw.item ?? 0,
-        until: typeof until === "boolean" ? String(until) : until ?? "",
-        stages: parseStages(raw.stages, [...path, "stages"], issues),
-        maxLoop: typeof maxLoop === "number" ? maxLoop : 10,
-      };
-    }
-    case "case":
-      return parseCase(raw, base, path, issues);
-    case "raise":
-      return { ...base, kind, message: textField(raw, "raise", path, issues) ?? "" };
-    case "docker": {
-      const stage: Mutable<Stage & { kind: "docker" }> = {
-        ...base,
-        kind,
-        image: textField(raw, "image", path, issues) ?? "",
-        env: readEnv(raw, path, issues),
-        volume: readMap(raw, "volume", path, issues),
-        auth: readMap(raw, "auth", path, issues),
-      };
-      const tag = readString(raw, "tag", path, issues);
-      if (tag !== undefined) stage.tag = tag;
-      return stage;
-    }
-  }
 }
 
 function parseBase(raw: RawMap, path: ModelPath, issues: IssueCollector): StageBase {
@@ -331,7 +256,7 @@ function parseBase(raw: RawMap, path: ModelPath, issues: IssueCollector): StageB
 }
 
 /** A required text field (string, or a number/boolean turned into text). */
-function textField(
+export function textField(
   raw: RawMap,
   key: string,
   path: ModelPath,
@@ -352,7 +277,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * number or boolean; templates are rendered at run time and passed as variables, never pasted
  * into the script).
  */
-function readEnv(raw: RawMap, path: ModelPath, issues: IssueCollector): RawMap {
+export function readEnv(raw: RawMap, path: ModelPath, issues: IssueCollector): RawMap {
   const env = readMap(raw, "env", path, issues);
   for (const [name, value] of Object.entries(env)) {
     const at = [...path, "env", name];
@@ -374,75 +299,9 @@ function readEnv(raw: RawMap, path: ModelPath, issues: IssueCollector): RawMap {
   return env;
 }
 
-function requireStages(raw: RawMap, path: ModelPath, issues: IssueCollector): void {
+/** Reports a missing `stages:` of a nested stage kind. */
+export function requireStages(raw: RawMap, path: ModelPath, issues: IssueCollector): void {
   if (raw.stages === undefined || raw.stages === null) {
     issues.add(path, "'stages' is required (the nested stages to run)");
   }
-}
-
-const MATCH_KEYS = ["case", "stages", "stage", "else"] as const;
-
-function parseCase(
-  raw: RawMap,
-  base: StageBase,
-  path: ModelPath,
-  issues: IssueCollector,
-): CaseStage {
-  let caseValue = "";
-  if (raw.case === undefined) issues.add(path, "'case' is required (the value to match)");
-  else caseValue = textField(raw, "case", path, issues) ?? "";
-  const matches: CaseMatch[] = [];
-  const matchPath = [...path, "match"];
-  if (raw.match === undefined) {
-    issues.add(path, "'match' is required (a list of {case, stages} and an optional {else})");
-  } else if (!Array.isArray(raw.match)) {
-    issues.add(
-      matchPath,
-      `expected a list of {case, stages} items, got ${describeValue(raw.match)}`,
-    );
-  } else {
-    let elseIndex: number | undefined;
-    raw.match.forEach((item: unknown, index: number) => {
-      const at = [...matchPath, index];
-      if (!isRawMap(item)) {
-        issues.add(at, `expected {case, stages} or {else: stages}, got ${describeValue(item)}`);
-        return;
-      }
-      checkKeys(item, MATCH_KEYS, at, issues);
-      let isElse = false;
-      let stages: Stage[] = [];
-      if (item.else !== undefined) {
-        isElse = true;
-        if (item.case !== undefined) {
-          issues.add(at, "a match item has either 'case' or 'else', not both");
-        }
-        stages = parseStages(item.else, [...at, "else"], issues);
-      } else {
-        if (item.case === undefined) issues.add(at, "'case' is required (or use 'else')");
-        isElse = item.case === "_";
-        if (item.stages !== undefined && item.stage !== undefined) {
-          issues.add(at, "use either 'stages' (a list) or 'stage' (one stage), not both");
-        }
-        if (item.stages !== undefined) stages = parseStages(item.stages, [...at, "stages"], issues);
-        else if (item.stage !== undefined) {
-          const single = parseStage(item.stage, [...at, "stage"], issues);
-          stages = single ? [single] : [];
-        } else issues.add(at, "'stages' is required");
-      }
-      if (isElse) {
-        if (elseIndex !== undefined) {
-          issues.add(at, `only one else branch is allowed (another at match[${elseIndex}])`);
-        }
-        elseIndex ??= index;
-      }
-      matches.push(isElse ? { else: true, stages } : { case: item.case, else: false, stages });
-    });
-  }
-  return {
-    ...base,
-    kind: "case",
-    case: caseValue,
-    match: matches,
-    skipNotMatch: readBoolean(raw, "skip-not-match", path, issues, false),
-  };
 }

@@ -21,11 +21,18 @@ import {
 import type { Workflow } from "./types.ts";
 import { didYouMean, type IssueCollector, type ModelPath } from "./issues.ts";
 import { isRawMap, type RawMap } from "./fields.ts";
+import type { RawNestedStages, StageSyntax } from "./stage.ts";
 
 /** Options of {@linkcode checkWorkflowTemplates}. */
 export interface TemplateCheckOptions {
   /** Names of custom filters that will be registered at run time (not flagged as unknown). */
   readonly knownFilters?: readonly string[];
+}
+
+/** What the template checks need: the stage kinds (`STAGE_SYNTAX` of `src/stages/kinds.ts`). */
+export interface TemplateCheckContext extends TemplateCheckOptions {
+  /** The stage kinds: which keys hold conditions, shell code and nested stages. */
+  readonly stageSyntax: StageSyntax;
 }
 
 interface Scope {
@@ -49,9 +56,9 @@ export function checkWorkflowTemplates(
   raw: RawMap,
   workflow: Workflow,
   issues: IssueCollector,
-  options: TemplateCheckOptions = {},
+  options: TemplateCheckContext,
 ): void {
-  const checker = new Checker(issues, options.knownFilters);
+  const checker = new Checker(issues, options.stageSyntax, options.knownFilters);
   const base: Scope = {
     params: Object.keys(workflow.params),
     paramTypes: Object.fromEntries(
@@ -77,9 +84,11 @@ export function checkWorkflowTemplates(
 class Checker {
   readonly #issues: IssueCollector;
   readonly #filters?: readonly string[];
+  readonly #syntax: StageSyntax;
 
-  constructor(issues: IssueCollector, filters?: readonly string[]) {
+  constructor(issues: IssueCollector, syntax: StageSyntax, filters?: readonly string[]) {
     this.#issues = issues;
+    this.#syntax = syntax;
     this.#filters = filters;
   }
 
@@ -100,46 +109,49 @@ class Checker {
   }
 
   stage(stage: RawMap, path: ModelPath, scope: Scope): void {
-    // The shell kind is chosen by `bash`, else `sh` (the same priority as the stage parser).
-    const shellKey = stage.bash !== undefined ? "bash" : stage.sh !== undefined ? "sh" : undefined;
+    const { kind } = this.#syntax.kindOf(stage);
+    const shellKey = kind.shellCodeKey?.(stage);
+    const nested = kind.rawChildren ? nestedByKey(kind.rawChildren(stage)) : undefined;
     for (const [key, value] of Object.entries(stage)) {
       const at = [...path, key];
       if (key === shellKey && typeof value === "string") this.shellCode(value, at, scope);
-      switch (key) {
-        case "id":
-        case "name":
-          if (typeof value === "string") this.identity(value, at, key);
-          break;
-        case "if":
-        case "until":
-          this.condition(value, at, scope);
-          break;
-        case "stages":
-          this.stages(value, at, scope);
-          break;
-        case "parallel":
-          if (isRawMap(value)) {
-            for (const [branch, list] of Object.entries(value)) {
-              this.stages(list, [...at, branch], scope);
-            }
-          }
-          break;
-        case "match":
-          if (Array.isArray(value)) {
-            value.forEach((item, index) => {
-              if (!isRawMap(item)) return;
-              const itemPath = [...at, index];
-              this.value(item.case, [...itemPath, "case"], scope);
-              this.stages(item.stages, [...itemPath, "stages"], scope);
-              this.stages(item.else, [...itemPath, "else"], scope);
-              if (isRawMap(item.stage)) this.stage(item.stage, [...itemPath, "stage"], scope);
-            });
-          }
-          break;
-        default:
-          this.value(value, at, scope);
+      if (key === "id" || key === "name") {
+        if (typeof value === "string") this.identity(value, at, key);
+      } else if (key === "if" || kind.conditions?.includes(key)) {
+        this.condition(value, at, scope);
+      } else {
+        const inside = nested?.get(key);
+        if (inside) this.nested(value, [key], path, inside, scope);
+        else this.value(value, at, scope);
       }
     }
+  }
+
+  /**
+   * Checks the value under a key that holds nested stages (`stages`, `parallel`, `match`):
+   * nested stages with the enclosing scope, every other value inside it as a template.
+   */
+  nested(
+    value: unknown,
+    relative: ModelPath,
+    stagePath: ModelPath,
+    inside: ReadonlyMap<string, RawNestedStages>,
+    scope: Scope,
+  ): void {
+    const at = [...stagePath, ...relative];
+    const here = inside.get(relative.join("\u0000"));
+    if (here) {
+      if (!here.single) this.stages(value, at, scope);
+      else if (isRawMap(value)) this.stage(value, at, scope);
+    } else if (Array.isArray(value)) {
+      value.forEach((item, index) =>
+        this.nested(item, [...relative, index], stagePath, inside, scope)
+      );
+    } else if (isRawMap(value)) {
+      for (const [key, item] of Object.entries(value)) {
+        this.nested(item, [...relative, key], stagePath, inside, scope);
+      }
+    } else this.value(value, at, scope);
   }
 
   /** Checks every string inside `value` as a template. */
@@ -248,4 +260,18 @@ class Checker {
 /** Template errors carry a code frame and their own column; the issue has the file position. */
 function cleanMessage(message: string): string {
   return message.split("\n")[0].replace(/ at column \d+:?$/, "").replace(/:$/, "");
+}
+
+/** Nested stage positions grouped by the stage key they sit under, keyed by joined path. */
+function nestedByKey(
+  nested: Iterable<RawNestedStages>,
+): Map<string, Map<string, RawNestedStages>> {
+  const byKey = new Map<string, Map<string, RawNestedStages>>();
+  for (const entry of nested) {
+    const key = String(entry.at[0]);
+    let inside = byKey.get(key);
+    if (!inside) byKey.set(key, inside = new Map());
+    inside.set(entry.at.join("\u0000"), entry);
+  }
+  return byKey;
 }

@@ -21,6 +21,7 @@ import { dedent } from "../util/text.ts";
 import { type OnOptions, parseOn } from "./on.ts";
 import { parseJob } from "./job.ts";
 import { checkWorkflowTemplates, type TemplateCheckOptions } from "./template_checks.ts";
+import type { StageSyntax } from "./stage.ts";
 
 /** Keys a workflow template accepts. */
 export const WORKFLOW_KEYS = [
@@ -37,6 +38,8 @@ export const WORKFLOW_KEYS = [
 
 /** Options of {@linkcode parseWorkflow}. */
 export interface ParseWorkflowOptions extends OnOptions, TemplateCheckOptions {
+  /** The stage kinds (`STAGE_SYNTAX` of `src/stages/kinds.ts`): stages are parsed by them. */
+  readonly stageSyntax: StageSyntax;
   /** Run the static template checks (syntax, unknown filters, undeclared references).
    * @default true */
   readonly checkTemplates?: boolean;
@@ -50,7 +53,7 @@ export function parseWorkflow(
   name: string,
   raw: unknown,
   issues: IssueCollector,
-  options: ParseWorkflowOptions = {},
+  options: ParseWorkflowOptions,
 ): Workflow {
   const workflow: { -readonly [K in keyof Workflow]: Workflow[K] } = {
     name,
@@ -95,7 +98,7 @@ export function parseWorkflow(
       if (id.includes("${{")) {
         issues.add(["jobs", id], `job id '${id}' must not contain a template`);
       }
-      jobs[id] = parseJob(id, job, ["jobs", id], issues);
+      jobs[id] = parseJob(id, job, ["jobs", id], issues, options.stageSyntax);
     }
   }
   workflow.jobs = jobs;

@@ -1,51 +1,40 @@
 /**
- * Which stages a host cannot run: `bash:`/`sh:`, `lang: python` and `docker:` stages need
- * subprocesses, JavaScript `run:` stages need workers. Edge hosts have neither, so those
+ * Which stages a host cannot run. Each kind says what it needs from the host
+ * (`hostNeed` of its definition: `bash:`/`sh:`, `lang: python` and `docker:` stages need
+ * subprocesses, JavaScript `run:` stages need workers). Edge hosts have neither, so those
  * stages fail at once (and `validate` reports them) with a message that says why.
  *
  * @module
  */
 
 import { NonRetriableError } from "../errors.ts";
-import type { Stage } from "../models/types.ts";
 import type { Runtime } from "../runtime/types.ts";
 
-/** What a stage of `kind` needs from the host that `runtime` lacks, as a sentence; `undefined`
- * when the host can run it. `defaultRunLang` is the language of `run:` stages without `lang:`. */
-export function missingHostFeature(
-  stage: Stage,
-  runtime: Pick<Runtime, "name" | "capabilities">,
-  defaultRunLang: string,
-): string | undefined {
-  const capabilities = runtime.capabilities;
-  if (!capabilities) return undefined;
-  let need: "subprocesses" | "workers";
-  let what: string;
-  if (stage.kind === "shell") {
-    need = "subprocesses";
-    what = `a ${stage.shell}: stage`;
-  } else if (stage.kind === "docker") {
-    need = "subprocesses";
-    what = "a docker: stage";
-  } else if (stage.kind === "run") {
-    const python = (stage.lang ?? defaultRunLang) === "python";
-    need = python ? "subprocesses" : "workers";
-    what = python ? "a run: stage with lang: python" : "a JavaScript run: stage";
-  } else {
-    return undefined;
-  }
-  if (capabilities[need]) return undefined;
-  return `${what} cannot run here: this runtime has no ${need} (runtime: ${runtime.name}); ` +
-    "run this workflow on a Deno, Bun or Node host, or use echo/sleep/uses: stages";
+/** What a stage needs from the host, and how to name the stage in a message. */
+export interface HostNeed {
+  /** The runtime capability the stage needs. */
+  readonly need: "subprocesses" | "workers";
+  /** The stage as a user wrote it: `a bash: stage`, `a JavaScript run: stage`. */
+  readonly what: string;
 }
 
-/** Throws a {@linkcode NonRetriableError} when the host cannot run `stage` (see
+/** Why a stage with `need` cannot run on `runtime`, as a sentence; `undefined` when it can. */
+export function missingHostFeature(
+  need: HostNeed | undefined,
+  runtime: Pick<Runtime, "name" | "capabilities">,
+): string | undefined {
+  const capabilities = runtime.capabilities;
+  if (!capabilities || !need || capabilities[need.need]) return undefined;
+  return `${need.what} cannot run here: this runtime has no ${need.need} (runtime: ` +
+    `${runtime.name}); run this workflow on a Deno, Bun or Node host, or use echo/sleep/uses: stages`;
+}
+
+/** Throws a {@linkcode NonRetriableError} when `runtime` lacks `need` (see
  * {@linkcode missingHostFeature}); retrying would not help. */
 export function assertHostCanRun(
-  stage: Stage,
+  need: HostNeed | undefined,
   runtime: Pick<Runtime, "name" | "capabilities">,
-  defaultRunLang: string,
 ): void {
-  const problem = missingHostFeature(stage, runtime, defaultRunLang);
+  const problem = missingHostFeature(need, runtime);
   if (problem) throw new NonRetriableError(problem);
 }

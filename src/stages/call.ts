@@ -7,6 +7,10 @@
 import type { CallStage } from "../models/types.ts";
 import { NonRetriableError, StageError } from "../errors.ts";
 import type { StageHandler, StandardSchemaLike } from "./types.ts";
+import type { StageKindDefinition } from "./kind.ts";
+import { textField } from "../models/stage.ts";
+import { readMap } from "../models/fields.ts";
+import { map, scalar } from "../models/json_schema.ts";
 
 /** Validates args with a Standard Schema; returns the (possibly transformed) value. */
 export async function validateArgs(
@@ -62,4 +66,40 @@ export const runCallStage: StageHandler<CallStage> = async (stage, ctx) => {
     );
   }
   return { outputs: returned };
+};
+
+/** `uses: group/function@tag` with `with:` (alias `args:`). */
+export const callKind: StageKindDefinition<CallStage> = {
+  kind: "call",
+  selectors: ["uses"],
+  keys: ["uses", "with", "args"],
+  schema: {
+    description: "Calls a registered function with the rendered `with:` args.",
+    properties: {
+      uses: scalar("Registered function: `group/function@tag`."),
+      with: map("Arguments passed to the function."),
+      args: map("Alias of `with`."),
+    },
+    required: ["uses"],
+  },
+  parse(raw, base, { path, issues }) {
+    const uses = textField(raw, "uses", path, issues) ?? "";
+    if (uses && !uses.includes("${{") && !/^[^/@]+\/[^@]+@.+$/.test(uses)) {
+      issues.add(
+        [...path, "uses"],
+        `expected 'group/function@tag' (e.g. tasks/get-items@demo), got '${uses}'`,
+      );
+    }
+    if (raw.with !== undefined && raw.args !== undefined) {
+      issues.add(path, "use either 'with' or its alias 'args', not both", {
+        at: [...path, "args"],
+        key: true,
+      });
+    }
+    const withKey = raw.with !== undefined ? "with" : "args";
+    return { ...base, kind: "call", uses, with: readMap(raw, withKey, path, issues) };
+  },
+  acts: true,
+  runsUserCodeInProcess: true,
+  run: runCallStage,
 };

@@ -10,6 +10,10 @@ import { CancelError, errorToRecord, NonRetriableError } from "../errors.ts";
 import { forEachLimited } from "../util/concurrency.ts";
 import type { StageHandler } from "./types.ts";
 import { abortedOutcome, nestedOutcome, positiveInt } from "./_nested.ts";
+import type { StageKindDefinition } from "./kind.ts";
+import { requireStages } from "../models/stage.ts";
+import { describeValue, readBoolean, readInteger } from "../models/fields.ts";
+import { bool, int, ref } from "../models/json_schema.ts";
 
 function itemKey(item: unknown): string {
   if (typeof item === "string") return item;
@@ -85,4 +89,46 @@ export const runForEachStage: StageHandler<ForEachStage> = async (stage, ctx) =>
   for (const key of keys) ordered[key] = out[key];
   const outputs = { items, foreach: ordered };
   return abortedOutcome(ctx, outputs) ?? nestedOutcome(outputs, Object.entries(ordered), "item");
+};
+
+/** `foreach:` items with nested `stages:`, `concurrent:` and `use-index-as-key:`. */
+export const foreachKind: StageKindDefinition<ForEachStage> = {
+  kind: "foreach",
+  selectors: ["foreach"],
+  keys: ["foreach", "stages", "concurrent", "use-index-as-key"],
+  schema: {
+    description: "Runs nested stages once per item (`${{ item }}`, `${{ loop }}`).",
+    properties: {
+      foreach: {
+        description: "Items to loop over: a list or a template that renders to a list.",
+        anyOf: [{ type: "array" }, { type: "string" }],
+      },
+      stages: ref("stages"),
+      concurrent: int("How many items run at once.", 1),
+      "use-index-as-key": bool("Key outputs by index instead of item value."),
+    },
+    required: ["foreach", "stages"],
+  },
+  parse(raw, base, { path, issues, stages }) {
+    const value = raw.foreach;
+    if (!Array.isArray(value) && typeof value !== "string") {
+      issues.add(
+        [...path, "foreach"],
+        `expected a list or a template that renders to a list, got ${describeValue(value)}`,
+      );
+    }
+    requireStages(raw, path, issues);
+    const concurrent = readInteger(raw, "concurrent", path, issues);
+    return {
+      ...base,
+      kind: "foreach",
+      foreach: value,
+      stages: stages(raw.stages, [...path, "stages"]),
+      concurrent: typeof concurrent === "number" ? concurrent : 1,
+      useIndexAsKey: readBoolean(raw, "use-index-as-key", path, issues, false),
+    };
+  },
+  children: (stage) => [stage.stages],
+  rawChildren: (raw) => [{ at: ["stages"], value: raw.stages }],
+  run: runForEachStage,
 };

@@ -10,7 +10,11 @@ import { UnsupportedError } from "../errors.ts";
 import { PythonCodeError } from "./python.ts";
 import type { StageContext, StageHandler } from "./types.ts";
 import { dedent } from "../util/text.ts";
-import { assertHostCanRun } from "./_host.ts";
+import { assertHostCanRun, type HostNeed } from "./_host.ts";
+import type { StageKindDefinition } from "./kind.ts";
+import { type Mutable, textField } from "../models/stage.ts";
+import { readMap, readString } from "../models/fields.ts";
+import { map, scalar } from "../models/json_schema.ts";
 
 /** Copies the template scope into plain cloneable data for a worker or subprocess. */
 function plainScope(scope: Readonly<Record<string, unknown>>): Record<string, unknown> {
@@ -78,6 +82,13 @@ function sharedPlainScope(
   return view;
 }
 
+/** Python runs in a subprocess, JavaScript in a worker. */
+function runNeed(stage: RunStage, defaultRunLang: string): HostNeed {
+  return (stage.lang ?? defaultRunLang) === "python"
+    ? { need: "subprocesses", what: "a run: stage with lang: python" }
+    : { need: "workers", what: "a JavaScript run: stage" };
+}
+
 /** Runs a run stage in the configured language. */
 export const runRunStage: StageHandler<RunStage> = (stage, ctx) => {
   const lang = stage.lang ?? ctx.defaultRunLang;
@@ -85,7 +96,7 @@ export const runRunStage: StageHandler<RunStage> = (stage, ctx) => {
 };
 
 async function runJavaScript(stage: RunStage, ctx: StageContext) {
-  assertHostCanRun(stage, ctx.runtime, ctx.defaultRunLang);
+  assertHostCanRun(runNeed(stage, ctx.defaultRunLang), ctx.runtime);
   // `${…}` in JavaScript is the language's own interpolation, so the code gets templates
   // but no `${VAR}` env pass; environment values reach the code through `vars`.
   const code = ctx.renderString(dedent(stage.code), undefined, { env: false });
@@ -109,7 +120,7 @@ async function runJavaScript(stage: RunStage, ctx: StageContext) {
 }
 
 async function runPython(stage: RunStage, ctx: StageContext) {
-  assertHostCanRun(stage, ctx.runtime, ctx.defaultRunLang);
+  assertHostCanRun(runNeed(stage, ctx.defaultRunLang), ctx.runtime);
   const code = ctx.renderString(dedent(stage.code));
   const vars = ctx.render(stage.vars) as Record<string, unknown>;
   const log = (level: "info" | "warning", text: string) => {
@@ -135,3 +146,38 @@ async function runPython(stage: RunStage, ctx: StageContext) {
   log("warning", reply.stderr);
   return { outputs: reply.outputs };
 }
+
+/** `run:` code with `lang:` and `vars:`. */
+export const runKind: StageKindDefinition<RunStage> = {
+  kind: "run",
+  selectors: ["run"],
+  keys: ["run", "lang", "vars"],
+  schema: {
+    description: "Runs code: JavaScript in a worker, or Python (`lang: python`).",
+    properties: {
+      run: scalar("Code to run (JavaScript by default)."),
+      lang: { type: "string", enum: ["javascript", "python"], description: "Language of `run`." },
+      vars: map("Variables visible to the code."),
+    },
+    required: ["run"],
+  },
+  parse(raw, base, { path, issues }) {
+    const stage: Mutable<RunStage> = {
+      ...base,
+      kind: "run",
+      code: dedent(textField(raw, "run", path, issues) ?? ""),
+      vars: readMap(raw, "vars", path, issues),
+    };
+    const lang = readString(raw, "lang", path, issues);
+    if (lang !== undefined) {
+      if (lang === "javascript" || lang === "python") stage.lang = lang;
+      else {
+        issues.add([...path, "lang"], `unknown language '${lang}'; expected javascript or python`);
+      }
+    }
+    return stage;
+  },
+  hostNeed: runNeed,
+  acts: true,
+  run: runRunStage,
+};

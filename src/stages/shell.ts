@@ -10,14 +10,18 @@ import type { ShellStage } from "../models/types.ts";
 import { StageError } from "../errors.ts";
 import type { StageHandler } from "./types.ts";
 import { dedent } from "../util/text.ts";
-import { assertHostCanRun } from "./_host.ts";
+import { assertHostCanRun, type HostNeed } from "./_host.ts";
+import type { StageKindDefinition } from "./kind.ts";
+import { type Mutable, readEnv, textField } from "../models/stage.ts";
+import { readString } from "../models/fields.ts";
+import { envMap, scalar, text } from "../models/json_schema.ts";
 
 const MAX_OUTPUT = 1024 * 1024;
 const STDERR_TAIL = 2000;
 
 /** Runs a shell stage. */
 export const runShellStage: StageHandler<ShellStage> = async (stage, ctx) => {
-  assertHostCanRun(stage, ctx.runtime, ctx.defaultRunLang);
+  assertHostCanRun(shellNeed(stage), ctx.runtime);
   const script = ctx.renderString(dedent(stage.script));
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(stage.env)) {
@@ -61,3 +65,48 @@ function trimOutput(text: string): string | null {
   const trimmed = text.replace(/\n+$/, "");
   return trimmed === "" ? null : trimmed;
 }
+
+const shellNeed = (stage: ShellStage): HostNeed => ({
+  need: "subprocesses",
+  what: `a ${stage.shell}: stage`,
+});
+
+const SHELL_ENV = "Environment variables for the script: values are rendered templates passed " +
+  'as variables (read them as "$NAME"), the safe way to hand params to shell code.';
+
+/** `bash:` or `sh:` with `env:` and `cwd:`. */
+export const shellKind: StageKindDefinition<ShellStage> = {
+  kind: "shell",
+  selectors: ["bash", "sh"],
+  keys: ["bash", "sh", "env", "cwd"],
+  schema: {
+    description: "Runs a shell script with `bash` or `sh`; outputs {return_code, stdout, stderr}.",
+    properties: {
+      bash: scalar("Shell script run with `bash`."),
+      sh: scalar("Shell script run with `sh`."),
+      env: envMap(SHELL_ENV),
+      cwd: text("Working folder."),
+    },
+    oneRequired: ["bash", "sh"],
+  },
+  shellCodeKey: (raw) => (raw.bash !== undefined ? "bash" : "sh"),
+  parse(raw, base, { path, issues }) {
+    const shell = raw.bash !== undefined ? "bash" : "sh";
+    if (raw.bash !== undefined && raw.sh !== undefined) {
+      issues.add(path, "use either 'bash' or 'sh', not both", { at: [...path, "sh"], key: true });
+    }
+    const stage: Mutable<ShellStage> = {
+      ...base,
+      kind: "shell",
+      shell,
+      script: dedent(textField(raw, shell, path, issues) ?? ""),
+      env: readEnv(raw, path, issues),
+    };
+    const cwd = readString(raw, "cwd", path, issues);
+    if (cwd !== undefined) stage.cwd = cwd;
+    return stage;
+  },
+  hostNeed: shellNeed,
+  acts: true,
+  run: runShellStage,
+};

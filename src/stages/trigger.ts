@@ -8,6 +8,10 @@
 import type { TriggerStage } from "../models/types.ts";
 import type { StageHandler } from "./types.ts";
 import { abortedOutcome } from "./_nested.ts";
+import type { StageKindDefinition } from "./kind.ts";
+import { textField } from "../models/stage.ts";
+import { readMap } from "../models/fields.ts";
+import { map, scalar } from "../models/json_schema.ts";
 
 interface Node {
   readonly status?: string;
@@ -62,4 +66,27 @@ export const runTriggerStage: StageHandler<TriggerStage> = async (stage, ctx) =>
         (reason ? `: ${reason}` : ""),
     },
   };
+};
+
+/** `trigger: workflow` with `params:`. */
+export const triggerKind: StageKindDefinition<TriggerStage> = {
+  kind: "trigger",
+  selectors: ["trigger"],
+  keys: ["trigger", "params"],
+  schema: {
+    description: "Runs another workflow as a child run; outputs its context.",
+    properties: {
+      trigger: scalar("Name of the workflow to run."),
+      params: map("Params passed to the triggered workflow."),
+    },
+    required: ["trigger"],
+  },
+  parse: (raw, base, { path, issues }) => ({
+    ...base,
+    kind: "trigger",
+    trigger: textField(raw, "trigger", path, issues) ?? "",
+    params: readMap(raw, "params", path, issues),
+  }),
+  acts: true,
+  run: runTriggerStage,
 };

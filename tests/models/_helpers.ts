@@ -1,13 +1,13 @@
 // Small helpers shared by the model tests.
 import { formatIssue } from "../../src/errors.ts";
 import { IssueCollector } from "../../src/models/issues.ts";
-import { parseStage } from "../../src/models/stage.ts";
+import { STAGE_SYNTAX } from "../../src/stages/kinds.ts";
 import type { Stage } from "../../src/models/types.ts";
 
 /** Parses one stage and returns it with its formatted issues. */
 export function stageOf(raw: unknown): { stage: Stage | undefined; issues: string[] } {
   const issues = new IssueCollector();
-  const stage = parseStage(raw, ["stages", 0], issues);
+  const stage = STAGE_SYNTAX.parseStage(raw, ["stages", 0], issues);
   return { stage, issues: issues.issues.map(formatIssue) };
 }
 

@@ -1,9 +1,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { stageKindOf } from "../../src/models/stage.ts";
+import { STAGE_SYNTAX } from "../../src/stages/kinds.ts";
 import { stageOf } from "./_helpers.ts";
 
-describe("stageKindOf()", () => {
+describe("STAGE_SYNTAX.kindOf()", () => {
   it("picks the kind by distinguishing key with the documented priority", () => {
     const kinds = [
       [{ bash: "x", run: "y" }, "shell"],
@@ -19,7 +19,9 @@ describe("stageKindOf()", () => {
       [{ image: "alpine" }, "docker"],
       [{ echo: "hi" }, "empty"],
     ] as const;
-    for (const [raw, kind] of kinds) assert.equal(stageKindOf(raw).kind, kind, JSON.stringify(raw));
+    for (const [raw, kind] of kinds) {
+      assert.equal(STAGE_SYNTAX.kindOf(raw).kind.kind, kind, JSON.stringify(raw));
+    }
   });
 });
 
@@ -156,6 +158,13 @@ describe("parseStage()", () => {
     assert.deepEqual(stageOf({ name: "u", until: "item > 3", "max-loop": 1e8, stages }).issues, [
       "stages[0].max-loop: max-loop 100000000 is over the limit of 10000 iterations (each loop " +
       "keeps its outputs in the run context); loop inside a task (uses:) or split the work",
+    ]);
+  });
+
+  it("refuses an until stage whose condition is left empty", () => {
+    const stages = [{ name: "i", echo: 1 }];
+    assert.deepEqual(stageOf({ name: "u", until: null, stages }).issues, [
+      "stages[0].until: expected a condition string or a boolean, got null",
     ]);
   });
 

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { buildWorkflow } from "../../src/config/loader.ts";
 import { ConfigError } from "../../src/errors.ts";
 import { parseSchedule } from "../../src/models/schedule.ts";
-import { workflowJsonSchema } from "../../src/models/schema.ts";
+import { workflowJsonSchema } from "../../src/config/schema.ts";
 import { collect } from "./_helpers.ts";
 
 function issuesOf(raw: unknown): string[] {
@@ -178,7 +178,6 @@ describe("workflowJsonSchema()", () => {
       r.$ref.split("/").pop()
     );
     assert.deepEqual(kinds.sort(), [
-      "stage_bash",
       "stage_call",
       "stage_case",
       "stage_docker",
@@ -187,7 +186,7 @@ describe("workflowJsonSchema()", () => {
       "stage_parallel",
       "stage_raise",
       "stage_run",
-      "stage_sh",
+      "stage_shell",
       "stage_trigger",
       "stage_until",
     ]);

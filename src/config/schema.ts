@@ -1,149 +1,52 @@
 /**
  * A JSON Schema (draft-07) of a config file, for editors (yaml-language-server:
  * `# yaml-language-server: $schema=./workflow.schema.json`). It mirrors what the
- * validators accept; the validators stay the source of truth for messages.
+ * validators accept; the validators stay the source of truth for messages. The stage
+ * definitions come from the stage kinds' own fragments (`src/stages/kinds.ts`).
  *
  * @module
  */
 
-import { PARAM_TYPES } from "./params.ts";
-import { RUNS_ON_TYPES, TRIGGER_RULES } from "./job.ts";
-import { MAX_UNTIL_LOOPS } from "./stage.ts";
+import { PARAM_TYPES } from "../models/params.ts";
+import { RUNS_ON_TYPES, TRIGGER_RULES } from "../models/job.ts";
+import type { STAGE_COMMON_KEYS, StageKindSyntax } from "../models/stage.ts";
+import {
+  bool,
+  int,
+  type JsonSchema,
+  map,
+  ref,
+  str,
+  template,
+  text,
+} from "../models/json_schema.ts";
+import { STAGE_KINDS } from "../stages/kinds.ts";
 
-/** A JSON Schema node (loosely typed on purpose: it is emitted, not interpreted). */
-export type JsonSchema = { readonly [key: string]: unknown };
+export type { JsonSchema } from "../models/json_schema.ts";
 
-const ref = (name: string): JsonSchema => ({ $ref: `#/definitions/${name}` });
-const str = (description: string): JsonSchema => ({ type: "string", description });
-const bool = (description: string): JsonSchema => ({ type: "boolean", description });
-const int = (description: string, minimum = 1): JsonSchema => ({
-  type: "integer",
-  minimum,
-  description,
-});
-const map = (description: string): JsonSchema => ({ type: "object", description });
-const template = { type: "string", pattern: "\\$\\{\\{" };
-const envMap = (description: string): JsonSchema => ({
-  type: "object",
-  description,
-  propertyNames: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" },
-  additionalProperties: { type: ["string", "number", "boolean"] },
-});
-const SHELL_ENV = "Environment variables for the script: values are rendered templates passed " +
-  'as variables (read them as "$NAME"), the safe way to hand params to shell code.';
-
-const STAGE_COMMON: Record<string, JsonSchema> = {
-  name: str("Stage name (required); may hold `${{ matrix.* }}` templates."),
-  id: str("Stage id used in `${{ stages.<id>.outputs }}`; defaults to a hash of the name."),
-  desc: str("Free-text description."),
+const STAGE_COMMON: Readonly<Record<(typeof STAGE_COMMON_KEYS)[number], JsonSchema>> = {
+  id: text("Stage id used in `${{ stages.<id>.outputs }}`; defaults to a hash of the name."),
+  name: text("Stage name (required); may hold `${{ matrix.* }}` templates."),
+  desc: text("Free-text description."),
   if: ref("condition"),
   timeout: ref("duration"),
   retry: ref("retry"),
   "continue-on-error": bool("A failure of this stage does not stop the job."),
 };
 
-const STAGE_KINDS: Record<string, { key: string; props: Record<string, JsonSchema> }> = {
-  bash: {
-    key: "bash",
-    props: {
-      bash: str("Shell script run with `bash`."),
-      env: envMap(SHELL_ENV),
-      cwd: str("Working folder."),
-    },
-  },
-  sh: {
-    key: "sh",
-    props: {
-      sh: str("Shell script run with `sh`."),
-      env: envMap(SHELL_ENV),
-      cwd: str("Working folder."),
-    },
-  },
-  call: {
-    key: "uses",
-    props: {
-      uses: str("Registered function: `group/function@tag`."),
-      with: map("Arguments passed to the function."),
-      args: map("Alias of `with`."),
-    },
-  },
-  trigger: {
-    key: "trigger",
-    props: {
-      trigger: str("Name of the workflow to run."),
-      params: map("Params passed to the triggered workflow."),
-    },
-  },
-  foreach: {
-    key: "foreach",
-    props: {
-      foreach: {
-        description: "Items to loop over: a list or a template that renders to a list.",
-        anyOf: [{ type: "array" }, { type: "string" }],
-      },
-      stages: ref("stages"),
-      concurrent: int("How many items run at once.", 1),
-      "use-index-as-key": bool("Key outputs by index instead of item value."),
-    },
-  },
-  until: {
-    key: "until",
-    props: {
-      item: { description: "Initial item (default 0)." },
-      until: str("Condition that ends the loop when true."),
-      stages: ref("stages"),
-      "max-loop": {
-        ...int("At most this many iterations (default 10, limit 10000)."),
-        maximum: MAX_UNTIL_LOOPS,
-      },
-    },
-  },
-  parallel: {
-    key: "parallel",
-    props: {
-      parallel: {
-        type: "object",
-        description: "Branch name → list of stages; branches run concurrently.",
-        additionalProperties: ref("stages"),
-      },
-      "max-workers": {
-        description: "Branches run at once (default 2); number or template.",
-        anyOf: [{ type: "integer", minimum: 1 }, template],
-      },
-    },
-  },
-  case: {
-    key: "case",
-    props: {
-      case: str("Value (usually a template) compared to each match's `case`."),
-      match: {
-        type: "array",
-        description: "Branches: `{case, stages}` (or `{case, stage}`), and one `{else: stages}`.",
-        items: ref("caseMatch"),
-      },
-      "skip-not-match": bool("End as SKIP instead of failing when nothing matches."),
-    },
-  },
-  run: {
-    key: "run",
-    props: {
-      run: str("Code to run (JavaScript by default)."),
-      lang: { type: "string", enum: ["javascript", "python"], description: "Language of `run`." },
-      vars: map("Variables visible to the code."),
-    },
-  },
-  raise: { key: "raise", props: { raise: str("Message of the failure this stage raises.") } },
-  docker: {
-    key: "image",
-    props: {
-      image: str("Container image."),
-      tag: str("Image tag."),
-      env: envMap("Container environment."),
-      volume: map("Volumes."),
-      auth: map("Registry credentials."),
-    },
-  },
-};
+/** The schema definition of one stage kind: its fragment plus `name` and the common keys. */
+function stageDefinition(kind: StageKindSyntax): JsonSchema {
+  const { description, properties, required = [], oneRequired } = kind.schema;
+  return {
+    type: "object",
+    title: `${kind.kind} stage`,
+    description,
+    required: ["name", ...required],
+    properties: { ...STAGE_COMMON, ...properties },
+    ...(oneRequired ? { oneOf: oneRequired.map((key) => ({ required: [key] })) } : {}),
+    additionalProperties: false,
+  };
+}
 
 /**
  * Returns the JSON Schema of a config file: a mapping of template name to a `Workflow`,
@@ -156,30 +59,58 @@ const STAGE_KINDS: Record<string, { key: string; props: Record<string, JsonSchem
  * ```
  */
 export function workflowJsonSchema(): JsonSchema {
-  const stageKinds: Record<string, JsonSchema> = {};
-  for (const [kind, { key, props }] of Object.entries(STAGE_KINDS)) {
-    stageKinds[`stage_${kind}`] = {
-      type: "object",
-      title: `${kind} stage`,
-      required: ["name", key],
-      properties: { ...STAGE_COMMON, ...props },
-      additionalProperties: false,
+  return allowEmptyValues(configSchema()) as JsonSchema;
+}
+
+/**
+ * Keys whose empty value (`key:` with nothing after it, YAML `null`) the engine refuses although
+ * the key is optional; every other optional key reads an empty value as absent.
+ */
+const EMPTY_IS_AN_ERROR: ReadonlySet<string> = new Set(["type", "echo"]);
+
+/**
+ * The engine reads an optional key written with no value as if it were absent, so the schema
+ * accepts `null` there too: every object definition (one with `additionalProperties: false`)
+ * gets `null` added to its optional properties.
+ */
+function allowEmptyValues(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(allowEmptyValues);
+  if (typeof node !== "object" || node === null) return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) out[key] = allowEmptyValues(value);
+  const properties = out.properties as Record<string, JsonSchema> | undefined;
+  if (properties && out.additionalProperties === false) {
+    const required = (out.required ?? []) as readonly string[];
+    const nullable: Record<string, JsonSchema> = {};
+    for (const [key, property] of Object.entries(properties)) {
+      nullable[key] = required.includes(key) || EMPTY_IS_AN_ERROR.has(key)
+        ? property
+        : orNull(property);
+    }
+    out.properties = nullable;
+  }
+  return out;
+}
+
+function orNull(property: JsonSchema): JsonSchema {
+  const { type, anyOf, enum: values } = property;
+  if (typeof type === "string" || Array.isArray(type)) {
+    const types = typeof type === "string" ? [type] : type;
+    return {
+      ...property,
+      type: [...types, "null"],
+      ...(Array.isArray(values) ? { enum: [...values, null] } : {}),
     };
   }
-  stageKinds.stage_empty = {
-    type: "object",
-    title: "empty stage",
-    required: ["name"],
-    properties: {
-      ...STAGE_COMMON,
-      echo: str("Message to log."),
-      sleep: {
-        description: "Seconds to wait; number or template.",
-        anyOf: [{ type: "number", minimum: 0 }, template],
-      },
-    },
-    additionalProperties: false,
-  };
+  if (Array.isArray(anyOf)) return { ...property, anyOf: [...anyOf, { type: "null" }] };
+  if (Array.isArray(values)) return { ...property, enum: [...values, null] };
+  if (property.$ref !== undefined) return { anyOf: [property, { type: "null" }] };
+  return property; // no type: null is already allowed
+}
+
+function configSchema(): JsonSchema {
+  const stageKinds: Record<string, JsonSchema> = {};
+  for (const kind of STAGE_KINDS) stageKinds[`stage_${kind.kind}`] = stageDefinition(kind);
   const templateOf = (type: string, name: string): JsonSchema => ({
     if: { properties: { type: { const: type } }, required: ["type"] },
     then: ref(name),
@@ -226,7 +157,7 @@ export function workflowJsonSchema(): JsonSchema {
         properties: {
           type: { const: "Workflow" },
           name: str("Workflow name (single-template files); must not hold a template."),
-          desc: str("Description (common indentation removed)."),
+          desc: text("Description (common indentation removed)."),
           params: {
             type: "object",
             description: "Declared params: `name: str` or `name: {type, desc, required, ...}`.",
@@ -240,7 +171,11 @@ export function workflowJsonSchema(): JsonSchema {
           },
           "max-job-parallel": int("Jobs that may run at once."),
           timeout: ref("duration"),
-          tags: { type: "array", items: { type: "string" }, description: "Free-form tags." },
+          tags: {
+            description: "Free-form tags: a list, or one tag.",
+            type: ["array", "string"],
+            items: { type: ["string", "number"] },
+          },
         },
         additionalProperties: false,
       },
@@ -253,7 +188,7 @@ export function workflowJsonSchema(): JsonSchema {
             required: ["type"],
             properties: {
               type: { type: "string", enum: PARAM_TYPES, description: "Param type." },
-              desc: str("Description."),
+              desc: text("Description."),
               required: bool("The caller must pass a value (a default satisfies it)."),
               default: { description: "Value used when the caller passes none." },
               options: {
@@ -270,7 +205,7 @@ export function workflowJsonSchema(): JsonSchema {
         type: "object",
         description: "A job: stages run in order on one runner.",
         properties: {
-          desc: str("Description."),
+          desc: text("Description."),
           "runs-on": {
             description: "Runner: a type name or `{type, with}`. Only `local` executes today.",
             anyOf: [
@@ -280,6 +215,7 @@ export function workflowJsonSchema(): JsonSchema {
                 properties: {
                   type: { type: "string", enum: RUNS_ON_TYPES },
                   with: map("Runner options."),
+                  args: map("Alias of `with`."),
                 },
                 additionalProperties: false,
               },
@@ -328,17 +264,6 @@ export function workflowJsonSchema(): JsonSchema {
         anyOf: Object.keys(stageKinds).map(ref),
       },
       ...stageKinds,
-      caseMatch: {
-        type: "object",
-        description: "`{case, stages}`, `{case, stage}` or `{else: stages}`; `case: _` is else.",
-        properties: {
-          case: { description: "Value compared (type-sensitive) to the rendered `case`." },
-          stages: ref("stages"),
-          stage: ref("stage"),
-          else: ref("stages"),
-        },
-        additionalProperties: false,
-      },
       condition: {
         description: "Expression (`params.mode == 'full'`), a `${{ }}` template, or a boolean.",
         type: ["string", "boolean"],
@@ -369,9 +294,16 @@ export function workflowJsonSchema(): JsonSchema {
       },
       cron: {
         type: "object",
-        required: ["cronjob"],
+        description: "`{cronjob, timezone}`, or `{interval, day, time, timezone}`.",
+        anyOf: [{ required: ["cronjob"] }, { required: ["interval"] }],
         properties: {
           cronjob: str("Cron expression (`*/5 * * * *`)."),
+          interval: { enum: ["daily", "weekly", "monthly"], description: "Instead of cronjob." },
+          day: {
+            type: ["string", "integer"],
+            description: "weekly: a weekday (monday, mon); monthly: a day of the month 1-31.",
+          },
+          time: str('Time of day "HH:MM" for `interval` (default "00:00").'),
           timezone: str("IANA time zone (default UTC)."),
           tz: str("Alias of `timezone`."),
         },
@@ -386,7 +318,6 @@ export function workflowJsonSchema(): JsonSchema {
           { type: "array", items: { anyOf: [{ type: "string" }, ref("cron")] } },
           {
             type: "object",
-            required: ["schedule"],
             properties: {
               schedule: { type: "array", items: { anyOf: [{ type: "string" }, ref("cron")] } },
             },
@@ -401,7 +332,7 @@ export function workflowJsonSchema(): JsonSchema {
         properties: {
           type: { const: "On" },
           name: str("Template name (single-template files)."),
-          desc: str("Description."),
+          desc: text("Description."),
           cronjob: str("Cron expression."),
           interval: { enum: ["daily", "weekly", "monthly"], description: "Instead of cronjob." },
           day: {
@@ -421,7 +352,7 @@ export function workflowJsonSchema(): JsonSchema {
         properties: {
           type: { const: "YearOn" },
           name: str("Template name (single-template files)."),
-          desc: str("Description."),
+          desc: text("Description."),
           cronjob: str("6 fields: minute hour day-of-month month weekday year (1990-2100)."),
           timezone: str("IANA time zone (default UTC)."),
           tz: str("Alias of `timezone`."),
@@ -435,15 +366,16 @@ export function workflowJsonSchema(): JsonSchema {
         properties: {
           type: { const: "Schedule" },
           name: str("Template name (single-template files)."),
-          desc: str("Description."),
+          desc: text("Description."),
           workflows: {
             type: "array",
             items: {
-              type: "object",
+              description: "A workflow name, or `{name, alias, params, on}`.",
+              type: ["string", "object"],
               required: ["name"],
               properties: {
-                name: str("Workflow name."),
-                alias: str("Release name (default: the workflow name)."),
+                name: text("Workflow name."),
+                alias: text("Release name (default: the workflow name)."),
                 params: map("Params; `${{ release.logical_date }}` is available."),
                 on: ref("on"),
               },
