@@ -17,8 +17,9 @@ import {
   scopedSignal,
   statusForAbort,
   TimeoutReason,
-  timingInfo,
 } from "./run_state.ts";
+import { Timer } from "./timing.ts";
+import { withRetry } from "./retry.ts";
 import { endLane, runStages, type StagesFrame } from "./stage_runner.ts";
 import { formatTimeout } from "../util/text.ts";
 import type { JobContext, StageContext, StrategyContext } from "../models/run_context.ts";
@@ -137,16 +138,11 @@ export async function runJob(
   scope: WorkflowScope,
   signal: AbortSignal,
 ): Promise<JobEntry> {
-  const clock = run.services.runtime.clock;
-  const startMs = clock.now();
-  const t0 = clock.monotonic();
+  const timer = new Timer(run.services.runtime.clock);
   run.emit({ type: "job-start", job: job.id });
   const done = (draft: JobDraft): JobEntry => {
-    const durationMs = clock.monotonic() - t0;
-    const entry: JobEntry = {
-      ...draft,
-      info: timingInfo(startMs, startMs + durationMs, durationMs),
-    };
+    const { durationMs, info } = timer.stop();
+    const entry: JobEntry = { ...draft, info };
     run.emit({
       type: "job-end",
       job: job.id,
@@ -181,10 +177,7 @@ export async function runJob(
     });
   }
 
-  const attempts = job.retry?.attempts ?? 1;
-  let delay = job.retry?.delayMs ?? 0;
-  let entry: JobDraft = { status: "FAILED" };
-  for (let attempt = 1; attempt <= attempts; attempt++) {
+  const { result } = await withRetry(async () => {
     const scoped = scopedSignal(
       run.services.runtime,
       signal,
@@ -196,24 +189,24 @@ export async function runJob(
         ),
     );
     try {
-      entry = await runJobOnce(job, run, scope, scoped.signal);
+      return await runJobOnce(job, run, scope, scoped.signal);
     } finally {
       scoped.dispose();
     }
-    if (entry.status !== "FAILED" || attempt === attempts || signal.aborted) break;
-    run.log(
-      "warning",
-      `[JOB]: '${job.id}' failed (attempt ${attempt} of ${attempts}); retrying in ${delay} ms`,
-      { job: job.id },
-    );
-    try {
-      await clock.sleep(delay, { signal });
-    } catch {
-      break;
-    }
-    delay = Math.min(delay * (job.retry?.backoff ?? 1), job.retry?.maxDelayMs ?? Infinity);
-  }
-  return done(entry);
+  }, {
+    policy: job.retry,
+    clock: run.services.runtime.clock,
+    signal,
+    // The job's own timeout may be retried; the caller's cancel or timeout may not.
+    retriable: (entry) => entry.status === "FAILED" && !signal.aborted,
+    onRetry: (_entry, attempt, attempts, delayMs) =>
+      run.log(
+        "warning",
+        `[JOB]: '${job.id}' failed (attempt ${attempt} of ${attempts}); retrying in ${delayMs} ms`,
+        { job: job.id },
+      ),
+  });
+  return done(result);
 }
 
 async function runJobOnce(
@@ -260,7 +253,6 @@ async function runJobOnce(
   const strategySignal = strategy.failFast ? AbortSignal.any([signal, failFast.signal]) : signal;
   const strategies: Record<string, StrategyEntry> = {};
   const started = new Set<number>();
-  const clock = run.services.runtime.clock;
   let firstFailure: { name: string; message: string } | undefined;
   /** Stage entries of each started combination, so a lane that throws keeps what ran. */
   const stagesOf: Record<string, StageContext>[] = [];
@@ -279,8 +271,7 @@ async function runJobOnce(
   await forEachLimited(combos, strategy.maxParallel, async (combo, index) => {
     started.add(index);
     const sid = ids[index];
-    const startMs = clock.now();
-    const t0 = clock.monotonic();
+    const timer = new Timer(run.services.runtime.clock);
     const stages: Record<string, StageContext> = {};
     stagesOf[index] = stages;
     if (run.listens("strategy-start")) {
@@ -301,13 +292,8 @@ async function runJobOnce(
     } finally {
       endLane(frame.lane, stages);
     }
-    const durationMs = clock.monotonic() - t0;
-    const entry: StrategyEntry = {
-      matrix: combo,
-      status: result.status,
-      stages,
-      info: timingInfo(startMs, startMs + durationMs, durationMs),
-    };
+    const { durationMs, info } = timer.stop();
+    const entry: StrategyEntry = { matrix: combo, status: result.status, stages, info };
     if (result.error) entry.errors = result.error;
     strategies[sid] = entry;
     if (run.listens("strategy-end")) {
