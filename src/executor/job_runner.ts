@@ -141,7 +141,8 @@ export async function runJob(
   const timer = new Timer(run.services.runtime.clock);
   run.emit({ type: "job-start", job: job.id });
   const done = (draft: JobDraft): JobEntry => {
-    const { durationMs, info } = timer.stop();
+    const info = timer.stop();
+    const durationMs = timer.durationMs;
     const entry: JobEntry = { ...draft, info };
     run.emit({
       type: "job-end",
@@ -292,7 +293,8 @@ async function runJobOnce(
     } finally {
       endLane(frame.lane, stages);
     }
-    const { durationMs, info } = timer.stop();
+    const info = timer.stop();
+    const durationMs = timer.durationMs;
     const entry: StrategyEntry = { matrix: combo, status: result.status, stages, info };
     if (result.error) entry.errors = result.error;
     strategies[sid] = entry;

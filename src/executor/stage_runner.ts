@@ -277,72 +277,30 @@ export async function runStage(
     return finish(frame, { stage, id, timer, started, status: "SUCCESS" });
   }
 
-  const handler = stageHandler(stage.kind);
-  const attemptOnce = async (): Promise<AttemptOutcome> => {
-    const scoped = scopedSignal(
-      run.services.runtime,
+  const attempt = () => attemptStage(stage, frame, signal, started);
+  // Most stages have no `retry:`: they skip the helper's closures and options object.
+  const { result, attempts } = (stage.retry?.attempts ?? 1) <= 1
+    ? { result: await attempt(), attempts: 1 }
+    : await withRetry(attempt, {
+      policy: stage.retry,
+      clock: run.services.runtime.clock,
       signal,
-      stage.timeoutMs,
-      () =>
-        new TimeoutReason(
-          "stage",
-          `stage '${name}' timed out after ${formatTimeout(stage.timeoutMs!)}`,
+      retriable: (outcome) => outcome.status === "FAILED" && outcome.retriable,
+      onRetry: (outcome, attempt, total, delayMs) =>
+        run.log(
+          "warning",
+          `[STAGE]: '${name}' failed (attempt ${attempt} of ${total}): ${
+            outcome.error?.message ?? ""
+          }; retrying in ${delayMs} ms`,
+          started,
         ),
-    );
-    const context = new StageContextImpl(frame, id, name, scoped.signal, stage.timeoutMs);
-    try {
-      const work = handler(stage, context);
-      const outcome: StageOutcome = UNTRUSTED_KINDS.has(stage.kind)
-        ? await raceAbort(work, scoped.signal)
-        : await work;
-      return {
-        status: outcome.status ?? "SUCCESS",
-        outputs: outcome.outputs,
-        error: outcome.error,
-        retriable: true,
-      };
-    } catch (error) {
-      if (scoped.signal.aborted) {
-        return {
-          status: statusForAbort(scoped.signal.reason),
-          outputs: {},
-          error: errorToRecord(errorForAbort(scoped.signal.reason)),
-          // The stage's own timeout may be retried; the caller's cancel or timeout may not.
-          retriable: !signal.aborted,
-        };
-      }
-      if (error instanceof SkipError) return { status: "SKIP", outputs: {}, retriable: false };
-      return {
-        status: "FAILED",
-        outputs: {},
-        error: errorToRecord(error),
-        retriable: !(error instanceof NonRetriableError),
-      };
-    } finally {
-      context.dispose();
-      scoped.dispose();
-    }
-  };
-  const { result, attempts } = await withRetry(attemptOnce, {
-    policy: stage.retry,
-    clock: run.services.runtime.clock,
-    signal,
-    retriable: (outcome) => outcome.status === "FAILED" && outcome.retriable,
-    onRetry: (outcome, attempt, total, delayMs) =>
-      run.log(
-        "warning",
-        `[STAGE]: '${name}' failed (attempt ${attempt} of ${total}): ${
-          outcome.error?.message ?? ""
-        }; retrying in ${delayMs} ms`,
-        started,
-      ),
-    onAbortedWait: (last, reason) => ({
-      status: statusForAbort(reason),
-      outputs: last.outputs,
-      error: errorToRecord(errorForAbort(reason)),
-      retriable: false,
-    }),
-  });
+      onAbortedWait: (last, reason) => ({
+        status: statusForAbort(reason),
+        outputs: last.outputs,
+        error: errorToRecord(errorForAbort(reason)),
+        retriable: false,
+      }),
+    });
   return finish(frame, {
     stage,
     id,
@@ -353,6 +311,61 @@ export async function runStage(
     error: result.error,
     attempts,
   });
+}
+
+/** Runs a stage's handler once under its own timeout and records how it ended. */
+async function attemptStage(
+  stage: Stage,
+  frame: StagesFrame,
+  signal: AbortSignal,
+  where: EventScope,
+): Promise<AttemptOutcome> {
+  const { run } = frame;
+  const id = where.stage!, name = where.stageName!;
+  const handler = stageHandler(stage.kind);
+  const scoped = scopedSignal(
+    run.services.runtime,
+    signal,
+    stage.timeoutMs,
+    () =>
+      new TimeoutReason(
+        "stage",
+        `stage '${name}' timed out after ${formatTimeout(stage.timeoutMs!)}`,
+      ),
+  );
+  const context = new StageContextImpl(frame, id, name, scoped.signal, stage.timeoutMs);
+  try {
+    const work = handler(stage, context);
+    const outcome: StageOutcome = UNTRUSTED_KINDS.has(stage.kind)
+      ? await raceAbort(work, scoped.signal)
+      : await work;
+    return {
+      status: outcome.status ?? "SUCCESS",
+      outputs: outcome.outputs,
+      error: outcome.error,
+      retriable: true,
+    };
+  } catch (error) {
+    if (scoped.signal.aborted) {
+      return {
+        status: statusForAbort(scoped.signal.reason),
+        outputs: {},
+        error: errorToRecord(errorForAbort(scoped.signal.reason)),
+        // The stage's own timeout may be retried; the caller's cancel or timeout may not.
+        retriable: !signal.aborted,
+      };
+    }
+    if (error instanceof SkipError) return { status: "SKIP", outputs: {}, retriable: false };
+    return {
+      status: "FAILED",
+      outputs: {},
+      error: errorToRecord(error),
+      retriable: !(error instanceof NonRetriableError),
+    };
+  } finally {
+    context.dispose();
+    scoped.dispose();
+  }
 }
 
 /** How a stage ended, for {@linkcode finish}. */
@@ -375,8 +388,8 @@ interface StageEnd {
 
 /** Records a stage's entry and emits its `stage-end` (when it started). */
 function finish(frame: StagesFrame, end: StageEnd): { id: string; entry: StageEntry } {
-  const { durationMs, endMs, info } = end.timer.stop();
-  const { id, status, error } = end;
+  const { timer, id, status, error } = end;
+  const info = timer.stop();
   const entry: StageEntry = { status, outputs: end.outputs ?? {}, info };
   if (error) entry.errors = error;
   if (end.skipped) entry.skipped = true;
@@ -387,9 +400,9 @@ function finish(frame: StagesFrame, end: StageEnd): { id: string; entry: StageEn
     frame.run.emitIn(
       "stage-end",
       end.started,
-      { status, durationMs, error, attempts: end.attempts },
+      { status, durationMs: timer.durationMs, error, attempts: end.attempts },
       edgeBase(end.stage),
-      Math.floor(endMs),
+      Math.floor(timer.endMs),
     );
   }
   return { id, entry };

@@ -24,20 +24,12 @@ export function instantInfo(clock: Clock): TimingInfo {
   return timingInfo(now, now, 0);
 }
 
-/** A node's measured time, from {@linkcode Timer.stop}. */
-export interface Timing {
-  /** Monotonic milliseconds since the timer started. */
-  readonly durationMs: number;
-  /** Start plus duration, epoch ms (the wall clock may have moved otherwise meanwhile). */
-  readonly endMs: number;
-  /** What the context records. */
-  readonly info: TimingInfo;
-}
-
 /** Measures one node: reads both clocks when made, and the monotonic one again on `stop()`. */
 export class Timer {
   /** When the node started, epoch ms. */
   readonly startMs: number;
+  /** Monotonic milliseconds from the start to the last `stop()`. */
+  durationMs = 0;
   readonly #clock: Clock;
   readonly #t0: number;
 
@@ -47,10 +39,15 @@ export class Timer {
     this.#t0 = clock.monotonic();
   }
 
-  /** The node's duration so far, its end and its `info`. */
-  stop(): Timing {
-    const durationMs = this.#clock.monotonic() - this.#t0;
-    const endMs = this.startMs + durationMs;
-    return { durationMs, endMs, info: timingInfo(this.startMs, endMs, durationMs) };
+  /** Start plus duration, epoch ms, as of the last `stop()` (the wall clock may have been
+   * set meanwhile; the monotonic one was not). */
+  get endMs(): number {
+    return this.startMs + this.durationMs;
+  }
+
+  /** Reads the duration so far and returns the `info` the context records. */
+  stop(): TimingInfo {
+    this.durationMs = this.#clock.monotonic() - this.#t0;
+    return timingInfo(this.startMs, this.startMs + this.durationMs, this.durationMs);
   }
 }

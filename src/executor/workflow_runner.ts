@@ -164,7 +164,8 @@ export async function executeWorkflow(
   const statuses = Object.values(jobs).map((j) => j.status);
   let status: Status = aggregateStatus(statuses);
   if (controller.signal.aborted && status !== "FAILED") status = "CANCEL";
-  const { durationMs, info } = timer.stop();
+  const info = timer.stop();
+  const durationMs = timer.durationMs;
   const context: RunContext = { params: coerced.params, jobs, ...options.extraScope, status, info };
   if (status === "FAILED") {
     const failed = Object.entries(jobs).filter(([, j]) => j.status === "FAILED").map(([id]) => id);
