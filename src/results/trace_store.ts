@@ -166,17 +166,10 @@ const LEVEL_LABELS: Record<TraceRecord["level"], string> = {
   error: "ERROR  ",
 };
 
-let lastLineIso = "";
-let lastLineTime = "";
-
-/** `YYYY-MM-DD HH:MM:SS.mmm` of an epoch ms (the last one is remembered). */
+/** `YYYY-MM-DD HH:MM:SS.mmm` of an epoch ms. */
 function lineTime(ms: number): string {
   const iso = isoTime(ms);
-  if (iso !== lastLineIso) {
-    lastLineIso = iso;
-    lastLineTime = `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
-  }
-  return lastLineTime;
+  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
 }
 
 let lastIdsRun = "";
@@ -289,18 +282,6 @@ function jsonString(text: string): string {
   return `"${text}"`;
 }
 
-let lastJsonTime = NaN;
-let lastJsonTimeText = "";
-
-/** Text of an epoch ms (records of one batch mostly share their millisecond). */
-function timeText(time: number): string {
-  if (time !== lastJsonTime) {
-    lastJsonTime = time;
-    lastJsonTimeText = String(time);
-  }
-  return lastJsonTimeText;
-}
-
 let lastHeadRun = "";
 let lastHeadParent: string | undefined;
 let lastHeadWorkflow = "";
@@ -327,7 +308,7 @@ function runFields(record: TraceRecord): string {
 export function traceRecordToLine(record: TraceRecord): string {
   // Hand-built so the hot path skips an intermediate object; key order is fixed with `time`
   // first. Only string values need escaping.
-  let line = `{"time":${timeText(record.time)},"level":"${record.level}",${runFields(record)}`;
+  let line = `{"time":${record.time},"level":"${record.level}",${runFields(record)}`;
   if (record.job !== undefined) line += `,"job":${jsonString(record.job)}`;
   if (record.strategy !== undefined) line += `,"strategy":${jsonString(record.strategy)}`;
   if (record.stage !== undefined) line += `,"stage":${jsonString(record.stage)}`;
