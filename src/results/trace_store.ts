@@ -126,17 +126,7 @@ export { levelAtLeast, LOG_LEVELS } from "../executor/events.ts";
  * of the date-time and the last 6 of the suffix, for other ids the first 12 and last 6
  * characters; ids of 18 characters or fewer are kept whole.
  */
-let lastCutFrom = "";
-let lastCut = "";
-
 export function cutId(runId: string): string {
-  if (runId === lastCutFrom) return lastCut;
-  lastCutFrom = runId;
-  lastCut = computeCutId(runId);
-  return lastCut;
-}
-
-function computeCutId(runId: string): string {
   if (runId.length <= 18) return runId;
   const t = runId.indexOf("T");
   if (t > 0 && /^\d+T\d+$/.test(runId)) {
@@ -172,6 +162,8 @@ function lineTime(ms: number): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
 }
 
+// Kept: records of one batch share their run, and cutting the ids again costs ~0.08 µs a
+// text line (a run-id regex), ~80 % of formatting the rest of the line.
 let lastIdsRun = "";
 let lastIdsParent: string | undefined;
 let lastIds = "";
