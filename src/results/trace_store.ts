@@ -274,6 +274,8 @@ function jsonString(text: string): string {
   return `"${text}"`;
 }
 
+// Kept: a batch's records share run id, parent and workflow; building their JSON once saves
+// ~0.15 µs of a ~0.3 µs JSON line (two escape scans and the concatenation).
 let lastHeadRun = "";
 let lastHeadParent: string | undefined;
 let lastHeadWorkflow = "";
