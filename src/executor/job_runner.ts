@@ -86,7 +86,9 @@ interface Expanded {
   readonly cap: number;
 }
 
-/** Expanded static matrices by strategy (a matrix without templates is the same every run). */
+/** Expanded static matrices by strategy (a matrix without templates is the same every run).
+ * Kept: without it c-matrix costs 32 µs a combination instead of 5, i-matrix-10k 72 instead of
+ * 27 (min of 5 on Deno). Keyed weakly by the model, so it dies with the workflow. */
 const staticMatrices = new WeakMap<object, Expanded>();
 
 type Strategy = NonNullable<Job["strategy"]>;
