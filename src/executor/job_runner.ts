@@ -180,7 +180,7 @@ export async function runJob(
     });
   }
 
-  const { result } = await withRetry(async () => {
+  const attempt = async () => {
     const scoped = scopedSignal(
       run.services.runtime,
       signal,
@@ -196,7 +196,9 @@ export async function runJob(
     } finally {
       scoped.dispose();
     }
-  }, {
+  };
+  if ((job.retry?.attempts ?? 1) <= 1) return done(await attempt());
+  const { result } = await withRetry(attempt, {
     policy: job.retry,
     clock: run.services.runtime.clock,
     signal,
