@@ -1,6 +1,7 @@
 /**
  * Server-Sent Events for one run: what already happened is replayed first, then new events
  * are streamed live until the run ends (or the client leaves, or the server shuts down).
+ * Framing, headers and the response stream are `hono/streaming`'s `streamSSE`.
  *
  * @module
  */
@@ -9,8 +10,9 @@ import type { LifecycleDetail } from "../executor/events.ts";
 import type { Clock } from "../runtime/types.ts";
 import type { TraceRecord } from "../results/trace_store.ts";
 import type { ApiRun } from "./run_registry.ts";
-
-const encoder = new TextEncoder();
+import { onAbort } from "../util/abort.ts";
+import type { Context } from "hono";
+import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 
 /** JSON shape of a lifecycle event as the API shows it (snake_case, ISO time). */
 export function eventJson(detail: LifecycleDetail): Record<string, unknown> {
@@ -60,14 +62,13 @@ export function traceJson(record: TraceRecord): Record<string, unknown> {
   return out;
 }
 
-function frame(event: string, data: unknown, id?: number): Uint8Array {
-  const head = id === undefined ? "" : `id: ${id}\n`;
-  let json: string;
+/** The `data:` of a message: JSON, or an error saying why the value could not be. */
+function messageData(data: unknown): string {
   try {
-    json = JSON.stringify(data);
+    return JSON.stringify(data);
   } catch (error) {
     // A context too deep (or odd) for JSON must not break the stream or the run's listeners.
-    json = JSON.stringify({
+    return JSON.stringify({
       error: {
         name: "UnserializableEvent",
         message: `this event could not be written as JSON: ${
@@ -76,17 +77,14 @@ function frame(event: string, data: unknown, id?: number): Uint8Array {
       },
     });
   }
-  return encoder.encode(`${head}event: ${event}\ndata: ${json}\n\n`);
 }
 
-/** Headers of an event stream. */
-export const SSE_HEADERS: Readonly<Record<string, string>> = {
-  "content-type": "text/event-stream; charset=utf-8",
-  "cache-control": "no-cache",
-  "x-accel-buffering": "no",
-};
+/** Proxies (nginx) buffer responses unless told not to; `streamSSE` sets the rest. */
+function streamHeaders(c: Context): void {
+  c.header("X-Accel-Buffering", "no");
+}
 
-/** Options of {@linkcode runEventStream}. */
+/** Options of {@linkcode runEventResponse}. */
 export interface RunEventStreamOptions {
   /** Replay starts after this event index (from `Last-Event-ID`). */
   readonly afterIndex?: number;
@@ -99,102 +97,112 @@ export interface RunEventStreamOptions {
 }
 
 /**
- * A stream of `run`'s lifecycle events: one SSE message per event (`event:` is its type,
- * `id:` its index, `data:` its JSON), then a final `end` message with the run's status.
+ * An event-stream response of `run`'s lifecycle events: one SSE message per event (`event:`
+ * its type, `id:` its index, `data:` its JSON), then a final `end` message with the run's
+ * status; a `: keep-alive` comment every `keepAliveMs` while nothing else is sent.
  *
  * The run's listener only wakes the stream; the stream reads the run's events and writes
  * them itself. On an edge host the run executes in the request that started it while the
  * stream belongs to another request, which may not write to this stream
  * ("Cannot perform I/O on behalf of a different request").
  */
-export function runEventStream(
+export function runEventResponse(
+  c: Context,
   run: ApiRun,
   options: RunEventStreamOptions,
-): ReadableStream<Uint8Array> {
-  let stop = () => {};
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      let closed = false;
-      let unsubscribe = () => {};
-      let wake = () => {};
-      const stopped = new AbortController();
-      const close = () => {
-        if (closed) return;
-        closed = true;
-        unsubscribe();
-        stopped.abort();
-        wake();
-        options.signal.removeEventListener("abort", close);
-        try {
-          controller.close();
-        } catch {
-          // already closed by the consumer
-        }
-      };
-      stop = close;
-      const send = (bytes: Uint8Array) => {
-        if (closed) return;
-        try {
-          controller.enqueue(bytes);
-        } catch {
-          close();
-        }
-      };
+): Response {
+  streamHeaders(c);
+  return streamSSE(c, async (stream) => {
+    let closed = false;
+    let pending = false;
+    let waiter: (() => void) | undefined;
+    const wake = () => {
+      pending = true;
+      const resolve = waiter;
+      waiter = undefined;
+      resolve?.();
+    };
+    const stopped = new AbortController();
+    const stop = () => {
+      closed = true;
+      stopped.abort();
+      wake();
+    };
+    stream.onAbort(stop); // the client went away
+    const offSignal = onAbort(options.signal, stop);
+    const unsubscribe = run.subscribe({ event: wake, done: wake });
+    void keepAlive(stream, options, stopped.signal);
+    try {
       let last = options.afterIndex ?? -1;
-      const pump = () => {
+      while (!closed) {
+        pending = false;
+        // Read before the events: once finished, the run records none after what is read.
+        const finished = run.finished;
         for (const { detail, index } of run.events(last + 1)) {
-          send(frame(detail.type, eventJson(detail), index));
+          if (closed) return;
+          await stream.writeSSE({
+            event: detail.type,
+            id: String(index),
+            data: messageData(eventJson(detail)),
+          });
           last = index;
         }
-        if (!run.finished) return;
-        send(frame("end", {
-          run_id: run.runId,
-          status: run.status,
-          ...(run.failure ? { error: run.failure } : {}),
-        }));
-        close();
-      };
-      unsubscribe = run.subscribe({ event: () => wake(), done: () => wake() });
-      if (options.signal.aborted) close();
-      else options.signal.addEventListener("abort", close, { once: true });
-      void (async () => {
-        while (!closed) {
-          pump();
-          if (closed) return;
-          await new Promise<void>((resolve) => wake = resolve);
+        if (closed) return;
+        if (finished) {
+          await stream.writeSSE({
+            event: "end",
+            data: messageData({
+              run_id: run.runId,
+              status: run.status,
+              ...(run.failure ? { error: run.failure } : {}),
+            }),
+          });
+          return;
         }
-      })();
-      void (async () => {
-        const interval = options.keepAliveMs ?? 15_000;
-        while (!closed) {
-          try {
-            await options.clock.sleep(interval, { signal: stopped.signal });
-          } catch {
-            return;
-          }
-          send(encoder.encode(": keep-alive\n\n"));
-        }
-      })();
-    },
-    cancel() {
-      stop();
-    },
+        // Events that came while writing set `pending`: read them before waiting.
+        if (!pending) await new Promise<void>((resolve) => waiter = resolve);
+      }
+    } finally {
+      unsubscribe();
+      offSignal();
+      stopped.abort();
+    }
   });
 }
 
-/** A finished stream replaying stored trace records (runs this API did not start). */
-export function traceReplayStream(records: readonly TraceRecord[]): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      records.forEach((record, index) => {
-        controller.enqueue(frame(record.event ?? "log", traceJson(record), index));
+/** Writes a `: keep-alive` comment every interval until `signal` aborts. */
+async function keepAlive(
+  stream: SSEStreamingApi,
+  options: RunEventStreamOptions,
+  signal: AbortSignal,
+): Promise<void> {
+  const interval = options.keepAliveMs ?? 15_000;
+  while (!signal.aborted) {
+    try {
+      await options.clock.sleep(interval, { signal });
+    } catch {
+      return;
+    }
+    await stream.write(": keep-alive\n\n");
+  }
+}
+
+/** A finished event-stream response replaying stored trace records (runs this API did not
+ * start). */
+export function traceReplayResponse(c: Context, records: readonly TraceRecord[]): Response {
+  streamHeaders(c);
+  return streamSSE(c, async (stream) => {
+    for (const [index, record] of records.entries()) {
+      await stream.writeSSE({
+        event: record.event ?? "log",
+        id: String(index),
+        data: messageData(traceJson(record)),
       });
-      const end = [...records].reverse().find((r) => r.event === "run-end");
-      controller.enqueue(frame("end", {
-        run_id: records[0]?.runId,
-        status: end?.status ?? "WAIT",
-      }));
-      controller.close();
-    },
+    }
+    const end = [...records].reverse().find((r) => r.event === "run-end");
+    await stream.writeSSE({
+      event: "end",
+      data: messageData({ run_id: records[0]?.runId, status: end?.status ?? "WAIT" }),
+    });
   });
 }

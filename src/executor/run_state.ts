@@ -24,10 +24,7 @@ import { PythonPool } from "../stages/python.ts";
 import { onAbort, type TimeoutReason } from "../util/abort.ts";
 // The runners take these with the rest of a scope's helpers from here.
 export { errorForAbort, statusForAbort, TimeoutReason } from "../util/abort.ts";
-import { isoTime } from "../util/time.ts";
 import type { RunContext } from "../models/run_context.ts";
-
-export { isoTime };
 
 /** Services a run needs beyond the workflow itself. */
 export interface RunServices {
@@ -305,15 +302,6 @@ export type EmitDetail =
 const NO_SCOPE: EventScope = {};
 /** The outcome of an event that reports none (`*-start`). */
 export const NO_OUTCOME: EventOutcome = {};
-
-/** `{start, end, duration_ms}` as recorded at every context level. */
-export function timingInfo(startMs: number, endMs: number, durationMs: number) {
-  return {
-    start: isoTime(startMs),
-    end: isoTime(endMs),
-    duration_ms: Math.round(durationMs * 1000) / 1000,
-  };
-}
 
 /**
  * Calls `onTimeout` after `ms` of the runtime clock unless disposed first. The

@@ -18,14 +18,15 @@ import {
   scopedSignal,
   statusForAbort,
   TimeoutReason,
-  timingInfo,
 } from "./run_state.ts";
+import { Timer } from "./timing.ts";
+import { withRetry } from "./retry.ts";
 import type { JsRunner, NestedRun, StageContext, StageOutcome } from "../stages/types.ts";
 import { STAGE_KINDS, stageHandler } from "../stages/kinds.ts";
 import type { LogLevel } from "./events.ts";
 import { childSignal, onAbort } from "../util/abort.ts";
 import { formatTimeout } from "../util/text.ts";
-import type { StageContext as StageRecord } from "../models/run_context.ts";
+import type { ErrorRecord, StageContext as StageRecord } from "../models/run_context.ts";
 import { PythonSession } from "../stages/python.ts";
 
 /** Where a list of stages runs: its job/strategy, scope and output map. */
@@ -216,6 +217,14 @@ function edgeBase(stage: Stage): LogLevel {
   return QUIET_KINDS.has(stage.kind) ? "debug" : "info";
 }
 
+/** One attempt's outcome, and whether a failure may be tried again. */
+interface AttemptOutcome {
+  readonly status: Status;
+  readonly outputs: Record<string, unknown>;
+  readonly error?: ErrorRecord;
+  readonly retriable: boolean;
+}
+
 /** Runs one stage and records its entry in `frame.stages`. */
 export async function runStage(
   stage: Stage,
@@ -223,28 +232,20 @@ export async function runStage(
   signal: AbortSignal,
 ): Promise<{ id: string; entry: StageEntry }> {
   const { run } = frame;
-  const clock = run.services.runtime.clock;
-  const startMs = clock.now();
-  const t0 = clock.monotonic();
+  const timer = new Timer(run.services.runtime.clock);
   let id: string;
   let name: string;
   try {
     ({ id, name } = resolveStageId(stage, frame));
   } catch (error) {
-    const fallbackId = stage.id ?? stage.name;
-    return finish(
-      frame,
-      stage,
-      fallbackId,
-      startMs,
-      t0,
-      "FAILED",
-      {},
-      errorToRecord(error),
-      undefined,
-    );
+    const id = stage.id ?? stage.name;
+    return finish(frame, { stage, id, timer, status: "FAILED", error: errorToRecord(error) });
   }
-  const where: EventScope = {
+  if (signal.aborted) {
+    const error = errorToRecord(errorForAbort(signal.reason));
+    return finish(frame, { stage, id, timer, status: statusForAbort(signal.reason), error });
+  }
+  const started: EventScope = {
     job: frame.jobId,
     strategy: frame.strategyId,
     stage: id,
@@ -252,167 +253,159 @@ export async function runStage(
     nested: frame.nested.length ? frame.nested : undefined,
     kind: stage.kind,
   };
-  if (signal.aborted) {
-    const error = errorForAbort(signal.reason);
-    return finish(
-      frame,
-      stage,
-      id,
-      startMs,
-      t0,
-      statusForAbort(signal.reason),
-      {},
-      errorToRecord(error),
-      undefined,
-    );
-  }
-  run.emitIn("stage-start", where, NO_OUTCOME, edgeBase(stage), startMs);
+  run.emitIn("stage-start", started, NO_OUTCOME, edgeBase(stage), timer.startMs);
 
   if (stage.if !== undefined) {
     let go: boolean;
     try {
       go = evaluateCondition(stage.if, frame.scope, run.renderOptions);
     } catch (error) {
-      return finish(frame, stage, id, startMs, t0, "FAILED", {}, errorToRecord(error), where);
+      return finish(frame, {
+        stage,
+        id,
+        timer,
+        started,
+        status: "FAILED",
+        error: errorToRecord(error),
+      });
     }
     if (!go) {
-      run.log("info", `[STAGE]: Skip '${name}': condition is false`, where);
-      return finish(frame, stage, id, startMs, t0, "SKIP", {}, undefined, where, true);
+      run.log("info", `[STAGE]: Skip '${name}': condition is false`, started);
+      return finish(frame, { stage, id, timer, started, status: "SKIP", skipped: true });
     }
   }
 
   if (run.services.dryRun && ACTION_KINDS.has(stage.kind)) {
-    run.log("info", `[STAGE]: Dry-run: '${name}' (${stage.kind}) not executed`, where);
-    return finish(frame, stage, id, startMs, t0, "SUCCESS", {}, undefined, where);
+    run.log("info", `[STAGE]: Dry-run: '${name}' (${stage.kind}) not executed`, started);
+    return finish(frame, { stage, id, timer, started, status: "SUCCESS" });
   }
 
-  const handler = stageHandler(stage.kind);
-  const attempts = stage.retry?.attempts ?? 1;
-  let delay = stage.retry?.delayMs ?? 0;
-  let last: {
-    status: Status;
-    outputs: Record<string, unknown>;
-    error?: { name: string; message: string };
-  } = {
-    status: "FAILED",
-    outputs: {},
-  };
-  let made = 0;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    made = attempt;
-    const scoped = scopedSignal(
-      run.services.runtime,
+  const attempt = () => attemptStage(stage, frame, signal, started);
+  // Most stages have no `retry:`: they skip the helper's closures and options object.
+  const { result, attempts } = (stage.retry?.attempts ?? 1) <= 1
+    ? { result: await attempt(), attempts: 1 }
+    : await withRetry(attempt, {
+      policy: stage.retry,
+      clock: run.services.runtime.clock,
       signal,
-      stage.timeoutMs,
-      () =>
-        new TimeoutReason(
-          "stage",
-          `stage '${name}' timed out after ${formatTimeout(stage.timeoutMs!)}`,
+      retriable: (outcome) => outcome.status === "FAILED" && outcome.retriable,
+      onRetry: (outcome, attempt, total, delayMs) =>
+        run.log(
+          "warning",
+          `[STAGE]: '${name}' failed (attempt ${attempt} of ${total}): ${
+            outcome.error?.message ?? ""
+          }; retrying in ${delayMs} ms`,
+          started,
         ),
-    );
-    const context = new StageContextImpl(frame, id, name, scoped.signal, stage.timeoutMs);
-    let retriable = true;
-    try {
-      const work = handler(stage, context);
-      const outcome: StageOutcome = UNTRUSTED_KINDS.has(stage.kind)
-        ? await raceAbort(work, scoped.signal)
-        : await work;
-      last = {
-        status: outcome.status ?? "SUCCESS",
-        outputs: outcome.outputs,
-        error: outcome.error,
-      };
-    } catch (error) {
-      if (scoped.signal.aborted) {
-        last = {
-          status: statusForAbort(scoped.signal.reason),
-          outputs: {},
-          error: errorToRecord(errorForAbort(scoped.signal.reason)),
-        };
-        retriable = !signal.aborted;
-      } else if (error instanceof SkipError) {
-        last = { status: "SKIP", outputs: {}, error: undefined };
-      } else {
-        last = { status: "FAILED", outputs: {}, error: errorToRecord(error) };
-        retriable = !(error instanceof NonRetriableError);
-      }
-    } finally {
-      context.dispose();
-      scoped.dispose();
-    }
-    if (last.status !== "FAILED" || !retriable || attempt === attempts) break;
-    run.log(
-      "warning",
-      `[STAGE]: '${name}' failed (attempt ${attempt} of ${attempts}): ${
-        last.error?.message ?? ""
-      }; retrying in ${delay} ms`,
-      where,
-    );
-    const pause = childSignal(signal);
-    try {
-      await clock.sleep(delay, { signal: pause.signal });
-    } catch {
-      last = {
-        status: statusForAbort(signal.reason),
+      onAbortedWait: (last, reason) => ({
+        status: statusForAbort(reason),
         outputs: last.outputs,
-        error: errorToRecord(errorForAbort(signal.reason)),
-      };
-      break;
-    } finally {
-      pause.dispose();
-    }
-    delay = Math.min(delay * (stage.retry?.backoff ?? 1), stage.retry?.maxDelayMs ?? Infinity);
-  }
-  return finish(
-    frame,
+        error: errorToRecord(errorForAbort(reason)),
+        retriable: false,
+      }),
+    });
+  return finish(frame, {
     stage,
     id,
-    startMs,
-    t0,
-    last.status,
-    last.outputs,
-    last.error,
-    where,
-    false,
-    made,
-  );
+    timer,
+    started,
+    status: result.status,
+    outputs: result.outputs,
+    error: result.error,
+    attempts,
+  });
 }
 
-/** Records a stage's entry; `started` is the scope of its `stage-start` event, when it had one
- * (its `stage-end` goes to the same scope). */
-function finish(
-  frame: StagesFrame,
+/** Runs a stage's handler once under its own timeout and records how it ended. */
+async function attemptStage(
   stage: Stage,
-  id: string,
-  startMs: number,
-  t0: number,
-  status: Status,
-  outputs: Record<string, unknown>,
-  error: { name: string; message: string } | undefined,
-  started: EventScope | undefined,
-  skipped = false,
-  attempts?: number,
-): { id: string; entry: StageEntry } {
+  frame: StagesFrame,
+  signal: AbortSignal,
+  where: EventScope,
+): Promise<AttemptOutcome> {
   const { run } = frame;
-  const clock = run.services.runtime.clock;
-  const durationMs = clock.monotonic() - t0;
-  const entry: StageEntry = {
-    status,
-    outputs,
-    info: timingInfo(startMs, startMs + durationMs, durationMs),
-  };
+  const id = where.stage!, name = where.stageName!;
+  const handler = stageHandler(stage.kind);
+  const scoped = scopedSignal(
+    run.services.runtime,
+    signal,
+    stage.timeoutMs,
+    () =>
+      new TimeoutReason(
+        "stage",
+        `stage '${name}' timed out after ${formatTimeout(stage.timeoutMs!)}`,
+      ),
+  );
+  const context = new StageContextImpl(frame, id, name, scoped.signal, stage.timeoutMs);
+  try {
+    const work = handler(stage, context);
+    const outcome: StageOutcome = UNTRUSTED_KINDS.has(stage.kind)
+      ? await raceAbort(work, scoped.signal)
+      : await work;
+    return {
+      status: outcome.status ?? "SUCCESS",
+      outputs: outcome.outputs,
+      error: outcome.error,
+      retriable: true,
+    };
+  } catch (error) {
+    if (scoped.signal.aborted) {
+      return {
+        status: statusForAbort(scoped.signal.reason),
+        outputs: {},
+        error: errorToRecord(errorForAbort(scoped.signal.reason)),
+        // The stage's own timeout may be retried; the caller's cancel or timeout may not.
+        retriable: !signal.aborted,
+      };
+    }
+    if (error instanceof SkipError) return { status: "SKIP", outputs: {}, retriable: false };
+    return {
+      status: "FAILED",
+      outputs: {},
+      error: errorToRecord(error),
+      retriable: !(error instanceof NonRetriableError),
+    };
+  } finally {
+    context.dispose();
+    scoped.dispose();
+  }
+}
+
+/** How a stage ended, for {@linkcode finish}. */
+interface StageEnd {
+  readonly stage: Stage;
+  /** The stage's resolved id (its declared id or name when resolving failed). */
+  readonly id: string;
+  readonly timer: Timer;
+  readonly status: Status;
+  /** @default {} */
+  readonly outputs?: Record<string, unknown>;
+  readonly error?: ErrorRecord;
+  /** The scope of its `stage-start` event, when it had one (its `stage-end` goes there). */
+  readonly started?: EventScope;
+  /** Skipped by its `if`. @default false */
+  readonly skipped?: boolean;
+  /** Attempts made, when the stage's handler ran. */
+  readonly attempts?: number;
+}
+
+/** Records a stage's entry and emits its `stage-end` (when it started). */
+function finish(frame: StagesFrame, end: StageEnd): { id: string; entry: StageEntry } {
+  const { timer, id, status, error } = end;
+  const info = timer.stop();
+  const entry: StageEntry = { status, outputs: end.outputs ?? {}, info };
   if (error) entry.errors = error;
-  if (skipped) entry.skipped = true;
+  if (end.skipped) entry.skipped = true;
   frame.stages[id] = entry;
   const visible = frame.scope.stages as Record<string, unknown>;
   if (visible !== frame.stages) visible[id] = entry;
-  if (started) {
-    run.emitIn(
+  if (end.started) {
+    frame.run.emitIn(
       "stage-end",
-      started,
-      { status, durationMs, error, attempts },
-      edgeBase(stage),
-      Math.floor(startMs + durationMs),
+      end.started,
+      { status, durationMs: timer.durationMs, error, attempts: end.attempts },
+      edgeBase(end.stage),
+      Math.floor(timer.endMs),
     );
   }
   return { id, entry };

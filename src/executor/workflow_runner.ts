@@ -13,7 +13,8 @@ import { newRunId } from "./ids.ts";
 import { formatTimeout } from "../util/text.ts";
 import { decideTriggerRule } from "./trigger_rule.ts";
 import { aggregateStatus, type JobEntry, runJob } from "./job_runner.ts";
-import { armTimeout, type RunServices, RunState, timingInfo } from "./run_state.ts";
+import { armTimeout, type RunServices, RunState } from "./run_state.ts";
+import { instantInfo, Timer } from "./timing.ts";
 import type { RunContext } from "../models/run_context.ts";
 import { type Result, revealSecrets, sealResult } from "./result.ts";
 
@@ -132,8 +133,7 @@ export async function executeWorkflow(
     };
   }
 
-  const startMs = clock.now();
-  const t0 = clock.monotonic();
+  const timer = new Timer(clock);
   const jobs: Record<string, JobEntry> = {};
   run.emit({ type: "run-start", traceparent: options.traceparent, rerunOf: options.rerunOf });
 
@@ -164,14 +164,9 @@ export async function executeWorkflow(
   const statuses = Object.values(jobs).map((j) => j.status);
   let status: Status = aggregateStatus(statuses);
   if (controller.signal.aborted && status !== "FAILED") status = "CANCEL";
-  const durationMs = clock.monotonic() - t0;
-  const context: RunContext = {
-    params: coerced.params,
-    jobs,
-    ...options.extraScope,
-    status,
-    info: timingInfo(startMs, startMs + durationMs, durationMs),
-  };
+  const info = timer.stop();
+  const durationMs = timer.durationMs;
+  const context: RunContext = { params: coerced.params, jobs, ...options.extraScope, status, info };
   if (status === "FAILED") {
     const failed = Object.entries(jobs).filter(([, j]) => j.status === "FAILED").map(([id]) => id);
     context.errors = errorToRecord(
@@ -256,6 +251,7 @@ function runDag(
     if (needs.length === 0) ready.push(id);
   }
   const scope = { params, jobs };
+  const clock = services.runtime.clock;
   let running = 0;
   let ended = 0;
 
@@ -277,8 +273,7 @@ function runDag(
         return;
       }
       run.emit({ type: "job-start", job: id });
-      const now = services.runtime.clock.now();
-      const entry: JobEntry = { status: "SKIP", skipped: true, info: timingInfo(now, now, 0) };
+      const entry: JobEntry = { status: "SKIP", skipped: true, info: instantInfo(clock) };
       run.log(
         "info",
         `[JOB]: Skip '${id}': trigger rule '${job.triggerRule}' not met by needs ` +
@@ -306,20 +301,18 @@ function runDag(
         if (!signal.aborted && running >= limit) break;
         ready.shift();
         if (signal.aborted) {
-          const now = services.runtime.clock.now();
           finish(id, {
             status: "CANCEL",
             errors: errorToRecord(
               signal.reason instanceof Error ? signal.reason : new CancelError("cancelled"),
             ),
-            info: timingInfo(now, now, 0),
+            info: instantInfo(clock),
           });
           continue;
         }
         running++;
         runJob(workflow.jobs[id], run, scope, signal).catch((error): JobEntry => {
-          const now = services.runtime.clock.now();
-          return { status: "FAILED", errors: errorToRecord(error), info: timingInfo(now, now, 0) };
+          return { status: "FAILED", errors: errorToRecord(error), info: instantInfo(clock) };
         }).then((entry) => {
           running--;
           finish(id, entry);

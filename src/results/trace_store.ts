@@ -126,17 +126,7 @@ export { levelAtLeast, LOG_LEVELS } from "../executor/events.ts";
  * of the date-time and the last 6 of the suffix, for other ids the first 12 and last 6
  * characters; ids of 18 characters or fewer are kept whole.
  */
-let lastCutFrom = "";
-let lastCut = "";
-
 export function cutId(runId: string): string {
-  if (runId === lastCutFrom) return lastCut;
-  lastCutFrom = runId;
-  lastCut = computeCutId(runId);
-  return lastCut;
-}
-
-function computeCutId(runId: string): string {
   if (runId.length <= 18) return runId;
   const t = runId.indexOf("T");
   if (t > 0 && /^\d+T\d+$/.test(runId)) {
@@ -166,19 +156,14 @@ const LEVEL_LABELS: Record<TraceRecord["level"], string> = {
   error: "ERROR  ",
 };
 
-let lastLineIso = "";
-let lastLineTime = "";
-
-/** `YYYY-MM-DD HH:MM:SS.mmm` of an epoch ms (the last one is remembered). */
+/** `YYYY-MM-DD HH:MM:SS.mmm` of an epoch ms. */
 function lineTime(ms: number): string {
   const iso = isoTime(ms);
-  if (iso !== lastLineIso) {
-    lastLineIso = iso;
-    lastLineTime = `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
-  }
-  return lastLineTime;
+  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
 }
 
+// Kept: records of one batch share their run, and cutting the ids again costs ~0.08 µs a
+// text line (a run-id regex), ~80 % of formatting the rest of the line.
 let lastIdsRun = "";
 let lastIdsParent: string | undefined;
 let lastIds = "";
@@ -289,18 +274,8 @@ function jsonString(text: string): string {
   return `"${text}"`;
 }
 
-let lastJsonTime = NaN;
-let lastJsonTimeText = "";
-
-/** Text of an epoch ms (records of one batch mostly share their millisecond). */
-function timeText(time: number): string {
-  if (time !== lastJsonTime) {
-    lastJsonTime = time;
-    lastJsonTimeText = String(time);
-  }
-  return lastJsonTimeText;
-}
-
+// Kept: a batch's records share run id, parent and workflow; building their JSON once saves
+// ~0.15 µs of a ~0.3 µs JSON line (two escape scans and the concatenation).
 let lastHeadRun = "";
 let lastHeadParent: string | undefined;
 let lastHeadWorkflow = "";
@@ -327,7 +302,7 @@ function runFields(record: TraceRecord): string {
 export function traceRecordToLine(record: TraceRecord): string {
   // Hand-built so the hot path skips an intermediate object; key order is fixed with `time`
   // first. Only string values need escaping.
-  let line = `{"time":${timeText(record.time)},"level":"${record.level}",${runFields(record)}`;
+  let line = `{"time":${record.time},"level":"${record.level}",${runFields(record)}`;
   if (record.job !== undefined) line += `,"job":${jsonString(record.job)}`;
   if (record.strategy !== undefined) line += `,"strategy":${jsonString(record.strategy)}`;
   if (record.stage !== undefined) line += `,"stage":${jsonString(record.stage)}`;

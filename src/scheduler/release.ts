@@ -81,7 +81,10 @@ export interface ReleaseScope {
   readonly type: ReleaseType;
 }
 
-/** Releases in flight per audit store, so two concurrent normal releases cannot both run. */
+/** Releases in flight per audit store, so two concurrent normal releases cannot both run.
+ * Kept: behaviour, not a cache. The audit store is what every caller (scheduler, API, CLI,
+ * other engines) shares for "once", so the claim hangs off it, weakly; it covers the window
+ * before the audit is written ("runs only one of two concurrent normal releases"). */
 const inFlight = new WeakMap<AuditStore, Set<string>>();
 
 function flightKey(name: string, logicalDate: number): string {

@@ -18,7 +18,7 @@ import {
   summaryOf,
   summaryRow,
 } from "../_run_rows.ts";
-import { runEventStream, SSE_HEADERS, traceJson, traceReplayStream } from "../_sse.ts";
+import { runEventResponse, traceJson, traceReplayResponse } from "../_sse.ts";
 import { json, type RouteDefinition } from "../route_table.ts";
 
 const RUN_ROW = {
@@ -139,16 +139,15 @@ export const RUN_ROUTES: readonly RouteDefinition[] = [
       if (run) {
         const lastId = Number(c.req.header("last-event-id"));
         const signal = AbortSignal.any([c.req.raw.signal, deps.shutdownSignal]);
-        const stream = runEventStream(run, {
+        return runEventResponse(c, run, {
           signal,
           clock: deps.engine.runtime.clock,
           afterIndex: Number.isInteger(lastId) && lastId >= 0 ? lastId : undefined,
         });
-        return new Response(stream, { headers: SSE_HEADERS });
       }
       const records = await storedTrace(deps, runId);
       if (!records || records.length === 0) throw notFound(runId, deps);
-      return new Response(traceReplayStream(records), { headers: SSE_HEADERS });
+      return traceReplayResponse(c, records);
     },
   },
 ];
