@@ -125,6 +125,7 @@ export {
 export {
   createMemoryRuntime,
   FakeClock,
+  FakeProcessTable,
   type MemoryRuntime,
   type MemoryRuntimeOptions,
 } from "./src/runtime/memory.ts";
