@@ -134,7 +134,19 @@ export type * from "./src/runtime/types.ts";
 export type {
   AuditRecord,
   AuditStore,
+  ClaimNextOptions,
+  ClaimOptions,
   CleanupOptions,
+  EnqueueOptions,
+  ListRunRecordsOptions,
+  NewRun,
+  ReleaseClaim,
+  RunEnd,
+  RunOwner,
+  RunRecord,
+  RunRecordState,
+  RunRelease,
+  RunStore,
   ListOptions,
   ListRunsOptions,
   ReleaseType,
@@ -158,6 +170,12 @@ export {
   type WorkflowApi,
 } from "./src/api/app.ts";
 export { ApiError, type ErrorBody } from "./src/api/errors.ts";
+export {
+  OWNER_ENDED,
+  type RecoveredRun,
+  recoverRuns,
+  type RecoverRunsOptions,
+} from "./src/recovery.ts";
 export {
   poke,
   type PokeOptions,
