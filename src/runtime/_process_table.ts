@@ -65,6 +65,9 @@ export function createProcessTable(host: ProcessHost): ProcessTable {
         } catch {
           return false; // no such process
         }
+        // A zombie (ended, not yet reaped by its parent) runs no more.
+        const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+        if (state === "Z" || state === "X") return false;
         return identity.startTime === "" || statStartTime(stat) === identity.startTime;
       }
       return host.signalZero?.(identity.pid) ?? true;
