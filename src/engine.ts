@@ -419,12 +419,10 @@ export class Engine {
       throw error;
     } finally {
       await ticket?.close(
-        result
-          ? { status: result.status }
-          : {
-            status: "FAILED",
-            reason: failure instanceof Error ? failure.message : String(failure),
-          },
+        result ? { status: result.status } : {
+          status: "FAILED",
+          reason: failure instanceof Error ? failure.message : String(failure),
+        },
       );
       this.#running.delete(runId);
     }

@@ -278,7 +278,10 @@ describe("readSettings(): run records and recovery", () => {
         .runUrl,
       "/var/runs",
     );
-    assert.equal(readSettings(env({ WORKFLOW_LOG_RUN_URL: "sqlite:./wf.db" })).runUrl, "sqlite:./wf.db");
+    assert.equal(
+      readSettings(env({ WORKFLOW_LOG_RUN_URL: "sqlite:./wf.db" })).runUrl,
+      "sqlite:./wf.db",
+    );
     assert.equal(readSettings(env({ WORKFLOW_CORE_RECOVER: "fail" })).recover, "fail");
     assert.equal(readSettings(env({}), { recover: "fail" }).recover, "fail");
   });

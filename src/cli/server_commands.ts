@@ -112,7 +112,11 @@ async function commandServe(args: readonly string[], io: CliIo): Promise<number>
   }
   const stopRunLog = logRuns(engine.events, io.stdout);
   // Before taking requests: runs whose process died are resumed (or failed) first.
-  const recovery = await startRecovery(engine, scheduler ? schedulerAudits! : engine.audits, io.stdout);
+  const recovery = await startRecovery(
+    engine,
+    scheduler ? schedulerAudits! : engine.audits,
+    io.stdout,
+  );
   if (scheduler) {
     for (const run of recovery.runs) {
       if (run.action === "resumed" && run.release) scheduler.adopt(run.release, run.done);

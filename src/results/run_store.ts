@@ -250,7 +250,9 @@ export function claimedRunRecord(
   options: ClaimOptions,
 ): RunRecord | null {
   if (record.state === "ended") return null;
-  if (options.takeOver === undefined ? record.state !== "queued" : record.attempt !== options.takeOver) {
+  if (
+    options.takeOver === undefined ? record.state !== "queued" : record.attempt !== options.takeOver
+  ) {
     return null;
   }
   return {

@@ -21,8 +21,8 @@ import {
   type RunEnd,
   type RunOwner,
   type RunRecord,
-  type RunRecordState,
   runRecordExists,
+  type RunRecordState,
   type RunStore,
 } from "./run_store.ts";
 
@@ -287,7 +287,9 @@ function toRecord(
     ...(row.reason === null ? {} : { reason: String(row.reason) }),
     ...(row.ended_at === null ? {} : { endedAt: optional(row.ended_at) }),
     jobs: Object.fromEntries(
-      jobs.map((job) => [String(job.job), JSON.parse(String(job.entry)) as Record<string, unknown>]),
+      jobs.map((
+        job,
+      ) => [String(job.job), JSON.parse(String(job.entry)) as Record<string, unknown>]),
     ),
     updatedAt: Number(row.updated_at),
   };

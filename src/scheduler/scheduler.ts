@@ -215,7 +215,10 @@ export class Scheduler {
    * @param release The release's alias (`name`) and logical time.
    * @param done Settles when the run ends.
    */
-  adopt(release: { readonly name: string; readonly logicalDate: number }, done: Promise<unknown>): void {
+  adopt(
+    release: { readonly name: string; readonly logicalDate: number },
+    done: Promise<unknown>,
+  ): void {
     const task = this.#tasks.find((t) => t.alias === release.name);
     if (!task) return;
     task.running.add(release.logicalDate);
@@ -324,7 +327,8 @@ export class Scheduler {
     }
     const running = [...task.running];
     const skip = busy && task.overlap === "skip";
-    const full = !skip && task.overlap !== "allow" && (running.length > 0 || task.pending.length > 0) &&
+    const full = !skip && task.overlap !== "allow" &&
+      (running.length > 0 || task.pending.length > 0) &&
       task.pending.length >= this.#maxQueue;
     if (!skip && !full) {
       // Claimed before it runs or queues: of several schedulers on one store, one goes on.

@@ -104,7 +104,11 @@ describe("run records through the engine", () => {
     assert.equal(during?.attempt, 1);
     assert.equal(during?.owner?.id, `memory-host:${a.runtime.processes.self().pid}`);
     assert.deepEqual(during?.params, { name: "x" });
-    assert.deepEqual(Object.keys(during!.jobs), ["first"], "first is checkpointed before second ends");
+    assert.deepEqual(
+      Object.keys(during!.jobs),
+      ["first"],
+      "first is checkpointed before second ends",
+    );
     assert.deepEqual(
       (during!.jobs.first as { stages: Record<string, { outputs: unknown }> }).stages.one.outputs,
       { echo: "first:x" },
@@ -135,13 +139,21 @@ describe("run records through the engine", () => {
     assert.equal(record?.status, "SUCCESS");
     assert.equal(record?.owner?.id, b.engine.owner.id);
     const second = record!.jobs.second as { stages: Record<string, { outputs: unknown }> };
-    assert.deepEqual(second.stages.two.outputs, { echo: "second:first:x" }, "outputs of first reused");
+    assert.deepEqual(
+      second.stages.two.outputs,
+      { echo: "second:first:x" },
+      "outputs of first reused",
+    );
     // The "dead" process wakes up: its next checkpoint is refused and its run is cancelled.
     a.release("second");
     const stale = await running;
     assert.equal(stale.status, "CANCEL");
     assert.equal((stale.context.errors as { name: string }).name, "StaleAttemptError");
-    assert.equal((await runs.get("run-a"))?.status, "SUCCESS", "nothing the stale owner did was written");
+    assert.equal(
+      (await runs.get("run-a"))?.status,
+      "SUCCESS",
+      "nothing the stale owner did was written",
+    );
     assert.equal(Object.keys((await runs.get("run-a"))!.jobs).length, 3);
   });
 
@@ -159,8 +171,10 @@ describe("run records through the engine", () => {
     assert.equal(record?.reason, "owner process ended");
     assert.deepEqual(b.ran, []);
     const trace = (await traces.getTrace("run-a")) ?? [];
-    assert.ok(trace.some((r) => r.event === "run-end" && r.status === "FAILED" &&
-      /owner process ended/.test(r.message)));
+    assert.ok(trace.some((r) =>
+      r.event === "run-end" && r.status === "FAILED" &&
+      /owner process ended/.test(r.message)
+    ));
     const [summary] = await traces.listRuns({ limit: 10 });
     assert.equal(summary.runId, "run-a");
     assert.equal(summary.status, "FAILED", "the run no longer shows as running");
@@ -181,7 +195,10 @@ describe("run records through the engine", () => {
     assert.deepEqual(await recoverRuns(b.engine), [], "the owner is alive");
     table.end(a.runtime.processes.self().pid);
     const c = await machine(table, runs);
-    const both = await Promise.all([recoverRuns(b.engine, { mode: "fail" }), recoverRuns(c.engine, { mode: "fail" })]);
+    const both = await Promise.all([
+      recoverRuns(b.engine, { mode: "fail" }),
+      recoverRuns(c.engine, { mode: "fail" }),
+    ]);
     assert.equal(both.flat().length, 1, "one takeover of one orphan");
     a.release("second");
     await running;

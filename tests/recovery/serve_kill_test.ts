@@ -29,7 +29,9 @@ function setup() {
       needs: [first]
       stages:
         - name: wait for go
-          bash: 'echo $$$$ > ${dir}/second.pid; ${step("second-start")}; while [ ! -f ${dir}/go ]; do sleep 0.05; done; ${step("second")}'
+          bash: 'echo $$$$ > ${dir}/second.pid; ${
+      step("second-start")
+    }; while [ ! -f ${dir}/go ]; do sleep 0.05; done; ${step("second")}'
     third:
       needs: [second]
       stages:
@@ -49,10 +51,15 @@ function setup() {
 async function startServe(dir: string, env: Record<string, string>) {
   const server = startCli(["serve", "--port", "0", "--conf", `${dir}/conf`], env);
   let url = "";
-  await waitFor("serve to listen", () => {
-    url = /listening on (http:\/\/\S+?)\/api\/v1\//.exec(server.output())?.[1] ?? "";
-    return url !== "";
-  }, 20_000, server.output);
+  await waitFor(
+    "serve to listen",
+    () => {
+      url = /listening on (http:\/\/\S+?)\/api\/v1\//.exec(server.output())?.[1] ?? "";
+      return url !== "";
+    },
+    20_000,
+    server.output,
+  );
   return { server, url };
 }
 
@@ -117,7 +124,9 @@ describe("workflow serve killed with SIGKILL during a run", { timeout: 90_000 },
       try {
         assert.match(
           server.output(),
-          new RegExp(`recovered run ${runId} \\(three\\) of \\S+: resuming as attempt 2, keeping first`),
+          new RegExp(
+            `recovered run ${runId} \\(three\\) of \\S+: resuming as attempt 2, keeping first`,
+          ),
         );
         await waitFor(
           "the recovered run to end",
@@ -126,7 +135,13 @@ describe("workflow serve killed with SIGKILL during a run", { timeout: 90_000 },
           server.output,
         );
         assert.match(server.output(), new RegExp(`recovered run ${runId} ended SUCCESS`));
-        assert.deepEqual(lines(marks), ["first", "second-start", "second-start", "second", "third"]);
+        assert.deepEqual(lines(marks), [
+          "first",
+          "second-start",
+          "second-start",
+          "second",
+          "third",
+        ]);
         const record = runRecord(dir, runId);
         assert.equal(record.state, "ended");
         assert.equal(record.status, "SUCCESS");
@@ -150,7 +165,10 @@ describe("workflow serve killed with SIGKILL during a run", { timeout: 90_000 },
       const runId = await killDuringSecondJob(dir, marks, env);
       const { server, url } = await startServe(dir, { ...env, WORKFLOW_CORE_RECOVER: "fail" });
       try {
-        assert.match(server.output(), new RegExp(`recovered run ${runId} .*ended FAILED \\(owner process ended\\)`));
+        assert.match(
+          server.output(),
+          new RegExp(`recovered run ${runId} .*ended FAILED \\(owner process ended\\)`),
+        );
         const record = runRecord(dir, runId);
         assert.equal(record.state, "ended");
         assert.equal(record.status, "FAILED");

@@ -141,8 +141,15 @@ export function runStoreContract(
         ]);
         assert.equal(results.filter((r) => r !== null).length, 1);
         const winner = results.find((r) => r !== null)!;
-        await store.finish("run-1", 1, { status: "FAILED", reason: "owner process ended", now: T0 });
-        assert.equal(await store.claim("run-1", BOB, { now: T0, leaseMs: LEASE, takeOver: 1 }), null);
+        await store.finish("run-1", 1, {
+          status: "FAILED",
+          reason: "owner process ended",
+          now: T0,
+        });
+        assert.equal(
+          await store.claim("run-1", BOB, { now: T0, leaseMs: LEASE, takeOver: 1 }),
+          null,
+        );
         assert.equal(await store.claim("nope", BOB, { now: T0, leaseMs: LEASE }), null);
         const ended = await store.get("run-1");
         assert.equal(ended?.reason, "owner process ended");
@@ -179,7 +186,10 @@ export function runStoreContract(
         assert.deepEqual(after?.jobs, { extract: jobEntry(1) });
         // The new owner writes fine; a takeover of the old attempt number no longer works.
         await store.checkpoint("run-1", 2, "load", jobEntry(2), T0 + 8);
-        assert.equal(await store.claim("run-1", ALICE, { now: T0, leaseMs: LEASE, takeOver: 1 }), null);
+        assert.equal(
+          await store.claim("run-1", ALICE, { now: T0, leaseMs: LEASE, takeOver: 1 }),
+          null,
+        );
         await store.finish("run-1", 2, { status: "SUCCESS", now: T0 + 9 });
         await assert.rejects(
           store.checkpoint("run-1", 2, "late", jobEntry(0), T0 + 10),
@@ -195,12 +205,14 @@ export function runStoreContract(
       withStore(async ({ store }) => {
         await assert.rejects(
           store.checkpoint("ghost", 1, "a", jobEntry(1), T0),
-          (error: unknown) => error instanceof StaleAttemptError && /no such run/.test(error.message),
+          (error: unknown) =>
+            error instanceof StaleAttemptError && /no such run/.test(error.message),
         );
         await store.enqueue(newRun());
         await assert.rejects(
           store.finish("run-1", 0, { status: "SUCCESS", now: T0 }),
-          (error: unknown) => error instanceof StaleAttemptError && /not claimed/.test(error.message),
+          (error: unknown) =>
+            error instanceof StaleAttemptError && /not claimed/.test(error.message),
         );
         assert.equal((await store.get("run-1"))?.state, "queued");
       }),
@@ -217,7 +229,10 @@ export function runStoreContract(
         assert.equal((await store.claimNext(ALICE, opts))?.runId, "early");
         assert.equal((await store.claimNext(ALICE, opts))?.runId, "late");
         assert.equal(await store.claimNext(ALICE, opts), null);
-        assert.equal((await store.claimNext(BOB, { ...opts, labels: ["gpu", "x"] }))?.runId, "gpu-run");
+        assert.equal(
+          (await store.claimNext(BOB, { ...opts, labels: ["gpu", "x"] }))?.runId,
+          "gpu-run",
+        );
       }),
     );
 
@@ -255,7 +270,11 @@ export function runStoreContract(
           const other = await reopen!();
           try {
             assert.deepEqual((await other.get("run-1"))?.jobs, { extract: jobEntry(1) });
-            const taken = await other.claim("run-1", BOB, { now: T0 + 2, leaseMs: LEASE, takeOver: 1 });
+            const taken = await other.claim("run-1", BOB, {
+              now: T0 + 2,
+              leaseMs: LEASE,
+              takeOver: 1,
+            });
             assert.equal(taken?.attempt, 2);
             await assert.rejects(
               store.checkpoint("run-1", 1, "load", jobEntry(2), T0 + 3),
