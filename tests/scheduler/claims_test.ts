@@ -52,3 +52,27 @@ describe("Scheduler release claims", () => {
     assert.deepEqual(await audits.list("wf"), [], "nothing ran, nothing written");
   });
 });
+
+describe("Scheduler.adopt()", () => {
+  it("counts a recovered release as running, so overlap: skip skips the next tick", async () => {
+    const { engine, runtime } = await fakeEngine(YAML);
+    const audits = new MemoryAuditStore();
+    const scheduler = new Scheduler(engine, { audits, workflows: true });
+    let finish!: () => void;
+    scheduler.adopt(
+      { name: "wf", logicalDate: DAY - 5 * MINUTE },
+      new Promise<void>((resolve) => finish = resolve),
+    );
+    assert.equal(scheduler.running, 1);
+    const done = scheduler.start({ stop: DAY + 5 * MINUTE });
+    await runtime.clock.advance(MINUTE);
+    finish();
+    await runtime.clock.advance(10 * MINUTE);
+    await done;
+    assert.deepEqual(
+      scheduler.decisions().map((d) => `${iso(d.logicalTime).slice(11, 16)} ${d.decision}`),
+      ["00:00 skipped-overlap", "00:05 fired"],
+    );
+    assert.equal(scheduler.running, 0);
+  });
+});
