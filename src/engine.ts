@@ -411,7 +411,7 @@ export class Engine {
         runId,
         resume,
         parentRunId: options.parentRunId ?? takeOver?.parentRunId,
-        onJobEnd: ticket?.onJobEnd ?? options.onJobEnd,
+        onJobEnd: joinJobEnds(ticket?.onJobEnd, options.onJobEnd),
       });
       return result;
     } catch (error) {
@@ -477,7 +477,7 @@ export class Engine {
 
   /**
    * Checks a run id a caller wants to use: its format, that this engine is not running it and
-   * that the trace store holds no run with it.
+   * that neither the trace store nor the run store holds a run with it.
    *
    * @throws {RunIdError} `reason: "invalid"` for a malformed id, `"taken"` for a used one.
    */
@@ -494,6 +494,9 @@ export class Engine {
   async #assertNotStored(runId: string): Promise<void> {
     if (this.traces && (await this.traces.getTrace(runId)) !== null) {
       throw taken(runId, "is recorded in the trace store");
+    }
+    if (this.runs && (await this.runs.get(runId)) !== null) {
+      throw taken(runId, "is recorded in the run store");
     }
   }
 
@@ -602,6 +605,18 @@ export class Engine {
     await this.#pythonPool?.close();
     this.#pythonPool = undefined;
   }
+}
+
+/** The run store's checkpoint, then the caller's own hook. */
+function joinJobEnds(
+  first: ExecuteOptions["onJobEnd"],
+  second: ExecuteOptions["onJobEnd"],
+): ExecuteOptions["onJobEnd"] {
+  if (!first || !second) return first ?? second;
+  return async (job, entry) => {
+    await first(job, entry);
+    await second(job, entry);
+  };
 }
 
 /** Most ids from `newRunId()` remembered until used. */

@@ -10,6 +10,7 @@ import { MemoryTraceStore } from "../../src/results/memory_trace_store.ts";
 import type { RunStore } from "../../src/results/run_store.ts";
 import { Registry, tag } from "../../src/stages/registry.ts";
 import { recoverRuns } from "../../src/recovery.ts";
+import { RunIdError } from "../../src/errors.ts";
 import { release } from "../../src/scheduler/release.ts";
 import { engineFor } from "../_helpers.ts";
 
@@ -120,6 +121,20 @@ describe("run records through the engine", () => {
     assert.equal(ended?.state, "ended");
     assert.equal(ended?.status, "SUCCESS");
     assert.deepEqual(Object.keys(ended!.jobs).sort(), ["first", "second", "third"]);
+  });
+
+  it("a run id the run store holds is refused before anything runs", async () => {
+    const runs = new MemoryRunStore();
+    await runs.enqueue({ runId: "old-1", workflow: "wf", params: {}, labels: [], queuedAt: 0 });
+    const a = await machine(new FakeProcessTable(), runs);
+    await assert.rejects(
+      a.engine.execute("wf", { name: "x" }, { runId: "old-1" }),
+      (error: unknown) =>
+        error instanceof RunIdError && error.reason === "taken" &&
+        /is recorded in the run store/.test(error.message),
+    );
+    assert.deepEqual(a.ran, []);
+    assert.equal((await runs.get("old-1"))?.state, "queued", "the old record is untouched");
   });
 
   it("recovery resumes an orphan from its checkpoint: the finished job does not run again", async () => {
