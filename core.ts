@@ -1,9 +1,10 @@
 /**
- * `@ddeutil/workflow/core`: everything that runs on web-standard APIs alone — the engine,
- * config indexing from text, templates, the executor, stores, the scheduler and the Hono app —
- * without the Deno/Bun/Node adapters, the CLI or the socket server. Import it on edge runtimes
- * and pass a runtime yourself (`createWebRuntime()`, or your own `Runtime`); `docs/edge.md` has a
- * complete Cloudflare Worker.
+ * `@ddeutil/workflow/core`: the package's root API on web-standard APIs alone — the engine,
+ * config from text or a folder, results, tasks (`tag`, `Registry`), the errors and the Hono app,
+ * plus `createWebRuntime()` — without the Deno/Bun/Node adapters or the socket server. Import it
+ * on edge runtimes and pass a runtime yourself (`createWebRuntime()`, or your own `Runtime`);
+ * `docs/edge.md` has a complete Cloudflare Worker. The subpaths `/events`, `/stores`,
+ * `/scheduler` and `/testing` are web-standard too.
  *
  * @example
  * ```ts
@@ -28,26 +29,20 @@
  * @module
  */
 
+// The engine and its settings.
 export {
   type ConfigReport,
   Engine,
   type EngineExecuteOptions,
   type EngineOptions,
 } from "./src/engine.ts";
-export {
-  API_SETTING_KEYS,
-  type ApiSettingKey,
-  DEFAULT_SETTINGS,
-  ENGINE_SETTING_KEYS,
-  type EngineSettings,
-  readSettings,
-  type ReadSettingsOptions,
-  type Settings,
-} from "./src/settings.ts";
+export type { ApiSettingKey, EngineSettings, Settings } from "./src/settings.ts";
+export type { ListenerErrorHandler } from "./src/executor/events.ts";
+
+// What a run gives back.
 export {
   type ErrorRecord,
   type ExecuteOptions,
-  executeWorkflow,
   type JobContext,
   type Result,
   type RevealedResult,
@@ -57,21 +52,9 @@ export {
   type StrategyContext,
   type TimingInfo,
 } from "./src/executor/workflow_runner.ts";
-export {
-  LIFECYCLE_EVENT_TYPES,
-  LifecycleBus,
-  type LifecycleBusOptions,
-  type LifecycleDetail,
-  LifecycleEvent,
-  type LifecycleEventType,
-  type LifecycleListenOptions,
-  type ListenerErrorHandler,
-  type LogLevel,
-  onLifecycle,
-} from "./src/executor/events.ts";
-export { type Combination, expandMatrix, type ExpandMatrixOptions } from "./src/executor/matrix.ts";
-export type { EventScope, RunServices } from "./src/executor/run_state.ts";
-export { hashId, newRunId, strategyId } from "./src/executor/ids.ts";
+export { type ResultJson, resultToJson } from "./src/results/result.ts";
+
+// Task functions for `uses:` stages.
 export {
   Registry,
   type RegistryOptions,
@@ -86,22 +69,12 @@ export type {
   CallFunction,
   CallResolver,
   CallTarget,
-  JsRunner,
   StandardSchemaLike,
   StandardSchemaResult,
 } from "./src/stages/types.ts";
-export type {
-  Interpreter,
-  PythonObject,
-  PythonPool,
-  PythonReply,
-  PythonRequest,
-  PythonSession,
-  WireReply,
-} from "./src/stages/python.ts";
+
+// Config: templates from a folder or from text.
 export {
-  buildWorkflow,
-  type BuildWorkflowOptions,
   type ConfigFile,
   type ConfigIndex,
   type ConfigOptions,
@@ -111,56 +84,14 @@ export {
   type TemplateEntry,
   type TemplateType,
 } from "./src/config/loader.ts";
-export type { OnOptions } from "./src/models/on.ts";
-export {
-  createFilters,
-  evaluateCondition,
-  type FilterFunction,
-  type FilterRegistry,
-  render,
-  type RenderOptions,
-  renderString,
-  type Scope,
-} from "./src/template/mod.ts";
-export {
-  createMemoryRuntime,
-  FakeClock,
-  FakeProcessTable,
-  type MemoryRuntime,
-  type MemoryRuntimeOptions,
-} from "./src/runtime/memory.ts";
+export type * from "./src/models/types.ts";
+export type { FilterFunction, FilterRegistry } from "./src/template/mod.ts";
+
+// Runtimes: the web-standard one, and the interface every adapter implements.
 export { createWebRuntime, type WebRuntime, type WebRuntimeOptions } from "./src/runtime/web.ts";
 export type * from "./src/runtime/types.ts";
-export type {
-  AuditRecord,
-  AuditStore,
-  ClaimNextOptions,
-  ClaimOptions,
-  CleanupOptions,
-  EnqueueOptions,
-  ListOptions,
-  ListRunRecordsOptions,
-  ListRunsOptions,
-  NewRun,
-  ReleaseClaim,
-  ReleaseType,
-  ResultJson,
-  RunEnd,
-  RunKey,
-  RunOwner,
-  RunRecord,
-  RunRecordState,
-  RunRelease,
-  RunStore,
-  RunSummary,
-  TraceEvent,
-  TraceRecord,
-  TraceStore,
-} from "./src/results/mod.ts";
-export { maskedResultJson, resultToJson } from "./src/results/result.ts";
-export type * from "./src/models/types.ts";
-export * from "./src/errors.ts";
-export { VERSION } from "./src/version.ts";
+
+// The HTTP API (Hono).
 export {
   type ApiCloseOptions,
   type ApiOptions,
@@ -170,57 +101,27 @@ export {
   type WorkflowApi,
 } from "./src/api/app.ts";
 export { ApiError, type ErrorBody } from "./src/api/errors.ts";
+
 export {
-  OWNER_ENDED,
-  type RecoveredRun,
-  recoverRuns,
-  type RecoverRunsOptions,
-} from "./src/recovery.ts";
-export {
-  poke,
-  type PokeOptions,
-  release,
-  type ReleaseOptions,
-  type ReleaseReport,
-  type ReleaseScope,
-  type ReleaseStatus,
-} from "./src/scheduler/release.ts";
-export {
-  DECISION_EVENT,
-  formatDecision,
-  onDecision,
-  onScheduledRelease,
-  RELEASE_EVENT,
-  type ScheduledRelease,
-  type ScheduledTask,
-  Scheduler,
-  SchedulerEvent,
-  type SchedulerOptions,
-  type SchedulerStartOptions,
-  type SchedulerSummary,
-  type TickDecision,
-  type TickDecisionKind,
-} from "./src/scheduler/scheduler.ts";
-export {
-  /** A parsed cron expression in a time zone (`CronSchedule` in `src/scheduler/cron.ts`). */
-  CronSchedule as Cron,
-  cronSchedule,
-  describeTime,
-  nextRun,
-  nextRuns,
-  previousRun,
-  runsBetween,
-  type TimeDescription,
-  validateCron,
-  type ValidateCronOptions,
-  validateTimezone,
-} from "./src/scheduler/cron.ts";
-export {
-  escapeLabelValue,
-  formatTraceParent,
-  parseTraceParent,
-  PROMETHEUS_CONTENT_TYPE,
-  type TraceParent,
-  WorkflowMetrics,
-  type WorkflowMetricsOptions,
-} from "./src/telemetry/mod.ts";
+  CancelError,
+  ConfigError,
+  type ConfigIssue,
+  formatIssue,
+  isBlockingIssue,
+  JobError,
+  NonRetriableError,
+  ParamError,
+  RegistryError,
+  RunIdError,
+  SkipError,
+  type SourcePosition,
+  StageError,
+  StageTimeoutError,
+  StaleAttemptError,
+  StoreError,
+  TemplateError,
+  UnsupportedError,
+  WorkflowBaseError,
+  WorkflowError,
+} from "./src/errors.ts";
+export { VERSION } from "./src/version.ts";

@@ -17,6 +17,8 @@
  * @module
  */
 
+// The root API: everything `./core.ts` exports (web-standard), plus the host adapters and the
+// socket server. Subpaths: `/events`, `/stores`, `/scheduler`, `/testing`, `/core`.
 export * from "./core.ts";
 export {
   createBunRuntime,
@@ -25,7 +27,6 @@ export {
   detectRuntime,
 } from "./src/runtime/mod.ts";
 export { serve, type ServeOptions, type Server } from "./src/api/serve.ts";
-export { type CliHost, type CliIo, resultJson, runCli } from "./src/cli/run_cli.ts";
 
 // `deno run -A mod.ts <command>` (and `bun mod.ts <command>`) runs the CLI. No top-level
 // await here, so the library entry stays loadable everywhere.

@@ -17,6 +17,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outIndex = process.argv.indexOf("--out");
 const out = outIndex >= 0 ? resolve(process.argv[outIndex + 1]) : join(root, "npm");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+// The package's entry points: `mod` is `.`, each other one the subpath of its name.
+const ENTRIES = ["mod", "core", "events", "stores", "scheduler", "testing"];
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
@@ -36,7 +38,7 @@ const tsconfig = {
     outDir: out,
     rootDir: root,
   },
-  files: ["mod.ts", "core.ts", "src/cli/bin.ts"],
+  files: [...ENTRIES.map((entry) => `${entry}.ts`), "src/cli/bin.ts"],
   include: ["src/**/*.ts"],
 };
 const configPath = join(root, "tsconfig.npm.json");
@@ -63,12 +65,19 @@ const npmPackage = {
   engines: pkg.engines,
   main: "./mod.js",
   types: "./mod.d.ts",
-  exports: {
-    ".": { types: "./mod.d.ts", import: "./mod.js" },
-    "./core": { types: "./core.d.ts", import: "./core.js" },
-  },
+  exports: Object.fromEntries(
+    ENTRIES.map((entry) => [
+      entry === "mod" ? "." : `./${entry}`,
+      { types: `./${entry}.d.ts`, import: `./${entry}.js` },
+    ]),
+  ),
   bin: { workflow: "./src/cli/bin.js" },
-  files: ["mod.js", "mod.d.ts", "core.js", "core.d.ts", "src/", "README.md", "LICENSE"],
+  files: [
+    ...ENTRIES.flatMap((entry) => [`${entry}.js`, `${entry}.d.ts`]),
+    "src/",
+    "README.md",
+    "LICENSE",
+  ],
   dependencies: pkg.dependencies,
 };
 writeFileSync(join(out, "package.json"), JSON.stringify(npmPackage, null, 2) + "\n");

@@ -1,8 +1,9 @@
 /**
  * The layer check: the pure core (everything under `src/` except
  * `src/runtime/`, `src/cli/` and `src/api/serve.ts`) must not reach runtime
- * APIs or read the real clock, and each third-party package is imported by
- * exactly one place. Comments are ignored.
+ * APIs or read the real clock, each third-party package is imported by
+ * exactly one place, and a file imports only from its own layer or the layers
+ * below it in {@linkcode LAYERS} (type-only imports included). Comments are ignored.
  *
  * Run: `node --import tsx scripts/check_layers.ts [srcDir]` or
  * `deno run -A scripts/check_layers.ts [srcDir]`; exits 1 listing `file:line`.
@@ -10,7 +11,41 @@
  * @module
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
+import { posix } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+
+/**
+ * The layers of `src/`, lowest first: a folder, or a file directly in `src/`. A file may import
+ * from its own layer and from the layers before it in this list, never from one after it; a
+ * folder or root file missing here is a violation until it is given its place.
+ */
+export const LAYERS: readonly string[] = [
+  "errors.ts",
+  "version.ts",
+  "runtime",
+  "util",
+  "template",
+  "models",
+  "config",
+  "stages",
+  "worker",
+  "executor",
+  "results",
+  "scheduler",
+  "telemetry",
+  "settings.ts",
+  "run_records.ts",
+  "engine.ts",
+  "recovery.ts",
+  "api",
+  "cli",
+];
+
+/** Options of {@linkcode checkSource} and {@linkcode checkLayers}. */
+export interface CheckLayersOptions {
+  /** The layer order to hold the files to, lowest first. @default LAYERS */
+  readonly layers?: readonly string[];
+}
 
 /** One broken rule at a place in a file. */
 export interface LayerViolation {
@@ -150,8 +185,60 @@ export function stripComments(source: string): string {
   return out;
 }
 
-/** Checks one file's text; `file` is its path relative to `src/`. */
-export function checkSource(file: string, source: string): LayerViolation[] {
+/** The layer a path relative to `src/` belongs to: its first folder, or the file itself. */
+export function layerOf(file: string): string {
+  const slash = file.indexOf("/");
+  return slash === -1 ? file : file.slice(0, slash);
+}
+
+// Relative specifiers of static imports and re-exports (`from "./x"`, type-only ones too),
+// side-effect imports (`import "./x"`) and dynamic imports with a literal (`import("./x")`).
+const RELATIVE_IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*)["'](\.\.?\/[^"']*)["']/g;
+
+function layerViolations(
+  file: string,
+  lines: readonly string[],
+  layers: readonly string[],
+): LayerViolation[] {
+  const own = layerOf(file);
+  const rank = layers.indexOf(own);
+  if (rank === -1) {
+    return [{
+      file,
+      line: 1,
+      message: `is in "${own}", which has no place in the layer order ` +
+        "(add it to LAYERS in scripts/check_layers.ts)",
+    }];
+  }
+  const violations: LayerViolation[] = [];
+  lines.forEach((text, index) => {
+    for (const match of text.matchAll(RELATIVE_IMPORT)) {
+      const target = posix.normalize(posix.join(posix.dirname(file), match[1]));
+      const layer = layerOf(target);
+      const message = target.startsWith("../")
+        ? `imports ${match[1]} from outside src/`
+        : layers.indexOf(layer) > rank
+        ? `imports ${match[1]} from layer "${layer}", which stands above "${own}" ` +
+          "(a layer imports only its own folder and the layers below it)"
+        : undefined;
+      if (message) violations.push({ file, line: index + 1, message });
+    }
+  });
+  return violations;
+}
+
+/**
+ * Checks one file's text; `file` is its path relative to `src/`.
+ *
+ * @param file The file's path relative to `src/`, with `/` separators.
+ * @param source The file's text.
+ * @param options The layer order to check its imports against.
+ */
+export function checkSource(
+  file: string,
+  source: string,
+  options: CheckLayersOptions = {},
+): LayerViolation[] {
   const violations: LayerViolation[] = [];
   const lines = stripComments(source).split("\n");
   for (const rule of RULES) {
@@ -162,6 +249,7 @@ export function checkSource(file: string, source: string): LayerViolation[] {
       }
     });
   }
+  violations.push(...layerViolations(file, lines, options.layers ?? LAYERS));
   return violations.sort((a, b) => a.line - b.line);
 }
 
@@ -179,16 +267,22 @@ function listTsFiles(dir: string, prefix = ""): string[] {
 /**
  * Checks every `.ts` file below `srcDir` (a path, or a `file:` URL of the folder).
  *
+ * @param srcDir The `src` folder to check.
+ * @param options The layer order to hold it to.
+ *
  * @example
  * ```ts
  * const violations = checkLayers("src");
  * for (const v of violations) console.log(`src/${v.file}:${v.line}: ${v.message}`);
  * ```
  */
-export function checkLayers(srcDir: string | URL): LayerViolation[] {
+export function checkLayers(
+  srcDir: string | URL,
+  options: CheckLayersOptions = {},
+): LayerViolation[] {
   const root = (typeof srcDir === "string" ? srcDir : fileURLToPath(srcDir)).replace(/\/$/, "");
   return listTsFiles(root).flatMap((file) =>
-    checkSource(file, readFileSync(`${root}/${file}`, "utf8"))
+    checkSource(file, readFileSync(`${root}/${file}`, "utf8"), options)
   );
 }
 

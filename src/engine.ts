@@ -327,7 +327,7 @@ export class Engine {
   }
 
   /** Services handed to each run. */
-  services(options: { events?: EventTarget; dryRun?: boolean } = {}): RunServices {
+  #services(options: { events?: EventTarget; dryRun?: boolean } = {}): RunServices {
     const onListenerError = this.#onListenerError;
     const events = options.events
       ? new LifecycleBus([this.events, options.events], { onListenerError })
@@ -406,7 +406,7 @@ export class Engine {
       const resume = takeOver
         ? { runId, context: { jobs: structuredClone(takeOver.jobs) } }
         : options.resume;
-      result = await executeWorkflow(model, params, this.services(options), {
+      result = await executeWorkflow(model, params, this.#services(options), {
         ...options,
         runId,
         resume,

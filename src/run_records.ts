@@ -10,7 +10,7 @@
 
 import type { Clock, ProcessTable } from "./runtime/types.ts";
 import type { Status, Workflow } from "./models/types.ts";
-import type { JobContext } from "./executor/run_context.ts";
+import type { JobContext } from "./models/run_context.ts";
 import { StaleAttemptError } from "./errors.ts";
 import { toJsonValue } from "./results/result.ts";
 import type { RunOwner, RunRecord, RunRelease, RunStore } from "./results/run_store.ts";

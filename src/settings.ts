@@ -91,11 +91,15 @@ export const DEFAULT_SETTINGS: Settings = {
   apiEnableJobExecute: false,
 };
 
-/** Settings of the HTTP API, read by `createApi` (its options win over them). */
-export const API_SETTING_KEYS = ["apiPrefix", "apiToken", "apiEnableJobExecute"] as const;
-
 /** A setting of the HTTP API. */
-export type ApiSettingKey = typeof API_SETTING_KEYS[number];
+export type ApiSettingKey = "apiPrefix" | "apiToken" | "apiEnableJobExecute";
+
+/** Settings of the HTTP API, read by `createApi` (its options win over them). */
+export const API_SETTING_KEYS: readonly ApiSettingKey[] = [
+  "apiPrefix",
+  "apiToken",
+  "apiEnableJobExecute",
+];
 
 /** The settings an `Engine` reads: every one but the API's. */
 export type EngineSettings = Omit<Settings, ApiSettingKey>;
@@ -374,7 +378,7 @@ const ALL_KEYS = Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[];
  *
  * @example
  * ```ts
- * import { detectRuntime, readSettings } from "@ddeutil/workflow";
+ * import { detectRuntime } from "@ddeutil/workflow";
  * const { env } = detectRuntime();
  * const settings = readSettings((name) => env.get(name), { maxJobParallel: 2 });
  * // settings.maxJobParallel === 2, whatever WORKFLOW_CORE_MAX_JOB_PARALLEL holds

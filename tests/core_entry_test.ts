@@ -6,7 +6,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { createApi, createMemoryRuntime, Engine, indexConfig } from "../core.ts";
+import { createApi, Engine, indexConfig } from "../core.ts";
+import { createMemoryRuntime } from "../testing.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -38,6 +39,14 @@ describe("core entry", () => {
     assert.deepEqual(adapters, []);
     assert.ok(files.size > 50, `graph has ${files.size} modules`);
   });
+
+  for (const entry of ["events.ts", "stores.ts", "scheduler.ts", "testing.ts"]) {
+    it(`the ${entry.replace(".ts", "")} subpath reaches no node:/bun: module either`, () => {
+      const { files, hosts } = staticGraph(entry);
+      assert.deepEqual(hosts, []);
+      assert.deepEqual([...files].filter((f) => /src\/runtime\/(node|deno|bun)\.ts$/.test(f)), []);
+    });
+  }
 
   it("mod.ts does reach the host adapters (so the check above can fail)", () => {
     const { hosts } = staticGraph("mod.ts");

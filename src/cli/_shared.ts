@@ -10,8 +10,6 @@ import type { Runtime } from "../runtime/types.ts";
 import { ParamError, WorkflowBaseError } from "../errors.ts";
 import { closest } from "../models/issues.ts";
 import type { Workflow } from "../models/types.ts";
-import type { Result } from "../executor/workflow_runner.ts";
-import { type ResultJson, resultToJson } from "../results/result.ts";
 import { MAX_NESTING_DEPTH, tooDeep } from "../util/depth.ts";
 
 /** Where the CLI reads and writes. */
@@ -51,10 +49,6 @@ export const DEFAULT_CLI_HOST: CliHost = {
 export class UsageError extends WorkflowBaseError {
   override name = "UsageError";
 }
-
-/** Converts a Result (masked already) into the JSON printed by `--json` and returned by the
- * API. */
-export const resultJson: (result: Result) => ResultJson = resultToJson;
 
 /** Parses `-p key=value` pairs and `--params JSON` into one params object. */
 export function collectParams(

@@ -11,6 +11,7 @@
 import type { Engine, EngineOptions } from "../engine.ts";
 import { ConfigError, formatIssue, isBlockingIssue, ParamError } from "../errors.ts";
 import type { Settings } from "../settings.ts";
+import { resultToJson } from "../results/result.ts";
 import { VERSION } from "../version.ts";
 import { formatDuration, progressLine } from "./progress.ts";
 import type { CommandEntry } from "./commands.ts";
@@ -21,11 +22,10 @@ import {
   type CliIo,
   collectParams,
   DEFAULT_CLI_HOST,
-  resultJson,
   UsageError,
 } from "./_shared.ts";
 
-export { type CliHost, type CliIo, collectParams, resultJson, UsageError };
+export { type CliHost, type CliIo, collectParams, UsageError };
 
 const CONF_OPTION =
   "  --conf DIR         Config folder (default: $WORKFLOW_CORE_CONF_PATH or ./conf)\n";
@@ -323,7 +323,7 @@ async function commandRun(args: readonly string[], io: CliIo): Promise<number> {
       });
     }
     const result = await engine.execute(workflow, params, { events, signal: io.signal });
-    if (values.json) io.stdout(JSON.stringify(resultJson(result), null, 2) + "\n");
+    if (values.json) io.stdout(JSON.stringify(resultToJson(result), null, 2) + "\n");
     return result.status === "SUCCESS" || result.status === "SKIP" ? 0 : 1;
   } finally {
     await engine.close();

@@ -11,6 +11,7 @@
 import { Engine } from "../engine.ts";
 import type { CronSchedule as CronSpec } from "../models/types.ts";
 import type { AuditStore, ReleaseType } from "../results/audit_store.ts";
+import { resultToJson } from "../results/result.ts";
 import { MemoryAuditStore } from "../results/memory_audit_store.ts";
 import { cronSchedule, describeTime } from "../scheduler/cron.ts";
 import { release } from "../scheduler/release.ts";
@@ -22,13 +23,7 @@ import {
 } from "../scheduler/scheduler.ts";
 import { parseIsoDateTime } from "../template/zoned_time.ts";
 import type { CommandEntry } from "./commands.ts";
-import {
-  checkDeclaredParams,
-  type CliIo,
-  collectParams,
-  resultJson,
-  UsageError,
-} from "./_shared.ts";
+import { checkDeclaredParams, type CliIo, collectParams, UsageError } from "./_shared.ts";
 import { parseCommandArgs, type ParsedValues } from "./_args.ts";
 import { startRecovery } from "./_recover.ts";
 
@@ -133,7 +128,7 @@ async function commandRelease(args: readonly string[], io: CliIo): Promise<numbe
             type: report.type,
             audits: engine.audits ? "store" : "memory",
             ...(report.skippedReason ? { skipped_reason: report.skippedReason } : {}),
-            ...(report.result ? { result: resultJson(report.result) } : {}),
+            ...(report.result ? { result: resultToJson(report.result) } : {}),
           },
           null,
           2,

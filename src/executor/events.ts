@@ -6,7 +6,9 @@
  * @module
  */
 
-import type { Status } from "../models/types.ts";
+import type { LogLevel, Status } from "../models/types.ts";
+
+export type { LogLevel } from "../models/types.ts";
 
 /** Event types, one per lifecycle edge plus `log` for trace lines. */
 export type LifecycleEventType =
@@ -32,9 +34,6 @@ export const LIFECYCLE_EVENT_TYPES: readonly LifecycleEventType[] = [
   "stage-end",
   "log",
 ];
-
-/** Trace levels. */
-export type LogLevel = "debug" | "info" | "warning" | "error";
 
 /** Ordering of levels, lowest first. */
 export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warning", "error"];
@@ -232,7 +231,7 @@ const LIFECYCLE_TYPE_SET: ReadonlySet<string> = new Set(LIFECYCLE_EVENT_TYPES);
  *
  * @example
  * ```ts
- * import { LifecycleBus, onLifecycle } from "@ddeutil/workflow";
+ * import { LifecycleBus, onLifecycle } from "@ddeutil/workflow/events";
  * const bus = new LifecycleBus([], { onListenerError: (error) => console.warn(error) });
  * onLifecycle(bus, (detail) => console.log(detail.type, detail.status));
  * ```

@@ -21,7 +21,7 @@ import {
 } from "./run_state.ts";
 import { endLane, runStages, type StagesFrame } from "./stage_runner.ts";
 import { formatTimeout } from "../util/text.ts";
-import type { JobContext, StageContext, StrategyContext } from "./run_context.ts";
+import type { JobContext, StageContext, StrategyContext } from "../models/run_context.ts";
 
 /** The context entry of a job (see {@linkcode JobContext}). */
 export type JobEntry = JobContext;

@@ -9,7 +9,7 @@
  */
 
 import type { Status } from "../models/types.ts";
-import type { RunContext } from "./run_context.ts";
+import type { RunContext } from "../models/run_context.ts";
 
 /** What every execute returns. Safe to show: secrets in it read `***`. */
 export interface Result {

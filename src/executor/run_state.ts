@@ -21,10 +21,11 @@ import {
 } from "./events.ts";
 import type { CallResolver, JsRunner } from "../stages/types.ts";
 import { PythonPool } from "../stages/python.ts";
-import { CancelError, StageTimeoutError } from "../errors.ts";
-import { onAbort } from "../util/abort.ts";
+import { onAbort, type TimeoutReason } from "../util/abort.ts";
+// The runners take these with the rest of a scope's helpers from here.
+export { errorForAbort, statusForAbort, TimeoutReason } from "../util/abort.ts";
 import { isoTime } from "../util/time.ts";
-import type { RunContext } from "./run_context.ts";
+import type { RunContext } from "../models/run_context.ts";
 
 export { isoTime };
 
@@ -82,14 +83,6 @@ export interface RunIdentity {
   readonly triggerChain: readonly string[];
   /** W3C `traceparent` of the caller (API request header or parent run's trigger stage). */
   readonly traceparent?: string;
-}
-
-/** Why a scope was aborted; lets runners tell a timeout from a cancel. */
-export class TimeoutReason extends Error {
-  override name = "TimeoutReason";
-  constructor(readonly level: "stage" | "job", message: string) {
-    super(message);
-  }
 }
 
 /** Mutable state of one run. */
@@ -357,22 +350,4 @@ export function scopedSignal(
       disarm();
     },
   };
-}
-
-/** Maps an abort reason to the status a node that was stopped by it ends with. */
-export function statusForAbort(reason: unknown): Status {
-  return reason instanceof TimeoutReason || reason instanceof StageTimeoutError
-    ? "FAILED"
-    : "CANCEL";
-}
-
-/** The error recorded for a node stopped by `reason`. */
-export function errorForAbort(reason: unknown): Error {
-  if (reason instanceof TimeoutReason) return new StageTimeoutError(reason.message);
-  if (reason instanceof Error && reason.name !== "AbortError") {
-    return reason instanceof CancelError || reason instanceof StageTimeoutError
-      ? reason
-      : new CancelError(reason.message);
-  }
-  return new CancelError("cancelled");
 }

@@ -25,7 +25,7 @@ import { stageHandler } from "../stages/kinds.ts";
 import type { LogLevel } from "./events.ts";
 import { childSignal, onAbort } from "../util/abort.ts";
 import { formatTimeout } from "../util/text.ts";
-import type { StageContext as StageRecord } from "./run_context.ts";
+import type { StageContext as StageRecord } from "../models/run_context.ts";
 import { PythonSession } from "../stages/python.ts";
 
 /** Where a list of stages runs: its job/strategy, scope and output map. */

@@ -20,7 +20,7 @@ import { formatTimeout } from "../util/text.ts";
 import { decideTriggerRule } from "./trigger_rule.ts";
 import { aggregateStatus, type JobEntry, runJob } from "./job_runner.ts";
 import { armTimeout, type RunServices, RunState, timingInfo } from "./run_state.ts";
-import type { JobContext, RunContext } from "./run_context.ts";
+import type { JobContext, RunContext } from "../models/run_context.ts";
 import { type Result, revealSecrets, sealResult } from "./result.ts";
 
 export { type Result, type RevealedResult, revealSecrets } from "./result.ts";
@@ -32,7 +32,7 @@ export type {
   StageContext,
   StrategyContext,
   TimingInfo,
-} from "./run_context.ts";
+} from "../models/run_context.ts";
 
 /** Options of one execution. */
 export interface ExecuteOptions {

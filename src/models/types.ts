@@ -11,6 +11,9 @@ import type { SourcePosition } from "../errors.ts";
 /** Run and node statuses. */
 export type Status = "SUCCESS" | "FAILED" | "SKIP" | "CANCEL" | "WAIT";
 
+/** Levels of trace lines and lifecycle events, lowest first: debug, info, warning, error. */
+export type LogLevel = "debug" | "info" | "warning" | "error";
+
 /** Param types of DESIGN §5. */
 export type ParamType =
   | "str"

@@ -4,7 +4,7 @@
  * @module
  */
 
-export { maskedResultJson, type ResultJson, resultToJson, toJsonValue } from "./result.ts";
+export { type ResultJson, resultToJson, toJsonValue } from "./result.ts";
 export {
   type CleanupOptions,
   cutId,

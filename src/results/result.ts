@@ -56,18 +56,6 @@ export function resultToJson(
 }
 
 /**
- * The JSON form of a result: what the CLI's `--json` prints and the API returns.
- *
- * @param result A result an execute returned.
- * @returns The same as `resultToJson(result)`.
- * @deprecated A `Result` is masked already: use {@linkcode resultToJson} (or
- *   `JSON.stringify(result)`).
- */
-export function maskedResultJson(result: Result): ResultJson {
-  return resultToJson(result);
-}
-
-/**
  * Deep-converts any value to JSON-safe data (what `JSON.stringify` would keep, with
  * `Date` → ISO string, `Map` → object, `Set` → array, `bigint` → string, non-finite numbers →
  * `null`, `Error` → `{name, message}`). Cycles become `"[Circular]"`. `mask`, when given, is

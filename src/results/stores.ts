@@ -8,7 +8,6 @@
 import { ConfigError } from "../errors.ts";
 import type { Runtime, RuntimeEnv } from "../runtime/types.ts";
 import type { SqliteDatabase } from "../runtime/sqlite.ts";
-import type { Masker } from "../util/mask.ts";
 import { joinPath } from "./_fs.ts";
 import type { AuditRecord, AuditStore } from "./audit_store.ts";
 import type { TraceRecord, TraceStore } from "./trace_store.ts";
@@ -82,6 +81,16 @@ function parseJsonLocation(text: string, setting: string | undefined): StoreLoca
   );
 }
 
+/** What the stores need of a run's `Masker`: secret values → `***` in text and in data. */
+export interface StoreMasker {
+  /** How many secret values it knows (0: nothing to mask). */
+  readonly size: number;
+  /** `text` with every known secret replaced. */
+  mask(text: string): string;
+  /** A copy of `value` with every string (keys included) masked. */
+  maskValue<T>(value: T): T;
+}
+
 /** Options of {@linkcode openStores}. */
 export interface OpenStoresOptions {
   /** Trace store URL; absent → no trace store. */
@@ -91,7 +100,7 @@ export interface OpenStoresOptions {
   /** Run store URL; absent → no run store. */
   readonly runUrl?: string;
   /** Masks every trace message and audit context on write. */
-  readonly masker?: Masker;
+  readonly masker?: StoreMasker;
   /** Opens SQLite databases. @default `openSqliteDatabase` from `src/runtime/sqlite.ts` */
   readonly openSqlite?: (path: string) => Promise<SqliteDatabase>;
 }
@@ -184,7 +193,7 @@ export async function openStores(
 }
 
 /** A trace store that masks every message with `masker` before writing to `store`. */
-export function maskTraceStore(store: TraceStore, masker: Masker): TraceStore {
+export function maskTraceStore(store: TraceStore, masker: StoreMasker): TraceStore {
   return {
     write(records: readonly TraceRecord[]) {
       if (masker.size === 0) return store.write(records);
@@ -201,7 +210,7 @@ export function maskTraceStore(store: TraceStore, masker: Masker): TraceStore {
 }
 
 /** An audit store that masks every context before writing to `store`. */
-export function maskAuditStore(store: AuditStore, masker: Masker): AuditStore {
+export function maskAuditStore(store: AuditStore, masker: StoreMasker): AuditStore {
   return {
     write(record: AuditRecord) {
       if (masker.size === 0) return store.write(record);

@@ -25,7 +25,7 @@
  *
  * @module
  */
-import { Cron, CronPattern } from "croner";
+import { Cron as Croner, CronPattern } from "croner";
 import { ConfigError } from "../errors.ts";
 import { checkCronSyntax } from "./_cron_syntax.ts";
 import { WallClockMatcher } from "./_wall_clock.ts";
@@ -63,7 +63,7 @@ export function validateCron(
     if (zone) return zone;
   }
   try {
-    new Cron(syntax.expression, cronOptions(options?.timezone ?? "UTC", syntax.fields));
+    new Croner(syntax.expression, cronOptions(options?.timezone ?? "UTC", syntax.fields));
   } catch (error) {
     // Our own check should catch everything first; this keeps croner's reason if not.
     const reason = error instanceof Error ? error.message.replace(/^CronPattern:\s*/, "") : "";
@@ -133,16 +133,16 @@ class DayOffsets {
  *
  * @example
  * ```ts
- * const schedule = new CronSchedule("30 2 * * *", "America/New_York");
+ * const schedule = new Cron("30 2 * * *", "America/New_York");
  * schedule.next(Date.parse("2026-03-07T12:00:00Z")); // Date.parse("2026-03-08T07:00:00Z")
  * ```
  */
-export class CronSchedule {
+export class Cron {
   /** The expression as given. */
   readonly expression: string;
   /** The IANA zone fire times are computed in. */
   readonly timezone: string;
-  readonly #cron: Cron;
+  readonly #cron: Croner;
   /** Walks steady days fast; absent for year crons (it knows no year), which croner walks. */
   readonly #matcher: WallClockMatcher | undefined;
   readonly #offsets: DayOffsets;
@@ -164,7 +164,7 @@ export class CronSchedule {
     const source = syntax.ok ? syntax.expression : expression;
     const fields = syntax.ok ? syntax.fields : 5;
     const options = cronOptions(timezone, fields);
-    this.#cron = new Cron(source, options);
+    this.#cron = new Croner(source, options);
     // croner's parsed fields let us walk steady days without a zone lookup per step.
     this.#matcher = fields === 7
       ? undefined
@@ -256,7 +256,7 @@ export class CronSchedule {
 }
 
 const CACHE_LIMIT = 512;
-const schedules = new Map<string, CronSchedule>();
+const schedules = new Map<string, Cron>();
 
 /**
  * The compiled schedule for an expression and zone, from a bounded cache.
@@ -266,11 +266,11 @@ const schedules = new Map<string, CronSchedule>();
  *
  * @throws {ConfigError} when the expression or the zone is invalid.
  */
-export function cronSchedule(expression: string, timezone = "UTC"): CronSchedule {
+export function cronSchedule(expression: string, timezone = "UTC"): Cron {
   const key = `${timezone}\n${expression}`;
   let schedule = schedules.get(key);
   if (schedule === undefined) {
-    schedule = new CronSchedule(expression, timezone);
+    schedule = new Cron(expression, timezone);
     if (schedules.size >= CACHE_LIMIT) schedules.delete(schedules.keys().next().value as string);
     schedules.set(key, schedule);
   }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Engine } from "../engine.ts";
+import type { SchedulerEngine } from "./engine_port.ts";
 import type { Result } from "../executor/workflow_runner.ts";
 import type { Status, Workflow } from "../models/types.ts";
 import type { AuditRecord, AuditStore, ReleaseType } from "../results/audit_store.ts";
@@ -104,7 +104,7 @@ function flightKey(name: string, logicalDate: number): string {
  * Runs `workflowName` once for `logicalDate` (epoch ms, truncated to the second), renders its
  * params with `release.*` in scope, and writes an audit named `alias ?? workflowName`.
  *
- * @param engine The engine that runs the release.
+ * @param engine The engine that runs the release (an `Engine`, or any {@linkcode SchedulerEngine}).
  * @param workflowName The workflow's name.
  * @param logicalDate The release's logical date, epoch ms.
  * @param options Audits, params, type; see {@linkcode ReleaseOptions}.
@@ -125,7 +125,7 @@ function flightKey(name: string, logicalDate: number): string {
  * ```
  */
 export async function release(
-  engine: Engine,
+  engine: SchedulerEngine,
   workflowName: string,
   logicalDate: number,
   options: ReleaseOptions,
@@ -189,7 +189,7 @@ export async function release(
 }
 
 async function run(
-  engine: Engine,
+  engine: SchedulerEngine,
   workflow: Workflow,
   date: number,
   options: ReleaseOptions,
@@ -282,7 +282,7 @@ export interface PokeOptions {
  * Runs, without waiting for the clock, every release of `name`'s own `on:` whose fire time lies
  * in `(start, start + periods minutes]`, in time order; a time produced by two crons runs once.
  *
- * @param engine The engine that runs the releases.
+ * @param engine The engine that runs the releases (an `Engine`, or any {@linkcode SchedulerEngine}).
  * @param name The workflow's name.
  * @param options Audits, window, params, type; see {@linkcode PokeOptions}.
  *
@@ -291,7 +291,7 @@ export interface PokeOptions {
  * @throws {ConfigError} for an unknown workflow.
  */
 export async function poke(
-  engine: Engine,
+  engine: SchedulerEngine,
   name: string,
   options: PokeOptions,
 ): Promise<ReleaseReport[]> {

@@ -21,7 +21,7 @@
  * @module
  */
 
-import type { Engine } from "../engine.ts";
+import type { SchedulerEngine } from "./engine_port.ts";
 import { newRunId } from "../executor/ids.ts";
 import type { CatchUpPolicy, OverlapPolicy } from "../models/types.ts";
 import type { AuditStore } from "../results/audit_store.ts";
@@ -136,7 +136,7 @@ export interface SchedulerSummary {
  * ```
  */
 export class Scheduler {
-  readonly #engine: Engine;
+  readonly #engine: SchedulerEngine;
   readonly #audits: AuditStore;
   readonly #tasks: Task[];
   readonly #events: EventTarget;
@@ -157,12 +157,12 @@ export class Scheduler {
   /**
    * Collects the scheduled aliases.
    *
-   * @param engine The engine that runs the releases.
+   * @param engine The engine that runs the releases (an `Engine`, or any {@linkcode SchedulerEngine}).
    * @param options Audits, time zone, catch-up; see {@linkcode SchedulerOptions}.
    *
    * @throws {ConfigError} for an unknown or invalid schedule, or an alias used twice.
    */
-  constructor(engine: Engine, options: SchedulerOptions) {
+  constructor(engine: SchedulerEngine, options: SchedulerOptions) {
     this.#engine = engine;
     this.#audits = options.audits;
     this.#events = options.events ?? engine.events;

@@ -6,10 +6,10 @@
  * @module
  */
 
-import type { Engine } from "../engine.ts";
+import type { SchedulerEngine } from "./engine_port.ts";
 import { ConfigError } from "../errors.ts";
 import type { CatchUpPolicy, CronSchedule as CronSpec, OverlapPolicy } from "../models/types.ts";
-import { type CronSchedule, cronSchedule } from "./cron.ts";
+import { type Cron, cronSchedule } from "./cron.ts";
 import { formatInstant } from "./decisions.ts";
 
 /** One scheduled alias, as `Scheduler.tasks()` lists it. */
@@ -59,7 +59,7 @@ export interface PendingRelease {
 /** A scheduled alias with its parsed crons and the loop's state for it. */
 export interface TaskState extends ScheduledTask {
   /** The parsed `on` schedules. */
-  readonly crons: readonly CronSchedule[];
+  readonly crons: readonly Cron[];
   /** Fire times at or before this were handled. */
   cursor: number;
   /** Cached first fire time after `cursor`. */
@@ -82,7 +82,7 @@ export const MISSED_DETAIL = 20;
  *
  * @throws {ConfigError} for an unknown or invalid schedule, or an alias used twice.
  */
-export function buildTasks(engine: Engine, selection: TaskSelection): TaskState[] {
+export function buildTasks(engine: SchedulerEngine, selection: TaskSelection): TaskState[] {
   const tasks: TaskState[] = [];
   const seen = new Map<string, string>();
   const add = (spec: ScheduledTask) => {

@@ -7,7 +7,7 @@
 import type { Status } from "../models/types.ts";
 import { NonRetriableError } from "../errors.ts";
 import { errorToRecord } from "../errors.ts";
-import { errorForAbort, statusForAbort } from "../executor/run_state.ts";
+import { errorForAbort, statusForAbort } from "../util/abort.ts";
 import type { StageContext, StageOutcome } from "./types.ts";
 
 /** Reads a positive integer setting that may have come from a template. */

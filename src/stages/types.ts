@@ -7,10 +7,9 @@
  * @module
  */
 
-import type { Stage, Status, Workflow } from "../models/types.ts";
+import type { LogLevel, Stage, Status, Workflow } from "../models/types.ts";
+import type { RunContext } from "../models/run_context.ts";
 import type { Clock, Runtime } from "../runtime/types.ts";
-import type { LogLevel } from "../executor/events.ts";
-import type { RunContext } from "../executor/run_context.ts";
 import type { PythonSession } from "./python.ts";
 
 /** A `uses:` target resolved from the registry. */

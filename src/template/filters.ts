@@ -235,7 +235,7 @@ const FILTER_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
  *
  * @example
  * ```ts
- * import { renderString } from "@ddeutil/workflow";
+ * import { renderString } from "./render.ts";
  *
  * const filters = createFilters({ slug: (v) => String(v).toLowerCase().replaceAll(" ", "-") });
  * renderString("${{ params.title | slug }}", { params: { title: "Hello World" } }, { filters });

@@ -4,8 +4,14 @@
  * share a job's signal; adding a listener each would trip Node's
  * max-listener warning and cost an allocation per stage.
  *
+ * Also what an abort means for the node it stopped: {@linkcode TimeoutReason} tells a timeout
+ * from a cancel, {@linkcode statusForAbort} and {@linkcode errorForAbort} turn a reason into the
+ * status and error the node records (the executor and the nested stage kinds share them).
+ *
  * @module
  */
+
+import { CancelError, StageTimeoutError } from "../errors.ts";
 
 interface Hub {
   readonly callbacks: Set<() => void>;
@@ -55,4 +61,30 @@ export function childSignal(parent: AbortSignal): { signal: AbortSignal; dispose
   const controller = new AbortController();
   const dispose = onAbort(parent, () => controller.abort(parent.reason));
   return { signal: controller.signal, dispose };
+}
+
+/** Why a scope was aborted; lets runners tell a timeout from a cancel. */
+export class TimeoutReason extends Error {
+  override name = "TimeoutReason";
+  constructor(readonly level: "stage" | "job", message: string) {
+    super(message);
+  }
+}
+
+/** Maps an abort reason to the status a node that was stopped by it ends with. */
+export function statusForAbort(reason: unknown): "FAILED" | "CANCEL" {
+  return reason instanceof TimeoutReason || reason instanceof StageTimeoutError
+    ? "FAILED"
+    : "CANCEL";
+}
+
+/** The error recorded for a node stopped by `reason`. */
+export function errorForAbort(reason: unknown): Error {
+  if (reason instanceof TimeoutReason) return new StageTimeoutError(reason.message);
+  if (reason instanceof Error && reason.name !== "AbortError") {
+    return reason instanceof CancelError || reason instanceof StageTimeoutError
+      ? reason
+      : new CancelError(reason.message);
+  }
+  return new CancelError("cancelled");
 }

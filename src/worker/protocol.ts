@@ -6,10 +6,11 @@
  * @module
  */
 
+import type { LogLevel } from "../models/types.ts";
 import type { ContextPatch } from "./context_sync.ts";
 
-/** Levels of lines captured from `console.*` inside user code. */
-export type LogLevel = "info" | "warning" | "error" | "debug";
+// Lines captured from `console.*` inside user code carry a trace level.
+export type { LogLevel };
 
 /** Host → worker: run one job. */
 export interface RunRequest {

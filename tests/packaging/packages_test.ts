@@ -53,6 +53,81 @@ const example = {
   main: codeBlocks("ts").find((b) => b.startsWith("// main.ts"))!,
 };
 
+/** A program that uses every entry point (`.`, `/core`, `/events`, `/stores`, `/scheduler`,
+ * `/testing`) with the types each one exports. */
+const SUBPATHS_PROGRAM =
+  `// Every entry point of the package, used from a project that installed it.
+import { detectRuntime, Engine, indexConfig, tag, VERSION } from "@ddeutil/workflow";
+import { createWebRuntime } from "@ddeutil/workflow/core";
+import { LifecycleBus, type LifecycleDetail, onLifecycle } from "@ddeutil/workflow/events";
+import { type AuditStore, MemoryAuditStore } from "@ddeutil/workflow/stores";
+import { nextRuns, release, Scheduler, type SchedulerEngine } from "@ddeutil/workflow/scheduler";
+import { createMemoryRuntime, FakeClock } from "@ddeutil/workflow/testing";
+
+const WORKFLOW = "hi:\\n  type: Workflow\\n  jobs:\\n    a:\\n      stages:\\n        - name: Hi\\n          echo: hi\\n";
+const audits: AuditStore = new MemoryAuditStore();
+const runtime = createMemoryRuntime();
+const engine = await Engine.create({
+  runtime,
+  config: indexConfig([{ path: "wf.yml", text: WORKFLOW }]),
+  traces: null,
+});
+const seen: string[] = [];
+onLifecycle(engine.events, (detail: LifecycleDetail) => {
+  seen.push(detail.type);
+});
+const port: SchedulerEngine = engine;
+const report = await release(port, "hi", Date.UTC(2026, 0, 1), { audits });
+const scheduler = new Scheduler(engine, { audits, workflows: true });
+console.log(JSON.stringify({
+  release: report.status,
+  audits: (await audits.list("hi")).length,
+  events: seen.includes("run-end"),
+  tasks: scheduler.tasks().length,
+  next: new Date(nextRuns("0 0 * * *", Date.UTC(2026, 0, 1), 1)[0]).toISOString(),
+  clock: new FakeClock().now() >= 0,
+  bus: new LifecycleBus() instanceof EventTarget,
+  host: typeof detectRuntime, web: typeof createWebRuntime, tag: typeof tag, version: VERSION,
+}));
+await engine.close();
+`;
+
+/** Asserts what {@linkcode SUBPATHS_PROGRAM} prints. */
+function assertSubpathsWork(out: string): void {
+  const line = out.trim().split("\n").at(-1)!;
+  assert.deepEqual(JSON.parse(line), {
+    release: "SUCCESS",
+    audits: 1,
+    events: true,
+    tasks: 0,
+    next: "2026-01-02T00:00:00.000Z",
+    clock: true,
+    bus: true,
+    host: "function",
+    web: "function",
+    tag: "function",
+    version: JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version,
+  });
+}
+
+/** A tsconfig that type-checks `file` against the installed package's declarations only. */
+const strictTsconfig = (file: string) =>
+  JSON.stringify({
+    compilerOptions: {
+      target: "ES2022",
+      module: "NodeNext",
+      moduleResolution: "NodeNext",
+      lib: ["ES2023", "DOM"],
+      types: [],
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      allowImportingTsExtensions: true,
+    },
+    files: [file],
+  });
+const TSC = join(root, "node_modules", "typescript", "bin", "tsc");
+
 let work = "";
 
 /** A folder of symlinks named after the tools, put first on PATH (nothing else of this repo). */
@@ -164,6 +239,22 @@ describe("the packages, used from outside this repository", () => {
       assertMainPrintedSuccess(ok("node main.ts", project, node24Bin));
     });
 
+    it("imports every subpath on Node 24, and their type declarations resolve", () => {
+      writeFileSync(join(project, "subpaths.ts"), SUBPATHS_PROGRAM);
+      writeFileSync(join(project, "tsconfig.json"), strictTsconfig("subpaths.ts"));
+      assertSubpathsWork(ok("node subpaths.ts", project, node24Bin));
+      ok(`node ${TSC} -p tsconfig.json`, project, node24Bin);
+      // The check can fail: a name a subpath does not export is an error.
+      writeFileSync(
+        join(project, "wrong.ts"),
+        'import { executeWorkflow } from "@ddeutil/workflow";\nexecuteWorkflow;\n',
+      );
+      writeFileSync(join(project, "tsconfig.wrong.json"), strictTsconfig("wrong.ts"));
+      const wrong = sh(`node ${TSC} -p tsconfig.wrong.json`, project, node24Bin);
+      assert.notEqual(wrong.code, 0, wrong.out);
+      assert.match(wrong.out, /has no exported member 'executeWorkflow'/);
+    });
+
     it("on Node 20 without tsx, validate names the three ways to load a .ts task module", () => {
       const r = sh("npx @ddeutil/workflow validate --conf conf", project, node20Bin);
       assert.notEqual(r.code, 0, r.out);
@@ -250,11 +341,12 @@ describe("the packages, used from outside this repository", () => {
       writeExample(app);
     });
 
-    it("publishes only the library: mod.ts, core.ts, src/, README, LICENSE and deno.json", () => {
+    it("publishes only the library: its entry files, src/, README, LICENSE and deno.json", () => {
+      const entries = ["mod.ts", "core.ts", "events.ts", "stores.ts", "scheduler.ts", "testing.ts"];
       const outside = published.filter((f) =>
-        !f.startsWith("src/") &&
-        !["mod.ts", "core.ts", "README.md", "LICENSE", "deno.json"].includes(f)
+        !f.startsWith("src/") && ![...entries, "README.md", "LICENSE", "deno.json"].includes(f)
       );
+      for (const entry of entries) assert.ok(published.includes(entry), entry);
       assert.deepEqual(outside, []);
       assert.ok(published.includes("src/engine.ts"), published.join("\n"));
       assert.ok(!published.some((f) => f.endsWith("_test.ts")));
@@ -265,6 +357,12 @@ describe("the packages, used from outside this repository", () => {
       ok("deno check main.ts tasks/mod.ts", app, deno);
       assertRanEtl(ok(readmeLine("deno run -A jsr:@ddeutil/workflow run etl"), app, deno));
       assertMainPrintedSuccess(ok("deno run -A main.ts", app, deno));
+    });
+
+    it("type-checks and runs a program that imports every subpath", () => {
+      writeFileSync(join(app, "subpaths.ts"), SUBPATHS_PROGRAM);
+      ok("deno check subpaths.ts", app, deno);
+      assertSubpathsWork(ok("deno run -A subpaths.ts", app, deno));
     });
   });
 });

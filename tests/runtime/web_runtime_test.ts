@@ -6,13 +6,13 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
   createApi,
-  createMemoryRuntime,
   createWebRuntime,
   Engine,
   indexConfig,
   type Result,
   type Runtime,
 } from "../../core.ts";
+import { createMemoryRuntime } from "../../testing.ts";
 
 const WORKFLOWS = `
 timed:

@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
-  CronSchedule,
+  Cron,
   describeTime,
   nextRun,
   nextRuns,
@@ -282,9 +282,9 @@ describe("previousRun() and runsBetween()", () => {
   });
 });
 
-describe("CronSchedule", () => {
+describe("Cron", () => {
   it("throws a ConfigError carrying the validation message", () => {
-    assert.throws(() => new CronSchedule("61 * * * *", "UTC"), {
+    assert.throws(() => new Cron("61 * * * *", "UTC"), {
       name: "ConfigError",
       message: 'invalid cron expression "61 * * * *": minute value 61 is out of range 0-59',
     });
@@ -292,7 +292,7 @@ describe("CronSchedule", () => {
   });
 
   it("tells whether an instant is a fire time, to the second", () => {
-    const schedule = new CronSchedule("30 2 * * *", "America/New_York");
+    const schedule = new Cron("30 2 * * *", "America/New_York");
     assert.equal(schedule.matches(at("2026-03-09T06:30:00Z")), true);
     assert.equal(schedule.matches(at("2026-03-09T06:30:00.750Z")), true);
     assert.equal(schedule.matches(at("2026-03-09T06:31:00Z")), false);

@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { captureEvents, engineFor, runtimeWithEnv, withProcessEnv } from "../_helpers.ts";
 import { MemoryTraceStore } from "../../src/results/mod.ts";
-import { maskedResultJson, resultToJson } from "../../src/results/result.ts";
+import { resultToJson } from "../../src/results/result.ts";
 import { revealSecrets } from "../../src/executor/result.ts";
 import type { LifecycleDetail } from "../../src/executor/events.ts";
 
@@ -99,7 +99,6 @@ wf:
     assert.ok(!JSON.stringify(result).includes(SECRET), "JSON.stringify(result) shows the secret");
     assert.ok(!JSON.stringify(resultToJson(result)).includes(SECRET));
     assert.ok(!("secrets" in result), "the result carries its secret values in a field");
-    assert.deepEqual(maskedResultJson(result), resultToJson(result));
 
     const revealed = revealSecrets(result);
     assert.equal(revealed.context.params.password, SECRET);

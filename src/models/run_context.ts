@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Status } from "../models/types.ts";
+import type { Status } from "./types.ts";
 
 /** `{start, end, duration_ms}` of a run, job, strategy or stage: ISO times and milliseconds. */
 export interface TimingInfo {
