@@ -1,8 +1,10 @@
 /**
  * `@ddeutil/workflow/stores`: where runs are recorded. A `TraceStore` keeps each run's
  * lifecycle records and summary (`GET /runs`, `workflow logs`); an `AuditStore` keeps one record
- * per release, which `release()` and the `Scheduler` read to never run a release twice. Each
- * comes in memory, file and SQLite form; `openStores` opens them from URLs
+ * per release, which `release()` and the `Scheduler` read (and claim) to never run a release
+ * twice; a `RunStore` keeps each run's record (owner, lease, attempt, a checkpoint per finished
+ * job), from which `recoverRuns()` resumes the runs of a process that died. Each comes in memory,
+ * file and SQLite form; `openStores` opens them from URLs
  * (`memory:`, `file:./logs`, `sqlite:./runs.db`), as the `WORKFLOW_LOG_*` settings do.
  *
  * @example
@@ -45,11 +47,35 @@ export {
   type AuditRecord,
   type AuditStore,
   RELEASE_TYPES,
+  type ReleaseClaim,
   type ReleaseType,
 } from "./src/results/audit_store.ts";
 export { MemoryAuditStore } from "./src/results/memory_audit_store.ts";
 export { FileAuditStore } from "./src/results/file_audit_store.ts";
 export { SqliteAuditStore } from "./src/results/sqlite_audit_store.ts";
+export {
+  type ClaimNextOptions,
+  type ClaimOptions,
+  DEFAULT_LEASE_MS,
+  type EnqueueOptions,
+  type ListRunRecordsOptions,
+  type NewRun,
+  type RunEnd,
+  type RunOwner,
+  type RunRecord,
+  type RunRecordState,
+  type RunRelease,
+  type RunStore,
+} from "./src/results/run_store.ts";
+export { MemoryRunStore } from "./src/results/memory_run_store.ts";
+export { FileRunStore } from "./src/results/file_run_store.ts";
+export { SqliteRunStore } from "./src/results/sqlite_run_store.ts";
+export {
+  OWNER_ENDED,
+  type RecoveredRun,
+  recoverRuns,
+  type RecoverRunsOptions,
+} from "./src/recovery.ts";
 export {
   openStores,
   type OpenStoresOptions,

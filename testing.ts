@@ -25,6 +25,7 @@
 export {
   createMemoryRuntime,
   FakeClock,
+  FakeProcessTable,
   type MemoryRuntime,
   type MemoryRuntimeOptions,
 } from "./src/runtime/memory.ts";

@@ -42,6 +42,10 @@ const suites = [
     file: "tests/bench/runs_page_bench.ts",
     cases: ["q-runs-page-file", "q-runs-page-file-cold", "q-runs-page-sqlite"],
   },
+  {
+    file: "tests/bench/run_records_bench.ts",
+    cases: ["r-records-none", "r-records-file", "r-records-sqlite"],
+  },
   // BENCH_RUNS=240 for the long memory check (default 20 runs × 200 stages).
   { file: "tests/bench/run_js_memory_bench.ts", cases: ["m-run-js-memory"] },
 ];

@@ -34,7 +34,9 @@ export const LAYERS: readonly string[] = [
   "scheduler",
   "telemetry",
   "settings.ts",
+  "run_records.ts",
   "engine.ts",
+  "recovery.ts",
   "api",
   "cli",
 ];

@@ -33,6 +33,8 @@ import { validateCron } from "./scheduler/cron.ts";
 import type { TraceStore } from "./results/trace_store.ts";
 import type { AuditStore } from "./results/audit_store.ts";
 import { openStores } from "./results/stores.ts";
+import type { RunOwner, RunRecord, RunRelease, RunStore } from "./results/run_store.ts";
+import { ownerOf, RunRecorder, type RunTicket } from "./run_records.ts";
 import { attachTraces, type TraceAttachment } from "./results/trace_writer.ts";
 import { credentialTexts, serverCredentialNames } from "./util/secret_env.ts";
 import { hideEnv } from "./executor/stage_runtime.ts";
@@ -76,6 +78,13 @@ export interface EngineOptions {
    * @default from `settings.auditUrl` / `WORKFLOW_LOG_AUDIT_*` (off unless enabled; file store
    * under ./audits) */
   readonly audits?: AuditStore | null;
+  /** Where run records are kept; `null` for nowhere.
+   * @default from `settings.runUrl` / `WORKFLOW_LOG_RUN_*` (off unless enabled; file store
+   * under ./runs) */
+  readonly runs?: RunStore | null;
+  /** How long a run's lease lasts without renewal, ms (renewed every third of it).
+   * @default 30000 */
+  readonly runLeaseMs?: number;
   /** How often buffered trace records are written, ms. @default 1000 */
   readonly traceFlushIntervalMs?: number;
   /** Lowest level written to the trace store; `debug` adds the start and end records of
@@ -107,6 +116,14 @@ export interface EngineExecuteOptions extends ExecuteOptions {
   readonly events?: EventTarget;
   /** Run no action stage. @default false */
   readonly dryRun?: boolean;
+  /** The release this run is, kept in its run record so that a recovered run writes its audit.
+   * @default none */
+  readonly release?: RunRelease;
+  /**
+   * Go on with a run record this process has claimed (see `recoverRuns`): the run keeps the
+   * record's id, writes as its attempt, and keeps the jobs its checkpoints hold. @default none
+   */
+  readonly takeOver?: RunRecord;
 }
 
 /**
@@ -141,6 +158,10 @@ export class Engine {
   readonly traces: TraceStore | null;
   /** The audit store releases write to, if any. */
   readonly audits: AuditStore | null;
+  /** The run store every run is recorded in, if any. */
+  readonly runs: RunStore | null;
+  #recorder?: RunRecorder;
+  #owner?: RunOwner;
   #jsRunner?: JsRunner;
   #pythonPool?: PythonPool;
   #tracing?: TraceAttachment;
@@ -149,6 +170,8 @@ export class Engine {
   readonly #stages: { runtime: Runtime; secrets: readonly string[] };
   readonly #onListenerError?: ListenerErrorHandler;
   #closeStores: () => Promise<void>;
+  /** What the run store could not write, for `storeErrors()`. */
+  readonly #storeErrors: string[] = [];
   /** Ids of the runs this engine is executing. */
   readonly #running = new Set<string>();
   /** Ids made by `newRunId()` and not yet used: new by construction, so no store lookup. */
@@ -162,6 +185,7 @@ export class Engine {
     stores: {
       traces: TraceStore | null;
       audits: AuditStore | null;
+      runs: RunStore | null;
       close: () => Promise<void>;
     },
     telemetry: TelemetryStarter | undefined,
@@ -182,6 +206,15 @@ export class Engine {
     });
     this.traces = stores.traces;
     this.audits = stores.audits;
+    this.runs = stores.runs;
+    if (stores.runs) {
+      this.#recorder = new RunRecorder(stores.runs, {
+        clock: options.runtime.clock,
+        leaseMs: options.runLeaseMs ?? 30_000,
+        owner: () => this.owner,
+        onError: (message) => this.#storeErrors.push(message),
+      });
+    }
     this.#closeStores = stores.close;
     const hostEnv = options.runtime.env.toObject();
     const hidden = serverCredentialNames(hostEnv);
@@ -236,6 +269,7 @@ export class Engine {
     const opened = await openStores(options.runtime, {
       traceUrl: settings.traceUrl ?? undefined,
       auditUrl: settings.auditUrl ?? undefined,
+      runUrl: settings.runUrl ?? undefined,
     });
     const telemetry = await startTelemetry(settings.telemetry);
     return new Engine(
@@ -246,6 +280,7 @@ export class Engine {
       {
         traces: options.traces === undefined ? opened.trace : options.traces,
         audits: options.audits === undefined ? opened.audit : options.audits,
+        runs: options.runs === undefined ? opened.run : options.runs,
         close: () => opened.close(),
       },
       telemetry,
@@ -353,19 +388,77 @@ export class Engine {
     options: EngineExecuteOptions = {},
   ): Promise<Result> {
     const model = typeof workflow === "string" ? this.workflow(workflow) : workflow;
-    const given = options.runId;
+    const takeOver = options.takeOver;
+    const given = takeOver?.runId ?? options.runId;
     const runId = given ?? newRunId(this.runtime.clock.now(), model.name);
     if (options.parentRunId !== undefined) assertRunId(options.parentRunId, "parentRunId");
     if (options.rerunOf !== undefined) assertRunId(options.rerunOf, "rerunOf");
     this.#assertNotRunning(runId);
     this.#running.add(runId);
+    let ticket: RunTicket | undefined;
+    let result: Result | undefined;
+    let failure: unknown;
     try {
       // An id this engine made (just now, or in newRunId()) is new; a caller's is looked up.
-      if (given !== undefined && !this.#minted.delete(given)) await this.#assertNotStored(given);
-      return await executeWorkflow(model, params, this.#services(options), { ...options, runId });
+      if (given !== undefined && !takeOver && !this.#minted.delete(given)) {
+        await this.#assertNotStored(given);
+      }
+      ticket = await this.#ticket(model, runId, params, options);
+      const resume = takeOver
+        ? { runId, context: { jobs: structuredClone(takeOver.jobs) } }
+        : options.resume;
+      result = await executeWorkflow(model, params, this.#services(options), {
+        ...options,
+        runId,
+        resume,
+        parentRunId: options.parentRunId ?? takeOver?.parentRunId,
+        onJobEnd: joinJobEnds(ticket?.onJobEnd, options.onJobEnd),
+      });
+      return result;
+    } catch (error) {
+      failure = error;
+      throw error;
     } finally {
+      await ticket?.close(
+        result ? { status: result.status } : {
+          status: "FAILED",
+          reason: failure instanceof Error ? failure.message : String(failure),
+        },
+      );
       this.#running.delete(runId);
     }
+  }
+
+  /** The run record of a run about to start: a new one, or the record taken over. */
+  #ticket(
+    model: Workflow,
+    runId: string,
+    params: Readonly<Record<string, unknown>>,
+    options: EngineExecuteOptions,
+  ): Promise<RunTicket | undefined> | RunTicket | undefined {
+    const recorder = this.#recorder;
+    if (!recorder || (options.dryRun ?? this.dryRun)) return undefined;
+    if (options.takeOver) return recorder.adopt(options.takeOver);
+    return recorder.open(model, runId, params, {
+      parentRunId: options.parentRunId,
+      release: options.release,
+    });
+  }
+
+  /** Who this engine's process is, as run records and release claims name it (`host:pid`). */
+  get owner(): RunOwner {
+    return this.#owner ??= ownerOf(this.runtime.processes);
+  }
+
+  /** Ids of the runs this engine is executing now. */
+  runningIds(): string[] {
+    return [...this.#running];
+  }
+
+  /** What the run store could not write since the last call (lease renewals, run ends); the
+   * runs went on regardless. */
+  storeErrors(): string[] {
+    return this.#storeErrors.splice(0);
   }
 
   /**
@@ -385,7 +478,7 @@ export class Engine {
 
   /**
    * Checks a run id a caller wants to use: its format, that this engine is not running it and
-   * that the trace store holds no run with it.
+   * that neither the trace store nor the run store holds a run with it.
    *
    * @throws {RunIdError} `reason: "invalid"` for a malformed id, `"taken"` for a used one.
    */
@@ -402,6 +495,9 @@ export class Engine {
   async #assertNotStored(runId: string): Promise<void> {
     if (this.traces && (await this.traces.getTrace(runId)) !== null) {
       throw taken(runId, "is recorded in the trace store");
+    }
+    if (this.runs && (await this.runs.get(runId)) !== null) {
+      throw taken(runId, "is recorded in the run store");
     }
   }
 
@@ -513,6 +609,18 @@ export class Engine {
   }
 }
 
+/** The run store's checkpoint, then the caller's own hook. */
+function joinJobEnds(
+  first: ExecuteOptions["onJobEnd"],
+  second: ExecuteOptions["onJobEnd"],
+): ExecuteOptions["onJobEnd"] {
+  if (!first || !second) return first ?? second;
+  return async (job, entry) => {
+    await first(job, entry);
+    await second(job, entry);
+  };
+}
+
 /** Most ids from `newRunId()` remembered until used. */
 const MAX_MINTED_RUN_IDS = 10_000;
 
@@ -536,6 +644,7 @@ function readEngineSettings(options: EngineOptions): EngineSettings {
     ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
     ...(options.traces === undefined ? {} : { traceUrl: null }),
     ...(options.audits === undefined ? {} : { auditUrl: null }),
+    ...(options.runs === undefined ? {} : { runUrl: null }),
   };
   return readSettings((name) => options.runtime.env.get(name), code, {
     keys: ENGINE_SETTING_KEYS,

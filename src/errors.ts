@@ -202,6 +202,52 @@ export class StoreError extends WorkflowBaseError {
   override name = "StoreError";
 }
 
+/** An exclusive create (`writeText(path, data, {exclusive: true})`) found the path taken. */
+export class FileExistsError extends WorkflowBaseError {
+  /** Stable error name: `"FileExistsError"`. */
+  override name = "FileExistsError";
+  /** The path that exists. */
+  readonly path: string;
+  /**
+   * Creates the error for `path`.
+   *
+   * @param path The path that exists already.
+   */
+  constructor(path: string) {
+    super(`'${path}' exists already`);
+    this.path = path;
+  }
+}
+
+/**
+ * A write to a run record carried an attempt number (fencing token) that is no longer the
+ * record's: another owner has taken the run over (or it has ended), so nothing was written.
+ */
+export class StaleAttemptError extends WorkflowBaseError {
+  /** Stable error name: `"StaleAttemptError"`. */
+  override name = "StaleAttemptError";
+  /** The run. */
+  readonly runId: string;
+  /** The attempt the refused write carried. */
+  readonly attempt: number;
+  /** The record's attempt now (`undefined` when the run does not exist). */
+  readonly current?: number;
+  /**
+   * Creates the error.
+   *
+   * @param runId The run.
+   * @param attempt The attempt the write carried.
+   * @param current The record's attempt, or `undefined` for an unknown run.
+   * @param why Why the write was refused, appended to the message.
+   */
+  constructor(runId: string, attempt: number, current: number | undefined, why: string) {
+    super(`run '${runId}' refused a write of attempt ${attempt}: ${why}`);
+    this.runId = runId;
+    this.attempt = attempt;
+    if (current !== undefined) this.current = current;
+  }
+}
+
 /** Plain `{name, message}` of any thrown value, as recorded in run contexts. */
 export function errorToRecord(error: unknown): { name: string; message: string } {
   if (error instanceof Error) return { name: error.name, message: error.message };

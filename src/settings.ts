@@ -46,6 +46,15 @@ export interface Settings {
   /** Where release audits are written, `null` for nowhere: `WORKFLOW_LOG_AUDIT_ENABLE_WRITE`,
    * `WORKFLOW_LOG_AUDIT_URL`, else `WORKFLOW_LOG_AUDIT_PATH` (`./audits`). @default null */
   readonly auditUrl: string | null;
+  /** Where run records are kept (a folder, `memory:` or `sqlite:<file>`), `null` for nowhere:
+   * `WORKFLOW_LOG_RUN_ENABLE_WRITE` (on by default when `WORKFLOW_LOG_RUN_URL` is set),
+   * `WORKFLOW_LOG_RUN_URL`, else `WORKFLOW_LOG_RUN_PATH` (`./runs`). With a run store, a run
+   * whose process died is recovered when `serve` or `schedule` starts. @default null */
+  readonly runUrl: string | null;
+  /** `WORKFLOW_CORE_RECOVER`: what happens to a recorded run whose owner process ended:
+   * `resume` it from its last finished job, or end it FAILED ("owner process ended").
+   * @default "resume" */
+  readonly recover: "resume" | "fail";
   /** `WORKFLOW_LOG_TRACE_LEVEL`: lowest level written to the trace store. @default "info" */
   readonly traceLevel: LogLevel;
   /** `WORKFLOW_LOG_OTEL`: OpenTelemetry spans always (`true`), never (`false`), or when a
@@ -73,6 +82,8 @@ export const DEFAULT_SETTINGS: Settings = {
   runPermissions: "all",
   traceUrl: null,
   auditUrl: null,
+  runUrl: null,
+  recover: "resume",
   traceLevel: "info",
   telemetry: "auto",
   apiPrefix: "/api/v1",
@@ -107,6 +118,8 @@ export const ENGINE_SETTING_KEYS: readonly (keyof EngineSettings)[] = [
   "runPermissions",
   "traceUrl",
   "auditUrl",
+  "runUrl",
+  "recover",
   "traceLevel",
   "telemetry",
 ];
@@ -214,7 +227,7 @@ function booleanField(name: string): Field<boolean> {
   };
 }
 
-function storeUrl(kind: "TRACE" | "AUDIT"): Field<string | null> {
+function storeUrl(kind: "TRACE" | "AUDIT" | "RUN"): Field<string | null> {
   return {
     fromEnv: (get, report) => {
       let failed = false;
@@ -298,6 +311,14 @@ const FIELDS: { readonly [K in keyof Settings]: Field<Settings[K]> } = {
   },
   traceUrl: storeUrl("TRACE"),
   auditUrl: storeUrl("AUDIT"),
+  runUrl: storeUrl("RUN"),
+  recover: field(
+    "WORKFLOW_CORE_RECOVER",
+    (value) =>
+      value === "resume" || value === "fail"
+        ? ok(value)
+        : bad("must be resume (run it on from its last finished job) or fail"),
+  ),
   traceLevel: {
     fromEnv: (get, report) => {
       const name = "WORKFLOW_LOG_TRACE_LEVEL";

@@ -263,3 +263,50 @@ describe("Engine.create() and createApi(): code wins over the environment", () =
     await engine.close();
   });
 });
+
+describe("readSettings(): run records and recovery", () => {
+  it("keeps no run records and resumes orphans by default", () => {
+    const settings = readSettings(env({}));
+    assert.equal(settings.runUrl, null);
+    assert.equal(settings.recover, "resume");
+  });
+
+  it("reads WORKFLOW_LOG_RUN_* like the trace and audit stores, and WORKFLOW_CORE_RECOVER", () => {
+    assert.equal(readSettings(env({ WORKFLOW_LOG_RUN_ENABLE_WRITE: "true" })).runUrl, "./runs");
+    assert.equal(
+      readSettings(env({ WORKFLOW_LOG_RUN_ENABLE_WRITE: "1", WORKFLOW_LOG_RUN_PATH: "/var/runs" }))
+        .runUrl,
+      "/var/runs",
+    );
+    assert.equal(
+      readSettings(env({ WORKFLOW_LOG_RUN_URL: "sqlite:./wf.db" })).runUrl,
+      "sqlite:./wf.db",
+    );
+    assert.equal(readSettings(env({ WORKFLOW_CORE_RECOVER: "fail" })).recover, "fail");
+    assert.equal(readSettings(env({}), { recover: "fail" }).recover, "fail");
+  });
+
+  it("refuses a bad recover value or run store URL, naming the variable, and the CLI exits 2", async () => {
+    assert.throws(
+      () =>
+        readSettings(env({ WORKFLOW_CORE_RECOVER: "retry", WORKFLOW_LOG_RUN_URL: "redis://x" })),
+      (error: unknown) =>
+        error instanceof ConfigError && error.issues.length === 2 &&
+        /WORKFLOW_CORE_RECOVER="retry" must be resume \(run it on from its last finished job\) or fail/
+          .test(error.message) &&
+        /unsupported store URL scheme 'redis:'/.test(error.message),
+    );
+    assert.throws(
+      // @ts-expect-error: a bad value from JavaScript
+      () => readSettings(env({}), { recover: "later" }),
+      /settings.recover="later" must be resume/,
+    );
+    const root = new URL("..", import.meta.url).pathname;
+    const { code, stderr } = await runCliCaptured(
+      ["schedule", "--once", "--conf", `${root}conf`],
+      runtimeWithEnv({ WORKFLOW_CORE_RECOVER: "sometimes" }),
+    );
+    assert.equal(code, 2);
+    assert.match(stderr, /WORKFLOW_CORE_RECOVER="sometimes" must be resume/);
+  });
+});

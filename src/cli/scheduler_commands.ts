@@ -25,6 +25,7 @@ import { parseIsoDateTime } from "../template/zoned_time.ts";
 import type { CommandEntry } from "./commands.ts";
 import { checkDeclaredParams, type CliIo, collectParams, UsageError } from "./_shared.ts";
 import { parseCommandArgs, type ParsedValues } from "./_args.ts";
+import { startRecovery } from "./_recover.ts";
 
 type Values = ParsedValues;
 const parse = parseCommandArgs;
@@ -211,6 +212,11 @@ async function commandSchedule(args: readonly string[], io: CliIo): Promise<numb
       io.stdout(`scheduled ${task.alias} -> ${task.workflow}: ${crons}\n`);
     }
     onDecision(events, (decision) => io.stdout(formatDecision(decision) + "\n"));
+    // Releases whose process died go on first (or end FAILED), and count as running.
+    const recovery = await startRecovery(engine, audits, io.stdout);
+    for (const run of recovery.runs) {
+      if (run.action === "resumed" && run.release) scheduler.adopt(run.release, run.done);
+    }
     let failed = 0;
     onScheduledRelease(events, (ended) => {
       if (ended.status === "FAILED" || ended.status === "CANCEL") failed++;
@@ -222,6 +228,7 @@ async function commandSchedule(args: readonly string[], io: CliIo): Promise<numb
       );
     });
     const summary = await scheduler.start({ signal: io.signal, stop, once: values.once === true });
+    await recovery.settle(0);
     const counts = Object.entries(summary.decisions).filter(([, n]) => n > 0)
       .map(([kind, n]) => `${n} ${kind}`).join(", ");
     io.stdout(`stopped: ${summary.released} released${counts ? ` (${counts})` : ""}\n`);

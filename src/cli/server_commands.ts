@@ -9,12 +9,14 @@ import { createApi, type WorkflowApi } from "../api/app.ts";
 import { serve } from "../api/serve.ts";
 import { Engine } from "../engine.ts";
 import { MemoryAuditStore } from "../results/memory_audit_store.ts";
+import type { AuditStore } from "../results/audit_store.ts";
 import { formatDecision, onDecision, Scheduler } from "../scheduler/scheduler.ts";
 import type { CommandEntry } from "./commands.ts";
 import { type CliIo, UsageError } from "./_shared.ts";
 import { parseCommandArgs } from "./_args.ts";
 import { logRuns, withRequestLog } from "./_serve_log.ts";
 import { watchConfig } from "./_watch_config.ts";
+import { startRecovery } from "./_recover.ts";
 
 const SERVE_HELP = `Usage: workflow serve [options]
 
@@ -66,9 +68,10 @@ async function commandServe(args: readonly string[], io: CliIo): Promise<number>
   const stop = new AbortController();
   const signal = io.signal ? AbortSignal.any([io.signal, stop.signal]) : stop.signal;
   let scheduler: Scheduler | undefined;
+  let schedulerAudits: AuditStore | undefined;
   let schedulerDone: Promise<unknown> | undefined;
   if (values.schedule) {
-    const audits = engine.audits ?? new MemoryAuditStore();
+    const audits = schedulerAudits = engine.audits ?? new MemoryAuditStore();
     if (!engine.audits) {
       io.stderr(
         "warning: no audit store (set WORKFLOW_LOG_AUDIT_ENABLE_WRITE=true): releases are " +
@@ -108,6 +111,17 @@ async function commandServe(args: readonly string[], io: CliIo): Promise<number>
     throw new UsageError("--watch needs a runtime that can watch files (Deno, Bun or Node)");
   }
   const stopRunLog = logRuns(engine.events, io.stdout);
+  // Before taking requests: runs whose process died are resumed (or failed) first.
+  const recovery = await startRecovery(
+    engine,
+    scheduler ? schedulerAudits! : engine.audits,
+    io.stdout,
+  );
+  if (scheduler) {
+    for (const run of recovery.runs) {
+      if (run.action === "resumed" && run.release) scheduler.adopt(run.release, run.done);
+    }
+  }
   const server = await serve(withRequestLog(api, io.runtime.clock, io.stdout), { hostname, port });
   io.stdout(
     `listening on ${server.url}${api.prefix}/ (OpenAPI: ${server.url}${api.prefix}/openapi.json)\n`,
@@ -136,6 +150,7 @@ async function commandServe(args: readonly string[], io: CliIo): Promise<number>
     `shutting down: waiting up to ${graceMs} ms for ${api.runningCount()} running workflow(s)\n`,
   );
   await server.shutdown(graceMs);
+  await recovery.settle(graceMs);
   await schedulerDone;
   await watchDone;
   stopRunLog();

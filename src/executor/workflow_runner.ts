@@ -8,14 +8,20 @@
 
 import type { Status, Workflow } from "../models/types.ts";
 import { coerceParams } from "../models/param_coerce.ts";
-import { CancelError, errorToRecord, StageError, WorkflowError } from "../errors.ts";
+import {
+  CancelError,
+  errorToRecord,
+  StageError,
+  StaleAttemptError,
+  WorkflowError,
+} from "../errors.ts";
 import { newRunId } from "./ids.ts";
 import { formatTimeout } from "../util/text.ts";
 import { decideTriggerRule } from "./trigger_rule.ts";
 import { aggregateStatus, type JobEntry, runJob } from "./job_runner.ts";
 import { armTimeout, type RunServices, RunState } from "./run_state.ts";
 import { instantInfo, Timer } from "./timing.ts";
-import type { RunContext } from "../models/run_context.ts";
+import type { JobContext, RunContext } from "../models/run_context.ts";
 import { type Result, revealSecrets, sealResult } from "./result.ts";
 
 export { type Result, type RevealedResult, revealSecrets } from "./result.ts";
@@ -67,6 +73,14 @@ export interface ExecuteOptions {
    * values: a `trigger` stage hands its run's secrets to the child, a release the env values
    * rendered into its params. @default [] */
   readonly secrets?: readonly string[];
+  /**
+   * Called when a job that ran has ended, with its context entry (real values, not masked),
+   * before the jobs that need it start: a run store checkpoints it there, so a resumed run
+   * keeps it. Not called for jobs kept from `resume` or skipped by their trigger rule. A
+   * rejection is logged on the job; a `StaleAttemptError` (another owner has taken the run
+   * over) also cancels the run with it as the reason. @default none
+   */
+  readonly onJobEnd?: (job: string, entry: JobContext) => Promise<void>;
   /**
    * W3C `traceparent` of the caller (`00-<trace id>-<span id>-<flags>`): with telemetry on,
    * the run's span becomes a child of that span; stages hand it (or their own span's) on as
@@ -153,7 +167,7 @@ export async function executeWorkflow(
   );
 
   try {
-    await runDag(workflow, run, coerced.params, jobs, controller.signal, options, services);
+    await runDag(workflow, run, coerced.params, jobs, controller, options, services);
   } finally {
     outer?.removeEventListener("abort", onOuter);
     disarm();
@@ -227,10 +241,11 @@ function runDag(
   run: RunState,
   params: Record<string, unknown>,
   jobs: Record<string, JobEntry>,
-  signal: AbortSignal,
+  controller: AbortController,
   options: ExecuteOptions,
   services: RunServices,
 ): Promise<void> {
+  const signal = controller.signal;
   const ids = Object.keys(workflow.jobs);
   if (ids.length === 0) return Promise.resolve();
   const limit = Math.max(
@@ -283,6 +298,15 @@ function runDag(
       run.emit({ type: "job-end", job: id, status: "SKIP", durationMs: 0 });
       finish(id, entry);
     };
+    const checkpoint = async (id: string, entry: JobEntry) => {
+      try {
+        await options.onJobEnd!(id, entry);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        run.log("error", `[JOB]: Could not checkpoint '${id}': ${message}`, { job: id });
+        if (error instanceof StaleAttemptError && !signal.aborted) controller.abort(error);
+      }
+    };
     const previous = (options.resume?.context.jobs ?? {}) as Record<string, JobEntry | undefined>;
     const pump = () => {
       while (ready.length > 0) {
@@ -313,7 +337,8 @@ function runDag(
         running++;
         runJob(workflow.jobs[id], run, scope, signal).catch((error): JobEntry => {
           return { status: "FAILED", errors: errorToRecord(error), info: instantInfo(clock) };
-        }).then((entry) => {
+        }).then(async (entry) => {
+          if (options.onJobEnd) await checkpoint(id, entry);
           running--;
           finish(id, entry);
           pump();

@@ -36,6 +36,9 @@ export interface AuditRecord {
   readonly createdAt: number;
 }
 
+/** What {@linkcode AuditStore.claim} answers: won, or lost to `owner`. */
+export type ReleaseClaim = { readonly won: true } | { readonly won: false; readonly owner: string };
+
 /**
  * Where audit records go. Implementations: `MemoryAuditStore`, `FileAuditStore`,
  * `SqliteAuditStore`; all pass one contract suite (`tests/results/audit_contract.ts`).
@@ -47,11 +50,14 @@ export interface AuditStore {
   find(workflow: string, release: number): Promise<AuditRecord | null>;
   /** `true` when the release has at least one record. */
   exists(workflow: string, release: number): Promise<boolean>;
+  /** Claims the release of `workflow` at logical time `release` (same unit as `find`) for `owner`; exactly one caller across processes wins. */
+  claim(workflow: string, release: number, owner: string): Promise<ReleaseClaim>;
   /** Records of one workflow (or all), newest release first, then newest `createdAt`. */
   list(workflow?: string, options?: ListOptions): Promise<AuditRecord[]>;
   /** Names of workflows that have records, sorted. */
   listWorkflows(): Promise<string[]>;
-  /** Removes records written (`createdAt`) before `olderThan`; returns how many. */
+  /** Removes records written (`createdAt`) before `olderThan`, and the claims of releases
+   * before it that no record is left of; returns how many records. */
   cleanup(options: CleanupOptions): Promise<number>;
   /** Releases resources; the store must not be used afterwards. */
   close(): Promise<void>;

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { FileExistsError } from "../errors.ts";
 import type { Status } from "../models/types.ts";
 import type { RuntimeFs } from "../runtime/types.ts";
 import { joinPath, listDirs, listFileNames, readTextOrNull } from "./_fs.ts";
@@ -13,12 +14,15 @@ import {
   type AuditRecord,
   type AuditStore,
   compareAudits,
+  type ReleaseClaim,
   type ReleaseType,
 } from "./audit_store.ts";
 import { type CleanupOptions, type ListOptions, page } from "./trace_store.ts";
 
 const WORKFLOW_PREFIX = "workflow=";
 const RELEASE_PREFIX = "release=";
+/** Claims live apart from records: `<root>/.claims/workflow=<name>/<release epoch ms>`. */
+const CLAIMS_FOLDER = ".claims";
 
 /** `YYYYmmddHHMMSS` of an epoch-ms time, in UTC (the release folder name). */
 export function formatReleaseKey(release: number): string {
@@ -112,6 +116,27 @@ export class FileAuditStore implements AuditStore {
       JSON.stringify(auditToJson(record), null, 2) + "\n",
       { atomic: true, createDirs: true },
     );
+  }
+
+  #claimPath(workflow: string, release: number): string {
+    return joinPath(
+      this.#root,
+      CLAIMS_FOLDER,
+      WORKFLOW_PREFIX + encodeURIComponent(workflow),
+      String(release),
+    );
+  }
+
+  /** Claims a release by creating its claim file exclusively: one creator wins. */
+  async claim(workflow: string, release: number, owner: string): Promise<ReleaseClaim> {
+    const path = this.#claimPath(workflow, release);
+    try {
+      await this.#fs.writeText(path, owner, { exclusive: true, createDirs: true });
+      return { won: true };
+    } catch (error) {
+      if (!(error instanceof FileExistsError)) throw error;
+      return { won: false, owner: (await readTextOrNull(this.#fs, path)) ?? "?" };
+    }
   }
 
   async #readFolder(path: string): Promise<AuditRecord[]> {
@@ -208,6 +233,22 @@ export class FileAuditStore implements AuditStore {
     for (const workflow of await this.listWorkflows()) {
       const path = this.#workflowPath(workflow);
       if ((await this.#fs.readDir(path)).length === 0) await this.#fs.remove(path);
+    }
+    // A release with no record left loses its claim too once it is older than the cut.
+    const claims = joinPath(this.#root, CLAIMS_FOLDER);
+    for (const dir of await listDirs(this.#fs, claims)) {
+      if (!dir.startsWith(WORKFLOW_PREFIX)) continue;
+      let workflow: string;
+      try {
+        workflow = decodeURIComponent(dir.slice(WORKFLOW_PREFIX.length));
+      } catch {
+        continue; // not one of ours
+      }
+      for (const name of await listFileNames(this.#fs, joinPath(claims, dir))) {
+        const release = Number(name);
+        if (!(release < options.olderThan) || await this.exists(workflow, release)) continue;
+        await this.#fs.remove(joinPath(claims, dir, name));
+      }
     }
     return removed;
   }

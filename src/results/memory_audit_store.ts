@@ -4,12 +4,29 @@
  * @module
  */
 
-import { type AuditRecord, type AuditStore, compareAudits, copyAudit } from "./audit_store.ts";
+import {
+  type AuditRecord,
+  type AuditStore,
+  compareAudits,
+  copyAudit,
+  type ReleaseClaim,
+} from "./audit_store.ts";
 import { type CleanupOptions, type ListOptions, page } from "./trace_store.ts";
 
 /** Keeps audits in memory; records are copied on write and on read. */
 export class MemoryAuditStore implements AuditStore {
   #records: AuditRecord[] = [];
+  /** Claims by `workflow\nrelease`. */
+  readonly #claims = new Map<string, { workflow: string; release: number; owner: string }>();
+
+  /** Claims a release; the first caller wins. */
+  claim(workflow: string, release: number, owner: string): Promise<ReleaseClaim> {
+    const key = `${workflow}\n${release}`;
+    const taken = this.#claims.get(key);
+    if (taken) return Promise.resolve({ won: false, owner: taken.owner });
+    this.#claims.set(key, { workflow, release, owner });
+    return Promise.resolve({ won: true });
+  }
 
   /** Stores (or replaces) a record. */
   write(record: AuditRecord): Promise<void> {
@@ -53,6 +70,12 @@ export class MemoryAuditStore implements AuditStore {
   cleanup(options: CleanupOptions): Promise<number> {
     const before = this.#records.length;
     this.#records = this.#records.filter((r) => r.createdAt >= options.olderThan);
+    for (const [key, claim] of this.#claims) {
+      const recorded = this.#records.some((r) =>
+        r.workflow === claim.workflow && r.release === claim.release
+      );
+      if (claim.release < options.olderThan && !recorded) this.#claims.delete(key);
+    }
     return Promise.resolve(before - this.#records.length);
   }
 

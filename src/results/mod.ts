@@ -1,5 +1,5 @@
 /**
- * Results, traces, audits and their stores (memory, file, SQLite).
+ * Results, traces, audits, run records and their stores (memory, file, SQLite).
  *
  * @module
  */
@@ -35,11 +35,29 @@ export {
   type AuditStore,
   compareAudits,
   RELEASE_TYPES,
+  type ReleaseClaim,
   type ReleaseType,
 } from "./audit_store.ts";
 export { MemoryAuditStore } from "./memory_audit_store.ts";
 export { FileAuditStore, formatReleaseKey } from "./file_audit_store.ts";
 export { SqliteAuditStore } from "./sqlite_audit_store.ts";
+export {
+  type ClaimNextOptions,
+  type ClaimOptions,
+  DEFAULT_LEASE_MS,
+  type EnqueueOptions,
+  type ListRunRecordsOptions,
+  type NewRun,
+  type RunEnd,
+  type RunOwner,
+  type RunRecord,
+  type RunRecordState,
+  type RunRelease,
+  type RunStore,
+} from "./run_store.ts";
+export { MemoryRunStore } from "./memory_run_store.ts";
+export { FileRunStore } from "./file_run_store.ts";
+export { SqliteRunStore } from "./sqlite_run_store.ts";
 export {
   maskAuditStore,
   maskTraceStore,

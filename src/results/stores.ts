@@ -1,5 +1,5 @@
 /**
- * Chooses trace and audit stores from config values: a folder path → file store,
+ * Chooses trace, audit and run stores from config values: a folder path → file store,
  * `memory:` → memory store, `sqlite:<file>` → SQLite store.
  *
  * @module
@@ -11,6 +11,7 @@ import type { SqliteDatabase } from "../runtime/sqlite.ts";
 import { joinPath } from "./_fs.ts";
 import type { AuditRecord, AuditStore } from "./audit_store.ts";
 import type { TraceRecord, TraceStore } from "./trace_store.ts";
+import type { RunStore } from "./run_store.ts";
 import { readBooleanSetting } from "../util/bool.ts";
 
 /** Where a store lives, parsed from a store URL. */
@@ -96,6 +97,8 @@ export interface OpenStoresOptions {
   readonly traceUrl?: string;
   /** Audit store URL; absent → no audit store. */
   readonly auditUrl?: string;
+  /** Run store URL; absent → no run store. */
+  readonly runUrl?: string;
   /** Masks every trace message and audit context on write. */
   readonly masker?: StoreMasker;
   /** Opens SQLite databases. @default `openSqliteDatabase` from `src/runtime/sqlite.ts` */
@@ -108,12 +111,14 @@ export interface Stores {
   readonly trace: TraceStore | null;
   /** Audit store, or `null` when no audit URL was given. */
   readonly audit: AuditStore | null;
-  /** Closes both stores. */
+  /** Run store, or `null` when no run URL was given. */
+  readonly run: RunStore | null;
+  /** Closes the stores. */
   close(): Promise<void>;
 }
 
 /**
- * Opens the trace and audit stores named by `options`. Relative paths resolve against the
+ * Opens the trace, audit and run stores named by `options`. Relative paths resolve against the
  * runtime's working folder.
  *
  * @throws {ConfigError} for a malformed URL.
@@ -161,11 +166,28 @@ export async function openStores(
     }
     if (options.masker) audit = maskAuditStore(audit, options.masker);
   }
+  let run: RunStore | null = null;
+  if (options.runUrl !== undefined) {
+    const location = parseStoreUrl(options.runUrl, "runUrl");
+    try {
+      run = location.kind === "memory"
+        ? new (await import("./memory_run_store.ts")).MemoryRunStore()
+        : location.kind === "file"
+        ? new (await import("./file_run_store.ts")).FileRunStore(runtime.fs, location.path)
+        : new (await import("./sqlite_run_store.ts")).SqliteRunStore(
+          await openSqlite(sqlitePath(location.path)),
+        );
+    } catch (error) {
+      await Promise.all([trace?.close(), audit?.close()]);
+      throw error;
+    }
+  }
   return {
     trace,
     audit,
+    run,
     async close() {
-      await Promise.all([trace?.close(), audit?.close()]);
+      await Promise.all([trace?.close(), audit?.close(), run?.close()]);
     },
   };
 }
@@ -196,6 +218,7 @@ export function maskAuditStore(store: AuditStore, masker: StoreMasker): AuditSto
     },
     find: (workflow, release) => store.find(workflow, release),
     exists: (workflow, release) => store.exists(workflow, release),
+    claim: (workflow, release, owner) => store.claim(workflow, release, owner),
     list: (workflow, options) => store.list(workflow, options),
     listWorkflows: () => store.listWorkflows(),
     cleanup: (options) => store.cleanup(options),
@@ -206,7 +229,8 @@ export function maskAuditStore(store: AuditStore, masker: StoreMasker): AuditSto
 /**
  * Where one store lives, from `WORKFLOW_LOG_<kind>_ENABLE_WRITE` (default: on when
  * `WORKFLOW_LOG_<kind>_URL` is set), `WORKFLOW_LOG_<kind>_URL`, else
- * `WORKFLOW_LOG_<kind>_PATH` (default `./logs` for traces, `./audits` for audits);
+ * `WORKFLOW_LOG_<kind>_PATH` (default `./logs` for traces, `./audits` for audits, `./runs` for
+ * run records);
  * `undefined` when writing is off.
  *
  * @param kind Which store.
@@ -214,7 +238,7 @@ export function maskAuditStore(store: AuditStore, masker: StoreMasker): AuditSto
  * @throws {ConfigError} naming the variable, for a bad boolean, an empty path or a malformed URL.
  */
 export function storeUrlFromEnv(
-  kind: "TRACE" | "AUDIT",
+  kind: "TRACE" | "AUDIT" | "RUN",
   get: (name: string) => string | undefined,
 ): string | undefined {
   const urlName = `WORKFLOW_LOG_${kind}_URL`;
@@ -227,10 +251,12 @@ export function storeUrlFromEnv(
     parseStoreUrl(url, urlName);
     return url;
   }
-  const path = get(pathName) ?? (kind === "TRACE" ? "./logs" : "./audits");
+  const path = get(pathName) ?? DEFAULT_PATHS[kind];
   if (path.trim() === "") throw issue(pathName, "is empty: give a folder path");
   return path;
 }
+
+const DEFAULT_PATHS = { TRACE: "./logs", AUDIT: "./audits", RUN: "./runs" } as const;
 
 /** Store settings read from the environment. */
 export interface StoreSettings {
@@ -238,6 +264,8 @@ export interface StoreSettings {
   readonly traceUrl?: string;
   /** Audit store URL when audit writing is on. */
   readonly auditUrl?: string;
+  /** Run store URL when run records are on. */
+  readonly runUrl?: string;
 }
 
 /**
@@ -245,7 +273,9 @@ export interface StoreSettings {
  * - `WORKFLOW_LOG_TRACE_ENABLE_WRITE` (default: on when `WORKFLOW_LOG_TRACE_URL` is set,
  *   else off), `WORKFLOW_LOG_TRACE_URL`, else `WORKFLOW_LOG_TRACE_PATH` (default `./logs`);
  * - `WORKFLOW_LOG_AUDIT_ENABLE_WRITE` (same rule), `WORKFLOW_LOG_AUDIT_URL`, else
- *   `WORKFLOW_LOG_AUDIT_PATH` (default `./audits`).
+ *   `WORKFLOW_LOG_AUDIT_PATH` (default `./audits`);
+ * - `WORKFLOW_LOG_RUN_ENABLE_WRITE` (same rule), `WORKFLOW_LOG_RUN_URL`, else
+ *   `WORKFLOW_LOG_RUN_PATH` (default `./runs`).
  *
  * @throws {ConfigError} naming the variable, for a bad boolean or a malformed URL.
  */
@@ -257,8 +287,10 @@ export function storesFromEnv(
     : (name: string) => (env as Readonly<Record<string, string | undefined>>)[name];
   const traceUrl = storeUrlFromEnv("TRACE", get);
   const auditUrl = storeUrlFromEnv("AUDIT", get);
+  const runUrl = storeUrlFromEnv("RUN", get);
   return {
     ...(traceUrl === undefined ? {} : { traceUrl }),
     ...(auditUrl === undefined ? {} : { auditUrl }),
+    ...(runUrl === undefined ? {} : { runUrl }),
   };
 }

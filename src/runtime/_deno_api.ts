@@ -55,7 +55,14 @@ export interface DenoCommandOptions {
 
 /** The `Deno` global, as far as this adapter needs it. */
 export interface DenoNamespace {
-  readonly errors: { NotFound: new (...args: never[]) => Error };
+  readonly errors: {
+    NotFound: new (...args: never[]) => Error;
+    AlreadyExists: new (...args: never[]) => Error;
+  };
+  readonly pid: number;
+  hostname(): string;
+  readTextFileSync(path: string): string;
+  link(from: string, to: string): Promise<void>;
   readonly env: { get(name: string): string | undefined; toObject(): Record<string, string> };
   readonly permissions: { querySync(descriptor: { name: string }): { state: string } };
   readonly stdin: {

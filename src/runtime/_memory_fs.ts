@@ -5,6 +5,7 @@
  * @module
  */
 import type { FileInfo, RuntimeFs, WatchOptions, WriteOptions } from "./types.ts";
+import { FileExistsError } from "../errors.ts";
 
 interface MemoryFile {
   data: string;
@@ -81,6 +82,9 @@ export class MemoryFs implements RuntimeFs {
       this.#addParents(parentOf(full));
     } else if (!this.#dirs.has(parentOf(full))) {
       return Promise.reject(missing(path));
+    }
+    if (options.exclusive && !options.append && this.#files.has(full)) {
+      return Promise.reject(new FileExistsError(path));
     }
     const before = options.append ? this.#files.get(full)?.data ?? "" : "";
     this.#files.set(full, { data: before + data, mtimeMs: this.#clock.now() });

@@ -14,6 +14,8 @@ const NODE_BYTE_OPS: ByteFileOps = {
   mkdirp: (dir) => fsp.mkdir(dir, { recursive: true }).then(() => {}),
   write: (path, bytes, append) => append ? fsp.appendFile(path, bytes) : fsp.writeFile(path, bytes),
   rename: (from, to) => fsp.rename(from, to),
+  link: (from, to) => fsp.link(from, to),
+  isExists: (error) => (error as { code?: string } | null)?.code === "EEXIST",
   remove: (path) => fsp.rm(path, { force: true }),
 };
 

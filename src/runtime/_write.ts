@@ -12,6 +12,7 @@
 
 import type { WriteOptions } from "./types.ts";
 import { parentOf, tempSibling } from "./_paths.ts";
+import { FileExistsError } from "../errors.ts";
 
 const encoder = new TextEncoder();
 /** Texts longer than this are encoded the plain way. */
@@ -72,6 +73,11 @@ export interface ByteFileOps {
   /** Writes (or appends) bytes to a file, creating it. */
   write(path: string, bytes: Uint8Array, append: boolean): Promise<void>;
   rename(from: string, to: string): Promise<void>;
+  /** Hard-links `to` to the file `from`; rejects with `code` `EEXIST` (or the host's
+   * `AlreadyExists` error) when `to` exists. */
+  link(from: string, to: string): Promise<void>;
+  /** `true` when `error` says a path exists already. */
+  isExists(error: unknown): boolean;
   /** Removes a file; may reject when it does not exist. */
   remove(path: string): Promise<void>;
 }
@@ -84,6 +90,21 @@ export async function writeTextFile(
   options: WriteOptions,
 ): Promise<void> {
   if (options.createDirs) await ops.mkdirp(parentOf(path));
+  if (options.exclusive && !options.append) {
+    // A temporary file linked into place: `link` fails when the target exists, so exactly one
+    // writer wins, and readers never see the file half-written.
+    const temp = tempSibling(path);
+    try {
+      await withUtf8(data, (bytes) => ops.write(temp, bytes, false));
+      await ops.link(temp, path);
+    } catch (error) {
+      if (ops.isExists(error)) throw new FileExistsError(path);
+      throw error;
+    } finally {
+      await ops.remove(temp).catch(() => {});
+    }
+    return;
+  }
   if (options.append || !options.atomic) {
     const append = options.append ?? false;
     return withUtf8(data, (bytes) => ops.write(path, bytes, append));

@@ -14,7 +14,7 @@
 import { systemClock } from "./_clock.ts";
 import { nodeFs } from "./_node_fs.ts";
 import { nodeSpawner } from "./_node_spawn.ts";
-import { processCwd, processEnv } from "./node.ts";
+import { nodeProcesses, processCwd, processEnv } from "./node.ts";
 import { childEnv } from "./_env.ts";
 import { confinementUnsupported } from "./_confine.ts";
 import type {
@@ -109,5 +109,6 @@ export function createBunRuntime(): Runtime {
     spawn: nodeSpawner,
     workers: bunWorkers,
     cwd: processCwd,
+    processes: nodeProcesses,
   };
 }

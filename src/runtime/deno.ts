@@ -27,6 +27,7 @@ import type {
 } from "./types.ts";
 import { childPath } from "./_paths.ts";
 import { denoCommandEnv } from "./_env.ts";
+import { createProcessTable } from "./_process_table.ts";
 
 function isNotFound(error: unknown): boolean {
   return error instanceof denoApi().errors.NotFound;
@@ -58,6 +59,8 @@ const DENO_BYTE_OPS: ByteFileOps = {
   mkdirp: (dir) => denoApi().mkdir(dir, { recursive: true }),
   write: (path, bytes, append) => denoApi().writeFile(path, bytes, { append }),
   rename: (from, to) => denoApi().rename(from, to),
+  link: (from, to) => denoApi().link(from, to),
+  isExists: (error) => error instanceof denoApi().errors.AlreadyExists,
   remove: (path) => denoApi().remove(path),
 };
 
@@ -284,6 +287,12 @@ export function denoOpen(
  */
 export function createDenoRuntime(): Runtime {
   const deno = denoApi();
+  const processes = createProcessTable({
+    pid: deno.pid,
+    hostname: () => deno.hostname(),
+    readTextSync: (path) => deno.readTextFileSync(path),
+    readText: (path) => deno.readTextFile(path),
+  });
   return {
     name: "deno",
     fs: denoFs,
@@ -292,5 +301,6 @@ export function createDenoRuntime(): Runtime {
     spawn: { spawn: denoSpawn, open: denoOpen },
     workers: denoWorkers,
     cwd: () => deno.cwd().replaceAll("\\", "/"),
+    processes,
   };
 }

@@ -11,6 +11,8 @@ import { MemoryFs, normalizeAbsolute } from "./_memory_fs.ts";
 import type {
   OpenOptions,
   OpenProcess,
+  ProcessIdentity,
+  ProcessTable,
   Runtime,
   SpawnOptions,
   SpawnResult,
@@ -18,6 +20,53 @@ import type {
 } from "./types.ts";
 
 export { FakeClock } from "./fake_clock.ts";
+
+/**
+ * A make-believe process table for tests: processes are started and ended by hand, and a
+ * later process may get the pid of an ended one (with another start time), as on a real host.
+ * Several memory runtimes given one table act as processes of one machine.
+ *
+ * @example
+ * ```ts
+ * const table = new FakeProcessTable();
+ * const a = createMemoryRuntime({ processes: table });
+ * const owner = a.processes.self();
+ * table.end(owner.pid);
+ * await a.processes.isAlive(owner); // false
+ * ```
+ */
+export class FakeProcessTable {
+  /** The host name every process of this table reports. */
+  readonly host: string;
+  readonly #alive = new Map<number, string>();
+  #started = 0;
+  #nextPid = 1000;
+
+  /** A table of the machine `host`. @param host Its host name. @default "memory-host" */
+  constructor(host = "memory-host") {
+    this.host = host;
+  }
+
+  /** Starts a process; `pid` reuses an ended process's pid. @throws {Error} for a pid in use. */
+  start(pid?: number): ProcessIdentity {
+    const id = pid ?? this.#nextPid++;
+    if (this.#alive.has(id)) throw new Error(`pid ${id} is in use`);
+    const startTime = String(++this.#started);
+    this.#alive.set(id, startTime);
+    return { host: this.host, pid: id, startTime };
+  }
+
+  /** Ends the process `pid` (a crash, a `kill -9`). */
+  end(pid: number): void {
+    this.#alive.delete(pid);
+  }
+
+  /** Whether `identity` names a running process of this table (other hosts: alive). */
+  isAlive(identity: ProcessIdentity): boolean {
+    if (identity.host !== this.host) return true;
+    return this.#alive.get(identity.pid) === identity.startTime;
+  }
+}
 
 /** Options of {@linkcode createMemoryRuntime}. */
 export interface MemoryRuntimeOptions {
@@ -36,6 +85,9 @@ export interface MemoryRuntimeOptions {
   readonly open?: (command: readonly string[], options?: OpenOptions) => Promise<OpenProcess>;
   /** Creates workers; without it `workers.create` throws an `UnsupportedError`. */
   readonly workers?: WorkerFactory;
+  /** The process table this runtime's process lives in; it starts one process there.
+   * @default a table of its own */
+  readonly processes?: FakeProcessTable;
 }
 
 /** A {@linkcode Runtime} whose clock is a {@linkcode FakeClock}. */
@@ -44,6 +96,8 @@ export interface MemoryRuntime extends Runtime {
   readonly name: "memory";
   /** The hand-driven clock (`advance`, `set`, `runUntilIdle`). */
   readonly clock: FakeClock;
+  /** This runtime's process in its {@linkcode FakeProcessTable}. */
+  readonly processes: ProcessTable;
 }
 
 /**
@@ -62,6 +116,8 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
   const spawnHandler = options.spawn;
   const openHandler = options.open;
   const workerFactory = options.workers;
+  const table = options.processes ?? new FakeProcessTable();
+  let self: ProcessIdentity | undefined;
   return {
     name: "memory",
     capabilities: {
@@ -100,5 +156,10 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
       },
     },
     cwd: () => cwd,
+    processes: {
+      // Started on first use, so a runtime that never asks takes no pid.
+      self: () => self ??= table.start(),
+      isAlive: (identity) => Promise.resolve(table.isAlive(identity)),
+    },
   };
 }

@@ -17,6 +17,7 @@ export { hostName, loadHostRuntime } from "./host.ts";
 export {
   createMemoryRuntime,
   FakeClock,
+  FakeProcessTable,
   type MemoryRuntime,
   type MemoryRuntimeOptions,
 } from "./memory.ts";

@@ -10,7 +10,28 @@ import { nodeFs } from "./_node_fs.ts";
 import { importNodeModule } from "./_node_import.ts";
 import { nodeSpawner } from "./_node_spawn.ts";
 import { nodeWorkers } from "./_node_worker.ts";
-import type { Runtime, RuntimeEnv } from "./types.ts";
+import type { ProcessTable, Runtime, RuntimeEnv } from "./types.ts";
+import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { hostname } from "node:os";
+import { createProcessTable } from "./_process_table.ts";
+
+/** The process table of a Node or Bun process. */
+export const nodeProcesses: ProcessTable = createProcessTable({
+  pid: process.pid,
+  hostname,
+  readTextSync: (path) => readFileSync(path, "utf8"),
+  readText: (path) => readFile(path, "utf8"),
+  signalZero(pid) {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      return code === "ESRCH" ? false : code === "EPERM" ? true : undefined;
+    }
+  },
+});
 
 /** Environment variables from `process.env`. */
 export const processEnv: RuntimeEnv = {
@@ -47,6 +68,7 @@ export function createNodeRuntime(): Runtime {
     spawn: nodeSpawner,
     workers: nodeWorkers,
     cwd: processCwd,
+    processes: nodeProcesses,
     importModule: (specifier) => importNodeModule(specifier, processCwd()),
   };
 }

@@ -31,6 +31,11 @@ export interface WriteOptions {
   readonly atomic?: boolean;
   /** Create missing parent folders. @default false */
   readonly createDirs?: boolean;
+  /** Create the file only when nothing exists at `path`, in one step that exactly one of
+   * several racing writers (processes included) wins; the others reject with a
+   * `FileExistsError`. The content appears whole (written to a temporary file, then
+   * hard-linked into place). Ignored with `append`. @default false */
+  readonly exclusive?: boolean;
 }
 
 /** Options of {@linkcode RuntimeFs.watch}. */
@@ -236,6 +241,29 @@ export interface RuntimeCapabilities {
   readonly workers: boolean;
 }
 
+/** Who a process is: enough to tell it from a later process that got the same pid. */
+export interface ProcessIdentity {
+  /** Host name of the machine. */
+  readonly host: string;
+  /** Process id. */
+  readonly pid: number;
+  /** When the process started, in the host's own terms (Linux: the start time in clock ticks
+   * since boot from `/proc/<pid>/stat`); `""` where the host cannot tell. */
+  readonly startTime: string;
+}
+
+/** The host's process table: who this process is and whether another one still runs. */
+export interface ProcessTable {
+  /** This process. */
+  self(): ProcessIdentity;
+  /**
+   * Whether the process `identity` names still runs on this host: `false` once its pid is gone
+   * or now belongs to a process that started at another time. A process on another host, or
+   * one the host cannot check, counts as alive (a caller then relies on leases instead).
+   */
+  isAlive(identity: ProcessIdentity): Promise<boolean>;
+}
+
 /** Everything the core needs from its host. */
 export interface Runtime {
   /** Which implementation this is. */
@@ -256,6 +284,9 @@ export interface Runtime {
   readonly workers: WorkerFactory;
   /** Current working folder (absolute, `/` separators). */
   cwd(): string;
+  /** The process table, for telling whether the owner of a run record still runs. Absent
+   * where the host has none (edge runtimes): owners are then judged by their leases. */
+  readonly processes?: ProcessTable;
   /**
    * Imports a user module (task group, filter module) given as a URL. Hosts that need help
    * with TypeScript modules (Node without type stripping) implement it.

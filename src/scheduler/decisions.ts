@@ -15,6 +15,7 @@ export type TickDecisionKind =
   | "queued"
   | "skipped-overlap"
   | "deduplicated"
+  | "skipped-claimed"
   | "missed";
 
 /** One scheduler decision, with its reason. */
@@ -82,6 +83,7 @@ const DECISION_KINDS: readonly TickDecisionKind[] = [
   "queued",
   "skipped-overlap",
   "deduplicated",
+  "skipped-claimed",
   "missed",
 ];
 

@@ -11,6 +11,7 @@ import type { ExecuteOptions, Result } from "../executor/workflow_runner.ts";
 import type { Workflow } from "../models/types.ts";
 import type { Runtime } from "../runtime/types.ts";
 import type { FilterRegistry } from "../template/mod.ts";
+import type { RunRecord, RunRelease } from "../results/run_store.ts";
 
 /** Options the scheduler passes to {@linkcode SchedulerEngine.execute}. */
 export interface ReleaseExecuteOptions extends ExecuteOptions {
@@ -18,6 +19,10 @@ export interface ReleaseExecuteOptions extends ExecuteOptions {
   readonly events?: EventTarget;
   /** Run no action stage. */
   readonly dryRun?: boolean;
+  /** The release this run is, for its run record (a recovered release writes its audit). */
+  readonly release?: RunRelease;
+  /** Go on with this claimed run record (a recovered release): its id and finished jobs. */
+  readonly takeOver?: RunRecord;
 }
 
 /** The members of an engine that releases and the scheduler loop read. */
@@ -30,6 +35,8 @@ export interface SchedulerEngine {
   readonly config: Pick<ConfigIndex, "names" | "schedule">;
   /** Filters of `${{ }}` in release params. */
   readonly filters: FilterRegistry;
+  /** Who claims releases, as other schedulers see it (`host:pid` for an `Engine`). */
+  readonly owner: { readonly id: string };
   /** Where scheduler events go unless the scheduler is given its own target. */
   readonly events: EventTarget;
   /** The workflow called `name`. */

@@ -10,6 +10,7 @@ import type { SchedulerEngine } from "./engine_port.ts";
 import type { Result } from "../executor/workflow_runner.ts";
 import type { Status, Workflow } from "../models/types.ts";
 import type { AuditRecord, AuditStore, ReleaseType } from "../results/audit_store.ts";
+import type { RunRecord } from "../results/run_store.ts";
 import { toJsonValue } from "../results/result.ts";
 import { render } from "../template/mod.ts";
 import { isSecretEnvName } from "../util/secret_env.ts";
@@ -45,6 +46,14 @@ export interface ReleaseOptions {
   readonly parentRunId?: string;
   /** Extra listener target for this run's lifecycle events. */
   readonly events?: EventTarget;
+  /** The caller has claimed this release already (`AuditStore.claim`); a `normal` release
+   * otherwise claims it, for `owner`, before it runs. @default false */
+  readonly claimed?: boolean;
+  /** Who claims the release. @default the engine's owner id (`host:pid`) */
+  readonly owner?: string;
+  /** Go on with this claimed run record of the release (recovery): its run id, rendered
+   * params and checkpoints are kept, and no audit or claim is checked first. */
+  readonly takeOver?: RunRecord;
 }
 
 /** The outcome of {@linkcode release}. */
@@ -65,6 +74,9 @@ export interface ReleaseReport {
   readonly audit?: AuditRecord;
   /** Why it was skipped, for people. */
   readonly skippedReason?: string;
+  /** Who holds the claim, when a `normal` release was skipped because another caller (a
+   * scheduler, another process) claimed it first. */
+  readonly claimedBy?: string;
 }
 
 /** The `release` object templates see. */
@@ -134,6 +146,7 @@ export async function release(
   let flights = inFlight.get(audits);
   if (!flights) inFlight.set(audits, flights = new Set());
 
+  if (options.takeOver) return await run(engine, workflow, date, options, base);
   if (type !== "dryrun") {
     if (flights.has(key)) {
       return {
@@ -161,6 +174,17 @@ export async function release(
         };
       }
     }
+    if (type === "normal" && !options.claimed) {
+      const claim = await audits.claim(name, date, options.owner ?? engine.owner.id);
+      if (!claim.won) {
+        return {
+          ...base,
+          status: "SKIPPED_DUPLICATE",
+          claimedBy: claim.owner,
+          skippedReason: `release ${name} @ ${iso(date)} is claimed by ${claim.owner}`,
+        };
+      }
+    }
     return await run(engine, workflow, date, options, base, resumable);
   } finally {
     if (type !== "dryrun") flights.delete(key);
@@ -178,17 +202,20 @@ async function run(
   const type = base.type;
   const name = base.name;
   const clock = engine.runtime.clock;
-  const runId = options.runId ?? engine.newRunId(name);
-  const timezone = options.timezone ?? engine.settings.timezone;
+  const takeOver = options.takeOver;
+  const runId = takeOver?.runId ?? options.runId ?? engine.newRunId(name);
+  const timezone = takeOver?.release?.timezone ?? options.timezone ?? engine.settings.timezone;
+  const executeDate = takeOver?.release?.executeDate ?? clock.now();
   const scope: ReleaseScope = {
     logical_date: new Date(date),
-    execute_date: new Date(clock.now()),
+    execute_date: new Date(executeDate),
     run_id: runId,
     timezone,
     type,
   };
   const secrets: string[] = [];
-  const params = render(options.params ?? {}, { release: scope }, {
+  // A run taken over kept the params its first attempt rendered.
+  const params = takeOver ? takeOver.params : render(options.params ?? {}, { release: scope }, {
     filters: engine.filters,
     timezone,
     env: (variable) => engine.runtime.env.get(variable),
@@ -199,6 +226,8 @@ async function run(
 
   const started = clock.monotonic();
   const result = await engine.execute(workflow, params, {
+    takeOver,
+    release: { name, logicalDate: date, type, timezone, executeDate },
     signal: options.signal,
     runId,
     parentRunId: options.parentRunId,
@@ -212,6 +241,10 @@ async function run(
     resume: previous ? { runId: previous.runId, context: previous.context } : undefined,
   });
   if (type === "dryrun") return { ...base, status: result.status, result };
+  // Taken over by another process (this one was thought dead): the new owner writes the audit.
+  if ((result.context.errors as { name?: string } | undefined)?.name === "StaleAttemptError") {
+    return { ...base, status: result.status, result };
+  }
   const audit: AuditRecord = {
     workflow: name,
     release: date,

@@ -10,6 +10,9 @@
  *   (downtime, a suspended host) follow the catch-up policy: `none` records them `missed`,
  *   `latest` runs only the newest one (when nothing is on time), `all` runs those inside
  *   `catchUpWindowMs`, newest `maxCatchUp` at most, one after another.
+ * - A release is claimed in the audit store before it runs or queues, so of several schedulers
+ *   sharing the store (processes, machines) exactly one runs each (alias, logical time); the
+ *   others record `skipped-claimed` naming the winner.
  * - When an earlier release of the alias is still running: `skip` records `skipped-overlap`,
  *   `allow` runs both, `queue` runs it when the earlier one ends.
  * - Every decision is a {@linkcode TickDecision} in a bounded ledger and a
@@ -90,6 +93,9 @@ export interface SchedulerOptions {
   readonly ledgerSize?: number;
   /** Where scheduler events go. @default the engine's event target */
   readonly events?: EventTarget;
+  /** Who claims releases, as other schedulers see it. @default the engine's owner id
+   * (`host:pid`) */
+  readonly owner?: string;
 }
 
 /** Options of {@linkcode Scheduler.start}. */
@@ -134,6 +140,7 @@ export class Scheduler {
   readonly #audits: AuditStore;
   readonly #tasks: Task[];
   readonly #events: EventTarget;
+  readonly #owner: string | undefined;
   readonly #grace: number;
   readonly #maxSleep: number;
   readonly #maxCatchUp: number;
@@ -159,6 +166,7 @@ export class Scheduler {
     this.#engine = engine;
     this.#audits = options.audits;
     this.#events = options.events ?? engine.events;
+    this.#owner = options.owner;
     this.#grace = Math.max(1, options.graceMs ?? 60_000);
     this.#maxSleep = Math.max(1, options.maxSleepMs ?? 60_000);
     this.#maxCatchUp = Math.max(1, options.maxCatchUp ?? 100);
@@ -197,6 +205,29 @@ export class Scheduler {
       if (due !== undefined && (best === undefined || due < best)) best = due;
     }
     return best;
+  }
+
+  /**
+   * Counts a release that runs elsewhere in this process (a run recovery resumed) as running
+   * for its alias until `done` settles, so the overlap policy sees it and `start()` waits for
+   * it. A release of an alias this scheduler does not have is ignored.
+   *
+   * @param release The release's alias (`name`) and logical time.
+   * @param done Settles when the run ends.
+   */
+  adopt(
+    release: { readonly name: string; readonly logicalDate: number },
+    done: Promise<unknown>,
+  ): void {
+    const task = this.#tasks.find((t) => t.alias === release.name);
+    if (!task) return;
+    task.running.add(release.logicalDate);
+    const tracked: Promise<void> = done.then(() => {}, () => {}).finally(() => {
+      this.#inflight.delete(tracked);
+      task.running.delete(release.logicalDate);
+      this.#dequeue(task);
+    });
+    this.#inflight.add(tracked);
   }
 
   /**
@@ -295,7 +326,23 @@ export class Scheduler {
       return;
     }
     const running = [...task.running];
-    if (busy && task.overlap === "skip") {
+    const skip = busy && task.overlap === "skip";
+    const full = !skip && task.overlap !== "allow" &&
+      (running.length > 0 || task.pending.length > 0) &&
+      task.pending.length >= this.#maxQueue;
+    if (!skip && !full) {
+      // Claimed before it runs or queues: of several schedulers on one store, one goes on.
+      const claim = await this.#audits.claim(
+        task.alias,
+        item.time,
+        this.#owner ?? this.#engine.owner.id,
+      );
+      if (!claim.won) {
+        this.#decide(task, item.time, "skipped-claimed", `claimed by ${claim.owner}`);
+        return;
+      }
+    }
+    if (skip) {
       this.#decide(
         task,
         item.time,
@@ -331,6 +378,7 @@ export class Scheduler {
       timezone: task.crons.find((c) => c.matches(item.time))?.timezone ?? task.crons[0]?.timezone,
       signal: this.#signal,
       parentRunId: this.#runId,
+      claimed: true,
     }).then(
       (report) => {
         if (report.status === "SKIPPED_DUPLICATE") {

@@ -411,7 +411,13 @@ audited:
       "--json",
     ], runtime);
     assert.equal(out.code, 0, out.stderr);
-    const files = await real.fs.listFiles(`${dir}/audits`);
+    const all = await real.fs.listFiles(`${dir}/audits`);
+    // Beside the audit: the release's claim, made before it ran.
+    const claims = all.filter((file) => file.includes("/.claims/"));
+    assert.deepEqual(claims, [
+      `${dir}/audits/.claims/workflow=audited/${Date.UTC(2026, 2, 8, 2, 30)}`,
+    ]);
+    const files = all.filter((file) => !claims.includes(file));
     assert.equal(files.length, 1);
     assert.match(files[0], /workflow=audited\/release=20260308023000\/\d{20}T\d{10}\.json$/);
     const audit = await real.fs.readText(files[0]);

@@ -197,6 +197,46 @@ export function auditStoreContract(
       }),
     );
 
+    it(
+      "claim() has exactly one winner per (workflow, release); losers learn the owner",
+      { skip },
+      withStore(async ({ store }) => {
+        const owners = ["host-a:1", "host-a:2", "host-b:3", "host-b:4"];
+        const claims = await Promise.all(owners.map((o) => store.claim("wf-daily", JAN_1, o)));
+        const winners = owners.filter((_, i) => claims[i].won);
+        assert.equal(winners.length, 1);
+        for (const claim of claims) {
+          if (!claim.won) assert.equal(claim.owner, winners[0]);
+        }
+        assert.deepEqual(await store.claim("wf-daily", JAN_1, winners[0]), {
+          won: false,
+          owner: winners[0],
+        }, "a second claim loses, even by the same owner");
+        assert.deepEqual(await store.claim("wf-daily", JAN_1 + MINUTE, "host-b:3"), { won: true });
+        assert.deepEqual(await store.claim("wf-other", JAN_1, "host-b:3"), { won: true });
+        assert.equal(await store.exists("wf-daily", JAN_1), false, "a claim is not a record");
+        assert.deepEqual(await store.list(), []);
+        assert.deepEqual(await store.listWorkflows(), []);
+      }),
+    );
+
+    it(
+      "cleanup() keeps the claim of a release while a record of it is left",
+      { skip },
+      withStore(async ({ store }) => {
+        await store.claim("wf-daily", JAN_1, "a");
+        await store.write(audit({ createdAt: JAN_1 + 10 * MINUTE }));
+        await store.claim("wf-daily", JAN_1 + MINUTE, "a");
+        assert.equal(await store.cleanup({ olderThan: JAN_1 + 5 * MINUTE }), 0);
+        assert.deepEqual(await store.claim("wf-daily", JAN_1, "b"), { won: false, owner: "a" });
+        assert.deepEqual(
+          await store.claim("wf-daily", JAN_1 + MINUTE, "b"),
+          { won: true },
+          "an old claim with no record is dropped",
+        );
+      }),
+    );
+
     if (!options.persistent) return;
     it(
       "records written before close() can be read by a store reopened on the same data",
@@ -205,10 +245,15 @@ export function auditStoreContract(
         assert.ok(reopen, "a persistent store's factory gives reopen()");
         const record = audit();
         await store.write(record);
+        await store.claim("wf-daily", JAN_1 + MINUTE, "a");
         await store.close();
         const again = await reopen();
         try {
           assert.deepEqual(await again.find("wf-daily", JAN_1), record);
+          assert.deepEqual(await again.claim("wf-daily", JAN_1 + MINUTE, "b"), {
+            won: false,
+            owner: "a",
+          });
         } finally {
           await again.close();
         }

@@ -3,9 +3,15 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { readFileSync } from "node:fs";
-import { createMemoryRuntime, detectRuntime, hostName } from "../../src/runtime/mod.ts";
+import {
+  createMemoryRuntime,
+  detectRuntime,
+  FakeProcessTable,
+  hostName,
+} from "../../src/runtime/mod.ts";
 import { createWebRuntime } from "../../src/runtime/web.ts";
 import type { Clock, Runtime, SpawnOptions, WorkerLike } from "../../src/runtime/types.ts";
+import { FileExistsError } from "../../src/errors.ts";
 
 interface Subject {
   readonly label: string;
@@ -69,6 +75,30 @@ for (const subject of subjects) {
         await runtime.fs.writeText(file, "fresh", { atomic: true });
         assert.equal(await runtime.fs.readText(file), "fresh");
         assert.deepEqual(await runtime.fs.listFiles(base), [file], "no temp file is left behind");
+      } finally {
+        await cleanup();
+      }
+    });
+
+    it("writeText() with exclusive lets exactly one of racing writers create the file", async () => {
+      const { runtime, base, cleanup } = await subject.make();
+      try {
+        const file = `${base}/claims/one`;
+        const outcomes = await Promise.allSettled(
+          ["a", "b", "c", "d"].map((who) =>
+            runtime.fs.writeText(file, who, { exclusive: true, createDirs: true })
+          ),
+        );
+        const won = outcomes.flatMap((o, i) => o.status === "fulfilled" ? ["abcd"[i]] : []);
+        assert.equal(won.length, 1);
+        for (const outcome of outcomes) {
+          if (outcome.status === "rejected") {
+            assert.ok(outcome.reason instanceof FileExistsError, String(outcome.reason));
+            assert.match(outcome.reason.message, /claims\/one' exists already/);
+          }
+        }
+        assert.equal(await runtime.fs.readText(file), won[0], "the winner's content, whole");
+        assert.deepEqual(await runtime.fs.listFiles(`${base}/claims`), [file], "no temp files");
       } finally {
         await cleanup();
       }
@@ -708,5 +738,52 @@ describe(`Runtime workers contract: detected (${hostName()})`, () => {
     } finally {
       worker.terminate();
     }
+  });
+});
+
+describe(`Runtime processes contract: detected (${hostName()})`, () => {
+  it("self() names this process, and isAlive() tells a live process from an ended one", async () => {
+    const runtime = detectRuntime();
+    const me = runtime.processes!.self();
+    assert.equal(me.pid, Number(readFileSync("/proc/self/stat", "utf8").split(" ")[0]) || me.pid);
+    assert.ok(me.host.length > 0);
+    assert.match(me.startTime, /^\d+$/, "Linux start time in clock ticks");
+    assert.equal(await runtime.processes!.isAlive(me), true);
+    // A child that has ended is dead; the same pid with another start time is a different process.
+    const child = await runtime.spawn.open!(["sleep", "30"]);
+    const stat = readFileSync(`/proc/${child.pid}/stat`, "utf8");
+    const startTime = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+    const identity = { host: me.host, pid: child.pid, startTime };
+    assert.equal(await runtime.processes!.isAlive(identity), true);
+    assert.equal(
+      await runtime.processes!.isAlive({ ...identity, startTime: String(Number(startTime) - 1) }),
+      false,
+      "a reused pid is not taken for the old process",
+    );
+    child.kill();
+    await child.exited;
+    assert.equal(await runtime.processes!.isAlive(identity), false);
+    assert.equal(
+      await runtime.processes!.isAlive({ ...identity, host: `${me.host}-elsewhere` }),
+      true,
+      "a process on another host cannot be checked, so it counts as alive",
+    );
+  });
+});
+
+describe("Runtime processes: memory runtime", () => {
+  it("runtimes on one FakeProcessTable see each other's processes end, and a reused pid", async () => {
+    const table = new FakeProcessTable();
+    const a = createMemoryRuntime({ processes: table });
+    const b = createMemoryRuntime({ processes: table });
+    const owner = a.processes.self();
+    assert.deepEqual(a.processes.self(), owner, "one process per runtime");
+    assert.notEqual(b.processes.self().pid, owner.pid);
+    assert.equal(await b.processes.isAlive(owner), true);
+    table.end(owner.pid);
+    assert.equal(await b.processes.isAlive(owner), false);
+    table.start(owner.pid);
+    assert.equal(await b.processes.isAlive(owner), false, "same pid, later start time");
+    assert.throws(() => table.start(owner.pid), /pid \d+ is in use/);
   });
 });

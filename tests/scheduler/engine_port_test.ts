@@ -43,6 +43,7 @@ function recordingPort(): {
     config,
     filters: createFilters(),
     events: new EventTarget(),
+    owner: { id: "test-double" },
     workflow: (name) => config.workflow(name),
     newRunId: (name) => `${name}-${runs.length + 1}`,
     execute(workflow, params, options) {

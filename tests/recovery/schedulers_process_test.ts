@@ -1,0 +1,169 @@
+/**
+ * Two `workflow schedule` processes on one file audit folder and one run folder, a cron every
+ * two seconds: one is killed with SIGKILL and restarted mid-way. Every tick is released exactly
+ * once: one audit and one run per tick, and the schedulers that lose a claim say who won.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type CliProcess, kill, lines, startCli, waitFor } from "./_process.ts";
+
+const TICK_MS = 2_000;
+
+function filesBelow(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) =>
+      join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name)
+    );
+}
+
+describe(
+  "two schedulers on one audit folder, one killed and restarted",
+  { timeout: 90_000 },
+  () => {
+    it("releases every tick exactly once", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "wf-sched2-")).replaceAll("\\", "/");
+      mkdirSync(`${dir}/conf`);
+      const marks = `${dir}/marks`;
+      writeFileSync(
+        `${dir}/conf/tick.yml`,
+        `tick:
+  type: Workflow
+  on: [{cronjob: "*/2 * * * * *"}]
+  params:
+    at: datetime
+  jobs:
+    a:
+      stages:
+        - name: work
+          bash: 'echo "$$$$ $PPID" >> ${dir}/pids; sleep 0.6; echo "\${{ params.at }}" >> ${marks}'
+`,
+      );
+      const env = {
+        WORKFLOW_LOG_AUDIT_ENABLE_WRITE: "true",
+        WORKFLOW_LOG_AUDIT_PATH: `${dir}/audits`,
+        WORKFLOW_LOG_RUN_ENABLE_WRITE: "true",
+        WORKFLOW_LOG_RUN_PATH: `${dir}/runs`,
+      };
+      const started: CliProcess[] = [];
+      const schedule = (stop: string) => {
+        const process = startCli(["schedule", "--conf", `${dir}/conf`, "--stop", stop], env);
+        started.push(process);
+        return process;
+      };
+      try {
+        // Both run until a stop ~20 s ahead, whatever their start-up took.
+        const stopAt = Math.ceil((Date.now() + 20_000) / TICK_MS) * TICK_MS;
+        const stop = new Date(stopAt).toISOString();
+        const a = schedule(stop);
+        const b = schedule(stop);
+        for (const p of [a, b]) {
+          await waitFor(
+            "a scheduler to start",
+            () => /scheduled tick/.test(p.output()),
+            30_000,
+            p.output,
+          );
+        }
+        const firstTick = Date.now();
+        // Killed while one of its releases runs (its stage started, its mark not yet written).
+        const inFlight = () => {
+          const pids = lines(`${dir}/pids`);
+          const parent = Number(pids.at(-1)?.split(" ")[1]);
+          return lines(marks).length >= 1 && pids.length > lines(marks).length &&
+            parent === a.child.pid;
+        };
+        await waitFor("a release of the first scheduler in flight", inFlight, 16_000, a.output);
+        kill(a.child.pid!);
+        await a.exited;
+        // Its stages' shells (own process groups) outlive it: end them, as a host crash would.
+        for (
+          const [pid, parent] of lines(`${dir}/pids`).map((line) => line.split(" ").map(Number))
+        ) {
+          if (parent === a.child.pid) kill(pid, true);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 2 * TICK_MS));
+        const again = schedule(stop);
+        const codes = await Promise.all([b.exited, again.exited]);
+        const out = started.map((p) => p.output()).join("\n---\n");
+        assert.deepEqual(codes, [0, 0], out);
+
+        // One audit per tick, and no tick left out from the first one to the stop.
+        const audits = filesBelow(`${dir}/audits`).filter((file) => file.endsWith(".json"))
+          .map((file) =>
+            JSON.parse(readFileSync(file, "utf8")) as {
+              release: string;
+              run_id: string;
+              status: string;
+            }
+          );
+        const ticks = audits.map((audit) => Date.parse(audit.release)).sort((x, y) => x - y);
+        assert.equal(new Set(ticks).size, ticks.length, `a tick audited twice\n${out}`);
+        assert.ok(ticks.length >= 5, `only ${ticks.length} ticks\n${out}`);
+        assert.ok(
+          ticks[0] <= firstTick + TICK_MS,
+          `first tick ${new Date(ticks[0]).toISOString()}`,
+        );
+        assert.equal(ticks.at(-1), stopAt, out);
+        for (let i = 1; i < ticks.length; i++) {
+          assert.equal(
+            ticks[i] - ticks[i - 1],
+            TICK_MS,
+            `tick missing after ${new Date(ticks[i - 1]).toISOString()}\n${out}`,
+          );
+        }
+        assert.ok(audits.every((audit) => audit.status === "SUCCESS"), out);
+
+        // One run per tick: each audit's run, recorded once, ended SUCCESS.
+        const runs = filesBelow(`${dir}/runs`).filter((file) => file.endsWith("run.json"))
+          .map((file) =>
+            JSON.parse(readFileSync(file, "utf8")) as {
+              runId: string;
+              state: string;
+              status: string;
+              release: { logicalDate: number };
+            }
+          );
+        assert.equal(runs.length, ticks.length, out);
+        assert.deepEqual(runs.map((run) => run.release.logicalDate).sort((x, y) => x - y), ticks);
+        assert.ok(runs.every((run) => run.state === "ended" && run.status === "SUCCESS"), out);
+        assert.deepEqual(
+          new Set(audits.map((audit) => audit.run_id)),
+          new Set(runs.map((run) => run.runId)),
+        );
+        // Every tick did its work once.
+        const worked = lines(marks).map((line) => Date.parse(line)).sort((x, y) => x - y);
+        assert.deepEqual(worked, ticks, out);
+
+        // The restarted scheduler took the killed one's release over and finished it.
+        assert.match(
+          again.output(),
+          /recovered run \S+ \(tick\) of \S+: resuming as attempt 2/,
+          out,
+        );
+        assert.match(again.output(), /recovered run \S+ ended SUCCESS/, out);
+
+        // The losers said who won.
+        const lost = out.split("\n").filter((line) =>
+          /skipped-claimed +tick @ .*: claimed by \S+:\d+$/.test(line)
+        );
+        assert.ok(lost.length >= ticks.length - 4, `${lost.length} claims lost\n${out}`);
+      } finally {
+        for (const p of started) kill(p.child.pid!);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  },
+);
