@@ -36,4 +36,13 @@ describe("layer check", () => {
     assert.deepEqual(checkSource("executor/x.ts", source).map((v) => v.line), [1, 2, 3, 4, 5, 6]);
     assert.deepEqual(checkSource("runtime/x.ts", source).map((v) => v.line), [6]);
   });
+
+  it("lets only src/api/ui/_graph.ts import @dagrejs/dagre", () => {
+    const source = 'import dagre from "@dagrejs/dagre";';
+    assert.deepEqual(checkSource("api/ui/_graph.ts", source), []);
+    assert.deepEqual(
+      checkSource("api/ui/_run_pages.ts", source).map((v) => v.message.split(" (")[0]),
+      ["imports @dagrejs/dagre"],
+    );
+  });
 });
