@@ -76,18 +76,20 @@ export function dagSvg(jobs: readonly GraphJob[], label: string): Markup {
         node.width,
       )}</text>
     `;
-    const name = `job ${job.id}: ${statusWord(status)}`;
+    // A link's name is its text (job id, then status): what is seen is what is read.
     return html`<g class="node s-${status}" data-job="${job.id}">${
-      job.href ? html`<a href="${job.href}" aria-label="${name}">${body}</a>` : body
+      job.href ? html`<a href="${job.href}">${body}</a>` : body
     }</g>`;
   });
   const description = jobs.map((job) =>
     `${job.id} ${statusWord(job.status ?? "PENDING")}` +
     (job.needs.length ? ` (needs ${job.needs.join(", ")})` : "")
   ).join("; ");
+  // With links inside, the graph is a group (an image may not hold interactive content).
+  const role = jobs.some((job) => job.href) ? "group" : "img";
   return html`
     <div class="graph">
-      <svg role="img" aria-labelledby="dag-title dag-desc" viewBox="0 0 ${width} ${height}"
+      <svg role="${role}" aria-labelledby="dag-title dag-desc" viewBox="0 0 ${width} ${height}"
         width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">
     <title id="dag-title">${label}</title><desc id="dag-desc">${description}</desc>
     <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path class="arrow" d="M0,0 L10,5 L0,10 z"></path></marker></defs>

@@ -279,12 +279,13 @@ export function mountUi(app: Hono, deps: ApiDeps, mount: UiMount): void {
     frame: PageFrame,
     error: string | undefined,
     status: number,
+    sentNext?: string,
   ): Response {
     const loginCsrf = randomToken();
     setUiCookie(c, LOGIN_COOKIE, loginCsrf, { path: base, maxAgeSeconds: 3600 });
     const url = new URL(c.req.url);
     const next = c.req.path === `${base}/login`
-      ? safeNext(url.searchParams.get("next") ?? undefined)
+      ? safeNext(sentNext ?? url.searchParams.get("next") ?? undefined)
       : safeNext(`${url.pathname}${url.search}`);
     const response = htmlResponse(
       loginPage(frame, { next, loginCsrf, error }),
@@ -324,10 +325,11 @@ export function mountUi(app: Hono, deps: ApiDeps, mount: UiMount): void {
         frame,
         "the login form expired or did not come from this page: enter the token again",
         403,
+        form.get("next") ?? undefined,
       );
     }
     if (!(await sessions.tokenMatches(form.get("token") ?? ""))) {
-      return loginAnswer(c, frame, "the token is wrong", 401);
+      return loginAnswer(c, frame, "the token is wrong", 401, form.get("next") ?? undefined);
     }
     const opened = await sessions.open();
     setUiCookie(c, SESSION_COOKIE, opened.cookie, {
