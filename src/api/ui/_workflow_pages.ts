@@ -36,6 +36,23 @@ export async function recentRuns(
   return page.runs;
 }
 
+/** How many of the newest runs the Workflows page looks through for each workflow's last. */
+export const LAST_RUN_SCAN = 1000;
+
+/**
+ * The newest run of each workflow among the newest {@linkcode LAST_RUN_SCAN} runs: one listing
+ * of the trace store for the whole page (a file store reads its run folder once per listing).
+ */
+async function lastRuns(deps: ApiDeps): Promise<Map<string, RunRow>> {
+  const page = await listRunsPage(deps, { filter: {}, limit: LAST_RUN_SCAN, offset: 0 });
+  const last = new Map<string, RunRow>();
+  for (const row of page.runs) {
+    const workflow = String(row.workflow);
+    if (!last.has(workflow)) last.set(workflow, row);
+  }
+  return last;
+}
+
 /** The soonest fire time of a workflow's `on:` schedules after `from`. */
 function nextFire(workflow: Workflow, from: number): { at: number; timezone: string } | undefined {
   let best: { at: number; timezone: string } | undefined;
@@ -96,6 +113,7 @@ export async function workflowsPage(frame: PageFrame, deps: ApiDeps): Promise<Ma
   const config = deps.engine.config;
   const now = deps.engine.runtime.clock.now();
   const rows: Markup[] = [];
+  const lastOf = await lastRuns(deps);
   for (const name of config.names("Workflow")) {
     let workflow: Workflow | undefined;
     try {
@@ -112,7 +130,7 @@ export async function workflowsPage(frame: PageFrame, deps: ApiDeps): Promise<Ma
       `);
       continue;
     }
-    const [last] = await recentRuns(deps, name, 1);
+    const last = lastOf.get(name);
     const next = nextFire(workflow, now);
     rows.push(html`
       <tr>
@@ -128,7 +146,12 @@ export async function workflowsPage(frame: PageFrame, deps: ApiDeps): Promise<Ma
           ? html`<a href="${frame.base}/runs/${seg(String(last.run_id))}">${
             statusBadge(String(last.status))
           }</a>`
-          : html`<span class="muted">never ran</span>`}</td>
+          : html`
+            <a class="muted"
+              href="${frame.base}/runs?workflow=${encodeURIComponent(
+                name,
+              )}">none in the newest ${LAST_RUN_SCAN} runs</a>
+          `}</td>
         <td>${last ? timeText(Date.parse(String(last.started_at))) : "—"}</td>
         <td>${next
           ? html`${timeText(next.at)}<div class="muted">${
