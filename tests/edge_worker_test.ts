@@ -285,7 +285,7 @@ describe("the Worker file of docs/edge.md inside workerd (miniflare)", () => {
     });
     assert.equal(shown.status, 200);
     const body = await shown.text();
-    assert.match(body, /<g class="node s-PENDING" data-job="hello">/);
+    assert.match(body, /<g class="node s-DEFINED" data-job="hello">/);
     assert.match(body, /<path class="edge"/);
   });
 });

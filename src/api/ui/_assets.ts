@@ -28,7 +28,7 @@ main{padding:1em 1.2em;max-width:1200px}
 h1{font-size:1.5em;margin:.3em 0 .6em}h2{font-size:1.2em;margin:1.4em 0 .5em}h3{font-size:1.05em;margin:1em 0 .4em}
 table{border-collapse:collapse;width:100%;margin:.4em 0}
 th,td{text-align:left;padding:.35em .6em;border-bottom:1px solid var(--line);vertical-align:top}
-th{background:#f6f8fa;font-weight:600}
+th{background:#f6f8fa;font-weight:600}th .muted{font-weight:400}
 code,pre,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}
 pre{background:#f6f8fa;border:1px solid var(--line);padding:.6em;overflow:auto;max-height:28em;white-space:pre-wrap;word-break:break-word}
 .muted{color:var(--muted)}
@@ -59,7 +59,7 @@ button.danger{background:#fff;border-color:var(--fail);color:var(--fail)}
 svg .node rect{stroke:#1f2328;stroke-width:1.5}
 svg .node.s-SUCCESS rect{fill:var(--ok-bg)}svg .node.s-FAILED rect{fill:var(--fail-bg);stroke:var(--fail);stroke-width:3}
 svg .node.s-CANCEL rect{fill:var(--warn-bg)}svg .node.s-WAIT rect{fill:var(--wait-bg);stroke-dasharray:5 3}
-svg .node.s-SKIP rect,svg .node.s-PENDING rect{fill:var(--skip-bg)}svg .node rect{fill:#fff}
+svg .node rect{fill:#fff}svg .node.s-SKIP rect,svg .node.s-PENDING rect{fill:var(--skip-bg)}
 svg .node text{fill:var(--fg);font-size:13px}svg .node .sub{font-size:11px}
 svg .edge{fill:none;stroke:#57606a;stroke-width:1.5}svg .arrow{fill:#57606a}
 svg a:focus rect{stroke:#e36209;stroke-width:4}
@@ -67,7 +67,8 @@ svg .bar.s-SUCCESS{fill:#2da44e}svg .bar.s-FAILED{fill:#cf222e}svg .bar.s-CANCEL
 svg .bar.s-WAIT{fill:#0969da}svg .bar.s-SKIP{fill:#8c959f}
 svg .axis{stroke:#8c959f}svg text.lbl{font-size:12px;fill:var(--fg)}
 .logs{list-style:none;margin:0;padding:0;max-height:32em;overflow:auto;border:1px solid var(--line);border-radius:6px}
-.logs li{padding:.15em .6em;border-bottom:1px solid #eaeef2;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em;white-space:pre-wrap;word-break:break-word}
+.logs li{padding:.15em .6em;border-bottom:1px solid #eaeef2;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em;word-break:break-word}
+.logs .msg{white-space:pre-wrap}
 .logs li.l-error{background:var(--fail-bg)}.logs li.l-warning{background:var(--warn-bg)}
 .lvl{display:inline-block;min-width:4.5em;font-weight:700}
 .jobs details{border:1px solid var(--line);border-radius:6px;margin:.4em 0;padding:.3em .7em}

@@ -14,7 +14,8 @@ import { durationText, html, type Markup, statusWord } from "./_layout.ts";
 export interface GraphJob {
   readonly id: string;
   readonly needs: readonly string[];
-  /** Status to colour and print (`PENDING` before it starts). */
+  /** Status to colour and print (`PENDING` before it starts); absent on a workflow's own
+   * graph, which shows no run. */
   readonly status?: string;
   /** A second line (stage count, duration…). */
   readonly detail?: string;
@@ -26,7 +27,8 @@ const NODE_HEIGHT = 52;
 const CHAR_WIDTH = 7.4;
 
 function nodeWidth(job: GraphJob): number {
-  const longest = Math.max(job.id.length, (job.detail ?? "").length * 0.85, 12);
+  const second = `${job.status ? `${job.status} · ` : ""}${job.detail ?? ""}`;
+  const longest = Math.max(job.id.length, second.length * 0.85, 12);
   return Math.min(260, Math.max(120, Math.round(longest * CHAR_WIDTH) + 28));
 }
 
@@ -65,8 +67,8 @@ export function dagSvg(jobs: readonly GraphJob[], label: string): Markup {
     const node = graph.node(job.id);
     const x = node.x - node.width / 2;
     const y = node.y - node.height / 2;
-    const status = job.status ?? "PENDING";
-    const second = [statusWord(status), job.detail].filter(Boolean).join(" · ");
+    const status = job.status ?? "DEFINED";
+    const second = [job.status && statusWord(job.status), job.detail].filter(Boolean).join(" · ");
     const body = html`
       <rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${node.width}" height="${node
         .height}" rx="6"></rect>
@@ -82,7 +84,7 @@ export function dagSvg(jobs: readonly GraphJob[], label: string): Markup {
     }</g>`;
   });
   const description = jobs.map((job) =>
-    `${job.id} ${statusWord(job.status ?? "PENDING")}` +
+    `${job.id}${job.status ? ` ${statusWord(job.status)}` : ""}` +
     (job.needs.length ? ` (needs ${job.needs.join(", ")})` : "")
   ).join("; ");
   // With links inside, the graph is a group (an image may not hold interactive content).

@@ -194,16 +194,16 @@ function logSection(logs: readonly TraceRecord[], level: string, search: string)
     const text = `${
       new Date(record.time).toISOString().slice(11, 23)
     } ${record.level.toUpperCase()} ${where ? `${where} ` : ""}${record.message}`;
+    const time = new Date(record.time).toISOString().slice(11, 23);
     const hidden = rank < min || (needle !== "" && !text.toLowerCase().includes(needle));
     if (!hidden) shown++;
     return html`
       <li class="l-${record.level}" data-level="${record.level}"
-        ${hidden ? raw(" hidden") : ""}><span class="muted">${new Date(record.time).toISOString()
-          .slice(11, 23)}</span> <span class="lvl">${record.level.toUpperCase()}</span> ${where
-          ? html`
-            <span class="muted">${where}</span>
-          `
-          : ""}${record.message}</li>
+        ${hidden
+          ? raw(" hidden")
+          : ""}><span class="muted">${time}</span> <span class="lvl">${record.level
+          .toUpperCase()}</span> <span class="muted">${where}</span> <span class="msg">${record
+          .message}</span></li>
     `;
   });
   return html`

@@ -43,14 +43,14 @@ export const LAST_RUN_SCAN = 1000;
  * The newest run of each workflow among the newest {@linkcode LAST_RUN_SCAN} runs: one listing
  * of the trace store for the whole page (a file store reads its run folder once per listing).
  */
-async function lastRuns(deps: ApiDeps): Promise<Map<string, RunRow>> {
+async function lastRuns(deps: ApiDeps): Promise<{ last: Map<string, RunRow>; all: boolean }> {
   const page = await listRunsPage(deps, { filter: {}, limit: LAST_RUN_SCAN, offset: 0 });
   const last = new Map<string, RunRow>();
   for (const row of page.runs) {
     const workflow = String(row.workflow);
     if (!last.has(workflow)) last.set(workflow, row);
   }
-  return last;
+  return { last, all: page.next_cursor === null };
 }
 
 /** The soonest fire time of a workflow's `on:` schedules after `from`. */
@@ -113,7 +113,7 @@ export async function workflowsPage(frame: PageFrame, deps: ApiDeps): Promise<Ma
   const config = deps.engine.config;
   const now = deps.engine.runtime.clock.now();
   const rows: Markup[] = [];
-  const lastOf = await lastRuns(deps);
+  const { last: lastOf, all: sawAll } = await lastRuns(deps);
   for (const name of config.names("Workflow")) {
     let workflow: Workflow | undefined;
     try {
@@ -146,6 +146,8 @@ export async function workflowsPage(frame: PageFrame, deps: ApiDeps): Promise<Ma
           ? html`<a href="${frame.base}/runs/${seg(String(last.run_id))}">${
             statusBadge(String(last.status))
           }</a>`
+          : sawAll
+          ? html`<span class="muted">no run yet</span>`
           : html`
             <a class="muted"
               href="${frame.base}/runs?workflow=${encodeURIComponent(
