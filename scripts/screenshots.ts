@@ -35,11 +35,7 @@ try {
       headers: { authorization: `Bearer ${UI_TOKEN}`, "content-type": "application/json" },
       body: JSON.stringify(body),
     }).then((r) => r.json() as Promise<{ run_id: string }>);
-  const waitEnded = (status: string) =>
-    page.waitForFunction(
-      (s) => document.querySelector("#run-status")?.textContent?.includes(s),
-      status,
-    );
+  const waitEnded = (status: string) => page.locator("#run-status", { hasText: status }).waitFor();
 
   await page.goto(`${server.url}/ui/workflows`);
   await shot("login");
@@ -71,9 +67,7 @@ try {
   await shot("run-failed");
   const { run_id: long } = await api("/workflows/long/execute", { async: true });
   await page.goto(`${server.url}/ui/runs/${long}`);
-  await page.waitForFunction(() =>
-    document.querySelector("g.node[data-job=nap]")?.textContent?.includes("RUNNING")
-  );
+  await page.locator("g.node[data-job=nap]", { hasText: "RUNNING" }).waitFor();
   await shot("run-live");
   await page.click("button:has-text('Cancel run')");
   await waitEnded("CANCEL");

@@ -154,11 +154,7 @@ describe("web UI in Chromium", { skip }, () => {
     await startRun("quick");
     await page.evaluate(() => (globalThis as Record<string, unknown>).samePage = true);
     assert.match(await page.locator("#run-status").textContent() ?? "", /RUNNING/);
-    await page.waitForFunction(
-      () => document.querySelector("#run-status")?.textContent?.includes("SUCCESS"),
-      undefined,
-      { timeout: WAIT_MS },
-    );
+    await page.locator("#run-status", { hasText: "SUCCESS" }).waitFor({ timeout: WAIT_MS });
     assert.equal(await page.evaluate(() => (globalThis as Record<string, unknown>).samePage), true);
     assert.match(await page.locator("g.node[data-job=second]").textContent() ?? "", /SUCCESS/);
     assert.equal(await page.locator("svg .bar").count(), 2, "the timeline has one bar per job");
@@ -166,9 +162,7 @@ describe("web UI in Chromium", { skip }, () => {
 
   it("opens a failing run with the failing stage's error first, then re-runs its failed jobs", async () => {
     const first = await startRun("flaky");
-    await page.waitForFunction(() =>
-      document.querySelector("#run-status")?.textContent?.includes("FAILED")
-    );
+    await page.locator("#run-status", { hasText: "FAILED" }).waitFor();
     await page.goto(first);
     const heading = page.locator("main h2").first();
     assert.match(await heading.textContent() ?? "", /Failed at job load, stage Insert rows/);
@@ -177,9 +171,7 @@ describe("web UI in Chromium", { skip }, () => {
       page.waitForURL((url) => url.href !== first && /\/ui\/runs\//.test(url.href)),
       page.click("button:has-text('Re-run failed jobs')"),
     ]);
-    await page.waitForFunction(() =>
-      document.querySelector("#run-status")?.textContent?.includes("FAILED")
-    );
+    await page.locator("#run-status", { hasText: "FAILED" }).waitFor();
     const oldId = first.split("/").pop()!;
     assert.equal(await page.locator("dd a.mono").first().textContent(), oldId);
     assert.match(await page.locator("#job-fetch summary").textContent() ?? "", /SUCCESS/);
@@ -187,13 +179,9 @@ describe("web UI in Chromium", { skip }, () => {
 
   it("cancels a long run from its page", async () => {
     await startRun("long");
-    await page.waitForFunction(() =>
-      document.querySelector("g.node[data-job=nap]")?.textContent?.includes("RUNNING")
-    );
+    await page.locator("g.node[data-job=nap]", { hasText: "RUNNING" }).waitFor();
     await page.click("button:has-text('Cancel run')");
-    await page.waitForFunction(() =>
-      document.querySelector("#run-status")?.textContent?.includes("CANCEL")
-    );
+    await page.locator("#run-status", { hasText: "CANCEL" }).waitFor();
     assert.match(await page.locator("#job-nap summary").textContent() ?? "", /CANCEL/);
   });
 
