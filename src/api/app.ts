@@ -111,7 +111,8 @@ export interface WorkflowApi {
   readonly jobExecuteEnabled: boolean;
   /** Answers a request for `path` on `http://localhost` (for tests and in-process calls). */
   request(path: string, init?: RequestInit): Promise<Response>;
-  /** The routes registered on the underlying app. */
+  /** The API routes registered on the underlying app (those the OpenAPI document lists; the
+   * web UI's pages under `/ui` are not API routes). */
   routes(): RegisteredRoute[];
   /** The OpenAPI 3.1 document. */
   openApi(): Record<string, unknown>;
@@ -323,7 +324,7 @@ export function createApi(engine: Engine, options: ApiOptions = {}): WorkflowApi
     request: async (path, init) => await app.request(path, init),
     routes: () =>
       app.routes
-        .filter((r) => r.method !== "ALL")
+        .filter((r) => r.method !== "ALL" && !(ui && isUiPath(r.path)))
         .map((r) => ({ method: r.method, path: r.path })),
     openApi: document,
     runningCount: () => runs.inFlight().length,
