@@ -7,7 +7,7 @@
  * @module
  */
 
-import dagre from "@dagrejs/dagre";
+import dagre, { type Edge } from "@dagrejs/dagre";
 import { durationText, html, type Markup, statusWord } from "./_layout.ts";
 
 /** One job of the graph. */
@@ -54,7 +54,7 @@ export function dagSvg(jobs: readonly GraphJob[], label: string): Markup {
   const size = graph.graph();
   const width = Math.ceil(size.width ?? 0);
   const height = Math.ceil(size.height ?? 0);
-  const edges = graph.edges().map((edge) => {
+  const edges = graph.edges().map((edge: Edge) => {
     const points = graph.edge(edge).points ?? [];
     if (points.length < 2) return "";
     const d = points.map((p: { x: number; y: number }, i: number) =>
