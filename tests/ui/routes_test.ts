@@ -8,6 +8,7 @@ import { apiFor, waitForRun } from "../api/_fixture.ts";
 import { fakeClockEngine } from "../_helpers.ts";
 import { API_YAML } from "../api/_fixture.ts";
 import { createApi, type WorkflowApi } from "../../src/api/mod.ts";
+import { MemoryAuditStore } from "../../src/results/memory_audit_store.ts";
 
 const TOKEN = "ui-routes-token-31";
 const FORM = "application/x-www-form-urlencoded";
@@ -345,5 +346,53 @@ describe("web UI routes", () => {
     const response = await api.request("/ui/workflows");
     assert.equal(response.status, 404);
     assert.match(response.headers.get("content-type") ?? "", /json/);
+  });
+  it("shows the scheduler's decisions with their reasons, newest first, and the audits of releases", async () => {
+    const decisions = [
+      {
+        time: Date.UTC(2024, 0, 1, 8, 0),
+        alias: "greet-night",
+        workflow: "greet",
+        schedule: "nightly",
+        logicalTime: Date.UTC(2024, 0, 1, 8, 0),
+        decision: "fired" as const,
+        reason: "due at 08:00",
+      },
+      {
+        time: Date.UTC(2024, 0, 1, 9, 0),
+        alias: "greet",
+        workflow: "greet",
+        logicalTime: Date.UTC(2024, 0, 1, 9, 0),
+        decision: "skipped-overlap" as const,
+        reason: "the previous run is still going (overlap: skip)",
+      },
+    ];
+    const { api } = await apiFor({
+      scheduler: { decisions: () => decisions },
+      audits: new MemoryAuditStore(),
+    });
+    const { cookie } = await openSession(api);
+    const html = await (await api.request("/ui/schedules", { headers: { cookie } })).text();
+    const skipped = html.indexOf("skipped-overlap");
+    const fired = html.indexOf("fired");
+    assert.ok(skipped > 0 && fired > skipped, "newest decision first");
+    assert.match(html, /the previous run is still going \(overlap: skip\)/);
+    assert.match(html, /30 23 \* \* \*/, "the schedule template's cron is listed");
+    const none = await apiFor();
+    const session = await openSession(none.api);
+    const without = await (await none.api.request("/ui/schedules", {
+      headers: { cookie: session.cookie },
+    })).text();
+    assert.match(without, /No scheduler runs in this server process/);
+    const released = await api.request("/api/v1/workflows/greet/release", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ date: "2024-01-31T08:00:00Z" }),
+    });
+    assert.equal(released.status, 200);
+    const audits = await (await api.request("/ui/audits?workflow=greet", { headers: { cookie } }))
+      .text();
+    assert.match(audits, /<time datetime="2024-01-31T08:00:00.000Z">/);
+    assert.match(audits, /✓<\/span> SUCCESS/);
   });
 });
