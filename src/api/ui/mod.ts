@@ -68,7 +68,7 @@ export function contentSecurityPolicy(nonce: string): string {
 }
 
 function htmlResponse(markup: Markup | string, status: number, nonce: string): Response {
-  return new Response(String(markup), {
+  return new Response(String(markup).trimStart(), {
     status,
     headers: {
       "content-type": "text/html; charset=utf-8",
