@@ -46,6 +46,15 @@ const suites = [
     file: "tests/bench/run_records_bench.ts",
     cases: ["r-records-none", "r-records-file", "r-records-sqlite"],
   },
+  {
+    // Each web UI page server-rendered with 10,000 runs in the file and the SQLite store.
+    file: "tests/bench/ui_pages_bench.ts",
+    cases: ["file", "sqlite"].flatMap((store) =>
+      ["workflows", "workflow", "runs", "runs-filtered", "run", "schedules", "audits"].map((page) =>
+        `u-ui-${page}-${store}`
+      )
+    ),
+  },
   // BENCH_RUNS=240 for the long memory check (default 20 runs × 200 stages).
   { file: "tests/bench/run_js_memory_bench.ts", cases: ["m-run-js-memory"] },
 ];

@@ -132,6 +132,11 @@ const RULES: readonly Rule[] = [
     allowed: (file) => file.startsWith("api/"),
   },
   {
+    pattern: importOf("@dagrejs/[^\"']+"),
+    message: "imports @dagrejs/dagre (only src/api/ui/_graph.ts may)",
+    allowed: (file) => file === "api/ui/_graph.ts",
+  },
+  {
     pattern: importOf("@opentelemetry/[^\"']+"),
     message: "imports @opentelemetry (only src/telemetry/otel.ts may)",
     allowed: (file) => file === "telemetry/otel.ts",

@@ -29,6 +29,8 @@ interface Worker {
     path: string,
     init?: { method?: string; body?: unknown; token?: string | null },
   ): Promise<Response>;
+  /** A request as a browser sends it: no token added, headers and body as given. */
+  raw(path: string, init?: RequestInit): Promise<Response>;
   dispose(): Promise<void>;
 }
 
@@ -83,6 +85,20 @@ async function startWorker(): Promise<Worker> {
         status: response.status,
         headers: Object.fromEntries(response.headers),
       });
+    },
+    async raw(path, init = {}) {
+      const response = await mf.dispatchFetch(`https://workflows.example.com${path}`, {
+        method: init.method ?? "GET",
+        headers: init.headers as Record<string, string> | undefined,
+        redirect: "manual",
+        ...(init.body === undefined ? {} : { body: String(init.body) }),
+      });
+      const headers = new Headers();
+      for (const [name, value] of response.headers) {
+        if (name !== "set-cookie") headers.set(name, value);
+      }
+      for (const cookie of response.headers.getSetCookie()) headers.append("set-cookie", cookie);
+      return new Response(await response.text(), { status: response.status, headers });
     },
     dispose: () => mf.dispose(),
   };
@@ -244,4 +260,35 @@ describe("the Worker file of docs/edge.md inside workerd (miniflare)", () => {
       );
     },
   );
+  run("serves the web UI: a 401 login page, then the workflow's DAG once logged in", async (w) => {
+    const page = await w.raw("/ui/workflows/edge-demo");
+    assert.equal(page.status, 401);
+    assert.match(page.headers.get("content-security-policy") ?? "", /script-src 'nonce-/);
+    const html = await page.text();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
+    const loginCookie = page.headers.getSetCookie().find((c) => c.startsWith("wf_login="));
+    assert.ok(loginCookie && csrf, "the login form carries a CSRF token and its cookie");
+    const login = await w.raw("/ui/login", {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        cookie: loginCookie.split(";")[0],
+      },
+      body: new URLSearchParams({ csrf, token: TOKEN, next: "/ui/workflows/edge-demo" }).toString(),
+    });
+    assert.equal(login.status, 303);
+    const session = login.headers.getSetCookie().find((c) => c.startsWith("wf_session="));
+    assert.ok(session, "a session cookie is set");
+    assert.match(session, /; HttpOnly/);
+    assert.match(session, /; SameSite=Strict/);
+    // Driven from Bun, miniflare hands the Worker the request under an http: URL.
+    if (isNode) assert.match(session, /; Secure/, "https: the cookie is Secure");
+    const shown = await w.raw("/ui/workflows/edge-demo", {
+      headers: { cookie: session.split(";")[0] },
+    });
+    assert.equal(shown.status, 200);
+    const body = await shown.text();
+    assert.match(body, /<g class="node s-DEFINED" data-job="hello">/);
+    assert.match(body, /<path class="edge"/);
+  });
 });

@@ -84,4 +84,13 @@ describe("layer check", () => {
       .filter((name) => !name.includes(".") || name.endsWith(".ts"));
     assert.deepEqual([...LAYERS].sort(), entries.sort());
   });
+
+  it("lets only src/api/ui/_graph.ts import @dagrejs/dagre", () => {
+    const source = 'import dagre from "@dagrejs/dagre";';
+    assert.deepEqual(checkSource("api/ui/_graph.ts", source), []);
+    assert.deepEqual(
+      checkSource("api/ui/_run_pages.ts", source).map((v) => v.message.split(" (")[0]),
+      ["imports @dagrejs/dagre"],
+    );
+  });
 });

@@ -29,6 +29,7 @@ import { RUN_CONTROL_ROUTES } from "./routes/run_control.ts";
 import { CONFIG_ROUTES } from "./routes/config.ts";
 import { SCHEDULE_ROUTES } from "./routes/schedules.ts";
 import { WORKFLOW_ROUTES } from "./routes/workflows.ts";
+import { isUiPath, mountUi } from "./ui/mod.ts";
 import { RunRegistry } from "./run_registry.ts";
 import type { Scheduler } from "../scheduler/scheduler.ts";
 import { MemoryAuditStore } from "../results/memory_audit_store.ts";
@@ -63,6 +64,11 @@ export interface ApiOptions {
   /** Serve `GET /metrics` (Prometheus text) counted from the engine's events while this API
    * is up. @default true */
   readonly metrics?: boolean;
+  /**
+   * Serve the web UI under `/ui` (pages for workflows, runs, schedules and audits; a browser
+   * logs in with the token). @default true
+   */
+  readonly ui?: boolean;
 }
 
 /** A registered route, as Hono holds it. */
@@ -105,7 +111,8 @@ export interface WorkflowApi {
   readonly jobExecuteEnabled: boolean;
   /** Answers a request for `path` on `http://localhost` (for tests and in-process calls). */
   request(path: string, init?: RequestInit): Promise<Response>;
-  /** The routes registered on the underlying app. */
+  /** The API routes registered on the underlying app (those the OpenAPI document lists; the
+   * web UI's pages under `/ui` are not API routes). */
   routes(): RegisteredRoute[];
   /** The OpenAPI 3.1 document. */
   openApi(): Record<string, unknown>;
@@ -255,7 +262,11 @@ export function createApi(engine: Engine, options: ApiOptions = {}): WorkflowApi
   );
   // Every request, in this order: a method the API answers (405); without a token, a loopback
   // Host and Origin (403); with one, the bearer token (401); then a JSON body (415).
+  const ui = options.ui !== false;
   app.use("*", async (c, next) => {
+    // The UI answers its own requests in HTML: same rules, with a session cookie in place of
+    // the bearer header and form bodies in place of JSON (see ./ui/mod.ts).
+    if (ui && isUiPath(c.req.path)) return await next();
     const request = c.req.raw;
     const refused = checkMethod(request.method) ??
       (authRequired ? undefined : checkLoopbackHost(request) ?? checkLoopbackOrigin(request));
@@ -288,6 +299,20 @@ export function createApi(engine: Engine, options: ApiOptions = {}): WorkflowApi
     await next();
   });
   mountRoutes(app, routes, deps);
+  if (ui) {
+    mountUi(app, deps, {
+      token,
+      fetch: async (request, c) => {
+        let context: ExecutionContext | undefined;
+        try {
+          context = c.executionCtx;
+        } catch {
+          context = undefined; // no execution context (Deno, Bun, Node, app.request())
+        }
+        return await app.fetch(request, c.env, context);
+      },
+    });
+  }
 
   return {
     prefix,
@@ -299,7 +324,7 @@ export function createApi(engine: Engine, options: ApiOptions = {}): WorkflowApi
     request: async (path, init) => await app.request(path, init),
     routes: () =>
       app.routes
-        .filter((r) => r.method !== "ALL")
+        .filter((r) => r.method !== "ALL" && !(ui && isUiPath(r.path)))
         .map((r) => ({ method: r.method, path: r.path })),
     openApi: document,
     runningCount: () => runs.inFlight().length,

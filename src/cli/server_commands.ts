@@ -20,7 +20,8 @@ import { startRecovery } from "./_recover.ts";
 
 const SERVE_HELP = `Usage: workflow serve [options]
 
-Runs the HTTP API (routes under $WORKFLOW_API_PREFIX_PATH, default /api/v1).
+Runs the HTTP API (routes under $WORKFLOW_API_PREFIX_PATH, default /api/v1) and the web UI
+(/ui; with a token, log in there with it once).
 
 Options:
   --host HOST        Interface to bind (default 127.0.0.1 without a token, 0.0.0.0 with one)
