@@ -75,3 +75,16 @@ export function credentialTexts(value: string): string[] {
   }
   return texts;
 }
+
+/**
+ * `url` with the password of its user info replaced by `***`, for messages and listings;
+ * text that is not such a URL comes back unchanged.
+ *
+ * @example
+ * ```ts
+ * hideUrlPassword("postgres://app:s3cret@db:5432/workflow"); // "postgres://app:***@db:5432/workflow"
+ * ```
+ */
+export function hideUrlPassword(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@\s:]*:)[^/@\s]+@/i, "$1***@");
+}
