@@ -38,7 +38,7 @@ export interface AuditRecord {
 
 /**
  * Where audit records go. Implementations: `MemoryAuditStore`, `FileAuditStore`,
- * `SqliteAuditStore`; all pass one contract suite (`tests/results/audit_contract.ts`).
+ * `SqliteAuditStore`, `PostgresAuditStore`; all pass one contract suite (`tests/results/audit_contract.ts`).
  */
 export interface AuditStore {
   /** Stores a record. A record with the same workflow, release and run id is replaced. */
@@ -53,9 +53,14 @@ export interface AuditStore {
   listWorkflows(): Promise<string[]>;
   /** Removes records written (`createdAt`) before `olderThan`; returns how many. */
   cleanup(options: CleanupOptions): Promise<number>;
+  /** Claims the release of `workflow` at logical time `release` (same unit as `find`) for `owner`; exactly one caller across processes wins. */
+  claim(workflow: string, release: number, owner: string): Promise<ReleaseClaim>;
   /** Releases resources; the store must not be used afterwards. */
   close(): Promise<void>;
 }
+
+/** What {@linkcode AuditStore.claim} answers: won, or lost to the owner that holds the claim. */
+export type ReleaseClaim = { readonly won: true } | { readonly won: false; readonly owner: string };
 
 /** Newest release first, then newest `createdAt`, then run id descending. */
 export function compareAudits(a: AuditRecord, b: AuditRecord): number {

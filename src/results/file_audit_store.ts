@@ -13,6 +13,7 @@ import {
   type AuditRecord,
   type AuditStore,
   compareAudits,
+  type ReleaseClaim,
   type ReleaseType,
 } from "./audit_store.ts";
 import { type CleanupOptions, type ListOptions, page } from "./trace_store.ts";
@@ -210,6 +211,21 @@ export class FileAuditStore implements AuditStore {
       if ((await this.#fs.readDir(path)).length === 0) await this.#fs.remove(path);
     }
     return removed;
+  }
+
+  /**
+   * Claims a release for `owner` with a `.claim` file in its release folder: the first claim
+   * of it wins. The check and the write are two steps, so two processes claiming the same
+   * release at the same instant may both win; use a SQLite or PostgreSQL audit store where
+   * several schedulers share one store.
+   */
+  async claim(workflow: string, release: number, owner: string): Promise<ReleaseClaim> {
+    const path = joinPath(this.#releasePath(workflow, release), ".claim");
+    const holder = await readTextOrNull(this.#fs, path);
+    if (holder !== null) return { won: false, owner: holder };
+    await this.#fs.writeText(path, owner, { atomic: true, createDirs: true });
+    const now = await readTextOrNull(this.#fs, path);
+    return now === owner ? { won: true } : { won: false, owner: now ?? owner };
   }
 
   /** Nothing to release. */

@@ -4,12 +4,19 @@
  * @module
  */
 
-import { type AuditRecord, type AuditStore, compareAudits, copyAudit } from "./audit_store.ts";
+import {
+  type AuditRecord,
+  type AuditStore,
+  compareAudits,
+  copyAudit,
+  type ReleaseClaim,
+} from "./audit_store.ts";
 import { type CleanupOptions, type ListOptions, page } from "./trace_store.ts";
 
 /** Keeps audits in memory; records are copied on write and on read. */
 export class MemoryAuditStore implements AuditStore {
   #records: AuditRecord[] = [];
+  readonly #claims = new Map<string, string>();
 
   /** Stores (or replaces) a record. */
   write(record: AuditRecord): Promise<void> {
@@ -54,6 +61,15 @@ export class MemoryAuditStore implements AuditStore {
     const before = this.#records.length;
     this.#records = this.#records.filter((r) => r.createdAt >= options.olderThan);
     return Promise.resolve(before - this.#records.length);
+  }
+
+  /** Claims a release for `owner`: the first claim of it wins. */
+  claim(workflow: string, release: number, owner: string): Promise<ReleaseClaim> {
+    const key = JSON.stringify([workflow, release]);
+    const holder = this.#claims.get(key);
+    if (holder !== undefined) return Promise.resolve({ won: false, owner: holder });
+    this.#claims.set(key, owner);
+    return Promise.resolve({ won: true });
   }
 
   /** Nothing to release. */

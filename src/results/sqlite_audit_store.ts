@@ -7,7 +7,7 @@
 
 import type { Status } from "../models/types.ts";
 import type { SqliteDatabase, SqliteValue } from "../runtime/sqlite.ts";
-import type { AuditRecord, AuditStore, ReleaseType } from "./audit_store.ts";
+import type { AuditRecord, AuditStore, ReleaseClaim, ReleaseType } from "./audit_store.ts";
 import type { CleanupOptions, ListOptions } from "./trace_store.ts";
 
 const SCHEMA = `
@@ -25,6 +25,12 @@ CREATE TABLE IF NOT EXISTS audits (
 );
 CREATE INDEX IF NOT EXISTS audits_release ON audits (release DESC, created_at DESC);
 CREATE INDEX IF NOT EXISTS audits_created_at ON audits (created_at);
+CREATE TABLE IF NOT EXISTS release_claims (
+  workflow TEXT NOT NULL,
+  release INTEGER NOT NULL,
+  owner TEXT NOT NULL,
+  PRIMARY KEY (workflow, release)
+);
 `;
 
 const ORDER = `ORDER BY release DESC, created_at DESC, run_id DESC`;
@@ -118,6 +124,20 @@ export class SqliteAuditStore implements AuditStore {
       options.olderThan,
     ]);
     return Promise.resolve(changes);
+  }
+
+  /** Claims a release for `owner`: a unique key on (workflow, release) lets one claim in. */
+  claim(workflow: string, release: number, owner: string): Promise<ReleaseClaim> {
+    const { changes } = this.#db.run(
+      `INSERT OR IGNORE INTO release_claims (workflow, release, owner) VALUES (?, ?, ?)`,
+      [workflow, release, owner],
+    );
+    if (changes === 1) return Promise.resolve({ won: true });
+    const row = this.#db.all(
+      `SELECT owner FROM release_claims WHERE workflow = ? AND release = ?`,
+      [workflow, release],
+    )[0];
+    return Promise.resolve({ won: false, owner: String(row?.owner ?? "") });
   }
 
   /** Closes the database. */

@@ -190,6 +190,7 @@ export function maskAuditStore(store: AuditStore, masker: Masker): AuditStore {
     list: (workflow, options) => store.list(workflow, options),
     listWorkflows: () => store.listWorkflows(),
     cleanup: (options) => store.cleanup(options),
+    claim: (workflow, release, owner) => store.claim(workflow, release, owner),
     close: () => store.close(),
   };
 }

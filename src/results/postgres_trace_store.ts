@@ -1,0 +1,248 @@
+/**
+ * PostgreSQL `TraceStore`: `workflow_trace_records` (one row per record, in write order by an
+ * identity column) and `workflow_trace_runs` (one row per run, updated on its start and end,
+ * indexed for the run listing's filters and keyset paging). Each `write` is one transaction,
+ * and a store applies its writes one after another in call order.
+ *
+ * @module
+ */
+
+import type { LogLevel } from "../executor/events.ts";
+import type { Status } from "../models/types.ts";
+import type { SqlClient, SqlQueryable, SqlRow, SqlValue } from "../runtime/sql.ts";
+import { migratePostgres } from "./postgres_schema.ts";
+import {
+  type CleanupOptions,
+  type ListRunsOptions,
+  type RunSummary,
+  type TraceEvent,
+  type TraceRecord,
+  type TraceStore,
+  updateRunSummary,
+  withoutUndefined,
+} from "./trace_store.ts";
+
+const RECORD_COLUMNS = `run_id, parent_run_id, time, level, workflow, job, strategy, stage,
+  event, status, duration_ms, message, rerun_of`;
+const RECORD_WIDTH = 13;
+/** Records per INSERT statement (PostgreSQL binds at most 65,535 parameters). */
+const RECORDS_PER_STATEMENT = 1_000;
+
+const UPSERT_RUN = `INSERT INTO workflow_trace_runs (run_id, parent_run_id, workflow, status,
+  start, "end", duration_ms, rerun_of) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+  ON CONFLICT (run_id) DO UPDATE SET parent_run_id = excluded.parent_run_id,
+  workflow = excluded.workflow, status = excluded.status, start = excluded.start,
+  "end" = excluded."end", duration_ms = excluded.duration_ms, rerun_of = excluded.rerun_of`;
+/** A run first seen through records other than its start or end (a partial trace). */
+const INSERT_RUN_IF_NEW = `INSERT INTO workflow_trace_runs (run_id, parent_run_id, workflow,
+  status, start) VALUES ($1, $2, $3, 'WAIT', $4) ON CONFLICT (run_id) DO NOTHING`;
+
+const nullable = (value: string | number | undefined): SqlValue => value ?? null;
+
+function text(value: unknown): string | undefined {
+  return value === null || value === undefined ? undefined : String(value);
+}
+
+function num(value: unknown): number | undefined {
+  return value === null || value === undefined ? undefined : Number(value);
+}
+
+/**
+ * Trace store on a PostgreSQL database. Open it with {@linkcode PostgresTraceStore.open},
+ * which migrates the schema first.
+ */
+export class PostgresTraceStore implements TraceStore {
+  readonly #sql: SqlClient;
+  #tail: Promise<void> = Promise.resolve();
+  #closed: Promise<void> | undefined;
+
+  /** Uses `sql` as it is (the schema must be migrated); prefer {@linkcode open}. The store owns
+   * `sql` and closes it on `close()`. */
+  constructor(sql: SqlClient) {
+    this.#sql = sql;
+  }
+
+  /**
+   * Migrates the database (once across processes) and returns a store on it.
+   *
+   * @throws {StoreError} when the schema cannot be migrated.
+   */
+  static async open(sql: SqlClient): Promise<PostgresTraceStore> {
+    await migratePostgres(sql);
+    return new PostgresTraceStore(sql);
+  }
+
+  /** Appends records in one transaction, after every earlier `write` of this store. */
+  write(records: readonly TraceRecord[]): Promise<void> {
+    if (records.length === 0) return this.#tail;
+    const done = this.#tail.then(() => this.#sql.transaction((tx) => writeBatch(tx, records)));
+    this.#tail = done.then(() => {}, () => {});
+    return done;
+  }
+
+  /** Runs, newest first, filtered and paged in SQL (`WHERE … ORDER BY start DESC, run_id
+   * DESC LIMIT`, on the `(start, run_id)`, `(workflow, start, run_id)` and
+   * `(status, start, run_id)` indexes). */
+  async listRuns(options: ListRunsOptions = {}): Promise<RunSummary[]> {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    const bind = (value: SqlValue) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (options.workflow !== undefined) where.push(`workflow = ${bind(options.workflow)}`);
+    if (options.status !== undefined) where.push(`status = ${bind(options.status)}`);
+    if (options.since !== undefined) where.push(`start >= ${bind(options.since)}`);
+    if (options.until !== undefined) where.push(`start < ${bind(options.until)}`);
+    if (options.after !== undefined) {
+      where.push(`(start, run_id) < (${bind(options.after.start)}, ${bind(options.after.runId)})`);
+    }
+    let paging = `OFFSET ${bind(Math.max(0, options.offset ?? 0))}`;
+    if (options.limit !== undefined) paging = `LIMIT ${bind(Math.max(0, options.limit))} ${paging}`;
+    const rows = await this.#sql.query(
+      `SELECT * FROM workflow_trace_runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+       ORDER BY start DESC, run_id DESC ${paging}`,
+      params,
+    );
+    return rows.map(rowToSummary);
+  }
+
+  /** Records of one run in write order, or `null`. */
+  async getTrace(runId: string): Promise<TraceRecord[] | null> {
+    await this.#tail;
+    const rows = await this.#sql.query(
+      `SELECT * FROM workflow_trace_records WHERE run_id = $1 ORDER BY seq`,
+      [runId],
+    );
+    if (rows.length === 0) return null;
+    return rows.map((row) =>
+      withoutUndefined<TraceRecord>({
+        time: Number(row.time),
+        level: String(row.level) as LogLevel,
+        runId: String(row.run_id),
+        parentRunId: text(row.parent_run_id),
+        workflow: String(row.workflow),
+        job: text(row.job),
+        strategy: text(row.strategy),
+        stage: text(row.stage),
+        event: text(row.event) as TraceEvent | undefined,
+        status: text(row.status) as Status | undefined,
+        durationMs: num(row.duration_ms),
+        message: String(row.message),
+        rerunOf: text(row.rerun_of),
+      })
+    );
+  }
+
+  /** Removes old runs and their records in one transaction; returns how many runs. */
+  cleanup(options: CleanupOptions): Promise<number> {
+    return this.#sql.transaction(async (tx) => {
+      const old = `COALESCE("end", start) < $1`;
+      await tx.query(
+        `DELETE FROM workflow_trace_records WHERE run_id IN
+          (SELECT run_id FROM workflow_trace_runs WHERE ${old})`,
+        [options.olderThan],
+      );
+      const removed = await tx.query(
+        `DELETE FROM workflow_trace_runs WHERE ${old} RETURNING 1`,
+        [options.olderThan],
+      );
+      return removed.length;
+    });
+  }
+
+  /** Resolves once every write so far has committed. */
+  flush(): Promise<void> {
+    return this.#tail;
+  }
+
+  /** Waits for pending writes, then closes the connections. */
+  close(): Promise<void> {
+    this.#closed ??= this.#tail.then(() => this.#sql.close());
+    return this.#closed;
+  }
+}
+
+async function writeBatch(tx: SqlQueryable, records: readonly TraceRecord[]): Promise<void> {
+  for (let from = 0; from < records.length; from += RECORDS_PER_STATEMENT) {
+    const chunk = records.slice(from, from + RECORDS_PER_STATEMENT);
+    const params: SqlValue[] = [];
+    const rows: string[] = [];
+    for (const record of chunk) {
+      const at = params.length;
+      rows.push(
+        `(${Array.from({ length: RECORD_WIDTH }, (_, i) => `$${at + i + 1}`).join(", ")})`,
+      );
+      params.push(
+        record.runId,
+        nullable(record.parentRunId),
+        record.time,
+        record.level,
+        record.workflow,
+        nullable(record.job),
+        nullable(record.strategy),
+        nullable(record.stage),
+        nullable(record.event),
+        nullable(record.status),
+        nullable(record.durationMs),
+        record.message,
+        nullable(record.rerunOf),
+      );
+    }
+    await tx.query(
+      `INSERT INTO workflow_trace_records (${RECORD_COLUMNS}) VALUES ${rows.join(", ")}`,
+      params,
+    );
+  }
+  const summaries = new Map<string, RunSummary | undefined>();
+  for (const record of records) {
+    if (record.event !== "run-start" && record.event !== "run-end") {
+      if (!summaries.has(record.runId)) {
+        // Listed (WAIT) before its start or end arrives, so listing needs no scan.
+        await tx.query(INSERT_RUN_IF_NEW, [
+          record.runId,
+          nullable(record.parentRunId),
+          record.workflow,
+          record.time,
+        ]);
+        summaries.set(record.runId, undefined);
+      }
+      continue;
+    }
+    let summary = summaries.get(record.runId) ??
+      (record.event === "run-start" ? undefined : await readRun(tx, record.runId));
+    summary = updateRunSummary(summary, record);
+    summaries.set(record.runId, summary);
+  }
+  for (const summary of summaries.values()) {
+    if (!summary) continue;
+    await tx.query(UPSERT_RUN, [
+      summary.runId,
+      nullable(summary.parentRunId),
+      summary.workflow,
+      summary.status,
+      summary.start,
+      nullable(summary.end),
+      nullable(summary.durationMs),
+      nullable(summary.rerunOf),
+    ]);
+  }
+}
+
+async function readRun(tx: SqlQueryable, runId: string): Promise<RunSummary | undefined> {
+  const [row] = await tx.query(`SELECT * FROM workflow_trace_runs WHERE run_id = $1`, [runId]);
+  return row ? rowToSummary(row) : undefined;
+}
+
+function rowToSummary(row: SqlRow): RunSummary {
+  return withoutUndefined<RunSummary>({
+    runId: String(row.run_id),
+    parentRunId: text(row.parent_run_id),
+    workflow: String(row.workflow),
+    status: String(row.status) as Status,
+    start: Number(row.start),
+    end: num(row.end),
+    durationMs: num(row.duration_ms),
+    rerunOf: text(row.rerun_of),
+  });
+}
