@@ -37,7 +37,7 @@ export function isSecretEnvName(name: string, listed: readonly string[] = []): b
 }
 
 /** A URL with a password in its user info: `scheme://user:password@host`. */
-const URL_WITH_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]+@/i;
+const URL_WITH_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/\s]+@/i;
 
 /**
  * Names of the server's own credentials in `env`: `WORKFLOW_API_TOKEN`, and every other
@@ -86,5 +86,6 @@ export function credentialTexts(value: string): string[] {
  * ```
  */
 export function hideUrlPassword(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@\s:]*:)[^/@\s]+@/i, "$1***@");
+  // Up to the last `@` before the path: a password may hold an unencoded `@`.
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@\s:]*:)[^/\s]*@/i, "$1***@");
 }
