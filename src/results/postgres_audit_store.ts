@@ -75,7 +75,7 @@ export class PostgresAuditStore implements AuditStore {
   async write(record: AuditRecord): Promise<void> {
     await this.#sql.query(
       `INSERT INTO workflow_audits (workflow, release, run_id, parent_run_id, type, status,
-        duration_ms, created_at, context) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::json)
+        duration_ms, created_at, context) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::json)
        ON CONFLICT (workflow, release, run_id) DO UPDATE SET parent_run_id =
         excluded.parent_run_id, type = excluded.type, status = excluded.status, duration_ms =
         excluded.duration_ms, created_at = excluded.created_at, context = excluded.context`,

@@ -84,8 +84,11 @@ function describeFailure(error: unknown): string {
   }
 }
 
+/** Rows as a plain array (the driver's result is an array subclass with extra fields). */
 function wrap(sql: DriverSql): SqlQueryable {
-  return { query: (text, params = []) => sql.unsafe(text, params as SqlValue[]) };
+  return {
+    query: async (text, params = []) => Array.from(await sql.unsafe(text, params as SqlValue[])),
+  };
 }
 
 /**
@@ -143,7 +146,7 @@ export async function openPostgres(
   }
   let closed: Promise<void> | undefined;
   return {
-    query: (text, params = []) => sql.unsafe(text, params),
+    query: wrap(sql).query,
     transaction: (body) => sql.begin((tx) => body(wrap(tx))),
     async listen(channel, onMessage) {
       const subscription = await sql.listen(channel, onMessage);

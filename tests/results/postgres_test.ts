@@ -251,7 +251,7 @@ hello:
           type: "normal",
           runId: result.runId,
           status: result.status,
-          context: {},
+          context: { jobs: { only: { status: "SUCCESS" } } },
           durationMs: 1,
           createdAt: 1,
         });
@@ -261,8 +261,14 @@ hello:
       const runs = await sql.query(`SELECT run_id, status FROM workflow_trace_runs`);
       assert.equal(runs.length, 1);
       assert.equal(runs[0].status, "SUCCESS");
-      const audits = await sql.query(`SELECT workflow FROM workflow_audits`);
-      assert.deepEqual(audits.map((row) => row.workflow), ["hello"]);
+      const audits = await sql.query(
+        `SELECT workflow, context->'jobs'->'only'->>'status' AS job FROM workflow_audits`,
+      );
+      assert.deepEqual(audits, [{ workflow: "hello", job: "SUCCESS" }], "context is JSON data");
+      const records = await sql.query(
+        `SELECT count(*)::int AS n, count(DISTINCT run_id)::int AS runs FROM workflow_trace_records`,
+      );
+      assert.ok(Number(records[0].n) > 2 && records[0].runs === 1, JSON.stringify(records));
     });
   });
 
