@@ -24,20 +24,17 @@ import {
 
 const RECORD_COLUMNS = `run_id, parent_run_id, time, level, workflow, job, strategy, stage,
   event, status, duration_ms, message, rerun_of`;
-const RECORD_WIDTH = 13;
-/** Records per INSERT statement (PostgreSQL binds at most 65,535 parameters). */
-const RECORDS_PER_STATEMENT = 1_000;
-
-const UPSERT_RUN = `INSERT INTO workflow_trace_runs (run_id, parent_run_id, workflow, status,
-  start, "end", duration_ms, rerun_of) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-  ON CONFLICT (run_id) DO UPDATE SET parent_run_id = excluded.parent_run_id,
-  workflow = excluded.workflow, status = excluded.status, start = excluded.start,
-  "end" = excluded."end", duration_ms = excluded.duration_ms, rerun_of = excluded.rerun_of`;
-/** A run first seen through records other than its start or end (a partial trace). */
-const INSERT_RUN_IF_NEW = `INSERT INTO workflow_trace_runs (run_id, parent_run_id, workflow,
-  status, start) VALUES ($1, $2, $3, 'WAIT', $4) ON CONFLICT (run_id) DO NOTHING`;
-
-const nullable = (value: string | number | undefined): SqlValue => value ?? null;
+/** A `RunSummary` field of a JSON element `v`, typed for its column. */
+const RUN_FIELDS = [
+  `v->>'runId'`,
+  `v->>'parentRunId'`,
+  `v->>'workflow'`,
+  `v->>'status'`,
+  `(v->>'start')::bigint`,
+  `(v->>'end')::bigint`,
+  `(v->>'durationMs')::double precision`,
+  `v->>'rerunOf'`,
+];
 
 function text(value: unknown): string | undefined {
   return value === null || value === undefined ? undefined : String(value);
@@ -164,74 +161,89 @@ export class PostgresTraceStore implements TraceStore {
 }
 
 async function writeBatch(tx: SqlQueryable, records: readonly TraceRecord[]): Promise<void> {
-  for (let from = 0; from < records.length; from += RECORDS_PER_STATEMENT) {
-    const chunk = records.slice(from, from + RECORDS_PER_STATEMENT);
-    const params: SqlValue[] = [];
-    const rows: string[] = [];
-    for (const record of chunk) {
-      const at = params.length;
-      rows.push(
-        `(${Array.from({ length: RECORD_WIDTH }, (_, i) => `$${at + i + 1}`).join(", ")})`,
-      );
-      params.push(
-        record.runId,
-        nullable(record.parentRunId),
-        record.time,
-        record.level,
-        record.workflow,
-        nullable(record.job),
-        nullable(record.strategy),
-        nullable(record.stage),
-        nullable(record.event),
-        nullable(record.status),
-        nullable(record.durationMs),
-        record.message,
-        nullable(record.rerunOf),
-      );
+  // The whole batch travels as one JSON parameter: one statement however many records, and
+  // `ORDER BY n` keeps the identity column in write order.
+  await tx.query(
+    `INSERT INTO workflow_trace_records (${RECORD_COLUMNS})
+     SELECT v->>'runId', v->>'parentRunId', (v->>'time')::bigint, v->>'level', v->>'workflow',
+       v->>'job', v->>'strategy', v->>'stage', v->>'event', v->>'status',
+       (v->>'durationMs')::double precision, v->>'message', v->>'rerunOf'
+     FROM json_array_elements($1::text::json) WITH ORDINALITY AS batch(v, n) ORDER BY n`,
+    [JSON.stringify(records)],
+  );
+  await updateRuns(tx, records);
+}
+
+/**
+ * Brings the `workflow_trace_runs` rows of the runs in `records` up to date in at most three
+ * statements: runs that only logged get a `WAIT` row if they have none, runs that started or
+ * ended get their summary (folded from their stored row when the batch does not start them).
+ */
+async function updateRuns(tx: SqlQueryable, records: readonly TraceRecord[]): Promise<void> {
+  const started = new Set<string>();
+  const needStored = new Set<string>();
+  for (const record of records) {
+    if (record.event === "run-start") started.add(record.runId);
+    else if (record.event === "run-end" && !started.has(record.runId)) {
+      needStored.add(record.runId);
     }
-    await tx.query(
-      `INSERT INTO workflow_trace_records (${RECORD_COLUMNS}) VALUES ${rows.join(", ")}`,
-      params,
-    );
   }
-  const summaries = new Map<string, RunSummary | undefined>();
+  const stored = new Map<string, RunSummary>();
+  if (needStored.size > 0) {
+    const ids = [...needStored];
+    const rows = await tx.query(
+      `SELECT * FROM workflow_trace_runs WHERE run_id IN (${
+        ids.map((_, i) => `$${i + 1}`).join(", ")
+      })`,
+      ids,
+    );
+    for (const row of rows) stored.set(String(row.run_id), rowToSummary(row));
+  }
+  /** Runs first seen through a log line: listed (WAIT) before their start or end arrives. */
+  const waiting = new Map<string, RunSummary>();
+  const summaries = new Map<string, RunSummary>();
   for (const record of records) {
     if (record.event !== "run-start" && record.event !== "run-end") {
-      if (!summaries.has(record.runId)) {
-        // Listed (WAIT) before its start or end arrives, so listing needs no scan.
-        await tx.query(INSERT_RUN_IF_NEW, [
-          record.runId,
-          nullable(record.parentRunId),
-          record.workflow,
-          record.time,
-        ]);
-        summaries.set(record.runId, undefined);
+      if (!summaries.has(record.runId) && !waiting.has(record.runId)) {
+        waiting.set(record.runId, {
+          runId: record.runId,
+          ...(record.parentRunId === undefined ? {} : { parentRunId: record.parentRunId }),
+          workflow: record.workflow,
+          status: "WAIT",
+          start: record.time,
+        });
       }
       continue;
     }
-    let summary = summaries.get(record.runId) ??
-      (record.event === "run-start" ? undefined : await readRun(tx, record.runId));
-    summary = updateRunSummary(summary, record);
-    summaries.set(record.runId, summary);
+    const previous = summaries.get(record.runId) ??
+      (record.event === "run-start"
+        ? undefined
+        : stored.get(record.runId) ?? waiting.get(record.runId));
+    summaries.set(record.runId, updateRunSummary(previous, record));
   }
-  for (const summary of summaries.values()) {
-    if (!summary) continue;
-    await tx.query(UPSERT_RUN, [
-      summary.runId,
-      nullable(summary.parentRunId),
-      summary.workflow,
-      summary.status,
-      summary.start,
-      nullable(summary.end),
-      nullable(summary.durationMs),
-      nullable(summary.rerunOf),
-    ]);
+  const onlyWaiting = [...waiting.values()].filter((run) => !summaries.has(run.runId));
+  if (onlyWaiting.length > 0) {
+    await tx.query(
+      `INSERT INTO workflow_trace_runs (run_id, parent_run_id, workflow, status, start)
+       SELECT ${
+        RUN_FIELDS.slice(0, 5).join(", ")
+      } FROM json_array_elements($1::text::json) AS runs(v)
+       ON CONFLICT (run_id) DO NOTHING`,
+      [JSON.stringify(onlyWaiting)],
+    );
   }
-}
-
-async function readRun(tx: SqlQueryable, runId: string): Promise<RunSummary | undefined> {
-  const [row] = await tx.query(`SELECT * FROM workflow_trace_runs WHERE run_id = $1`, [runId]);
-  return row ? rowToSummary(row) : undefined;
+  if (summaries.size > 0) {
+    await tx.query(
+      `INSERT INTO workflow_trace_runs (run_id, parent_run_id, workflow, status, start, "end",
+        duration_ms, rerun_of)
+       SELECT ${RUN_FIELDS.join(", ")} FROM json_array_elements($1::text::json) AS runs(v)
+       ON CONFLICT (run_id) DO UPDATE SET parent_run_id = excluded.parent_run_id,
+        workflow = excluded.workflow, status = excluded.status, start = excluded.start,
+        "end" = excluded."end", duration_ms = excluded.duration_ms,
+        rerun_of = excluded.rerun_of`,
+      [JSON.stringify([...summaries.values()])],
+    );
+  }
 }
 
 function rowToSummary(row: SqlRow): RunSummary {
