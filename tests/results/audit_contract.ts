@@ -197,7 +197,44 @@ export function auditStoreContract(
       }),
     );
 
+    it(
+      "claim() lets the first claim of a release win; later claims learn who holds it",
+      { skip },
+      withStore(async ({ store }) => {
+        assert.deepEqual(await store.claim("wf-daily", JAN_1, "scheduler-a"), { won: true });
+        assert.deepEqual(await store.claim("wf-daily", JAN_1, "scheduler-b"), {
+          won: false,
+          owner: "scheduler-a",
+        });
+        assert.deepEqual(await store.claim("wf-daily", JAN_1 + MINUTE, "scheduler-b"), {
+          won: true,
+        });
+        assert.deepEqual(await store.claim("wf-hourly", JAN_1, "scheduler-b"), { won: true });
+        assert.equal(await store.exists("wf-daily", JAN_1), false, "a claim is not an audit");
+      }),
+    );
+
     if (!options.persistent) return;
+    it(
+      "a claim outlives the store: a store reopened on the same data still refuses it",
+      { skip },
+      withStore(async ({ store, reopen }) => {
+        assert.ok(reopen, "a persistent store's factory gives reopen()");
+        assert.deepEqual(await store.claim("wf-daily", JAN_1, "first"), { won: true });
+        await store.close();
+        const again = await reopen();
+        try {
+          assert.deepEqual(await again.claim("wf-daily", JAN_1, "second"), {
+            won: false,
+            owner: "first",
+          });
+          assert.deepEqual(await again.list(), [], "a claim lists no audit");
+        } finally {
+          await again.close();
+        }
+      }),
+    );
+
     it(
       "records written before close() can be read by a store reopened on the same data",
       { skip },

@@ -310,3 +310,29 @@ hello:
     });
   });
 });
+
+describe("SqlClient notifications", () => {
+  it("listen() receives what notify() sends from another pool, once committed", async () => {
+    await withDatabase(async (db, sql) => {
+      const other = await openPostgres(db.url);
+      const got: string[] = [];
+      let arrived!: () => void;
+      const second = new Promise<void>((resolve) => arrived = resolve);
+      const subscription = await sql.listen("workflow_test", (payload) => {
+        got.push(payload);
+        if (got.length === 2) arrived();
+      });
+      try {
+        await other.notify("workflow_test", "run-1");
+        await other.transaction(async (tx) => {
+          await tx.query(`SELECT pg_notify('workflow_test', 'run-2')`);
+        });
+        await second;
+        assert.deepEqual(got, ["run-1", "run-2"]);
+      } finally {
+        await subscription.close();
+        await other.close();
+      }
+    });
+  });
+});
