@@ -136,6 +136,7 @@ export type {
   CleanupOptions,
   ListOptions,
   ListRunsOptions,
+  ReleaseClaim,
   ReleaseType,
   ResultJson,
   RunKey,

@@ -25,6 +25,21 @@ export {
   detectRuntime,
 } from "./src/runtime/mod.ts";
 export { serve, type ServeOptions, type Server } from "./src/api/serve.ts";
+export { openPostgres, type OpenPostgresOptions } from "./src/runtime/postgres.ts";
+export type {
+  SqlClient,
+  SqlQueryable,
+  SqlRow,
+  SqlSubscription,
+  SqlValue,
+} from "./src/runtime/sql.ts";
+export { PostgresAuditStore } from "./src/results/postgres_audit_store.ts";
+export { PostgresTraceStore } from "./src/results/postgres_trace_store.ts";
+export {
+  migratePostgres,
+  POSTGRES_MIGRATIONS,
+  type PostgresMigration,
+} from "./src/results/postgres_schema.ts";
 export { type CliHost, type CliIo, resultJson, runCli } from "./src/cli/run_cli.ts";
 
 // `deno run -A mod.ts <command>` (and `bun mod.ts <command>`) runs the CLI. No top-level

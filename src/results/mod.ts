@@ -1,5 +1,6 @@
 /**
- * Results, traces, audits and their stores (memory, file, SQLite).
+ * Results, traces, audits and their stores (memory, file, SQLite; the PostgreSQL ones are exported
+ * by `mod.ts`).
  *
  * @module
  */
@@ -35,6 +36,7 @@ export {
   type AuditStore,
   compareAudits,
   RELEASE_TYPES,
+  type ReleaseClaim,
   type ReleaseType,
 } from "./audit_store.ts";
 export { MemoryAuditStore } from "./memory_audit_store.ts";
@@ -46,9 +48,11 @@ export {
   openStores,
   type OpenStoresOptions,
   parseStoreUrl,
+  STORE_URL_ENV,
   type StoreLocation,
   type Stores,
   type StoreSettings,
   storesFromEnv,
+  storeUrlEnvName,
   storeUrlFromEnv,
 } from "./stores.ts";

@@ -29,8 +29,9 @@ function rowToAudit(row: SqlRow): AuditRecord {
   };
 }
 
-/** `LIMIT`/`OFFSET` of list options as SQL (`LIMIT ALL` when unlimited). */
-export function pagingSql(options: ListOptions | undefined, next: number): {
+/** `LIMIT`/`OFFSET` of list options as SQL, placeholders from `$next` (no `LIMIT` when
+ * unlimited). */
+function pagingSql(options: ListOptions | undefined, next: number): {
   sql: string;
   params: number[];
 } {
@@ -48,8 +49,9 @@ export function pagingSql(options: ListOptions | undefined, next: number): {
  *
  * @example
  * ```ts ignore
- * import { openPostgres } from "@ddeutil/workflow/src/runtime/postgres.ts";
+ * import { openPostgres, PostgresAuditStore } from "@ddeutil/workflow";
  * const audits = await PostgresAuditStore.open(await openPostgres("postgres://app:pw@db/wf"));
+ * const claim = await audits.claim("etl-daily", Date.UTC(2024, 0, 1), "scheduler-1");
  * ```
  */
 export class PostgresAuditStore implements AuditStore {

@@ -47,6 +47,13 @@ function num(value: unknown): number | undefined {
 /**
  * Trace store on a PostgreSQL database. Open it with {@linkcode PostgresTraceStore.open},
  * which migrates the schema first.
+ *
+ * @example
+ * ```ts ignore
+ * import { Engine, detectRuntime, openPostgres, PostgresTraceStore } from "@ddeutil/workflow";
+ * const traces = await PostgresTraceStore.open(await openPostgres("postgres://app:pw@db/wf"));
+ * const engine = await Engine.create({ runtime: detectRuntime(), traces });
+ * ```
  */
 export class PostgresTraceStore implements TraceStore {
   readonly #sql: SqlClient;

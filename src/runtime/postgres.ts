@@ -98,7 +98,7 @@ function wrap(sql: DriverSql): SqlQueryable {
  *
  * @example
  * ```ts ignore
- * import { openPostgres } from "./postgres.ts";
+ * import { openPostgres } from "@ddeutil/workflow";
  * const client = await openPostgres("postgres://app:pw@localhost:5432/workflow");
  * console.log(await client.query("SELECT 1 AS one"));
  * await client.close();
