@@ -79,10 +79,10 @@ const usesPostgres = files.some((f) =>
   readFileSync(join(root, f), "utf8").includes("_postgres.ts")
 );
 let postgres;
-if (usesPostgres && !env.WORKFLOW_TEST_POSTGRES_URL) {
+if (usesPostgres && !env.WF_TEST_POSTGRES_URL) {
   const { startPostgresServer } = await import("../tests/_postgres_server.mjs");
   postgres = await startPostgresServer();
-  env.WORKFLOW_TEST_POSTGRES_URL = postgres.url;
+  env.WF_TEST_POSTGRES_URL = postgres.url;
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
     process.once(signal, () => {
       postgres.stopNow();

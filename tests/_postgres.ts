@@ -1,6 +1,6 @@
 // PostgreSQL for the tests (not a test file itself): a fresh database per call of
 // `testDatabase()`, on the server that scripts/test_all.mjs started for the whole run
-// (`WORKFLOW_TEST_POSTGRES_URL`), or, when a file runs on its own, on a server this process
+// (`WF_TEST_POSTGRES_URL`), or, when a file runs on its own, on a server this process
 // starts once and stops when it exits.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -9,8 +9,10 @@ import { join } from "node:path";
 import process from "node:process";
 import { openPostgres } from "../src/runtime/postgres.ts";
 
-/** Environment variable holding the admin URL of a server started for the whole run. */
-export const TEST_POSTGRES_ENV = "WORKFLOW_TEST_POSTGRES_URL";
+/** Environment variable holding the admin URL of a server started for the whole run. Not a
+ * `WORKFLOW_*` name: the engine treats those holding a URL with a password as its own
+ * credentials, masking them in every run. */
+export const TEST_POSTGRES_ENV = "WF_TEST_POSTGRES_URL";
 
 let ownServer: Promise<string> | undefined;
 

@@ -3,7 +3,7 @@
  * 10,000 runs in the file, SQLite and PostgreSQL trace stores, as `GET /runs` asks for it.
  * Prints JSON lines. `q-runs-page-file` reuses one store (ended runs are remembered after the
  * first listing); `q-runs-page-file-cold` opens a new store per page (every run.jsonl is read).
- * The PostgreSQL cases run on a throwaway server on loopback (`WORKFLOW_TEST_POSTGRES_URL`, or
+ * The PostgreSQL cases run on a throwaway server on loopback (`WF_TEST_POSTGRES_URL`, or
  * one started here); `q-trace-write-postgres` writes the 10,000 runs' 20,000 records in
  * batches of 1,000.
  */
