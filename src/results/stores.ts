@@ -176,8 +176,10 @@ export async function openStores(
       ? new (await import("./sqlite_trace_store.ts")).SqliteTraceStore(
         await openSqlite(sqlitePath(location.path)),
       )
-      : await (await import("./postgres_trace_store.ts")).PostgresTraceStore.open(
+      : await withClient(
         await postgres(location.url, traceSetting),
+        async (client) =>
+          (await import("./postgres_trace_store.ts")).PostgresTraceStore.open(client),
       );
     if (options.masker) trace = maskTraceStore(trace, options.masker);
   }
@@ -193,8 +195,10 @@ export async function openStores(
         ? new (await import("./sqlite_audit_store.ts")).SqliteAuditStore(
           await openSqlite(sqlitePath(location.path)),
         )
-        : await (await import("./postgres_audit_store.ts")).PostgresAuditStore.open(
+        : await withClient(
           await postgres(location.url, auditSetting),
+          async (client) =>
+            (await import("./postgres_audit_store.ts")).PostgresAuditStore.open(client),
         );
     } catch (error) {
       await trace?.close();
@@ -209,6 +213,19 @@ export async function openStores(
       await Promise.all([trace?.close(), audit?.close()]);
     },
   };
+}
+
+/** `open(client)`, closing `client` when that fails (a store owns its client once open). */
+async function withClient<T>(
+  client: SqlClient,
+  open: (client: SqlClient) => Promise<T>,
+): Promise<T> {
+  try {
+    return await open(client);
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
 }
 
 /**
