@@ -40,7 +40,13 @@ const suites = [
   { file: "tests/bench/run_python_bench.ts", cases: ["p-run-python", "p-run-python-first"] },
   {
     file: "tests/bench/runs_page_bench.ts",
-    cases: ["q-runs-page-file", "q-runs-page-file-cold", "q-runs-page-sqlite"],
+    cases: [
+      "q-runs-page-file",
+      "q-runs-page-file-cold",
+      "q-runs-page-sqlite",
+      "q-runs-page-postgres",
+      "q-trace-write-postgres",
+    ],
   },
   {
     file: "tests/bench/run_records_bench.ts",
