@@ -316,6 +316,23 @@ export class PostgresRunStore implements RunStore {
   }
 
   /**
+   * Gives a running run back to the queue (a worker shutting down): state `queued`, no owner,
+   * announced on {@linkcode RUN_QUEUED_CHANNEL}. Its checkpoints stay, so the next claimer
+   * resumes after the last finished job; `attempt`'s later writes are refused.
+   *
+   * @throws {StaleAttemptError} when `attempt` no longer owns the run.
+   */
+  async release(runId: string, attempt: number, now: number): Promise<void> {
+    const rows = await this.#sql.query(
+      `WITH back AS (UPDATE workflow_runs SET state = 'queued', owner = NULL, lease_until = NULL,
+        updated_at = $3 WHERE ${CURRENT} RETURNING run_id)
+       SELECT pg_notify($4, run_id) FROM back`,
+      [runId, attempt, now, RUN_QUEUED_CHANNEL],
+    );
+    if (rows.length === 0) await this.#refuse(runId, attempt);
+  }
+
+  /**
    * Asks the run to stop. A queued run ends `CANCELLED` at once (its record is ended, so no
    * worker claims it); a running one is flagged and announced on
    * {@linkcode RUN_CANCEL_CHANNEL}, for its owner to cancel it.

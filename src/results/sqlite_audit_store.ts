@@ -145,7 +145,6 @@ export class SqliteAuditStore implements AuditStore {
     return Promise.resolve(changes);
   }
 
-
   /** Closes the database. */
   close(): Promise<void> {
     if (!this.#closed) {

@@ -237,8 +237,7 @@ export async function openStores(
         )
         : await withClient(
           await postgres(location.url, runSetting),
-          async (client) =>
-            (await import("./postgres_run_store.ts")).PostgresRunStore.open(client),
+          async (client) => (await import("./postgres_run_store.ts")).PostgresRunStore.open(client),
         );
     } catch (error) {
       await Promise.all([trace?.close(), audit?.close()]);
