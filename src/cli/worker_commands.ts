@@ -270,7 +270,8 @@ async function commandWorker(args: readonly string[], io: CliIo): Promise<number
       while (held.size < concurrency && !stopping.signal.aborted) {
         const now = clock.now();
         const options = { now, leaseMs, labels };
-        const expired = await store.claimExpired(owner, options);
+        // Our own runs are excepted: a lease we were late renewing (a busy host) is still ours.
+        const expired = await store.claimExpired(owner, { ...options, except: [...held.keys()] });
         if (expired) {
           start(expired, true);
           continue;

@@ -73,6 +73,8 @@ function toRecord(row: SqlRow, jobs: readonly SqlRow[]): RunRecord {
 export interface ClaimExpiredOptions extends ClaimNextOptions {
   /** Only take over runs whose lease ended before this, epoch ms. @default `now` */
   readonly expiredBefore?: number;
+  /** Runs not to take over: the claimer's own, whose lease it is late renewing. */
+  readonly except?: readonly string[];
 }
 
 /**
@@ -215,8 +217,14 @@ export class PostgresRunStore implements RunStore {
       options.now,
       options.leaseMs,
       `SELECT run_id FROM workflow_runs WHERE state = 'running' AND lease_until < $1
-        AND labels <@ $2::text::jsonb ORDER BY lease_until, run_id`,
-      [options.expiredBefore ?? options.now, JSON.stringify(options.labels ?? [])],
+        AND labels <@ $2::text::jsonb
+        AND NOT (run_id = ANY(SELECT json_array_elements_text($3::text::json)))
+        ORDER BY lease_until, run_id`,
+      [
+        options.expiredBefore ?? options.now,
+        JSON.stringify(options.labels ?? []),
+        JSON.stringify(options.except ?? []),
+      ],
     );
   }
 
@@ -333,7 +341,7 @@ export class PostgresRunStore implements RunStore {
   }
 
   /**
-   * Asks the run to stop. A queued run ends `CANCELLED` at once (its record is ended, so no
+   * Asks the run to stop. A queued run ends `CANCEL` at once (its record is ended, so no
    * worker claims it); a running one is flagged and announced on
    * {@linkcode RUN_CANCEL_CHANNEL}, for its owner to cancel it.
    *
@@ -346,7 +354,7 @@ export class PostgresRunStore implements RunStore {
     reason = "cancelled",
   ): Promise<"cancelled" | "requested" | null> {
     const queued = await this.#sql.query(
-      `UPDATE workflow_runs SET state = 'ended', status = 'CANCELLED', reason = $2,
+      `UPDATE workflow_runs SET state = 'ended', status = 'CANCEL', reason = $2,
         ended_at = $3, updated_at = $3, cancel_requested = true
        WHERE run_id = $1 AND state = 'queued' RETURNING 1`,
       [runId, reason, now],

@@ -21,7 +21,7 @@ it(`chaos: ${RUNS} runs, 3 workers, one SIGKILLed every 0.5–1 s: each run SUCC
   const queue = await setupQueue();
   const sql = await openPostgres(queue.db.url, { maxConnections: 1 });
   const workers: CliProcess[] = [];
-  const args = ["worker", "--conf", `${queue.dir}/conf`, "--lease", "1", "--poll", "0.5"];
+  const args = ["worker", "--conf", `${queue.dir}/conf`, "--lease", "2", "--poll", "0.5"];
   const spawnWorker = () => workers.push(startCli(args, queue.env)) - 1;
   try {
     await sql.query(`CREATE TABLE checkpoint_log (run_id TEXT, job TEXT, status TEXT)`);

@@ -9,6 +9,9 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { lines, startCli, waitFor } from "../recovery/_process.ts";
 import { setupQueue } from "./_queue.ts";
+import { Engine } from "../../src/engine.ts";
+import { createApi } from "../../src/api/mod.ts";
+import { detectRuntime } from "../../src/runtime/mod.ts";
 
 async function ended(
   queue: Awaited<ReturnType<typeof setupQueue>>,
@@ -143,9 +146,31 @@ describe("workflow worker", () => {
     }
   });
 
-  it("a cancel request stops the run on the worker holding it", async () => {
+  it("POST /runs/{id}/cancel on an API that did not start the run stops it on the worker holding it", async () => {
     const queue = await setupQueue();
+    const engine = await Engine.create({
+      runtime: detectRuntime(),
+      settings: { storeUrl: queue.db.url, confPath: `${queue.dir}/conf` },
+    });
+    const api = createApi(engine, { prefix: "/api/v1", token: "" });
+    const cancel = (runId: string) =>
+      api.fetch(
+        new Request(`http://127.0.0.1/api/v1/runs/${runId}/cancel`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: "{}",
+        }),
+      );
     try {
+      // Still queued (no worker yet): it ends CANCEL at once and no worker ever runs it.
+      await queue.enqueue("quick", "never-runs");
+      const early = await cancel("never-runs");
+      assert.equal(early.status, 200);
+      assert.deepEqual(await early.json(), {
+        run_id: "never-runs",
+        status: "CANCEL",
+        queued: true,
+      });
       const worker = await queue.worker();
       await queue.enqueue("three", "stop-me", { n: "9", pause: "20" });
       await waitFor(
@@ -154,15 +179,21 @@ describe("workflow worker", () => {
         20_000,
         worker.output,
       );
-      assert.equal(await queue.store.requestCancel("stop-me", Date.now()), "requested");
+      const response = await cancel("stop-me");
+      assert.equal(response.status, 202);
+      assert.deepEqual(await response.json(), {
+        run_id: "stop-me",
+        status: "WAIT",
+        cancel_requested: true,
+      });
       assert.equal(await ended(queue, "stop-me", 15_000), "CANCEL");
       assert.match(worker.output(), /cancelling run stop-me: cancel requested/);
+      assert.doesNotMatch(worker.output(), /never-runs/);
       assert.ok(!lines(queue.marks).includes("9 third"));
-      await queue.enqueue("quick", "queued-cancel");
-      // A queued run asked to cancel ends at once, unless a worker was quicker.
-      const answer = await queue.store.requestCancel("queued-cancel", Date.now());
-      assert.ok(answer === "cancelled" || answer === "requested" || answer === null);
+      const again = await cancel("stop-me");
+      assert.equal(again.status, 409, "an ended run is not cancelled again");
     } finally {
+      await engine.close();
       await queue.dispose();
     }
   });

@@ -80,6 +80,11 @@ describe("PostgresRunStore", () => {
       const mine = (await store.claimNext(A, { now: T0, leaseMs: 1000 }))!;
       await store.checkpoint("r1", mine.attempt, "first", { status: "SUCCESS" }, T0 + 10);
       assert.equal(await store.claimExpired(B, { now: T0 + 999, leaseMs: 1000 }), null);
+      assert.equal(
+        await store.claimExpired(A, { now: T0 + 1001, leaseMs: 1000, except: ["r1"] }),
+        null,
+        "a claimer's own runs are excepted",
+      );
       const taken = (await store.claimExpired(B, { now: T0 + 1001, leaseMs: 1000 }))!;
       assert.equal(taken.attempt, 2);
       assert.equal(taken.owner?.id, "worker-b");
@@ -122,14 +127,14 @@ describe("PostgresRunStore", () => {
     });
   });
 
-  it("requestCancel(): a queued run ends CANCELLED at once; a running one is flagged and announced", async () => {
+  it("requestCancel(): a queued run ends CANCEL at once; a running one is flagged and announced", async () => {
     await withStores(async ([store]) => {
       await store.enqueue(run("queued"));
       await store.enqueue(run("running", [], T0 + 1));
       assert.equal(await store.requestCancel("queued", T0 + 5), "cancelled");
       const ended = (await store.get("queued"))!;
       assert.equal(ended.state, "ended");
-      assert.equal(ended.status, "CANCELLED");
+      assert.equal(ended.status, "CANCEL");
       const claimed = (await store.claimNext(A, { now: T0, leaseMs: 1000 }))!;
       assert.equal(claimed.runId, "running", "a cancelled run is never claimed");
       const heard: string[] = [];
