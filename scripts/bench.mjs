@@ -52,6 +52,10 @@ const suites = [
     file: "tests/bench/run_records_bench.ts",
     cases: ["r-records-none", "r-records-file", "r-records-sqlite"],
   },
+  {
+    file: "tests/bench/worker_bench.ts",
+    cases: ["w-runs-1", "w-runs-2", "w-runs-4", "w-latency", "w-takeover"],
+  },
   // BENCH_RUNS=240 for the long memory check (default 20 runs × 200 stages).
   { file: "tests/bench/run_js_memory_bench.ts", cases: ["m-run-js-memory"] },
 ];
