@@ -8,7 +8,7 @@
 import { Engine } from "../engine.ts";
 import { StaleAttemptError } from "../errors.ts";
 import { MemoryAuditStore } from "../results/memory_audit_store.ts";
-import type { PostgresRunStore } from "../results/postgres_run_store.ts";
+import type { ClaimedRunRecord, PostgresRunStore } from "../results/postgres_run_store.ts";
 import type { RunRecord } from "../results/run_store.ts";
 import { runnerLabels } from "../run_records.ts";
 import { release } from "../scheduler/release.ts";
@@ -201,14 +201,14 @@ async function commandWorker(args: readonly string[], io: CliIo): Promise<number
     return result.status;
   };
 
-  const start = (record: RunRecord, takenOver: boolean) => {
+  const start = (record: ClaimedRunRecord, takenOver: boolean) => {
     started++;
     if (takenOver) takeovers++;
     const kept = Object.entries(record.jobs).filter(([, e]) => e.status === "SUCCESS")
       .map(([id]) => id);
     io.stdout(
       `${takenOver ? "took over" : "claimed"} run ${record.runId} (${record.workflow}) ` +
-        `attempt ${record.attempt}${takenOver ? ` from ${record.owner?.id ?? "?"}` : ""}${
+        `attempt ${record.attempt}${takenOver ? ` from ${record.previousOwner?.id ?? "?"}` : ""}${
           kept.length ? `, keeping ${kept.join(", ")}` : ""
         }\n`,
     );

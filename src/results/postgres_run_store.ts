@@ -69,6 +69,9 @@ function toRecord(row: SqlRow, jobs: readonly SqlRow[]): RunRecord {
   };
 }
 
+/** A record just claimed, with the owner it was taken from (a takeover). */
+export type ClaimedRunRecord = RunRecord & { readonly previousOwner?: RunOwner };
+
 /** Options of {@linkcode PostgresRunStore.claimExpired}. */
 export interface ClaimExpiredOptions extends ClaimNextOptions {
   /** Only take over runs whose lease ended before this, epoch ms. @default `now` */
@@ -160,18 +163,25 @@ export class PostgresRunStore implements RunStore {
     leaseMs: number,
     pick: string,
     params: readonly SqlValue[],
-  ): Promise<RunRecord | null> {
+  ): Promise<ClaimedRunRecord | null> {
     const base = params.length;
     const rows = await this.#sql.query(
-      `UPDATE workflow_runs SET state = 'running', attempt = attempt + 1,
+      `WITH picked AS (SELECT run_id, owner FROM workflow_runs
+          WHERE run_id = (${pick} FOR UPDATE SKIP LOCKED LIMIT 1))
+       UPDATE workflow_runs SET state = 'running', attempt = attempt + 1,
         owner = $${base + 1}::text::json, lease_until = $${base + 2},
         started_at = COALESCE(started_at, $${base + 3}), updated_at = $${base + 3}
-       WHERE run_id = (${pick} FOR UPDATE SKIP LOCKED LIMIT 1)
-       RETURNING run_id`,
+       FROM picked WHERE workflow_runs.run_id = picked.run_id
+       RETURNING workflow_runs.run_id, picked.owner AS previous_owner`,
       [...params, JSON.stringify(owner), now + leaseMs, now],
     );
     if (rows.length === 0) return null;
-    return await this.#read(this.#sql, String(rows[0].run_id));
+    const record = await this.#read(this.#sql, String(rows[0].run_id));
+    if (record === null) return null;
+    const previous = rows[0].previous_owner;
+    return previous === null || previous === undefined
+      ? record
+      : { ...record, previousOwner: json(previous) as RunOwner };
   }
 
   /** Claims a queued run, or takes over a running one still at `options.takeOver`. */
@@ -211,7 +221,7 @@ export class PostgresRunStore implements RunStore {
    * carries): its attempt is raised, so the owner that let the lease lapse can write nothing
    * more. `null` when no lease has run out.
    */
-  claimExpired(owner: RunOwner, options: ClaimExpiredOptions): Promise<RunRecord | null> {
+  claimExpired(owner: RunOwner, options: ClaimExpiredOptions): Promise<ClaimedRunRecord | null> {
     return this.#claimWhere(
       owner,
       options.now,

@@ -108,9 +108,12 @@ describe("workflow worker", () => {
       await doomed.exited;
       const heir = await queue.worker(["--lease", "2"]);
       assert.equal(await ended(queue, "killed-run"), "SUCCESS");
+      const doomedId = /worker (\S+) on/.exec(doomed.output())![1];
       assert.match(
         heir.output(),
-        /took over run killed-run \(three\) attempt 2 from \S+, keeping first/,
+        new RegExp(
+          `took over run killed-run \\(three\\) attempt 2 from ${doomedId}, keeping first`,
+        ),
       );
       const marks = lines(queue.marks);
       assert.deepEqual(marks.filter((l) => l === "5 first"), ["5 first"], "first ran once");

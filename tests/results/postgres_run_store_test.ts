@@ -88,6 +88,7 @@ describe("PostgresRunStore", () => {
       const taken = (await store.claimExpired(B, { now: T0 + 1001, leaseMs: 1000 }))!;
       assert.equal(taken.attempt, 2);
       assert.equal(taken.owner?.id, "worker-b");
+      assert.equal(taken.previousOwner?.id, "worker-a");
       assert.deepEqual(taken.jobs, { first: { status: "SUCCESS" } });
       for (
         const write of [
