@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { lines, startCli, waitFor } from "../recovery/_process.ts";
 import { setupQueue } from "./_queue.ts";
 import { Engine } from "../../src/engine.ts";
-import { createApi } from "../../src/api/mod.ts";
+import { createApi, type WorkflowApi } from "../../src/api/mod.ts";
 import { detectRuntime } from "../../src/runtime/mod.ts";
 
 async function ended(
@@ -25,6 +25,16 @@ async function ended(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`run ${runId} did not end in ${ms} ms`);
+}
+
+function post(api: WorkflowApi, path: string, body: unknown): Promise<Response> {
+  return Promise.resolve(api.fetch(
+    new Request(`http://127.0.0.1${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    }),
+  ));
 }
 
 describe("workflow worker", () => {
@@ -156,14 +166,7 @@ describe("workflow worker", () => {
       settings: { storeUrl: queue.db.url, confPath: `${queue.dir}/conf` },
     });
     const api = createApi(engine, { prefix: "/api/v1", token: "" });
-    const cancel = (runId: string) =>
-      api.fetch(
-        new Request(`http://127.0.0.1/api/v1/runs/${runId}/cancel`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: "{}",
-        }),
-      );
+    const cancel = (runId: string) => post(api, `/api/v1/runs/${runId}/cancel`, {});
     try {
       // Still queued (no worker yet): it ends CANCEL at once and no worker ever runs it.
       await queue.enqueue("quick", "never-runs");
@@ -175,6 +178,19 @@ describe("workflow worker", () => {
         queued: true,
       });
       const worker = await queue.worker();
+      const queued = await post(api, "/api/v1/workflows/gpu-only/execute", {
+        queue: true,
+        params: { n: "3" },
+        run_id: "through-api",
+      });
+      assert.equal(queued.status, 202);
+      assert.deepEqual(await queued.json(), {
+        run_id: "through-api",
+        workflow: "gpu-only",
+        status: "WAIT",
+        queued: true,
+        labels: ["gpu"],
+      });
       await queue.enqueue("three", "stop-me", { n: "9", pause: "20" });
       await waitFor(
         "the first job",
@@ -193,6 +209,7 @@ describe("workflow worker", () => {
       assert.match(worker.output(), /cancelling run stop-me: cancel requested/);
       assert.doesNotMatch(worker.output(), /never-runs/);
       assert.ok(!lines(queue.marks).includes("9 third"));
+      assert.equal((await queue.store.get("through-api"))?.state, "queued", "needs gpu");
       const again = await cancel("stop-me");
       assert.equal(again.status, 409, "an ended run is not cancelled again");
     } finally {
@@ -201,7 +218,21 @@ describe("workflow worker", () => {
     }
   });
 
-  it("refuses bad usage: no PostgreSQL store, a bad number", async () => {
+  it("refuses bad usage: no PostgreSQL store, a bad number, queueing through an API without one", async () => {
+    const engine = await Engine.create({
+      runtime: detectRuntime(),
+      settings: { confPath: "conf" },
+    });
+    try {
+      const api = createApi(engine, { prefix: "/api/v1", token: "" });
+      const response = await post(api, "/api/v1/workflows/demo-hello/execute", { queue: true });
+      assert.equal(response.status, 409);
+      const body = await response.json();
+      assert.equal(body.error.name, "NoQueue");
+      assert.match(body.error.message, /queue needs a PostgreSQL run store/);
+    } finally {
+      await engine.close();
+    }
     const noStore = startCli(["worker"], { WORKFLOW_STORE_URL: "" });
     assert.equal(await noStore.exited, 2);
     assert.match(noStore.output(), /needs a PostgreSQL store: pass --store postgres:/);
