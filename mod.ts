@@ -38,6 +38,7 @@ export type {
 export { PostgresAuditStore } from "./src/results/postgres_audit_store.ts";
 export { PostgresTraceStore } from "./src/results/postgres_trace_store.ts";
 export {
+  type ClaimedRunRecord,
   type ClaimExpiredOptions,
   PostgresRunStore,
   RUN_CANCEL_CHANNEL,

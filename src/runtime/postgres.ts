@@ -8,7 +8,6 @@
  */
 
 import { StoreError, UnsupportedError } from "../errors.ts";
-import { hideUrlPassword } from "../util/secret_env.ts";
 import type { SqlClient, SqlQueryable, SqlRow, SqlValue } from "./sql.ts";
 
 /** The part of the driver's API this module uses. */
@@ -169,4 +168,10 @@ function safePassword(url: string): string {
   } catch {
     return "";
   }
+}
+
+/** `url` with its password as `***` (as `hideUrlPassword` in `src/util/secret_env.ts`, which
+ * this layer cannot import). */
+function hideUrlPassword(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@\s:]*:)[^/\s]*@/i, "$1***@");
 }
