@@ -134,6 +134,24 @@ describe("workflow worker", () => {
     }
   });
 
+  it("renews its lease while a run goes on: a run longer than the lease is not taken over by an idle worker", async () => {
+    const queue = await setupQueue();
+    try {
+      const [a, b] = await Promise.all([
+        queue.worker(["--lease", "1", "--poll", "0.3"]),
+        queue.worker(["--lease", "1", "--poll", "0.3"]),
+      ]);
+      await queue.enqueue("three", "long-run", { n: "4", pause: "3" });
+      assert.equal(await ended(queue, "long-run"), "SUCCESS");
+      const record = (await queue.store.get("long-run"))!;
+      assert.equal(record.attempt, 1, a.output() + b.output());
+      assert.doesNotMatch(a.output() + b.output(), /took over/);
+      assert.deepEqual(lines(queue.marks), ["4 first", "4 second", "4 third"]);
+    } finally {
+      await queue.dispose();
+    }
+  });
+
   it("SIGTERM gives a running run back to the queue; another worker finishes it without redoing the finished job", async () => {
     const queue = await setupQueue();
     try {
