@@ -91,8 +91,8 @@ async function queueEngine(
   if (!store || typeof store.claimExpired !== "function") {
     await engine.close();
     throw new UsageError(
-      "the run store is not PostgreSQL: WORKFLOW_LOG_RUN_URL or WORKFLOW_LOG_RUN_ENABLE_WRITE " +
-        "overrides --store; unset them",
+      "the run store is not PostgreSQL: a worker queue needs --store postgres://… " +
+        "(or WORKFLOW_STORE_URL) for its run records",
     );
   }
   return { engine, store };
