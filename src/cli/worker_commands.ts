@@ -264,25 +264,47 @@ async function commandWorker(args: readonly string[], io: CliIo): Promise<number
       }, concurrency ${concurrency}, lease ${leaseMs / 1000}s\n`,
     );
     let lastPoll = 0;
+    let storeDown = false;
     while (!stopping.signal.aborted) {
       // Fill free slots: runs whose lease ran out first (they were started long ago), then
       // the oldest queued ones.
-      while (held.size < concurrency && !stopping.signal.aborted) {
-        const now = clock.now();
-        const options = { now, leaseMs, labels };
-        // Our own runs are excepted: a lease we were late renewing (a busy host) is still ours.
-        const expired = await store.claimExpired(owner, { ...options, except: [...held.keys()] });
-        if (expired) {
-          start(expired, true);
-          continue;
+      try {
+        while (held.size < concurrency && !stopping.signal.aborted) {
+          const now = clock.now();
+          const options = { now, leaseMs, labels };
+          // Our own runs are excepted: a lease we were late renewing (a busy host) is still
+          // ours.
+          const expired = await store.claimExpired(owner, {
+            ...options,
+            except: [...held.keys()],
+          });
+          if (expired) {
+            start(expired, true);
+            continue;
+          }
+          const next = await store.claimNext(owner, options);
+          if (!next) break;
+          start(next, false);
         }
-        const next = await store.claimNext(owner, options);
-        if (!next) break;
-        start(next, false);
-      }
-      if (clock.now() - lastPoll >= pollMs) {
-        lastPoll = clock.now();
-        await cancelRequested([...held.keys()]);
+        if (clock.now() - lastPoll >= pollMs) {
+          lastPoll = clock.now();
+          await cancelRequested([...held.keys()]);
+        }
+        if (storeDown) {
+          storeDown = false;
+          io.stdout("the store answers again\n");
+        }
+      } catch (error) {
+        // The database is down or unreachable: keep the runs going (their checkpoints fail
+        // and their leases lapse, so others may take them over) and try again after a poll.
+        if (!storeDown) {
+          io.stderr(
+            `the store failed: ${
+              error instanceof Error ? error.message : String(error)
+            }; retrying every ${pollMs / 1000}s\n`,
+          );
+        }
+        storeDown = true;
       }
       if (stopping.signal.aborted) break;
       const woken = new Promise<void>((resolve) => wake = resolve);
