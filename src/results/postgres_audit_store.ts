@@ -141,13 +141,21 @@ export class PostgresAuditStore implements AuditStore {
     return rows.map((row) => String(row.workflow));
   }
 
-  /** Removes records written before `olderThan`; returns how many. */
+  /** Removes records written before `olderThan`, and the claims of releases before it that no
+   * record is left of; returns how many records. */
   async cleanup(options: CleanupOptions): Promise<number> {
-    const rows = await this.#sql.query(
-      `DELETE FROM workflow_audits WHERE created_at < $1 RETURNING 1`,
-      [options.olderThan],
-    );
-    return rows.length;
+    return await this.#sql.transaction(async (tx) => {
+      const rows = await tx.query(
+        `DELETE FROM workflow_audits WHERE created_at < $1 RETURNING 1`,
+        [options.olderThan],
+      );
+      await tx.query(
+        `DELETE FROM workflow_release_claims c WHERE c.release < $1 AND NOT EXISTS (
+          SELECT 1 FROM workflow_audits a WHERE a.workflow = c.workflow AND a.release = c.release)`,
+        [options.olderThan],
+      );
+      return rows.length;
+    });
   }
 
   /**

@@ -63,6 +63,8 @@ describe("PostgreSQL migrations", () => {
         "workflow_audits",
         "workflow_migrations",
         "workflow_release_claims",
+        "workflow_run_jobs",
+        "workflow_runs",
         "workflow_trace_records",
         "workflow_trace_runs",
       ]);
