@@ -106,6 +106,7 @@ export {
   CancelError,
   ConfigError,
   type ConfigIssue,
+  FileExistsError,
   formatIssue,
   isBlockingIssue,
   JobError,
