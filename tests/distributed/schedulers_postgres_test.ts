@@ -59,23 +59,30 @@ describe(
           );
         }
         const firstTick = Date.now();
+        // Whichever scheduler wins the ticks is killed while one of its releases runs (its
+        // stage started, its mark not yet written).
+        let victim: CliProcess | undefined;
         const inFlight = () => {
           const pids = lines(`${dir}/pids`);
           const parent = Number(pids.at(-1)?.split(" ")[1]);
+          victim = [a, b, c].find((p) => p.child.pid === parent);
           return lines(marks).length >= 1 && pids.length > lines(marks).length &&
-            parent === a.child.pid;
+            victim !== undefined;
         };
-        await waitFor("a release of the first scheduler in flight", inFlight, 16_000, a.output);
-        kill(a.child.pid!);
-        await a.exited;
+        await waitFor("a release in flight", inFlight, 16_000, a.output);
+        const killed = victim!;
+        kill(killed.child.pid!);
+        await killed.exited;
         for (
           const [pid, parent] of lines(`${dir}/pids`).map((line) => line.split(" ").map(Number))
         ) {
-          if (parent === a.child.pid) kill(pid, true);
+          if (parent === killed.child.pid) kill(pid, true);
         }
         await new Promise((resolve) => setTimeout(resolve, TICK_MS));
         const again = schedule(stop);
-        const codes = await Promise.all([b.exited, c.exited, again.exited]);
+        const codes = await Promise.all(
+          [a, b, c].filter((p) => p !== killed).map((p) => p.exited).concat(again.exited),
+        );
         const out = started.map((p) => p.output()).join("\n---\n");
         assert.deepEqual(codes, [0, 0, 0], out);
 
@@ -84,7 +91,7 @@ describe(
         );
         const ticks = audits.map((row) => Number(row.release));
         assert.equal(new Set(ticks).size, ticks.length, `a tick audited twice\n${out}`);
-        assert.ok(ticks.length >= 7, `only ${ticks.length} ticks\n${out}`);
+        assert.ok(ticks.length >= 5, `only ${ticks.length} ticks\n${out}`);
         assert.ok(
           ticks[0] <= firstTick + TICK_MS,
           `first tick ${new Date(ticks[0]).toISOString()}`,
