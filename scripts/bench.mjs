@@ -40,7 +40,13 @@ const suites = [
   { file: "tests/bench/run_python_bench.ts", cases: ["p-run-python", "p-run-python-first"] },
   {
     file: "tests/bench/runs_page_bench.ts",
-    cases: ["q-runs-page-file", "q-runs-page-file-cold", "q-runs-page-sqlite"],
+    cases: [
+      "q-runs-page-file",
+      "q-runs-page-file-cold",
+      "q-runs-page-sqlite",
+      "q-runs-page-postgres",
+      "q-trace-write-postgres",
+    ],
   },
   {
     file: "tests/bench/run_records_bench.ts",
@@ -54,6 +60,10 @@ const suites = [
         `u-ui-${page}-${store}`
       )
     ),
+  },
+  {
+    file: "tests/bench/worker_bench.ts",
+    cases: ["w-runs-1", "w-runs-2", "w-runs-4", "w-latency", "w-takeover"],
   },
   // BENCH_RUNS=240 for the long memory check (default 20 runs × 200 stages).
   { file: "tests/bench/run_js_memory_bench.ts", cases: ["m-run-js-memory"] },

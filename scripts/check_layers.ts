@@ -142,6 +142,11 @@ const RULES: readonly Rule[] = [
     allowed: (file) => file === "telemetry/otel.ts",
   },
   {
+    pattern: importOf("postgres(?:/[^\"']*)?"),
+    message: "imports postgres (only src/runtime/postgres.ts may, lazily)",
+    allowed: (file) => file === "runtime/postgres.ts",
+  },
+  {
     pattern: importOf("yaml(?:/[^\"']*)?"),
     message: "imports yaml (only src/config/yaml_full.ts may)",
     allowed: (file) => file === "config/yaml_full.ts",

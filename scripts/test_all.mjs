@@ -73,6 +73,24 @@ function parseJunit(xml) {
 const tmp = mkdtempSync(join(tmpdir(), "wf-test-"));
 const env = { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" };
 
+// One PostgreSQL server for the whole run when a selected file uses it (tests/_postgres.ts
+// makes a fresh database per test on it; a file run on its own starts its own server).
+const usesPostgres = files.some((f) =>
+  readFileSync(join(root, f), "utf8").includes("_postgres.ts")
+);
+let postgres;
+if (usesPostgres && !env.WF_TEST_POSTGRES_URL) {
+  const { startPostgresServer } = await import("../tests/_postgres_server.mjs");
+  postgres = await startPostgresServer();
+  env.WF_TEST_POSTGRES_URL = postgres.url;
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+    process.once(signal, () => {
+      postgres.stopNow();
+      process.exit(130);
+    });
+  }
+}
+
 /** Runs `command` and collects its output (asynchronously, so two runtimes can overlap). */
 function run(command, commandArgs) {
   return new Promise((resolve) => {
@@ -188,6 +206,7 @@ await Promise.all(Array.from({ length: Math.min(jobs, queue.length) }, async () 
   }
 }));
 rmSync(tmp, { recursive: true, force: true });
+await postgres?.stop();
 const { passed, failed, skipped } = totals;
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 process.exit(failed > 0 ? 1 : 0);

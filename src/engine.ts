@@ -7,8 +7,13 @@
  */
 
 import type { Runtime } from "./runtime/types.ts";
-import type { Workflow } from "./models/types.ts";
-import { ENGINE_SETTING_KEYS, type EngineSettings, readSettings } from "./settings.ts";
+import type { Stage, Workflow } from "./models/types.ts";
+import {
+  ENGINE_SETTING_KEYS,
+  type EngineSettings,
+  readSettings,
+  storeSettingName,
+} from "./settings.ts";
 import { createFilters, type FilterFunction, type FilterRegistry } from "./template/mod.ts";
 import { Registry } from "./stages/registry.ts";
 import type { CallResolver, JsRunner } from "./stages/types.ts";
@@ -266,10 +271,14 @@ export class Engine {
     const config = options.config
       ? options.config.withOptions({ validateCron, knownFilters: configOptions.knownFilters })
       : await loadConfig(options.runtime, { confPath: settings.confPath, ...configOptions });
+    const getEnv = (name: string) => options.runtime.env.get(name);
     const opened = await openStores(options.runtime, {
       traceUrl: settings.traceUrl ?? undefined,
       auditUrl: settings.auditUrl ?? undefined,
       runUrl: settings.runUrl ?? undefined,
+      traceSetting: storeSettingName("trace", getEnv, options.settings),
+      auditSetting: storeSettingName("audit", getEnv, options.settings),
+      runSetting: storeSettingName("run", getEnv, options.settings),
     });
     const telemetry = await startTelemetry(settings.telemetry);
     return new Engine(

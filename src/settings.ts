@@ -9,7 +9,12 @@
 
 import { ConfigError, type ConfigIssue } from "./errors.ts";
 import { LOG_LEVELS, type LogLevel } from "./executor/events.ts";
-import { parseStoreUrl, storeUrlFromEnv } from "./results/stores.ts";
+import {
+  parseStoreUrl,
+  STORE_URL_ENV,
+  storeUrlEnvName,
+  storeUrlFromEnv,
+} from "./results/stores.ts";
 import { isTimeZone } from "./template/zoned_time.ts";
 import { parseBooleanWord, readBooleanSetting } from "./util/bool.ts";
 import { parseRunPermissions, RUN_PERMISSIONS_HINT } from "./worker/permissions.ts";
@@ -39,16 +44,23 @@ export interface Settings {
   /** `WORKFLOW_CORE_RUN_PERMISSIONS`: Deno `--allow-*` flags for JavaScript `run:` stages, or
    * `"all"` for the engine's own permissions. Only Deno enforces it. @default "all" */
   readonly runPermissions: readonly string[] | "all";
-  /** Where traces are written (a folder, `memory:` or `sqlite:<file>`), `null` for nowhere:
-   * `WORKFLOW_LOG_TRACE_ENABLE_WRITE` (on by default when `WORKFLOW_LOG_TRACE_URL` is set),
-   * `WORKFLOW_LOG_TRACE_URL`, else `WORKFLOW_LOG_TRACE_PATH` (`./logs`). @default null */
+  /** `WORKFLOW_STORE_URL`: the URL of every store whose own URL is not set (e.g.
+   * `postgres://user:password@host/db` for traces, audits and run records in one database).
+   * Given in code, it stands for `traceUrl`, `auditUrl` and `runUrl` where those are not given
+   * in code. @default null */
+  readonly storeUrl: string | null;
+  /** Where traces are written (a folder, `memory:`, `sqlite:<file>` or `postgres://…`), `null`
+   * for nowhere: `WORKFLOW_LOG_TRACE_ENABLE_WRITE` (on by default when a URL is set),
+   * `WORKFLOW_LOG_TRACE_URL`, else `WORKFLOW_STORE_URL`, else `WORKFLOW_LOG_TRACE_PATH`
+   * (`./logs`). @default null */
   readonly traceUrl: string | null;
   /** Where release audits are written, `null` for nowhere: `WORKFLOW_LOG_AUDIT_ENABLE_WRITE`,
-   * `WORKFLOW_LOG_AUDIT_URL`, else `WORKFLOW_LOG_AUDIT_PATH` (`./audits`). @default null */
+   * `WORKFLOW_LOG_AUDIT_URL`, else `WORKFLOW_STORE_URL`, else `WORKFLOW_LOG_AUDIT_PATH`
+   * (`./audits`). @default null */
   readonly auditUrl: string | null;
-  /** Where run records are kept (a folder, `memory:` or `sqlite:<file>`), `null` for nowhere:
-   * `WORKFLOW_LOG_RUN_ENABLE_WRITE` (on by default when `WORKFLOW_LOG_RUN_URL` is set),
-   * `WORKFLOW_LOG_RUN_URL`, else `WORKFLOW_LOG_RUN_PATH` (`./runs`). With a run store, a run
+  /** Where run records are kept (a folder, `memory:`, `sqlite:<file>` or `postgres://…`),
+   * `null` for nowhere: `WORKFLOW_LOG_RUN_ENABLE_WRITE` (on by default when a URL is set),
+   * `WORKFLOW_LOG_RUN_URL`, else `WORKFLOW_STORE_URL`, else `WORKFLOW_LOG_RUN_PATH` (`./runs`). With a run store, a run
    * whose process died is recovered when `serve` or `schedule` starts. @default null */
   readonly runUrl: string | null;
   /** `WORKFLOW_CORE_RECOVER`: what happens to a recorded run whose owner process ended:
@@ -80,6 +92,7 @@ export const DEFAULT_SETTINGS: Settings = {
   runDefaultLang: "javascript",
   secretEnv: [],
   runPermissions: "all",
+  storeUrl: null,
   traceUrl: null,
   auditUrl: null,
   runUrl: null,
@@ -116,6 +129,7 @@ export const ENGINE_SETTING_KEYS: readonly (keyof EngineSettings)[] = [
   "runDefaultLang",
   "secretEnv",
   "runPermissions",
+  "storeUrl",
   "traceUrl",
   "auditUrl",
   "runUrl",
@@ -309,6 +323,21 @@ const FIELDS: { readonly [K in keyof Settings]: Field<Settings[K]> } = {
       return undefined;
     },
   },
+  storeUrl: {
+    fromEnv: (get, report) => {
+      const raw = text(get, STORE_URL_ENV);
+      if (raw === undefined) return undefined;
+      return collect(() => (parseStoreUrl(raw, STORE_URL_ENV), raw), report);
+    },
+    fromCode: (value, label, report) => {
+      if (value === null) return null;
+      if (typeof value !== "string") {
+        report({ message: `${label}=${show(value)} must be a store URL or null` });
+        return undefined;
+      }
+      return collect(() => (parseStoreUrl(value, label), value), report);
+    },
+  },
   traceUrl: storeUrl("TRACE"),
   auditUrl: storeUrl("AUDIT"),
   runUrl: storeUrl("RUN"),
@@ -398,14 +427,51 @@ export function readSettings<K extends keyof Settings = keyof Settings>(
   const report: Report = (issue) => issues.push(issue);
   const keys: readonly (keyof Settings)[] = options.keys ?? ALL_KEYS;
   const settings: Record<string, unknown> = {};
+  const code = storeUrlInCode(overrides, options.labels);
   for (const key of keys) {
     const spec: Field<unknown> = FIELDS[key];
-    const code: unknown = overrides[key];
-    const value = code === undefined
+    const given: unknown = code.overrides[key];
+    const value = given === undefined
       ? spec.fromEnv(get, report)
-      : spec.fromCode(code, options.labels?.[key] ?? `settings.${key}`, report);
+      : spec.fromCode(given, code.labels[key] ?? `settings.${key}`, report);
     settings[key] = value === undefined ? DEFAULT_SETTINGS[key] : value;
   }
   if (issues.length) throw new ConfigError(issues);
   return settings as Pick<Settings, K>;
+}
+
+type Labels = Partial<Record<keyof Settings, string>>;
+
+/** `overrides` with a `storeUrl` given in code standing for the store URLs not given. */
+function storeUrlInCode(
+  overrides: Partial<Settings>,
+  labels: Labels = {},
+): { overrides: Partial<Settings>; labels: Labels } {
+  const storeUrl = overrides.storeUrl;
+  if (storeUrl === undefined || storeUrl === null) return { overrides, labels };
+  const out: Record<string, unknown> = { ...overrides };
+  const outLabels: Labels = { ...labels };
+  for (const key of ["traceUrl", "auditUrl", "runUrl"] as const) {
+    if (overrides[key] !== undefined) continue;
+    out[key] = storeUrl;
+    outLabels[key] ??= labels.storeUrl ?? "settings.storeUrl";
+  }
+  return { overrides: out as Partial<Settings>, labels: outLabels };
+}
+
+/**
+ * The setting a store's URL comes from, as error messages name it: the option given in code
+ * (`settings.traceUrl`, `settings.storeUrl`), else the environment variable
+ * (`WORKFLOW_LOG_TRACE_URL`, `WORKFLOW_STORE_URL`, `WORKFLOW_LOG_TRACE_PATH`).
+ */
+export function storeSettingName(
+  kind: "trace" | "audit" | "run",
+  get: (name: string) => string | undefined,
+  overrides: Partial<Settings> = {},
+): string {
+  const key = `${kind}Url` as const;
+  if (overrides[key] !== undefined) return `settings.${key}`;
+  if (overrides.storeUrl !== undefined && overrides.storeUrl !== null) return "settings.storeUrl";
+  const env = kind === "trace" ? "TRACE" : kind === "audit" ? "AUDIT" : "RUN";
+  return storeUrlEnvName(env, get) ?? `WORKFLOW_LOG_${env}_PATH`;
 }

@@ -182,6 +182,7 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
 const AREAS: readonly (() => Promise<Readonly<Record<string, CommandEntry>>>)[] = [
   () => import("./scheduler_commands.ts").then((area) => area.SCHEDULER_COMMANDS),
   () => import("./server_commands.ts").then((area) => area.SERVER_COMMANDS),
+  () => import("./worker_commands.ts").then((area) => area.WORKER_COMMANDS),
 ];
 
 /** Every command, in the order the help lists them. */

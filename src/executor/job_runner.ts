@@ -169,7 +169,10 @@ export async function runJob(
       return done({ status: "FAILED", errors: errorToRecord(error) });
     }
   }
-  if (job.runsOn.type !== "local") {
+  // A self-hosted job with labels and no host runs here: whoever runs the run carries those
+  // labels (a `workflow worker` claims only runs whose labels it has; docs/distributed.md).
+  const onLabelledWorker = job.runsOn.type === "self_hosted" && job.runsOn.with.host === undefined;
+  if (job.runsOn.type !== "local" && !onLabelledWorker) {
     return done({
       status: "FAILED",
       errors: errorToRecord(

@@ -132,8 +132,22 @@ function parseRunsOn(raw: unknown, path: ModelPath, issues: IssueCollector): Run
       `unknown runs-on type '${type}'; valid types: ${RUNS_ON_TYPES.join(", ")}` +
         didYouMean(type, RUNS_ON_TYPES),
     );
-  } else if (type === "self_hosted" && typeof args.host !== "string") {
-    issues.add(path, "runs-on type 'self_hosted' needs 'with.host' (the runner's URL)");
+  } else if (type === "self_hosted") {
+    const labels = args.labels;
+    const labelsOk = typeof labels === "string" ||
+      (Array.isArray(labels) && labels.length > 0 && labels.every((l) => typeof l === "string"));
+    if (labels !== undefined && !labelsOk) {
+      issues.add(
+        [...path, "with", "labels"],
+        `expected a label or a list of labels, got ${describeValue(labels)}`,
+      );
+    } else if (typeof args.host !== "string" && labels === undefined) {
+      issues.add(
+        path,
+        "runs-on type 'self_hosted' needs 'with.labels' (the labels of the workers that may " +
+          "run it) or 'with.host' (the runner's URL)",
+      );
+    }
   }
   return { type, with: args };
 }

@@ -41,7 +41,8 @@ export type ReleaseClaim = { readonly won: true } | { readonly won: false; reado
 
 /**
  * Where audit records go. Implementations: `MemoryAuditStore`, `FileAuditStore`,
- * `SqliteAuditStore`; all pass one contract suite (`tests/results/audit_contract.ts`).
+ * `SqliteAuditStore`, `PostgresAuditStore`; all pass one contract suite
+ * (`tests/results/audit_contract.ts`).
  */
 export interface AuditStore {
   /** Stores a record. A record with the same workflow, release and run id is replaced. */

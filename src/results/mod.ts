@@ -64,9 +64,11 @@ export {
   openStores,
   type OpenStoresOptions,
   parseStoreUrl,
+  STORE_URL_ENV,
   type StoreLocation,
   type Stores,
   type StoreSettings,
   storesFromEnv,
+  storeUrlEnvName,
   storeUrlFromEnv,
 } from "./stores.ts";

@@ -1,6 +1,6 @@
 /**
  * Chooses trace, audit and run stores from config values: a folder path → file store,
- * `memory:` → memory store, `sqlite:<file>` → SQLite store.
+ * `memory:` → memory store, `sqlite:<file>` → SQLite store, `postgres://…` → PostgreSQL store.
  *
  * @module
  */
@@ -8,6 +8,9 @@
 import { ConfigError } from "../errors.ts";
 import type { Runtime, RuntimeEnv } from "../runtime/types.ts";
 import type { SqliteDatabase } from "../runtime/sqlite.ts";
+import type { SqlClient } from "../runtime/sql.ts";
+import type { OpenPostgresOptions } from "../runtime/postgres.ts";
+import { hideUrlPassword } from "../util/secret_env.ts";
 import { joinPath } from "./_fs.ts";
 import type { AuditRecord, AuditStore } from "./audit_store.ts";
 import type { TraceRecord, TraceStore } from "./trace_store.ts";
@@ -18,7 +21,11 @@ import { readBooleanSetting } from "../util/bool.ts";
 export type StoreLocation =
   | { readonly kind: "memory" }
   | { readonly kind: "file"; readonly path: string }
-  | { readonly kind: "sqlite"; readonly path: string };
+  | { readonly kind: "sqlite"; readonly path: string }
+  | { readonly kind: "postgres"; readonly url: string };
+
+/** Text listing the store URL forms, for error messages. */
+const FORMS = "a folder path, 'memory:', 'sqlite:<file>' or 'postgres://user:password@host/db'";
 
 const issue = (setting: string | undefined, message: string) =>
   new ConfigError([setting ? { path: setting, message } : { message }]);
@@ -27,16 +34,18 @@ const issue = (setting: string | undefined, message: string) =>
  * Parses a store URL:
  * - `memory:` → in-memory store;
  * - `sqlite:<file>` (e.g. `sqlite:./workflow.db`, `sqlite::memory:`) → SQLite store;
+ * - `postgres://user:password@host:5432/database` (or `postgresql://`) → PostgreSQL store;
  * - `file:<path>`, `file:///abs/path` or a plain path (`./logs`) → file store;
  * - `{"type": "file"|"sqlite"|"memory", "path": "..."}` (the reference's JSON form).
  *
  * @param setting name of the setting it came from, used in error messages
- * @throws {ConfigError} for an empty value or an unknown scheme.
+ * @throws {ConfigError} for an empty value, an unknown scheme or a malformed PostgreSQL URL
+ *   (the message never shows the URL's password).
  */
 export function parseStoreUrl(value: string, setting?: string): StoreLocation {
   const text = value.trim();
   if (text === "") {
-    throw issue(setting, "store URL is empty: use a folder path, 'memory:' or 'sqlite:<file>'");
+    throw issue(setting, `store URL is empty: use ${FORMS}`);
   }
   if (text.startsWith("{")) return parseJsonLocation(text, setting);
   if (text === "memory:" || text === "memory://") return { kind: "memory" };
@@ -47,6 +56,9 @@ export function parseStoreUrl(value: string, setting?: string): StoreLocation {
     }
     return { kind: "sqlite", path };
   }
+  if (/^postgres(?:ql)?:/i.test(text)) {
+    return { kind: "postgres", url: checkPostgresUrl(text, setting) };
+  }
   if (text.startsWith("file://")) {
     return { kind: "file", path: decodeURIComponent(new URL(text).pathname) };
   }
@@ -55,11 +67,32 @@ export function parseStoreUrl(value: string, setting?: string): StoreLocation {
   if (scheme) {
     throw issue(
       setting,
-      `unsupported store URL scheme '${scheme[1]}:' in '${text}': use a folder path, ` +
-        `'memory:' or 'sqlite:<file>'`,
+      `unsupported store URL scheme '${scheme[1]}:' in '${hideUrlPassword(text)}': use ${FORMS}`,
     );
   }
   return { kind: "file", path: text };
+}
+
+/** `text` when it is a usable PostgreSQL URL, else a {@linkcode ConfigError} (password hidden). */
+function checkPostgresUrl(text: string, setting: string | undefined): string {
+  const shown = hideUrlPassword(text);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw issue(
+      setting,
+      `'${shown}' is not a valid PostgreSQL URL: use postgres://user:password@host:5432/database ` +
+        `(percent-encode special characters in the password)`,
+    );
+  }
+  if (url.pathname.replace(/^\//, "") === "") {
+    throw issue(
+      setting,
+      `'${shown}' names no database: add it, e.g. postgres://…@${url.host}/workflow`,
+    );
+  }
+  return text;
 }
 
 function parseJsonLocation(text: string, setting: string | undefined): StoreLocation {
@@ -103,6 +136,14 @@ export interface OpenStoresOptions {
   readonly masker?: StoreMasker;
   /** Opens SQLite databases. @default `openSqliteDatabase` from `src/runtime/sqlite.ts` */
   readonly openSqlite?: (path: string) => Promise<SqliteDatabase>;
+  /** Opens PostgreSQL connection pools. @default `openPostgres` from `src/runtime/postgres.ts` */
+  readonly openPostgres?: (url: string, options: OpenPostgresOptions) => Promise<SqlClient>;
+  /** Name of the setting the trace URL came from, for error messages. @default "traceUrl" */
+  readonly traceSetting?: string;
+  /** Name of the setting the audit URL came from, for error messages. @default "auditUrl" */
+  readonly auditSetting?: string;
+  /** Name of the setting the run store URL came from, for error messages. @default "runUrl" */
+  readonly runSetting?: string;
 }
 
 /** The stores {@linkcode openStores} opened. */
@@ -136,29 +177,45 @@ export async function openStores(
     path === ":memory:" || path.startsWith("/") || /^[a-zA-Z]:[\\/]/.test(path)
       ? path
       : joinPath(runtime.cwd(), path.replace(/^\.\//, ""));
+  const postgres = sharedPostgres(options.openPostgres);
+  const traceSetting = options.traceSetting ?? "traceUrl";
+  const auditSetting = options.auditSetting ?? "auditUrl";
+  const runSetting = options.runSetting ?? "runUrl";
 
   let trace: TraceStore | null = null;
   if (options.traceUrl !== undefined) {
-    const location = parseStoreUrl(options.traceUrl, "traceUrl");
+    const location = parseStoreUrl(options.traceUrl, traceSetting);
     trace = location.kind === "memory"
       ? new (await import("./memory_trace_store.ts")).MemoryTraceStore()
       : location.kind === "file"
       ? new (await import("./file_trace_store.ts")).FileTraceStore(runtime.fs, location.path)
-      : new (await import("./sqlite_trace_store.ts")).SqliteTraceStore(
+      : location.kind === "sqlite"
+      ? new (await import("./sqlite_trace_store.ts")).SqliteTraceStore(
         await openSqlite(sqlitePath(location.path)),
+      )
+      : await withClient(
+        await postgres(location.url, traceSetting),
+        async (client) =>
+          (await import("./postgres_trace_store.ts")).PostgresTraceStore.open(client),
       );
     if (options.masker) trace = maskTraceStore(trace, options.masker);
   }
   let audit: AuditStore | null = null;
   if (options.auditUrl !== undefined) {
-    const location = parseStoreUrl(options.auditUrl, "auditUrl");
     try {
+      const location = parseStoreUrl(options.auditUrl, auditSetting);
       audit = location.kind === "memory"
         ? new (await import("./memory_audit_store.ts")).MemoryAuditStore()
         : location.kind === "file"
         ? new (await import("./file_audit_store.ts")).FileAuditStore(runtime.fs, location.path)
-        : new (await import("./sqlite_audit_store.ts")).SqliteAuditStore(
+        : location.kind === "sqlite"
+        ? new (await import("./sqlite_audit_store.ts")).SqliteAuditStore(
           await openSqlite(sqlitePath(location.path)),
+        )
+        : await withClient(
+          await postgres(location.url, auditSetting),
+          async (client) =>
+            (await import("./postgres_audit_store.ts")).PostgresAuditStore.open(client),
         );
     } catch (error) {
       await trace?.close();
@@ -168,14 +225,19 @@ export async function openStores(
   }
   let run: RunStore | null = null;
   if (options.runUrl !== undefined) {
-    const location = parseStoreUrl(options.runUrl, "runUrl");
     try {
+      const location = parseStoreUrl(options.runUrl, runSetting);
       run = location.kind === "memory"
         ? new (await import("./memory_run_store.ts")).MemoryRunStore()
         : location.kind === "file"
         ? new (await import("./file_run_store.ts")).FileRunStore(runtime.fs, location.path)
-        : new (await import("./sqlite_run_store.ts")).SqliteRunStore(
+        : location.kind === "sqlite"
+        ? new (await import("./sqlite_run_store.ts")).SqliteRunStore(
           await openSqlite(sqlitePath(location.path)),
+        )
+        : await withClient(
+          await postgres(location.url, runSetting),
+          async (client) => (await import("./postgres_run_store.ts")).PostgresRunStore.open(client),
         );
     } catch (error) {
       await Promise.all([trace?.close(), audit?.close()]);
@@ -189,6 +251,57 @@ export async function openStores(
     async close() {
       await Promise.all([trace?.close(), audit?.close(), run?.close()]);
     },
+  };
+}
+
+/** `open(client)`, closing `client` when that fails (a store owns its client once open). */
+async function withClient<T>(
+  client: SqlClient,
+  open: (client: SqlClient) => Promise<T>,
+): Promise<T> {
+  try {
+    return await open(client);
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+}
+
+/**
+ * Opens PostgreSQL pools so that stores on the same URL share one pool (closed when the last
+ * of them closes it), e.g. the trace and audit stores of one `WORKFLOW_STORE_URL`.
+ */
+function sharedPostgres(
+  open: OpenStoresOptions["openPostgres"],
+): (url: string, setting: string) => Promise<SqlClient> {
+  const pools = new Map<string, { client: Promise<SqlClient>; users: number }>();
+  return async (url, setting) => {
+    let pool = pools.get(url);
+    if (!pool) {
+      const opener = open ??
+        (async (url: string, options: OpenPostgresOptions) =>
+          (await import("../runtime/postgres.ts")).openPostgres(url, options));
+      pool = { client: opener(url, { setting }), users: 0 };
+      pools.set(url, pool);
+    }
+    pool.users++;
+    const client = await pool.client;
+    const shared = pool;
+    let closed = false;
+    return {
+      query: (text, params) => client.query(text, params),
+      transaction: (body) => client.transaction(body),
+      listen: (channel, onMessage) => client.listen(channel, onMessage),
+      notify: (channel, payload) => client.notify(channel, payload),
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        if (--shared.users === 0) {
+          pools.delete(url);
+          await client.close();
+        }
+      },
+    };
   };
 }
 
@@ -226,12 +339,14 @@ export function maskAuditStore(store: AuditStore, masker: StoreMasker): AuditSto
   };
 }
 
+/** The variable that sets every store whose own `WORKFLOW_LOG_<kind>_URL` is unset. */
+export const STORE_URL_ENV = "WORKFLOW_STORE_URL";
+
 /**
- * Where one store lives, from `WORKFLOW_LOG_<kind>_ENABLE_WRITE` (default: on when
- * `WORKFLOW_LOG_<kind>_URL` is set), `WORKFLOW_LOG_<kind>_URL`, else
- * `WORKFLOW_LOG_<kind>_PATH` (default `./logs` for traces, `./audits` for audits, `./runs` for
- * run records);
- * `undefined` when writing is off.
+ * Where one store lives, from `WORKFLOW_LOG_<kind>_ENABLE_WRITE` (default: on when a URL is
+ * set), `WORKFLOW_LOG_<kind>_URL`, else `WORKFLOW_STORE_URL`, else `WORKFLOW_LOG_<kind>_PATH`
+ * (default `./logs` for traces, `./audits` for audits, `./runs` for run records); `undefined`
+ * when writing is off.
  *
  * @param kind Which store.
  * @param get Looks up an environment variable.
@@ -241,13 +356,13 @@ export function storeUrlFromEnv(
   kind: "TRACE" | "AUDIT" | "RUN",
   get: (name: string) => string | undefined,
 ): string | undefined {
-  const urlName = `WORKFLOW_LOG_${kind}_URL`;
+  const urlName = storeUrlEnvName(kind, get);
   const pathName = `WORKFLOW_LOG_${kind}_PATH`;
-  const url = get(urlName);
+  const url = urlName === undefined ? undefined : get(urlName);
   const enableName = `WORKFLOW_LOG_${kind}_ENABLE_WRITE`;
   const enabled = readBooleanSetting(enableName, get(enableName)) ?? url !== undefined;
   if (!enabled) return undefined;
-  if (url !== undefined) {
+  if (url !== undefined && urlName !== undefined) {
     parseStoreUrl(url, urlName);
     return url;
   }
@@ -257,6 +372,20 @@ export function storeUrlFromEnv(
 }
 
 const DEFAULT_PATHS = { TRACE: "./logs", AUDIT: "./audits", RUN: "./runs" } as const;
+
+/**
+ * The variable a store's URL comes from: `WORKFLOW_LOG_<kind>_URL` when set, else
+ * `WORKFLOW_STORE_URL` when set, else `undefined` (a folder path or nothing).
+ */
+export function storeUrlEnvName(
+  kind: "TRACE" | "AUDIT" | "RUN",
+  get: (name: string) => string | undefined,
+): string | undefined {
+  const own = `WORKFLOW_LOG_${kind}_URL`;
+  if (get(own) !== undefined) return own;
+  if (get(STORE_URL_ENV) !== undefined) return STORE_URL_ENV;
+  return undefined;
+}
 
 /** Store settings read from the environment. */
 export interface StoreSettings {
@@ -269,13 +398,14 @@ export interface StoreSettings {
 }
 
 /**
- * Reads store settings from `WORKFLOW_LOG_*` variables:
- * - `WORKFLOW_LOG_TRACE_ENABLE_WRITE` (default: on when `WORKFLOW_LOG_TRACE_URL` is set,
- *   else off), `WORKFLOW_LOG_TRACE_URL`, else `WORKFLOW_LOG_TRACE_PATH` (default `./logs`);
+ * Reads store settings from `WORKFLOW_LOG_*` variables and `WORKFLOW_STORE_URL`:
+ * - `WORKFLOW_LOG_TRACE_ENABLE_WRITE` (default: on when a trace URL is set, else off),
+ *   `WORKFLOW_LOG_TRACE_URL`, else `WORKFLOW_STORE_URL`, else `WORKFLOW_LOG_TRACE_PATH`
+ *   (default `./logs`);
  * - `WORKFLOW_LOG_AUDIT_ENABLE_WRITE` (same rule), `WORKFLOW_LOG_AUDIT_URL`, else
- *   `WORKFLOW_LOG_AUDIT_PATH` (default `./audits`);
+ *   `WORKFLOW_STORE_URL`, else `WORKFLOW_LOG_AUDIT_PATH` (default `./audits`);
  * - `WORKFLOW_LOG_RUN_ENABLE_WRITE` (same rule), `WORKFLOW_LOG_RUN_URL`, else
- *   `WORKFLOW_LOG_RUN_PATH` (default `./runs`).
+ *   `WORKFLOW_STORE_URL`, else `WORKFLOW_LOG_RUN_PATH` (default `./runs`).
  *
  * @throws {ConfigError} naming the variable, for a bad boolean or a malformed URL.
  */

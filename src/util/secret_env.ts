@@ -37,7 +37,7 @@ export function isSecretEnvName(name: string, listed: readonly string[] = []): b
 }
 
 /** A URL with a password in its user info: `scheme://user:password@host`. */
-const URL_WITH_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]+@/i;
+const URL_WITH_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/\s]+@/i;
 
 /**
  * Names of the server's own credentials in `env`: `WORKFLOW_API_TOKEN`, and every other
@@ -74,4 +74,18 @@ export function credentialTexts(value: string): string[] {
     }
   }
   return texts;
+}
+
+/**
+ * `url` with the password of its user info replaced by `***`, for messages and listings;
+ * text that is not such a URL comes back unchanged.
+ *
+ * @example
+ * ```ts
+ * hideUrlPassword("postgres://app:s3cret@db:5432/workflow"); // "postgres://app:***@db:5432/workflow"
+ * ```
+ */
+export function hideUrlPassword(url: string): string {
+  // Up to the last `@` before the path: a password may hold an unencoded `@`.
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@\s:]*:)[^/\s]*@/i, "$1***@");
 }

@@ -1,8 +1,11 @@
 /**
  * Benchmark q-runs-page: one page of 100 runs (filtered by workflow, after a cursor) out of
- * 10,000 runs in the file and SQLite trace stores, as `GET /runs` asks for it. Prints JSON
- * lines. `q-runs-page-file` reuses one store (ended runs are remembered after the first
- * listing); `q-runs-page-file-cold` opens a new store per page (every run.jsonl is read).
+ * 10,000 runs in the file, SQLite and PostgreSQL trace stores, as `GET /runs` asks for it.
+ * Prints JSON lines. `q-runs-page-file` reuses one store (ended runs are remembered after the
+ * first listing); `q-runs-page-file-cold` opens a new store per page (every run.jsonl is read).
+ * The PostgreSQL cases run on a throwaway server on loopback (`WF_TEST_POSTGRES_URL`, or
+ * one started here); `q-trace-write-postgres` writes the 10,000 runs' 20,000 records in
+ * batches of 1,000.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import process from "node:process";
@@ -11,6 +14,9 @@ import { detectRuntime } from "../../src/runtime/mod.ts";
 import { openSqliteDatabase } from "../../src/runtime/sqlite.ts";
 import { FileTraceStore } from "../../src/results/file_trace_store.ts";
 import { SqliteTraceStore } from "../../src/results/sqlite_trace_store.ts";
+import { PostgresTraceStore } from "../../src/results/postgres_trace_store.ts";
+import { openPostgres } from "../../src/runtime/postgres.ts";
+import { testDatabase } from "../_postgres.ts";
 import type { TraceRecord, TraceStore } from "../../src/results/trace_store.ts";
 import { measure } from "./_measure.ts";
 
@@ -37,10 +43,10 @@ function runRecords(i: number): TraceRecord[] {
   ];
 }
 
-async function fill(store: TraceStore): Promise<void> {
+async function fill(store: TraceStore, offset = 0): Promise<void> {
   for (let i = 0; i < RUNS; i += 500) {
     const batch: TraceRecord[] = [];
-    for (let j = i; j < Math.min(RUNS, i + 500); j++) batch.push(...runRecords(j));
+    for (let j = i; j < Math.min(RUNS, i + 500); j++) batch.push(...runRecords(j + offset));
     await store.write(batch);
   }
   await store.flush();
@@ -86,6 +92,26 @@ try {
         note: `1 page of ${PAGE} from ${RUNS} runs, SQLite store`,
       });
       await store.close();
+    }
+  }
+  if (want("q-runs-page-postgres") || want("q-trace-write-postgres")) {
+    const db = await testDatabase();
+    const store = await PostgresTraceStore.open(await openPostgres(db.url));
+    try {
+      let round = 0;
+      await measure("q-trace-write-postgres", 2 * RUNS, () => fill(store, ++round * RUNS), {
+        runs: 3,
+        warmup: 1,
+        warmupMs: 0,
+        note: `${2 * RUNS} trace records in batches of 1,000, PostgreSQL store on loopback`,
+      });
+      await fill(store);
+      await measure("q-runs-page-postgres", PAGE, () => onePage(store), {
+        note: `1 page of ${PAGE} from ${(round + 1) * RUNS} runs, PostgreSQL store on loopback`,
+      });
+    } finally {
+      await store.close();
+      await db.drop();
     }
   }
 } finally {

@@ -304,6 +304,24 @@ wf:
     );
   });
 
+  it("runs a self_hosted job that names labels (and no host) where the run is: on the worker carrying them", async () => {
+    const engine = await engineFor(`
+wf:
+  type: Workflow
+  jobs:
+    train:
+      runs-on: {type: self_hosted, with: {labels: [gpu]}}
+      stages: [{name: x, echo: x}]
+    remote:
+      runs-on: {type: self_hosted, with: {host: "http://runner:8080"}}
+      stages: [{name: x, echo: x}]
+`);
+    const jobs = (await engine.execute("wf")).context.jobs as Jobs;
+    assert.equal(jobs.train.status, "SUCCESS");
+    assert.equal(jobs.remote.status, "FAILED");
+    assert.match(jobs.remote.errors!.message, /runs-on 'self_hosted' is not supported yet/);
+  });
+
   it("emits start and end events for run, job, strategy and stage with statuses and durations", async () => {
     const engine = await engineFor(`
 wf:

@@ -87,6 +87,8 @@ describe("parseWorkflow() via buildWorkflow()", () => {
             stages: [stage],
           },
           b: { "runs-on": { type: "self_hosted" }, stages: [stage] },
+          c: { "runs-on": { type: "self_hosted", with: { labels: [1] } }, stages: [stage] },
+          d: { "runs-on": { type: "self_hosted", with: { labels: ["gpu"] } }, stages: [stage] },
         },
       }),
       [
@@ -94,7 +96,8 @@ describe("parseWorkflow() via buildWorkflow()", () => {
         "jobs.a.trigger-rule: unknown trigger rule 'all_sucess'; valid rules: all_success, all_failed, all_done, one_failed, one_success, none_failed, none_skipped; did you mean 'all_success'?",
         "jobs.a.strategy.matrix.env: a matrix key needs at least one value",
         "jobs.a.strategy.max-parallel: expected a whole number ≥ 1, got a number (0)",
-        "jobs.b.runs-on: runs-on type 'self_hosted' needs 'with.host' (the runner's URL)",
+        "jobs.b.runs-on: runs-on type 'self_hosted' needs 'with.labels' (the labels of the workers that may run it) or 'with.host' (the runner's URL)",
+        "jobs.c.runs-on.with.labels: expected a label or a list of labels, got a list",
       ],
     );
   });

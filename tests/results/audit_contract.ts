@@ -239,6 +239,26 @@ export function auditStoreContract(
 
     if (!options.persistent) return;
     it(
+      "a claim outlives the store: a store reopened on the same data still refuses it",
+      { skip },
+      withStore(async ({ store, reopen }) => {
+        assert.ok(reopen, "a persistent store's factory gives reopen()");
+        assert.deepEqual(await store.claim("wf-daily", JAN_1, "first"), { won: true });
+        await store.close();
+        const again = await reopen();
+        try {
+          assert.deepEqual(await again.claim("wf-daily", JAN_1, "second"), {
+            won: false,
+            owner: "first",
+          });
+          assert.deepEqual(await again.list(), [], "a claim lists no audit");
+        } finally {
+          await again.close();
+        }
+      }),
+    );
+
+    it(
       "records written before close() can be read by a store reopened on the same data",
       { skip },
       withStore(async ({ store, reopen }) => {

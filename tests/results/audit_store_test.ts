@@ -4,6 +4,9 @@ import { openSqliteDatabase } from "../../src/runtime/sqlite.ts";
 import { FileAuditStore } from "../../src/results/file_audit_store.ts";
 import { MemoryAuditStore } from "../../src/results/memory_audit_store.ts";
 import { SqliteAuditStore } from "../../src/results/sqlite_audit_store.ts";
+import { openPostgres } from "../../src/runtime/postgres.ts";
+import { PostgresAuditStore } from "../../src/results/postgres_audit_store.ts";
+import { testDatabase } from "../_postgres.ts";
 import { sqliteSkipReason, tempDir } from "./_helpers.ts";
 import { auditStoreContract } from "./audit_contract.ts";
 
@@ -36,3 +39,9 @@ auditStoreContract("sqlite", async () => {
     dispose: dir.remove,
   };
 }, { persistent: true, skip: sqliteSkipReason });
+
+auditStoreContract("postgres", async () => {
+  const database = await testDatabase();
+  const open = async () => PostgresAuditStore.open(await openPostgres(database.url));
+  return { store: await open(), reopen: open, dispose: database.drop };
+}, { persistent: true });

@@ -4,6 +4,9 @@ import { openSqliteDatabase } from "../../src/runtime/sqlite.ts";
 import { FileRunStore } from "../../src/results/file_run_store.ts";
 import { MemoryRunStore } from "../../src/results/memory_run_store.ts";
 import { SqliteRunStore } from "../../src/results/sqlite_run_store.ts";
+import { PostgresRunStore } from "../../src/results/postgres_run_store.ts";
+import { openPostgres } from "../../src/runtime/postgres.ts";
+import { testDatabase } from "../_postgres.ts";
 import { sqliteSkipReason, tempDir } from "./_helpers.ts";
 import { runStoreContract } from "./run_contract.ts";
 
@@ -36,3 +39,9 @@ runStoreContract("sqlite", async () => {
     dispose: dir.remove,
   };
 }, { persistent: true, skip: sqliteSkipReason });
+
+runStoreContract("postgres", async () => {
+  const db = await testDatabase();
+  const open = async () => PostgresRunStore.open(await openPostgres(db.url));
+  return { store: await open(), reopen: open, dispose: db.drop };
+}, { persistent: true });

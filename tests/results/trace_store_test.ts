@@ -4,6 +4,9 @@ import { openSqliteDatabase } from "../../src/runtime/sqlite.ts";
 import { FileTraceStore } from "../../src/results/file_trace_store.ts";
 import { MemoryTraceStore } from "../../src/results/memory_trace_store.ts";
 import { SqliteTraceStore } from "../../src/results/sqlite_trace_store.ts";
+import { openPostgres } from "../../src/runtime/postgres.ts";
+import { PostgresTraceStore } from "../../src/results/postgres_trace_store.ts";
+import { testDatabase } from "../_postgres.ts";
 import { sqliteSkipReason, tempDir } from "./_helpers.ts";
 import { traceStoreContract } from "./trace_contract.ts";
 
@@ -36,3 +39,9 @@ traceStoreContract("sqlite", async () => {
     dispose: dir.remove,
   };
 }, { persistent: true, skip: sqliteSkipReason });
+
+traceStoreContract("postgres", async () => {
+  const database = await testDatabase();
+  const open = async () => PostgresTraceStore.open(await openPostgres(database.url));
+  return { store: await open(), reopen: open, dispose: database.drop };
+}, { persistent: true });

@@ -3,7 +3,8 @@
  * value can take (a trigger child, a matrix, a foreach, a stage name and id, a failing stage's
  * message, a stage printing its whole environment) with the server's API token set; then every
  * byte that leaves the engine (CLI text and JSON, file and SQLite traces and audits, API
- * responses, the event stream) is searched for the raw values. None may appear.
+ * responses, the event stream) is searched for the raw values. None may appear. With PostgreSQL
+ * stores, the store URL's password is searched for too.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -15,6 +16,8 @@ import { type LifecycleDetail, onLifecycle } from "../../src/executor/events.ts"
 import { FileAuditStore } from "../../src/results/mod.ts";
 import { runCliCaptured, runtimeWithEnv, withProcessEnv } from "../_helpers.ts";
 import { sqliteSkipReason } from "../results/_helpers.ts";
+import { openPostgres } from "../../src/runtime/postgres.ts";
+import { testDatabase } from "../_postgres.ts";
 
 const PARAM_SECRET = "s3cr3t-PARAM-7f1c";
 const ENV_SECRET = "s3cr3t-ENV-9a2b";
@@ -120,14 +123,14 @@ class Scan {
   }
 
   /** Asserts every sink is non-empty, shows `***`, and holds none of the raw values. */
-  assertClean(): void {
+  assertClean(extra: readonly string[] = []): void {
     const leaks: string[] = [];
     for (const [name, text] of Object.entries(this.sinks)) {
       assert.ok(text.length > 0, `sink '${name}' is empty, so the scan would pass vacuously`);
       if (!this.#unmasked.has(name)) {
         assert.ok(text.includes("***"), `sink '${name}' shows no *** where a secret would be`);
       }
-      for (const raw of RAW) if (text.includes(raw)) leaks.push(`${name}: ${raw}`);
+      for (const raw of [...RAW, ...extra]) if (text.includes(raw)) leaks.push(`${name}: ${raw}`);
     }
     assert.deepEqual(leaks, [], `raw secrets found:\n${leaks.join("\n")}`);
   }
@@ -272,4 +275,31 @@ describe("leak scan", () => {
       scan.assertClean();
     },
   );
+
+  it("no raw secret, API token or store password reaches the PostgreSQL stores", async () => {
+    const dir = await tempDir();
+    const db = await testDatabase();
+    const password = decodeURIComponent(new URL(db.url).password);
+    const scan = new Scan();
+    try {
+      // In the process environment too, so the stage that prints its environment would show it.
+      await withProcessEnv({ ...HOST_ENV, WORKFLOW_STORE_URL: db.url }, async () => {
+        await scanCli(scan, "postgres", dir, { trace: db.url, audit: db.url });
+      });
+      const sql = await openPostgres(db.url);
+      try {
+        for (const table of ["workflow_trace_records", "workflow_trace_runs", "workflow_audits"]) {
+          const rows = await sql.query(`SELECT * FROM ${table}`);
+          scan.add(`postgres ${table}`, JSON.stringify(rows), {
+            masks: table !== "workflow_trace_runs",
+          });
+        }
+      } finally {
+        await sql.close();
+      }
+    } finally {
+      await db.drop();
+    }
+    scan.assertClean([password]);
+  });
 });

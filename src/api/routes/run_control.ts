@@ -62,6 +62,34 @@ async function ownRun(deps: ApiDeps, runId: string, doing: string): Promise<ApiR
   );
 }
 
+/** What a run store that queues runs for workers offers to cancel one (the PostgreSQL one). */
+interface CancellableRunStore {
+  requestCancel(runId: string, now: number, reason?: string): Promise<
+    "cancelled" | "requested" | null
+  >;
+}
+
+/**
+ * Cancels a run this server did not start but its run store queues for workers: a queued run
+ * ends CANCEL at once (200); a running one is flagged, and the worker holding it, told by
+ * NOTIFY (or at its next poll), cancels it (202: poll `Location`). `null` when the store has
+ * no such run (or cannot cancel), so the usual answers follow.
+ */
+async function cancelElsewhere(deps: ApiDeps, runId: string): Promise<Response | null> {
+  const store = deps.engine.runs as Partial<CancellableRunStore> | null;
+  if (typeof store?.requestCancel !== "function") return null;
+  const answer = await store.requestCancel(
+    runId,
+    deps.engine.runtime.clock.now(),
+    "cancelled through the API",
+  );
+  if (answer === null) return null;
+  const location = `${deps.prefix}/runs/${encodeURIComponent(runId)}`;
+  return answer === "cancelled"
+    ? json({ run_id: runId, status: "CANCEL", queued: true }, 200, { location })
+    : json({ run_id: runId, status: "WAIT", cancel_requested: true }, 202, { location });
+}
+
 function runBody(run: ApiRun): Record<string, unknown> {
   return {
     ...apiRunRow(run),
@@ -89,7 +117,9 @@ export const RUN_CONTROL_ROUTES: readonly RouteDefinition[] = [
       },
       202: {
         description: "Cancellation asked but the run has not ended within 5 s: poll " +
-          "`Location`.",
+          "`Location`. A run of a PostgreSQL run store held by a `workflow worker`: " +
+          "`{run_id, status: WAIT, cancel_requested: true}` (its worker cancels it; a run " +
+          "still queued ends at once: 200 `{run_id, status: CANCEL, queued: true}`).",
       },
       404: ERROR("No run has that id."),
       409: ERROR(
@@ -99,6 +129,10 @@ export const RUN_CONTROL_ROUTES: readonly RouteDefinition[] = [
     },
     async handle({ c, deps }) {
       const runId = c.req.param("run_id")!;
+      if (!deps.runs.get(runId)) {
+        const elsewhere = await cancelElsewhere(deps, runId);
+        if (elsewhere) return elsewhere;
+      }
       const run = await ownRun(deps, runId, "cancel");
       if (run.finished) throw ended(runId, run.status, "cancel");
       run.controller.abort(new CancelError("cancelled through the API"));

@@ -12,7 +12,11 @@ import { validateCron } from "../../scheduler/cron.ts";
 import { findWorkflow, startRun } from "../_runs.ts";
 import { ERROR, RESULT, RUN_ID_SCHEMA } from "../_docs.ts";
 import type { JsonSchema } from "../_schema.ts";
-import { acceptedRun, json, type RouteDefinition } from "../route_table.ts";
+import { acceptedRun, type ApiDeps, json, type RouteDefinition } from "../route_table.ts";
+import { ApiError } from "../errors.ts";
+import { coerceParams } from "../../models/param_coerce.ts";
+import type { NewRun } from "../../results/run_store.ts";
+import { runnerLabels } from "../../run_records.ts";
 import { formatTraceParent, parseTraceParent } from "../../telemetry/traceparent.ts";
 
 const NAME = { name: "Workflow name." };
@@ -66,6 +70,12 @@ const EXECUTE_BODY: JsonSchema = {
       description: `Use this run id instead of a new one: ${RUN_ID_SCHEMA.description}; ` +
         "it must not name a run that exists.",
     },
+    queue: {
+      type: "boolean",
+      description: "Queue the run for `workflow worker` processes instead of running it here " +
+        "(needs a PostgreSQL run store, e.g. `WORKFLOW_STORE_URL`): answers 202 " +
+        "`{run_id, workflow, status: WAIT, queued: true, labels}` at once.",
+    },
   },
 };
 
@@ -76,6 +86,55 @@ const ISSUES: JsonSchema = {
     issues: { type: "array", items: { type: "object" } },
   },
 };
+
+/** What a run store that queues runs for workers offers (the PostgreSQL one). */
+interface QueueingRunStore {
+  enqueue(run: NewRun): Promise<unknown>;
+  onQueued(onRun: (runId: string) => void): Promise<unknown>;
+}
+
+/**
+ * Queues a run of `workflow` for `workflow worker` processes: its params are checked as for a
+ * run here, its labels are its jobs' `runs-on` labels.
+ *
+ * @throws {ApiError} 409 `NoQueue` without a PostgreSQL run store; 400 for a bad param.
+ */
+async function queueRun(
+  deps: ApiDeps,
+  workflow: Workflow,
+  params: Record<string, unknown>,
+  givenRunId: unknown,
+): Promise<Response> {
+  const store = deps.engine.runs as Partial<QueueingRunStore> | null;
+  if (typeof store?.onQueued !== "function" || typeof store.enqueue !== "function") {
+    throw new ApiError(
+      409,
+      "NoQueue",
+      "queue needs a PostgreSQL run store that workers read (set WORKFLOW_STORE_URL=" +
+        "postgres://…, run 'workflow worker'); this server has none",
+    );
+  }
+  const clock = deps.engine.runtime.clock;
+  coerceParams(workflow.params, params, {
+    timezone: deps.engine.settings.timezone,
+    now: clock.now(),
+  });
+  const runId = typeof givenRunId === "string" ? givenRunId : deps.engine.newRunId(workflow.name);
+  const labels = runnerLabels(workflow);
+  await store.enqueue({
+    runId,
+    workflow: workflow.name,
+    params: toJsonValue(params) as Record<string, unknown>,
+    labels,
+    queuedAt: clock.now(),
+  });
+  const location = `${deps.prefix}/runs/${encodeURIComponent(runId)}`;
+  return json(
+    { run_id: runId, workflow: workflow.name, status: "WAIT", queued: true, labels },
+    202,
+    { location },
+  );
+}
 
 /** The workflow routes. */
 export const WORKFLOW_ROUTES: readonly RouteDefinition[] = [
@@ -220,12 +279,16 @@ export const WORKFLOW_ROUTES: readonly RouteDefinition[] = [
           "(`field` names it).",
       ),
       404: ERROR("No workflow has that name."),
-      409: ERROR("A run with that `run_id` exists (running, or in the trace store)."),
+      409: ERROR(
+        "A run with that `run_id` exists (running, or in the trace store), or `queue` was " +
+          "asked without a PostgreSQL run store (`NoQueue`).",
+      ),
       503: ERROR("The server is shutting down."),
     },
     async handle({ c, deps, body }) {
       const workflow = findWorkflow(deps, c.req.param("name")!);
       const params = (body.params ?? {}) as Record<string, unknown>;
+      if (body.queue === true) return await queueRun(deps, workflow, params, body.run_id);
       const parent = parseTraceParent(c.req.header("traceparent"));
       const { run, done } = await startRun(deps, workflow, params, {
         runId: body.run_id as string | undefined,
