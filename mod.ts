@@ -27,28 +27,6 @@ export {
   detectRuntime,
 } from "./src/runtime/mod.ts";
 export { serve, type ServeOptions, type Server } from "./src/api/serve.ts";
-export { openPostgres, type OpenPostgresOptions } from "./src/runtime/postgres.ts";
-export type {
-  SqlClient,
-  SqlQueryable,
-  SqlRow,
-  SqlSubscription,
-  SqlValue,
-} from "./src/runtime/sql.ts";
-export { PostgresAuditStore } from "./src/results/postgres_audit_store.ts";
-export { PostgresTraceStore } from "./src/results/postgres_trace_store.ts";
-export {
-  type ClaimedRunRecord,
-  type ClaimExpiredOptions,
-  PostgresRunStore,
-  RUN_CANCEL_CHANNEL,
-  RUN_QUEUED_CHANNEL,
-} from "./src/results/postgres_run_store.ts";
-export {
-  migratePostgres,
-  POSTGRES_MIGRATIONS,
-  type PostgresMigration,
-} from "./src/results/postgres_schema.ts";
 
 // `deno run -A mod.ts <command>` (and `bun mod.ts <command>`) runs the CLI. No top-level
 // await here, so the library entry stays loadable everywhere.

@@ -4,8 +4,8 @@
  * per release, which `release()` and the `Scheduler` read (and claim) to never run a release
  * twice; a `RunStore` keeps each run's record (owner, lease, attempt, a checkpoint per finished
  * job), from which `recoverRuns()` resumes the runs of a process that died. Each comes in memory,
- * file and SQLite form; `openStores` opens them from URLs
- * (`memory:`, `file:./logs`, `sqlite:./runs.db`), as the `WORKFLOW_LOG_*` settings do.
+ * file, SQLite and PostgreSQL form; `openStores` opens them from URLs
+ * (`memory:`, `file:./logs`, `sqlite:./runs.db`, `postgres://…`), as the `WORKFLOW_LOG_*` settings do.
  *
  * @example
  * ```ts
@@ -85,3 +85,25 @@ export {
   type Stores,
 } from "./src/results/stores.ts";
 export { openSqliteDatabase, type SqliteDatabase, type SqliteValue } from "./src/runtime/sqlite.ts";
+export { openPostgres, type OpenPostgresOptions } from "./src/runtime/postgres.ts";
+export type {
+  SqlClient,
+  SqlQueryable,
+  SqlRow,
+  SqlSubscription,
+  SqlValue,
+} from "./src/runtime/sql.ts";
+export { PostgresAuditStore } from "./src/results/postgres_audit_store.ts";
+export { PostgresTraceStore } from "./src/results/postgres_trace_store.ts";
+export {
+  type ClaimedRunRecord,
+  type ClaimExpiredOptions,
+  PostgresRunStore,
+  RUN_CANCEL_CHANNEL,
+  RUN_QUEUED_CHANNEL,
+} from "./src/results/postgres_run_store.ts";
+export {
+  migratePostgres,
+  POSTGRES_MIGRATIONS,
+  type PostgresMigration,
+} from "./src/results/postgres_schema.ts";
