@@ -7,7 +7,7 @@
  */
 
 import type { Runtime } from "./runtime/types.ts";
-import type { Stage, Workflow } from "./models/types.ts";
+import type { Workflow } from "./models/types.ts";
 import {
   ENGINE_SETTING_KEYS,
   type EngineSettings,
