@@ -82,7 +82,7 @@ quick:
     first:
       stages:
         - name: Wait a little
-          sleep: 0.4
+          sleep: 2
         - name: Say hi
           id: hi
           echo: hi
