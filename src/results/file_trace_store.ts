@@ -323,13 +323,11 @@ export class FileTraceStore implements TraceStore {
       settled: now !== undefined && root.mtimeMs > 0 &&
         now - root.mtimeMs >= (root.mtimeMs % 1000 === 0 ? COARSE_SETTLE_MS : SETTLE_MS),
     };
-    if (names.length !== this.#index.size || this.#sorted === undefined) {
-      const present = new Set(names);
-      for (const name of this.#index.keys()) {
-        if (!present.has(name)) {
-          this.#index.delete(name);
-          this.#sorted = undefined;
-        }
+    const present = new Set(names);
+    for (const name of this.#index.keys()) {
+      if (!present.has(name)) {
+        this.#index.delete(name);
+        this.#sorted = undefined;
       }
     }
     return names;

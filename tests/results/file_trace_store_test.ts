@@ -276,6 +276,13 @@ describe("FileTraceStore listing runs written by another process", () => {
       assert.equal(await writer.cleanup({ olderThan: t0 + 1600 }), 2);
       assert.deepEqual(statusOf(await reader.listRuns()), { r3: "SUCCESS" });
       assert.deepEqual(await reader.getTrace("r1"), null);
+
+      // One run folder gone and another come between two listings: as many folders as before.
+      await clock.sleep(150);
+      assert.deepEqual(statusOf(await reader.listRuns()), { r3: "SUCCESS" });
+      await fs.remove(writer.runPath("r3"));
+      await writer.write(runRecords("r4", t0 + 3000));
+      assert.deepEqual(statusOf(await reader.listRuns()), { r4: "SUCCESS" });
     } finally {
       dir.remove();
     }
