@@ -14,19 +14,25 @@
  * other processes) do not interleave records, and a writer killed mid-write leaves at most a
  * torn last line, which readers skip.
  *
+ * Listing runs keeps an in-memory index of run summaries keyed by run folder, refreshed
+ * incrementally: the root folder is read again only when its modification time moved (a run
+ * folder came or went), an ended run's summary is final and never read again, and a running
+ * run's `run.jsonl` is read again only when its size changed (another process appended to it).
+ *
  * @module
  */
 
-import type { RuntimeFs } from "../runtime/types.ts";
+import type { Clock, RuntimeFs } from "../runtime/types.ts";
 import { joinPath, listDirs, readTextOrNull, SerialQueue } from "./_fs.ts";
 import {
   type CleanupOptions,
+  compareRunKeys,
   formatTraceLine,
   isRunOlderThan,
   type ListRunsOptions,
   parseTraceLines,
+  runMatches,
   type RunSummary,
-  sortAndPageRuns,
   type TraceRecord,
   traceRecordToLine,
   type TraceStore,
@@ -37,9 +43,43 @@ import {
 const RUN_PREFIX = "run_id=";
 const SUMMARY_FILE = "run.jsonl";
 
+/** A folder listing is reused while the folder's modification time stays the same, but only
+ * once it was taken this long after that time: a folder created in the same tick of the file
+ * system's clock as the listing would not move it. Linux stamps files with a clock that lags
+ * by a few milliseconds; some file systems keep whole seconds only (1 s on HFS+, 2 s on FAT),
+ * which shows as a time without milliseconds. */
+const SETTLE_MS = 100;
+const COARSE_SETTLE_MS = 2_000;
+
+/** Options of {@linkcode FileTraceStore}. */
+export interface FileTraceStoreOptions {
+  /** Wall clock used to tell when the run folder's listing can be reused; without one the
+   * folder is read on every listing (summaries are still remembered).
+   * @default undefined */
+  readonly clock?: Clock;
+}
+
+/** One run folder as last seen by a listing. */
+interface IndexedRun {
+  readonly summary: RunSummary | undefined;
+  /** What the summary was read from: `run.jsonl`'s size in bytes, or `-1 - size` of
+   * `trace.jsonl` when there is no `run.jsonl`. Unused once the run has ended. */
+  readonly signature: number;
+}
+
 /** Folder name of a run (ids are URI-encoded so no id can escape the root). */
 export function runFolderName(runId: string): string {
   return RUN_PREFIX + encodeURIComponent(runId);
+}
+
+/** UTF-8 size of `text` in bytes, as a file holding it has. */
+function byteLength(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x80) bytes += code >= 0x800 && (code < 0xd800 || code > 0xdfff) ? 2 : 1;
+  }
+  return bytes;
 }
 
 /** Writes traces below a root folder through the runtime's filesystem. */
@@ -53,15 +93,28 @@ export class FileTraceStore implements TraceStore {
   /** Summaries of runs this instance has written, so run end needs no read. */
   readonly #summaries = new Map<string, RunSummary>();
   readonly #madeDirs = new Set<string>();
-  /** Summaries of ended runs read from disk: an ended run's summary no longer changes, so a
-   * listing reads only the runs it has not seen end (one folder listing per page, not one
-   * file per run). Forgotten when the run's folder is gone. */
-  readonly #ended = new Map<string, RunSummary>();
+  readonly #clock: Clock | undefined;
+  /** Summaries by run folder name, as of the last listing. */
+  readonly #index = new Map<string, IndexedRun>();
+  /** The run folder names of the last listing and the root's modification time before it. */
+  #listing: { mtimeMs: number; names: string[]; settled: boolean } | undefined;
+  /** The indexed summaries, newest first; `undefined` after the index changed. */
+  #sorted: RunSummary[] | undefined;
+  /** Listings run one at a time, so two never update the index at once. */
+  readonly #listings = new SerialQueue();
 
-  /** Stores traces below `root` (e.g. `./logs`) through `fs`. */
-  constructor(fs: RuntimeFs, root: string) {
+  /**
+   * Stores traces below `root` (e.g. `./logs`) through `fs`.
+   *
+   * @example
+   * ```ts ignore
+   * const store = new FileTraceStore(runtime.fs, "./logs", { clock: runtime.clock });
+   * ```
+   */
+  constructor(fs: RuntimeFs, root: string, options?: FileTraceStoreOptions) {
     this.#fs = fs;
     this.#root = root;
+    this.#clock = options?.clock;
   }
 
   /** Folder of one run. */
@@ -155,24 +208,44 @@ export class FileTraceStore implements TraceStore {
   }
 
   async #readSummary(runId: string): Promise<RunSummary | undefined> {
-    const dir = this.runPath(runId);
+    return (await this.#readIndexed(this.runPath(runId))).summary;
+  }
+
+  /** Reads a run's summary: the last complete line of `run.jsonl` (a torn last line, whose
+   * writer died, is skipped), else replayed from `trace.jsonl`. */
+  async #readIndexed(dir: string): Promise<IndexedRun> {
     const text = await readTextOrNull(this.#fs, joinPath(dir, SUMMARY_FILE));
-    // The last complete line wins; a torn last line (its writer died) is skipped.
-    const lines = text?.split("\n") ?? [];
-    lines.pop();
-    for (let i = lines.length - 1; i >= 0; i--) {
-      try {
-        const summary = JSON.parse(lines[i]) as RunSummary;
-        if (typeof summary?.runId === "string") return withoutUndefined(summary);
-      } catch {
-        // a glued or foreign line: try the one before
+    if (text !== null) {
+      const signature = byteLength(text);
+      const lines = text.split("\n");
+      lines.pop();
+      for (let i = lines.length - 1; i >= 0; i--) {
+        try {
+          const summary = JSON.parse(lines[i]) as RunSummary;
+          if (typeof summary?.runId === "string") {
+            return { summary: withoutUndefined(summary), signature };
+          }
+        } catch {
+          // a glued or foreign line: try the one before
+        }
       }
     }
-    const records = await this.#readRecords(dir);
-    if (records === null || records.length === 0) return undefined;
+    if ((await this.#fs.stat(dir)) === null) return { summary: undefined, signature: -1 };
+    const trace = await readTextOrNull(this.#fs, joinPath(dir, "trace.jsonl"));
+    const signature = -1 - (trace === null ? 0 : byteLength(trace));
     let summary: RunSummary | undefined;
-    for (const record of records) summary = updateRunSummary(summary, record);
-    return summary;
+    for (const record of trace === null ? [] : parseTraceLines(trace)) {
+      summary = updateRunSummary(summary, record);
+    }
+    return { summary, signature };
+  }
+
+  /** The current signature of a run folder's summary source (see {@linkcode IndexedRun}). */
+  async #signature(dir: string): Promise<number> {
+    const summaryInfo = await this.#fs.stat(joinPath(dir, SUMMARY_FILE));
+    if (summaryInfo !== null) return summaryInfo.size;
+    const traceInfo = await this.#fs.stat(joinPath(dir, "trace.jsonl"));
+    return -1 - (traceInfo?.size ?? 0);
   }
 
   async #readRecords(dir: string): Promise<TraceRecord[] | null> {
@@ -181,35 +254,83 @@ export class FileTraceStore implements TraceStore {
     return text === null ? [] : parseTraceLines(text);
   }
 
-  /** Runs, newest first, filtered and paged (reads the `run.jsonl` of each run not yet
-   * seen ended by this store). */
+  /** Runs, newest first, filtered and paged (reads only what changed on disk since the last
+   * listing: see the module notes). */
   async listRuns(options?: ListRunsOptions): Promise<RunSummary[]> {
     await this.flush();
-    return sortAndPageRuns(await this.#allSummaries(), options);
+    const sorted = await this.#allSummaries();
+    const offset = Math.max(0, options?.offset ?? 0);
+    const limit = options?.limit === undefined ? Infinity : Math.max(0, options.limit);
+    const out: RunSummary[] = [];
+    let skipped = 0;
+    for (const run of sorted) {
+      if (out.length >= limit) break;
+      if (!runMatches(run, options)) continue;
+      if (skipped < offset) skipped++;
+      else out.push(run);
+    }
+    return out;
   }
 
-  async #allSummaries(): Promise<RunSummary[]> {
-    const names = (await listDirs(this.#fs, this.#root)).filter((n) => n.startsWith(RUN_PREFIX));
-    const seen = new Set<string>();
-    const summaries = await Promise.all(names.map(async (name) => {
-      let runId: string;
-      try {
-        runId = decodeURIComponent(name.slice(RUN_PREFIX.length));
-      } catch {
-        return undefined;
+  /** Every run's summary, newest first. */
+  #allSummaries(): Promise<RunSummary[]> {
+    return this.#listings.run(async () => {
+      const names = await this.#runFolderNames();
+      const stale: string[] = [];
+      for (const name of names) {
+        const known = this.#index.get(name);
+        if (known === undefined || known.summary?.end === undefined) stale.push(name);
       }
-      seen.add(runId);
-      const cached = this.#ended.get(runId);
-      if (cached) return cached;
-      const summary = await this.#readSummary(runId);
-      if (summary?.end !== undefined) this.#ended.set(runId, summary);
-      return summary;
-    }));
-    // Folders removed meanwhile (a cleanup here or elsewhere) leave the cache.
-    if (seen.size < this.#ended.size) {
-      for (const runId of this.#ended.keys()) if (!seen.has(runId)) this.#ended.delete(runId);
+      await Promise.all(stale.map(async (name) => {
+        const dir = joinPath(this.#root, name);
+        const known = this.#index.get(name);
+        if (known !== undefined && (await this.#signature(dir)) === known.signature) {
+          return;
+        }
+        this.#index.set(name, await this.#readIndexed(dir));
+        this.#sorted = undefined;
+      }));
+      if (this.#sorted === undefined) {
+        const sorted: RunSummary[] = [];
+        for (const { summary } of this.#index.values()) if (summary) sorted.push(summary);
+        this.#sorted = sorted.sort(compareRunKeys);
+      }
+      return this.#sorted;
+    });
+  }
+
+  /** The run folder names; read again only when the root folder's modification time moved
+   * or the last listing was too close to it to be trusted. Drops gone folders from the index. */
+  async #runFolderNames(): Promise<string[]> {
+    const root = await this.#fs.stat(this.#root);
+    const listing = this.#listing;
+    if (root !== null && listing?.settled && listing.mtimeMs === root.mtimeMs) return listing.names;
+    // Taken before the read: a change after it moves the root's time past the remembered one.
+    const now = this.#clock?.now();
+    const names = (await listDirs(this.#fs, this.#root)).filter((name) => {
+      if (!name.startsWith(RUN_PREFIX)) return false;
+      try {
+        decodeURIComponent(name.slice(RUN_PREFIX.length));
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    this.#listing = root === null ? undefined : {
+      mtimeMs: root.mtimeMs,
+      names,
+      // A folder without a modification time (0: e.g. the in-memory file system) is never trusted.
+      settled: now !== undefined && root.mtimeMs > 0 &&
+        now - root.mtimeMs >= (root.mtimeMs % 1000 === 0 ? COARSE_SETTLE_MS : SETTLE_MS),
+    };
+    const present = new Set(names);
+    for (const name of this.#index.keys()) {
+      if (!present.has(name)) {
+        this.#index.delete(name);
+        this.#sorted = undefined;
+      }
     }
-    return summaries.filter((summary): summary is RunSummary => summary !== undefined);
+    return names;
   }
 
   /** Records of one run in write order; `null` when its folder does not exist. */
@@ -232,8 +353,12 @@ export class FileTraceStore implements TraceStore {
         await this.#fs.remove(dir);
         this.#madeDirs.delete(dir);
         this.#summaries.delete(summary.runId);
-        this.#ended.delete(summary.runId);
         removed++;
+      }
+      if (removed > 0) {
+        this.#index.clear();
+        this.#listing = undefined;
+        this.#sorted = undefined;
       }
       return removed;
     });

@@ -22,7 +22,7 @@ export {
   type TraceStore,
 } from "./trace_store.ts";
 export { MemoryTraceStore } from "./memory_trace_store.ts";
-export { FileTraceStore, runFolderName } from "./file_trace_store.ts";
+export { FileTraceStore, type FileTraceStoreOptions, runFolderName } from "./file_trace_store.ts";
 export { SqliteTraceStore } from "./sqlite_trace_store.ts";
 export {
   attachTraces,

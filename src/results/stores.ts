@@ -160,13 +160,14 @@ export interface Stores {
 
 /**
  * Opens the trace, audit and run stores named by `options`. Relative paths resolve against the
- * runtime's working folder.
+ * runtime's working folder. With the runtime's `clock`, a file trace store reuses its run
+ * folder listing while nothing there changed.
  *
  * @throws {ConfigError} for a malformed URL.
  * @throws {UnsupportedError} for a SQLite URL on a runtime without SQLite (Node 20).
  */
 export async function openStores(
-  runtime: Pick<Runtime, "fs" | "cwd">,
+  runtime: Pick<Runtime, "fs" | "cwd"> & Partial<Pick<Runtime, "clock">>,
   options: OpenStoresOptions = {},
 ): Promise<Stores> {
   // Each store's module is imported when a URL names it, so an engine without stores (the
@@ -188,7 +189,9 @@ export async function openStores(
     trace = location.kind === "memory"
       ? new (await import("./memory_trace_store.ts")).MemoryTraceStore()
       : location.kind === "file"
-      ? new (await import("./file_trace_store.ts")).FileTraceStore(runtime.fs, location.path)
+      ? new (await import("./file_trace_store.ts")).FileTraceStore(runtime.fs, location.path, {
+        clock: runtime.clock,
+      })
       : location.kind === "sqlite"
       ? new (await import("./sqlite_trace_store.ts")).SqliteTraceStore(
         await openSqlite(sqlitePath(location.path)),

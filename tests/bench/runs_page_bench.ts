@@ -64,7 +64,7 @@ try {
   const runtime = detectRuntime();
   if (want("q-runs-page-file") || want("q-runs-page-file-cold")) {
     const root = `${dir}/logs`;
-    const store = new FileTraceStore(runtime.fs, root);
+    const store = new FileTraceStore(runtime.fs, root, { clock: runtime.clock });
     await fill(store);
     await measure("q-runs-page-file", PAGE, () => onePage(store), {
       note: `1 page of ${PAGE} from ${RUNS} runs, file store (ended runs remembered)`,
@@ -72,7 +72,7 @@ try {
     await measure(
       "q-runs-page-file-cold",
       PAGE,
-      () => onePage(new FileTraceStore(runtime.fs, root)),
+      () => onePage(new FileTraceStore(runtime.fs, root, { clock: runtime.clock })),
       {
         runs: 3,
         note: `the same with a new file store per page (reads every run.jsonl)`,

@@ -121,7 +121,9 @@ async function benchPages(kind: string, traces: TraceStore): Promise<void> {
 const dir = mkdtempSync(`${tmpdir()}/wf-bench-ui-`);
 try {
   if (want("file")) {
-    const store = new FileTraceStore(detectRuntime().fs, `${dir}/logs`);
+    const store = new FileTraceStore(detectRuntime().fs, `${dir}/logs`, {
+      clock: detectRuntime().clock,
+    });
     await fill(store);
     await benchPages("file", store);
   }

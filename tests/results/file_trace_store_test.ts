@@ -233,3 +233,88 @@ describe("FileTraceStore cleanup next to writes", () => {
     assert.deepEqual((await store.getTrace("busy"))?.map((r) => r.message), ["working"]);
   });
 });
+
+describe("FileTraceStore listing runs written by another process", () => {
+  const statusOf = (runs: { runId: string; status: string }[]) =>
+    Object.fromEntries(runs.map((run) => [run.runId, run.status]));
+  const t0 = Date.UTC(2024, 0, 1, 8, 30);
+
+  it("the next listRuns shows new runs and changed summaries from a second store", async () => {
+    const dir = tempDir();
+    try {
+      const { fs, clock } = detectRuntime();
+      const reader = new FileTraceStore(fs, dir.path, { clock });
+      const writer = new FileTraceStore(fs, dir.path, { clock });
+      await reader.write(runRecords("r1", t0));
+      await writer.write(runRecords("r2", t0 + 1000, { end: false }));
+      // Old enough for the reader to reuse its folder listing while nothing changes there.
+      await clock.sleep(150);
+      assert.deepEqual(statusOf(await reader.listRuns()), { r2: "WAIT", r1: "SUCCESS" });
+      assert.deepEqual(statusOf(await reader.listRuns()), { r2: "WAIT", r1: "SUCCESS" });
+
+      await writer.write(runRecords("r3", t0 + 2000, { end: false }));
+      await writer.write([
+        record({ runId: "r2", time: t0 + 1500, event: "run-end", status: "FAILED" }),
+      ]);
+      const runs = await reader.listRuns();
+      assert.deepEqual(runs.map((run) => run.runId), ["r3", "r2", "r1"]);
+      assert.deepEqual(statusOf(runs), { r3: "WAIT", r2: "FAILED", r1: "SUCCESS" });
+      assert.equal(runs[1].end, t0 + 1500);
+
+      // The folder listing is reused now; a run ending elsewhere still shows.
+      await clock.sleep(150);
+      assert.deepEqual(statusOf(await reader.listRuns({ status: "WAIT" })), { r3: "WAIT" });
+      await writer.write([
+        record({ runId: "r3", time: t0 + 2500, event: "run-end", status: "SUCCESS" }),
+      ]);
+      assert.deepEqual(await reader.listRuns({ status: "WAIT" }), []);
+      assert.deepEqual(statusOf(await reader.listRuns({ workflow: "wf", limit: 1, offset: 1 })), {
+        r2: "FAILED",
+      });
+
+      // A cleanup elsewhere removes run folders: they leave the listing.
+      assert.equal(await writer.cleanup({ olderThan: t0 + 1600 }), 2);
+      assert.deepEqual(statusOf(await reader.listRuns()), { r3: "SUCCESS" });
+      assert.deepEqual(await reader.getTrace("r1"), null);
+
+      // One run folder gone and another come between two listings: as many folders as before.
+      await clock.sleep(150);
+      assert.deepEqual(statusOf(await reader.listRuns()), { r3: "SUCCESS" });
+      await fs.remove(writer.runPath("r3"));
+      await writer.write(runRecords("r4", t0 + 3000));
+      assert.deepEqual(statusOf(await reader.listRuns()), { r4: "SUCCESS" });
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("sees a run folder appear on a file system without folder times (in memory)", async () => {
+    const runtime = createMemoryRuntime({ now: t0 + 60_000 });
+    const reader = new FileTraceStore(runtime.fs, "/logs", { clock: runtime.clock });
+    const writer = new FileTraceStore(runtime.fs, "/logs", { clock: runtime.clock });
+    await writer.write(runRecords("r1", t0));
+    assert.deepEqual(statusOf(await reader.listRuns()), { r1: "SUCCESS" });
+    runtime.clock.advance(10_000);
+    await writer.write(runRecords("r2", t0 + 1000));
+    assert.deepEqual(statusOf(await reader.listRuns()), { r2: "SUCCESS", r1: "SUCCESS" });
+  });
+
+  it("shows the new status of a run whose summary holds non-ASCII text", async () => {
+    const dir = tempDir();
+    try {
+      const { fs, clock } = detectRuntime();
+      const reader = new FileTraceStore(fs, dir.path, { clock });
+      const writer = new FileTraceStore(fs, dir.path, { clock });
+      await writer.write(runRecords("ünïcode-☃-𝄞", t0, { end: false, workflow: "wf-☃" }));
+      assert.deepEqual(statusOf(await reader.listRuns()), { "ünïcode-☃-𝄞": "WAIT" });
+      await writer.write([
+        record({ runId: "ünïcode-☃-𝄞", workflow: "wf-☃", time: t0 + 5, event: "run-end" }),
+      ]);
+      assert.deepEqual(statusOf(await reader.listRuns({ workflow: "wf-☃" })), {
+        "ünïcode-☃-𝄞": "SUCCESS",
+      });
+    } finally {
+      dir.remove();
+    }
+  });
+});
