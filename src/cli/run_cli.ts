@@ -8,7 +8,8 @@
 
 // Only what every command needs is imported here; a command imports the engine, the stores,
 // the scheduler or the server when it runs, so `version` or `run` loads no more than it uses.
-import type { Engine, EngineOptions } from "../engine.ts";
+import type { EngineOptions } from "../engine.ts";
+import { type CliEngine, createCliEngine } from "./engine_port.ts";
 import { ConfigError, formatIssue, isBlockingIssue, ParamError } from "../errors.ts";
 import type { Settings } from "../settings.ts";
 import { resultToJson } from "../results/result.ts";
@@ -106,19 +107,18 @@ Options:
 `;
 
 /** Creates the engine, importing it on first use. */
-async function createEngine(options: EngineOptions): Promise<Engine> {
-  const { Engine } = await import("../engine.ts");
-  return Engine.create(options);
+function createEngine(options: EngineOptions, io: CliIo): Promise<CliEngine> {
+  return createCliEngine(io, options);
 }
 
 /** An engine for commands that only read stores: they need no config folder. */
-async function createStoreEngine(values: Record<string, unknown>, io: CliIo): Promise<Engine> {
+async function createStoreEngine(values: Record<string, unknown>, io: CliIo): Promise<CliEngine> {
   const { indexConfig } = await import("../config/config_index.ts");
   return createEngine({
     runtime: io.runtime,
     settings: settingsFrom(values),
     config: indexConfig([]),
-  });
+  }, io);
 }
 
 /** The commands of this module with their usage lines, in the order the help lists them. */
@@ -301,7 +301,7 @@ async function commandRun(args: readonly string[], io: CliIo): Promise<number> {
     (values.param as string[] | undefined) ?? [],
     values.params as string | undefined,
   );
-  const engine = await createEngine({ runtime: io.runtime, settings: settingsFrom(values) });
+  const engine = await createEngine({ runtime: io.runtime, settings: settingsFrom(values) }, io);
   try {
     const workflow = engine.workflow(name);
     checkDeclaredParams(workflow, params);
@@ -332,7 +332,7 @@ async function commandRun(args: readonly string[], io: CliIo): Promise<number> {
 
 async function commandValidate(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = await parse(args, { json: { type: "boolean" } });
-  const engine = await createEngine({ runtime: io.runtime, settings: settingsFrom(values) });
+  const engine = await createEngine({ runtime: io.runtime, settings: settingsFrom(values) }, io);
   try {
     const issues = [
       ...engine.config.validate(),
@@ -364,7 +364,7 @@ async function commandValidate(args: readonly string[], io: CliIo): Promise<numb
 
 async function commandList(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = await parse(args, { json: { type: "boolean" } });
-  const engine = await createEngine({ runtime: io.runtime, settings: settingsFrom(values) });
+  const engine = await createEngine({ runtime: io.runtime, settings: settingsFrom(values) }, io);
   try {
     const rows = engine.config.names().map((name) => ({
       name,
@@ -386,7 +386,7 @@ async function commandShow(args: readonly string[], io: CliIo): Promise<number> 
   const { values, positionals } = await parse(args, { json: { type: "boolean" } });
   const name = positionals[0];
   if (!name) throw new UsageError("show needs a workflow name");
-  const engine = await createEngine({ runtime: io.runtime, settings: settingsFrom(values) });
+  const engine = await createEngine({ runtime: io.runtime, settings: settingsFrom(values) }, io);
   try {
     const wf = engine.workflow(name);
     if (values.json) {

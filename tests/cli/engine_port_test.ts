@@ -87,7 +87,8 @@ describe("the CliEngine port", () => {
     assert.equal(code, 0, stderr);
     const result = JSON.parse(stdout);
     assert.equal(result.status, "SUCCESS");
-    assert.equal(result.context.jobs.a.stages.show.outputs.echo ?? "hi ann", "hi ann");
+    assert.deepEqual(result.context.params, { name: "ann" });
+    assert.equal(result.context.jobs.a.status, "SUCCESS");
     assert.deepEqual(calls, ["create", "execute:typed", "close"]);
   });
 
