@@ -101,6 +101,7 @@ export {
   type WorkflowApi,
 } from "./src/api/app.ts";
 export { ApiError, type ErrorBody } from "./src/api/errors.ts";
+export type { ApiEngine } from "./src/api/engine_port.ts";
 
 export {
   CancelError,

@@ -75,6 +75,7 @@ export {
   type RecoveredRun,
   recoverRuns,
   type RecoverRunsOptions,
+  type RecoveryEngine,
 } from "./src/recovery.ts";
 export {
   openStores,

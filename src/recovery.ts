@@ -10,15 +10,49 @@
  * @module
  */
 
-import type { Engine } from "./engine.ts";
-import type { Status } from "./models/types.ts";
+import type { Result } from "./executor/workflow_runner.ts";
+import type { Status, Workflow } from "./models/types.ts";
 import type { AuditStore } from "./results/audit_store.ts";
 import { MemoryAuditStore } from "./results/memory_audit_store.ts";
-import type { RunRecord, RunRelease } from "./results/run_store.ts";
+import type { RunOwner, RunRecord, RunRelease, RunStore } from "./results/run_store.ts";
+import type { TraceStore } from "./results/trace_store.ts";
+import type { Runtime } from "./runtime/types.ts";
+import type { ReleaseExecuteOptions, SchedulerEngine } from "./scheduler/engine_port.ts";
 import { release } from "./scheduler/release.ts";
 
 /** The reason a recovered run ends FAILED with when recovery fails it. */
 export const OWNER_ENDED = "owner process ended";
+
+/**
+ * What {@linkcode recoverRuns} uses of an engine (an `Engine` is one): its run store and
+ * owner, to find and claim orphans, and what a release needs, to resume them.
+ */
+export interface RecoveryEngine extends SchedulerEngine {
+  /** The clock of leases and run ends; the processes an owner on this host is looked up in. */
+  readonly runtime: Pick<Runtime, "clock" | "env" | "processes">;
+  /** Release settings, and whether orphans are resumed or failed by default. */
+  readonly settings: {
+    readonly timezone: string;
+    readonly secretEnv: readonly string[];
+    readonly recover: "resume" | "fail";
+  };
+  /** Where the run records are (none: nothing to recover). */
+  readonly runs: RunStore | null;
+  /** Who claims the orphans. */
+  readonly owner: RunOwner;
+  /** Where a failed orphan's end is traced. */
+  readonly traces: TraceStore | null;
+  /** Where a recovered release writes its audit unless told otherwise. */
+  readonly audits: AuditStore | null;
+  /** Ids of the runs this engine is executing now (never orphans). */
+  runningIds(): string[];
+  /** Runs a workflow, by name or model. */
+  execute(
+    workflow: string | Workflow,
+    params: Readonly<Record<string, unknown>>,
+    options: ReleaseExecuteOptions,
+  ): Promise<Result>;
+}
 
 /** Options of {@linkcode recoverRuns}. */
 export interface RecoverRunsOptions {
@@ -63,7 +97,7 @@ export interface RecoveredRun {
  * @returns the runs taken over, in the order they were queued.
  */
 export async function recoverRuns(
-  engine: Engine,
+  engine: RecoveryEngine,
   options: RecoverRunsOptions = {},
 ): Promise<RecoveredRun[]> {
   const store = engine.runs;
@@ -101,7 +135,7 @@ export async function recoverRuns(
   return recovered;
 }
 
-async function ownerGone(engine: Engine, record: RunRecord): Promise<boolean> {
+async function ownerGone(engine: RecoveryEngine, record: RunRecord): Promise<boolean> {
   const owner = record.owner?.process;
   const processes = engine.runtime.processes;
   if (owner && processes && owner.host === processes.self().host) {
@@ -111,7 +145,7 @@ async function ownerGone(engine: Engine, record: RunRecord): Promise<boolean> {
 }
 
 async function resume(
-  engine: Engine,
+  engine: RecoveryEngine,
   record: RunRecord,
   audits: AuditStore | null,
   options: RecoverRunsOptions,
@@ -146,7 +180,7 @@ async function resume(
 
 /** Ends a claimed record FAILED, with its trace end and, for a release, its audit. */
 async function failRun(
-  engine: Engine,
+  engine: RecoveryEngine,
   record: RunRecord,
   reason: string,
   audits: AuditStore | null,

@@ -7,7 +7,7 @@
 
 import { type ExecutionContext, Hono } from "hono";
 import { timingSafeEqual } from "hono/utils/buffer";
-import type { Engine } from "../engine.ts";
+import type { ApiEngine } from "./engine_port.ts";
 import { CancelError } from "../errors.ts";
 import { API_SETTING_KEYS, readSettings } from "../settings.ts";
 import type { AuditStore } from "../results/audit_store.ts";
@@ -152,7 +152,7 @@ const HEALTH_MESSAGE = "Workflow already start up with healthy status.";
  *   `options.prefix`, `options.enableJobExecute`) or, when the option is not given, its
  *   `WORKFLOW_API_*` variable (e.g. `WORKFLOW_API_ENABLE_JOB_EXECUTE` that is not a boolean).
  */
-export function createApi(engine: Engine, options: ApiOptions = {}): WorkflowApi {
+export function createApi(engine: ApiEngine, options: ApiOptions = {}): WorkflowApi {
   // The options win over the environment, checked the same way as the engine's settings.
   const settings = readSettings((name) => engine.runtime.env.get(name), {
     apiPrefix: options.prefix,

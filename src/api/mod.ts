@@ -12,5 +12,6 @@ export {
   type RegisteredRoute,
   type WorkflowApi,
 } from "./app.ts";
+export type { ApiEngine } from "./engine_port.ts";
 export { ApiError, type ErrorBody } from "./errors.ts";
 export { serve, type ServeOptions, type Server } from "./serve.ts";

@@ -7,7 +7,7 @@
 
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { Engine } from "../engine.ts";
+import type { ApiEngine } from "./engine_port.ts";
 import type { AuditStore } from "../results/audit_store.ts";
 import type { TraceStore } from "../results/trace_store.ts";
 import { ApiError, errorResponse } from "./errors.ts";
@@ -17,7 +17,7 @@ import type { Scheduler } from "../scheduler/scheduler.ts";
 
 /** Everything a route handler may use. */
 export interface ApiDeps {
-  readonly engine: Engine;
+  readonly engine: ApiEngine;
   readonly traces?: TraceStore;
   readonly audits?: AuditStore;
   readonly scheduler?: Pick<Scheduler, "decisions">;

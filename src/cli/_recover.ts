@@ -5,8 +5,7 @@
  * @module
  */
 
-import type { Engine } from "../engine.ts";
-import { type RecoveredRun, recoverRuns } from "../recovery.ts";
+import { type RecoveredRun, recoverRuns, type RecoveryEngine } from "../recovery.ts";
 import type { AuditStore } from "../results/audit_store.ts";
 
 /** The recovered runs of this process, and how to wait for them. */
@@ -25,7 +24,7 @@ export interface Recovery {
  * @param write Where the lines go.
  */
 export async function startRecovery(
-  engine: Engine,
+  engine: RecoveryEngine,
   audits: AuditStore | null,
   write: (text: string) => void,
 ): Promise<Recovery> {

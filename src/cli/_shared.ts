@@ -7,6 +7,7 @@
  */
 
 import type { Runtime } from "../runtime/types.ts";
+import type { CliEngineFactory } from "./engine_port.ts";
 import { ParamError, WorkflowBaseError } from "../errors.ts";
 import { closest } from "../models/issues.ts";
 import type { Workflow } from "../models/types.ts";
@@ -25,6 +26,9 @@ export interface CliIo {
   /** How this process was started, for the commands `init` prints and the files it writes.
    * @default {@linkcode DEFAULT_CLI_HOST} */
   readonly host?: CliHost;
+  /** Makes each command's engine (a stand-in for tests, a remote engine).
+   * @default `Engine.create` */
+  readonly createEngine?: CliEngineFactory;
 }
 
 /** What `init` needs to know about the process running the CLI. */

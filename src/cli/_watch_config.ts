@@ -5,7 +5,8 @@
  * @module
  */
 
-import type { ConfigReport, Engine } from "../engine.ts";
+import type { ConfigReport } from "../engine.ts";
+import type { CliEngine } from "./engine_port.ts";
 import { formatIssue, isBlockingIssue } from "../errors.ts";
 
 /** Options of {@linkcode watchConfig}. */
@@ -35,7 +36,7 @@ export function reloadLine(report: ConfigReport | Error): string {
  *
  * @throws {Error} when the runtime cannot watch files.
  */
-export async function watchConfig(engine: Engine, options: WatchConfigOptions): Promise<void> {
+export async function watchConfig(engine: CliEngine, options: WatchConfigOptions): Promise<void> {
   const { fs, clock } = engine.runtime;
   if (!fs.watch) throw new Error("this runtime cannot watch files, so --watch is not available");
   const debounceMs = options.debounceMs ?? 200;

@@ -8,7 +8,8 @@
 
 // Only what every command needs is imported here; a command imports the engine, the stores,
 // the scheduler or the server when it runs, so `version` or `run` loads no more than it uses.
-import type { Engine, EngineOptions } from "../engine.ts";
+import type { EngineOptions } from "../engine.ts";
+import { type CliEngine, createCliEngine } from "./engine_port.ts";
 import { ConfigError, formatIssue, isBlockingIssue, ParamError } from "../errors.ts";
 import type { Settings } from "../settings.ts";
 import { resultToJson } from "../results/result.ts";
@@ -106,19 +107,18 @@ Options:
 `;
 
 /** Creates the engine, importing it on first use. */
-async function createEngine(options: EngineOptions): Promise<Engine> {
-  const { Engine } = await import("../engine.ts");
-  return Engine.create(options);
+function createEngine(options: EngineOptions, io: CliIo): Promise<CliEngine> {
+  return createCliEngine(io, options);
 }
 
 /** An engine for commands that only read stores: they need no config folder. */
-async function createStoreEngine(values: Record<string, unknown>, io: CliIo): Promise<Engine> {
+async function createStoreEngine(values: Record<string, unknown>, io: CliIo): Promise<CliEngine> {
   const { indexConfig } = await import("../config/config_index.ts");
   return createEngine({
     runtime: io.runtime,
     settings: settingsFrom(values),
     config: indexConfig([]),
-  });
+  }, io);
 }
 
 /** The commands of this module with their usage lines, in the order the help lists them. */
@@ -302,7 +302,7 @@ async function commandRun(args: readonly string[], io: CliIo): Promise<number> {
     (values.param as string[] | undefined) ?? [],
     values.params as string | undefined,
   );
-  const engine = await createEngine({ runtime: io.runtime, settings: settingsFrom(values) });
+  const engine = await createEngine({ runtime: io.runtime, settings: settingsFrom(values) }, io);
   try {
     const workflow = engine.workflow(name);
     checkDeclaredParams(workflow, params);
@@ -333,84 +333,99 @@ async function commandRun(args: readonly string[], io: CliIo): Promise<number> {
 
 async function commandValidate(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = await parse(args, { json: { type: "boolean" } });
-  const engine = await createEngine({ runtime: io.runtime, settings: settingsFrom(values) });
-  const issues = [
-    ...engine.config.validate(),
-    ...engine.checkHost(),
-    ...await engine.checkTasks(),
-  ];
-  const errors = issues.filter(isBlockingIssue).length;
-  const warnings = issues.length - errors;
-  if (values.json) {
-    io.stdout(JSON.stringify({ ok: errors === 0, issues }, null, 2) + "\n");
-  } else {
-    for (const issue of issues) io.stdout(formatIssue(issue) + "\n");
-    const warned = warnings ? ` (${warnings} warning${warnings === 1 ? "" : "s"})` : "";
-    if (errors === 0) {
-      const count = engine.config.names().length;
-      io.stdout(
-        `✓ ${count} template${count === 1 ? "" : "s"} in ${engine.settings.confPath} are valid` +
-          `${warned}\n`,
-      );
+  const engine = await createEngine({ runtime: io.runtime, settings: settingsFrom(values) }, io);
+  try {
+    const issues = [
+      ...engine.config.validate(),
+      ...engine.checkHost(),
+      ...await engine.checkTasks(),
+    ];
+    const errors = issues.filter(isBlockingIssue).length;
+    const warnings = issues.length - errors;
+    if (values.json) {
+      io.stdout(JSON.stringify({ ok: errors === 0, issues }, null, 2) + "\n");
     } else {
-      io.stdout(`✗ ${errors} problem${errors === 1 ? "" : "s"} found${warned}\n`);
+      for (const issue of issues) io.stdout(formatIssue(issue) + "\n");
+      const warned = warnings ? ` (${warnings} warning${warnings === 1 ? "" : "s"})` : "";
+      if (errors === 0) {
+        const count = engine.config.names().length;
+        io.stdout(
+          `✓ ${count} template${count === 1 ? "" : "s"} in ${engine.settings.confPath} are valid` +
+            `${warned}\n`,
+        );
+      } else {
+        io.stdout(`✗ ${errors} problem${errors === 1 ? "" : "s"} found${warned}\n`);
+      }
     }
+    return errors === 0 ? 0 : 2;
+  } finally {
+    await engine.close();
   }
-  return errors === 0 ? 0 : 2;
 }
 
 async function commandList(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = await parse(args, { json: { type: "boolean" } });
-  const engine = await createEngine({ runtime: io.runtime, settings: settingsFrom(values) });
-  const rows = engine.config.names().map((name) => ({ name, type: engine.config.get(name)?.type }));
-  if (values.json) {
-    io.stdout(JSON.stringify(rows, null, 2) + "\n");
+  const engine = await createEngine({ runtime: io.runtime, settings: settingsFrom(values) }, io);
+  try {
+    const rows = engine.config.names().map((name) => ({
+      name,
+      type: engine.config.get(name)?.type,
+    }));
+    if (values.json) {
+      io.stdout(JSON.stringify(rows, null, 2) + "\n");
+      return 0;
+    }
+    const width = Math.max(4, ...rows.map((r) => r.name.length));
+    for (const row of rows) io.stdout(`${row.name.padEnd(width)}  ${row.type ?? ""}\n`);
     return 0;
+  } finally {
+    await engine.close();
   }
-  const width = Math.max(4, ...rows.map((r) => r.name.length));
-  for (const row of rows) io.stdout(`${row.name.padEnd(width)}  ${row.type ?? ""}\n`);
-  return 0;
 }
 
 async function commandShow(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = await parse(args, { json: { type: "boolean" } });
   const name = positionals[0];
   if (!name) throw new UsageError("show needs a workflow name");
-  const engine = await createEngine({ runtime: io.runtime, settings: settingsFrom(values) });
-  const wf = engine.workflow(name);
-  if (values.json) {
-    io.stdout(JSON.stringify(wf, (key, v) => (key === "source" ? undefined : v), 2) + "\n");
-    return 0;
-  }
-  const out: string[] = [`${wf.name}${wf.desc ? ` — ${wf.desc.trim().split("\n")[0]}` : ""}`];
-  const params = Object.values(wf.params);
-  if (params.length) {
-    out.push("params:");
-    for (const p of params) {
-      const extra = [
-        p.required ? "required" : "",
-        p.default !== undefined ? `default ${JSON.stringify(p.default)}` : "",
-      ]
-        .filter(Boolean).join(", ");
-      out.push(
-        `  ${p.name}: ${p.type}${extra ? ` (${extra})` : ""}${p.desc ? ` — ${p.desc}` : ""}`,
-      );
+  const engine = await createEngine({ runtime: io.runtime, settings: settingsFrom(values) }, io);
+  try {
+    const wf = engine.workflow(name);
+    if (values.json) {
+      io.stdout(JSON.stringify(wf, (key, v) => (key === "source" ? undefined : v), 2) + "\n");
+      return 0;
     }
+    const out: string[] = [`${wf.name}${wf.desc ? ` — ${wf.desc.trim().split("\n")[0]}` : ""}`];
+    const params = Object.values(wf.params);
+    if (params.length) {
+      out.push("params:");
+      for (const p of params) {
+        const extra = [
+          p.required ? "required" : "",
+          p.default !== undefined ? `default ${JSON.stringify(p.default)}` : "",
+        ]
+          .filter(Boolean).join(", ");
+        out.push(
+          `  ${p.name}: ${p.type}${extra ? ` (${extra})` : ""}${p.desc ? ` — ${p.desc}` : ""}`,
+        );
+      }
+    }
+    if (wf.on.length) {
+      out.push("on:");
+      for (const s of wf.on) out.push(`  ${s.cronjob} (${s.timezone})`);
+    }
+    out.push("jobs:");
+    for (const job of Object.values(wf.jobs)) {
+      const needs = job.needs.length ? ` needs ${job.needs.join(", ")}` : "";
+      const matrix = job.strategy ? ` matrix ${Object.keys(job.strategy.matrix).join("×")}` : "";
+      out.push(`  ${job.id}${needs}${matrix}`);
+      for (const stage of job.stages) out.push(`    - ${stage.id ?? stage.name} [${stage.kind}]`);
+    }
+    if (wf.timeoutMs !== undefined) out.push(`timeout: ${formatDuration(wf.timeoutMs)}`);
+    io.stdout(out.join("\n") + "\n");
+    return 0;
+  } finally {
+    await engine.close();
   }
-  if (wf.on.length) {
-    out.push("on:");
-    for (const s of wf.on) out.push(`  ${s.cronjob} (${s.timezone})`);
-  }
-  out.push("jobs:");
-  for (const job of Object.values(wf.jobs)) {
-    const needs = job.needs.length ? ` needs ${job.needs.join(", ")}` : "";
-    const matrix = job.strategy ? ` matrix ${Object.keys(job.strategy.matrix).join("×")}` : "";
-    out.push(`  ${job.id}${needs}${matrix}`);
-    for (const stage of job.stages) out.push(`    - ${stage.id ?? stage.name} [${stage.kind}]`);
-  }
-  if (wf.timeoutMs !== undefined) out.push(`timeout: ${formatDuration(wf.timeoutMs)}`);
-  io.stdout(out.join("\n") + "\n");
-  return 0;
 }
 
 const NO_TRACES = "trace writing is off: set WORKFLOW_LOG_TRACE_ENABLE_WRITE=true " +

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { Engine } from "../engine.ts";
+import { type CliEngine, createCliEngine } from "./engine_port.ts";
 import type { CronSchedule as CronSpec } from "../models/types.ts";
 import type { AuditStore, ReleaseType } from "../results/audit_store.ts";
 import { resultToJson } from "../results/result.ts";
@@ -30,16 +30,16 @@ import { startRecovery } from "./_recover.ts";
 type Values = ParsedValues;
 const parse = parseCommandArgs;
 
-function createEngine(values: Values, io: CliIo): Promise<Engine> {
+function createEngine(values: Values, io: CliIo): Promise<CliEngine> {
   const confPath = typeof values.conf === "string" ? values.conf : undefined;
-  return Engine.create({
+  return createCliEngine(io, {
     runtime: io.runtime,
     settings: confPath === undefined ? {} : { confPath },
   });
 }
 
 /** The engine's audit store, else a memory one, and a line saying which. */
-function auditsOf(engine: Engine): { audits: AuditStore; label: string } {
+function auditsOf(engine: CliEngine): { audits: AuditStore; label: string } {
   if (engine.audits) {
     return { audits: engine.audits, label: "audit store from WORKFLOW_LOG_AUDIT_*" };
   }

@@ -7,7 +7,7 @@
 
 import { createApi, type WorkflowApi } from "../api/app.ts";
 import { serve } from "../api/serve.ts";
-import { Engine } from "../engine.ts";
+import { createCliEngine } from "./engine_port.ts";
 import { MemoryAuditStore } from "../results/memory_audit_store.ts";
 import type { AuditStore } from "../results/audit_store.ts";
 import { formatDecision, onDecision, Scheduler } from "../scheduler/scheduler.ts";
@@ -62,7 +62,7 @@ async function commandServe(args: readonly string[], io: CliIo): Promise<number>
   const text = (value: unknown) => (typeof value === "string" ? value : undefined);
   const port = parsePort(text(values.port), "--port", 8000);
   const graceMs = parsePort(text(values["grace-ms"]), "--grace-ms", 10_000);
-  const engine = await Engine.create({
+  const engine = await createCliEngine(io, {
     runtime: io.runtime,
     settings: text(values.conf) === undefined ? {} : { confPath: text(values.conf) },
   });
