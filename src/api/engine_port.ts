@@ -11,6 +11,7 @@ import type { ConfigReport } from "../engine.ts";
 import type { ConfigIssue } from "../errors.ts";
 import type { Workflow } from "../models/types.ts";
 import type { AuditStore } from "../results/audit_store.ts";
+import type { RunStore } from "../results/run_store.ts";
 import type { TraceStore } from "../results/trace_store.ts";
 import type { Runtime } from "../runtime/types.ts";
 import type { SchedulerEngine } from "../scheduler/engine_port.ts";
@@ -30,6 +31,8 @@ export interface ApiEngine extends SchedulerEngine {
   readonly traces: TraceStore | null;
   /** Audit store the audit routes and releases use unless the API is given its own. */
   readonly audits: AuditStore | null;
+  /** Run store: queued runs for workers (`queue: true`) and cancel requests reach it. */
+  readonly runs: RunStore | null;
   /** Traces buffered but not yet written (the `/metrics` backlog gauge). */
   traceBacklog(): number;
   /** Resolves once the trace records of run `runId` seen so far are written. */

@@ -39,6 +39,7 @@ function forwardingPort(engine: Engine): { port: ApiEngine; calls: string[] } {
     events: engine.events,
     traces: engine.traces,
     audits: engine.audits,
+    runs: engine.runs,
     workflow: (name) => config.workflow(name),
     newRunId(workflow) {
       calls.push("newRunId");
