@@ -53,9 +53,9 @@ const suites = [
     cases: ["r-records-none", "r-records-file", "r-records-sqlite"],
   },
   {
-    // Each web UI page server-rendered with 10,000 runs in the file and the SQLite store.
+    // Each web UI page server-rendered with 10,000 runs in the file, SQLite and PostgreSQL store.
     file: "tests/bench/ui_pages_bench.ts",
-    cases: ["file", "sqlite"].flatMap((store) =>
+    cases: ["file", "sqlite", "postgres"].flatMap((store) =>
       ["workflows", "workflow", "runs", "runs-filtered", "run", "schedules", "audits"].map((page) =>
         `u-ui-${page}-${store}`
       )

@@ -1,7 +1,8 @@
 /**
  * Benchmark u-ui: server-rendering each web UI page (through `api.request()`, session check,
- * CSP and all) with 10,000 runs in the file and SQLite trace stores. One case per page and
- * store; prints JSON lines (`perItemUs` is the time of one page).
+ * CSP and all) with 10,000 runs in the file, SQLite and PostgreSQL trace stores. One case per
+ * page and store; prints JSON lines (`perItemUs` is the time of one page). The PostgreSQL cases
+ * run on a throwaway server on loopback (`WF_TEST_POSTGRES_URL`, or one started here).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import process from "node:process";
@@ -11,10 +12,13 @@ import { indexConfig } from "../../src/config/loader.ts";
 import { Engine } from "../../src/engine.ts";
 import { FileTraceStore } from "../../src/results/file_trace_store.ts";
 import { MemoryAuditStore } from "../../src/results/memory_audit_store.ts";
+import { PostgresTraceStore } from "../../src/results/postgres_trace_store.ts";
 import { SqliteTraceStore } from "../../src/results/sqlite_trace_store.ts";
 import type { TraceRecord, TraceStore } from "../../src/results/trace_store.ts";
 import { detectRuntime } from "../../src/runtime/mod.ts";
+import { openPostgres } from "../../src/runtime/postgres.ts";
 import { openSqliteDatabase } from "../../src/runtime/sqlite.ts";
+import { testDatabase } from "../_postgres.ts";
 import { UI_CONF } from "../ui/_ui_fixture.ts";
 import { measure } from "./_measure.ts";
 
@@ -138,6 +142,20 @@ try {
       await fill(store);
       await benchPages("sqlite", store);
       await store.close();
+    }
+  }
+  if (want("postgres")) {
+    const db = await testDatabase();
+    try {
+      const store = await PostgresTraceStore.open(await openPostgres(db.url));
+      try {
+        await fill(store);
+        await benchPages("postgres", store);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await db.drop();
     }
   }
 } finally {
