@@ -19,7 +19,7 @@ import {
   TimeoutReason,
 } from "./run_state.ts";
 import { Timer } from "./timing.ts";
-import { withRetry } from "./retry.ts";
+import { Retries } from "./retry.ts";
 import { endLane, runStages, type StagesFrame } from "./stage_runner.ts";
 import { formatTimeout } from "../util/text.ts";
 import type { JobContext, StageContext, StrategyContext } from "../models/run_context.ts";
@@ -183,7 +183,8 @@ export async function runJob(
     });
   }
 
-  const attempt = async () => {
+  const retries = Retries.of(job.retry, run.services.runtime.clock, signal);
+  for (;;) {
     const scoped = scopedSignal(
       run.services.runtime,
       signal,
@@ -194,27 +195,22 @@ export async function runJob(
           `job '${job.id}' timed out after ${formatTimeout(job.timeoutMs!)}`,
         ),
     );
+    let draft: JobDraft;
     try {
-      return await runJobOnce(job, run, scope, scoped.signal);
+      draft = await runJobOnce(job, run, scope, scoped.signal);
     } finally {
       scoped.dispose();
     }
-  };
-  if ((job.retry?.attempts ?? 1) <= 1) return done(await attempt());
-  const { result } = await withRetry(attempt, {
-    policy: job.retry,
-    clock: run.services.runtime.clock,
-    signal,
     // The job's own timeout may be retried; the caller's cancel or timeout may not.
-    retriable: (entry) => entry.status === "FAILED" && !signal.aborted,
-    onRetry: (_entry, attempt, attempts, delayMs) =>
-      run.log(
-        "warning",
-        `[JOB]: '${job.id}' failed (attempt ${attempt} of ${attempts}); retrying in ${delayMs} ms`,
-        { job: job.id },
-      ),
-  });
-  return done(result);
+    if (draft.status !== "FAILED" || signal.aborted || !retries?.left) return done(draft);
+    run.log(
+      "warning",
+      `[JOB]: '${job.id}' failed (attempt ${retries.attempt} of ${retries.attempts}); ` +
+        `retrying in ${retries.delayMs} ms`,
+      { job: job.id },
+    );
+    if (!(await retries.wait())) return done(draft);
+  }
 }
 
 async function runJobOnce(

@@ -1,6 +1,8 @@
 /**
- * The one retry loop of stages and jobs: attempts, a delay that grows by `backoff` up to
- * `max-delay`, a warning before each wait, and a wait that ends as soon as the caller aborts.
+ * The retry policy of stages and jobs as one running node sees it: how many attempts, a delay
+ * that grows by `backoff` up to `max-delay`, and a wait that ends as soon as the caller aborts.
+ * The caller keeps its attempt inline and asks {@linkcode Retries} whether and when to go again,
+ * so a node without `retry:` pays nothing for the policy.
  *
  * @module
  */
@@ -9,57 +11,65 @@ import type { RetrySpec } from "../models/types.ts";
 import type { Clock } from "../runtime/types.ts";
 import { childSignal } from "../util/abort.ts";
 
-/** Options of {@linkcode withRetry}. */
-export interface RetryOptions<T> {
-  /** The node's `retry:`; absent → one attempt. */
-  readonly policy?: RetrySpec;
-  /** Whose `sleep` times the waits between attempts. */
-  readonly clock: Clock;
-  /** Aborting ends a wait between attempts (and no further attempt starts). */
-  readonly signal: AbortSignal;
-  /** Whether an attempt's result should be tried again (when attempts are left). */
-  readonly retriable: (result: T) => boolean;
-  /** Called before waiting `delayMs` for attempt `attempt + 1` (the warning log line). */
-  readonly onRetry: (result: T, attempt: number, attempts: number, delayMs: number) => void;
-  /** The result to keep when `signal` aborts during a wait. @default the last attempt's */
-  readonly onAbortedWait?: (last: T, reason: unknown) => T;
-}
-
-/** What {@linkcode withRetry} returns: the last attempt's result and how many were made. */
-export interface Retried<T> {
-  readonly result: T;
-  readonly attempts: number;
-}
-
 /**
- * Runs `attempt` up to `policy.attempts` times: again after a `retriable` result, waiting
- * `delay`, then `delay × backoff` (capped by `max-delay`) and so on. Never throws what
- * `attempt` does not.
- *
- * @param attempt Runs one attempt (numbered from 1) and returns its result.
- * @param options Policy, clock, signal and the hooks that decide and report retries.
+ * The attempts of one stage or job under its `retry:` policy. The caller loops: try once; stop
+ * unless the attempt failed and {@linkcode Retries.left}; log; `await wait()`; go again.
  */
-export async function withRetry<T>(
-  attempt: (n: number) => Promise<T>,
-  options: RetryOptions<T>,
-): Promise<Retried<T>> {
-  const { policy, clock, signal } = options;
-  const attempts = policy?.attempts ?? 1;
-  let delay = policy?.delayMs ?? 0;
-  for (let n = 1;; n++) {
-    const result = await attempt(n);
-    if (n >= attempts || !options.retriable(result)) return { result, attempts: n };
-    options.onRetry(result, n, attempts, delay);
+export class Retries {
+  /** The attempt being made, numbered from 1. */
+  attempt = 1;
+  /** How many attempts the policy allows. */
+  readonly attempts: number;
+  /** The wait before the next attempt. */
+  delayMs: number;
+  readonly #policy: RetrySpec;
+  readonly #clock: Clock;
+  readonly #signal: AbortSignal;
+
+  /**
+   * The retries of a node, or `undefined` when its policy allows one attempt only.
+   *
+   * @param policy The node's `retry:`.
+   * @param clock Whose `sleep` times the waits.
+   * @param signal Aborting ends a wait (and no further attempt starts).
+   */
+  static of(
+    policy: RetrySpec | undefined,
+    clock: Clock,
+    signal: AbortSignal,
+  ): Retries | undefined {
+    return policy && policy.attempts > 1 ? new Retries(policy, clock, signal) : undefined;
+  }
+
+  private constructor(policy: RetrySpec, clock: Clock, signal: AbortSignal) {
+    this.#policy = policy;
+    this.#clock = clock;
+    this.#signal = signal;
+    this.attempts = policy.attempts;
+    this.delayMs = policy.delayMs;
+  }
+
+  /** Whether an attempt is left after the current one. */
+  get left(): boolean {
+    return this.attempt < this.attempts;
+  }
+
+  /**
+   * Waits `delayMs`, then counts the next attempt and grows the delay for the one after.
+   * Resolves `false` when the signal aborted the wait: no further attempt may start.
+   */
+  async wait(): Promise<boolean> {
     // A wait of its own, so many waiting retries leave one listener on a shared signal.
-    const pause = childSignal(signal);
+    const pause = childSignal(this.#signal);
     try {
-      await clock.sleep(delay, { signal: pause.signal });
+      await this.#clock.sleep(this.delayMs, { signal: pause.signal });
     } catch {
-      const kept = options.onAbortedWait ? options.onAbortedWait(result, signal.reason) : result;
-      return { result: kept, attempts: n };
+      return false;
     } finally {
       pause.dispose();
     }
-    delay = Math.min(delay * (policy?.backoff ?? 1), policy?.maxDelayMs ?? Infinity);
+    this.attempt++;
+    this.delayMs = Math.min(this.delayMs * this.#policy.backoff, this.#policy.maxDelayMs);
+    return true;
   }
 }

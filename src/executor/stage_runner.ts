@@ -20,7 +20,7 @@ import {
   TimeoutReason,
 } from "./run_state.ts";
 import { Timer } from "./timing.ts";
-import { withRetry } from "./retry.ts";
+import { Retries } from "./retry.ts";
 import type { JsRunner, NestedRun, StageContext, StageOutcome } from "../stages/types.ts";
 import { STAGE_KINDS, stageHandler } from "../stages/kinds.ts";
 import type { LogLevel } from "./events.ts";
@@ -217,14 +217,6 @@ function edgeBase(stage: Stage): LogLevel {
   return QUIET_KINDS.has(stage.kind) ? "debug" : "info";
 }
 
-/** One attempt's outcome, and whether a failure may be tried again. */
-interface AttemptOutcome {
-  readonly status: Status;
-  readonly outputs: Record<string, unknown>;
-  readonly error?: ErrorRecord;
-  readonly retriable: boolean;
-}
-
 /** Runs one stage and records its entry in `frame.stages`. */
 export async function runStage(
   stage: Stage,
@@ -280,94 +272,63 @@ export async function runStage(
     return finish(frame, { stage, id, timer, started, status: "SUCCESS" });
   }
 
-  const attempt = () => attemptStage(stage, frame, signal, started);
-  // Most stages have no `retry:`: they skip the helper's closures and options object.
-  const { result, attempts } = (stage.retry?.attempts ?? 1) <= 1
-    ? { result: await attempt(), attempts: 1 }
-    : await withRetry(attempt, {
-      policy: stage.retry,
-      clock: run.services.runtime.clock,
-      signal,
-      retriable: (outcome) => outcome.status === "FAILED" && outcome.retriable,
-      onRetry: (outcome, attempt, total, delayMs) =>
-        run.log(
-          "warning",
-          `[STAGE]: '${name}' failed (attempt ${attempt} of ${total}): ${
-            outcome.error?.message ?? ""
-          }; retrying in ${delayMs} ms`,
-          started,
-        ),
-      onAbortedWait: (last, reason) => ({
-        status: statusForAbort(reason),
-        outputs: last.outputs,
-        error: errorToRecord(errorForAbort(reason)),
-        retriable: false,
-      }),
-    });
-  return finish(frame, {
-    stage,
-    id,
-    timer,
-    started,
-    status: result.status,
-    outputs: result.outputs,
-    error: result.error,
-    attempts,
-  });
-}
-
-/** Runs a stage's handler once under its own timeout and records how it ended. */
-async function attemptStage(
-  stage: Stage,
-  frame: StagesFrame,
-  signal: AbortSignal,
-  where: EventScope,
-): Promise<AttemptOutcome> {
-  const { run } = frame;
-  const id = where.stage!, name = where.stageName!;
   const handler = stageHandler(stage.kind);
-  const scoped = scopedSignal(
-    run.services.runtime,
-    signal,
-    stage.timeoutMs,
-    () =>
-      new TimeoutReason(
-        "stage",
-        `stage '${name}' timed out after ${formatTimeout(stage.timeoutMs!)}`,
-      ),
-  );
-  const context = new StageContextImpl(frame, id, name, scoped.signal, stage.timeoutMs);
-  try {
-    const work = handler(stage, context);
-    const outcome: StageOutcome = UNTRUSTED_KINDS.has(stage.kind)
-      ? await raceAbort(work, scoped.signal)
-      : await work;
-    return {
-      status: outcome.status ?? "SUCCESS",
-      outputs: outcome.outputs,
-      error: outcome.error,
-      retriable: true,
-    };
-  } catch (error) {
-    if (scoped.signal.aborted) {
-      return {
-        status: statusForAbort(scoped.signal.reason),
-        outputs: {},
-        error: errorToRecord(errorForAbort(scoped.signal.reason)),
+  const retries = Retries.of(stage.retry, run.services.runtime.clock, signal);
+  for (;;) {
+    const scoped = scopedSignal(
+      run.services.runtime,
+      signal,
+      stage.timeoutMs,
+      () =>
+        new TimeoutReason(
+          "stage",
+          `stage '${name}' timed out after ${formatTimeout(stage.timeoutMs!)}`,
+        ),
+    );
+    const context = new StageContextImpl(frame, id, name, scoped.signal, stage.timeoutMs);
+    let status: Status;
+    let outputs: Record<string, unknown> = {};
+    let error: ErrorRecord | undefined;
+    let retriable = false;
+    try {
+      const work = handler(stage, context);
+      const outcome: StageOutcome = UNTRUSTED_KINDS.has(stage.kind)
+        ? await raceAbort(work, scoped.signal)
+        : await work;
+      ({ outputs, error } = outcome);
+      status = outcome.status ?? "SUCCESS";
+      retriable = true;
+    } catch (thrown) {
+      if (scoped.signal.aborted) {
+        status = statusForAbort(scoped.signal.reason);
+        error = errorToRecord(errorForAbort(scoped.signal.reason));
         // The stage's own timeout may be retried; the caller's cancel or timeout may not.
-        retriable: !signal.aborted,
-      };
+        retriable = !signal.aborted;
+      } else if (thrown instanceof SkipError) {
+        status = "SKIP";
+      } else {
+        status = "FAILED";
+        error = errorToRecord(thrown);
+        retriable = !(thrown instanceof NonRetriableError);
+      }
+    } finally {
+      context.dispose();
+      scoped.dispose();
     }
-    if (error instanceof SkipError) return { status: "SKIP", outputs: {}, retriable: false };
-    return {
-      status: "FAILED",
-      outputs: {},
-      error: errorToRecord(error),
-      retriable: !(error instanceof NonRetriableError),
-    };
-  } finally {
-    context.dispose();
-    scoped.dispose();
+    if (status === "FAILED" && retriable && retries?.left) {
+      run.log(
+        "warning",
+        `[STAGE]: '${name}' failed (attempt ${retries.attempt} of ${retries.attempts}): ${
+          error?.message ?? ""
+        }; retrying in ${retries.delayMs} ms`,
+        started,
+      );
+      if (await retries.wait()) continue;
+      status = statusForAbort(signal.reason);
+      error = errorToRecord(errorForAbort(signal.reason));
+    }
+    const attempts = retries?.attempt ?? 1;
+    return finish(frame, { stage, id, timer, started, status, outputs, error, attempts });
   }
 }
 
