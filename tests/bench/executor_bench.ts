@@ -10,19 +10,13 @@ import { Engine } from "../../src/engine.ts";
 import { FileTraceStore } from "../../src/results/file_trace_store.ts";
 import type { Workflow } from "../../src/models/types.ts";
 import { measure, median } from "./_measure.ts";
+import { chainCase, jobsCase, matrixCase, stagesCase } from "./_executor_cases.ts";
 
 const runtime = detectRuntime();
 const firstRunFolder = (entries: { name: string }[]) =>
   entries.find((e) => e.name.startsWith("run_id="))!.name;
 const wanted = new Set(process.argv.slice(2));
 const want = (name: string) => wanted.size === 0 || wanted.has(name);
-
-function stages(n: number) {
-  return Array.from(
-    { length: n },
-    (_, i) => ({ name: `s${i}`, id: `s${i}`, echo: "x ${{ params.p }}" }),
-  );
-}
 
 async function run(engine: Engine, wf: Workflow, expect = "SUCCESS") {
   const result = await engine.execute(wf, { p: "v" });
@@ -38,64 +32,21 @@ const engine = await Engine.create({
   audits: null,
   settings: { maxCombinations: 20_000 },
 });
-const params = { p: "str" };
 
-if (want("a-stages")) {
-  const wf = buildWorkflow("a", {
-    type: "Workflow",
-    params,
-    jobs: { j: { stages: stages(1000) } },
-  });
-  await measure("a-stages", 1000, () => run(engine, wf), { runs: 15, warmup: 10 });
-}
-
-if (want("b-jobs")) {
-  const jobs: Record<string, unknown> = {};
-  for (let i = 0; i < 200; i++) jobs[`j${i}`] = { stages: [{ name: "s", id: "s", echo: "x" }] };
-  const wf = buildWorkflow("b", { type: "Workflow", params, "max-job-parallel": 200, jobs });
-  await measure("b-jobs", 200, () => run(engine, wf), {
-    note: "max-job-parallel 200",
-    runs: 15,
-    warmup: 10,
-  });
-}
-
-if (want("c-matrix")) {
-  const values = Array.from({ length: 16 }, (_, i) => i);
-  const wf = buildWorkflow("c", {
-    type: "Workflow",
-    params,
-    jobs: {
-      j: {
-        strategy: { "max-parallel": 8, matrix: { a: values, b: values } },
-        stages: [{ name: "s", id: "s", echo: "x" }],
-      },
-    },
-  });
-  await measure("c-matrix", 256, () => run(engine, wf), { runs: 15, warmup: 10 });
-}
-
-if (want("d-chain")) {
-  const jobs: Record<string, unknown> = {};
-  for (let i = 0; i < 100; i++) {
-    jobs[`j${i}`] = { needs: i ? [`j${i - 1}`] : [], stages: [{ name: "s", id: "s", echo: "x" }] };
-  }
-  const wf = buildWorkflow("d", { type: "Workflow", params, jobs });
-  await measure("d-chain", 100, () => run(engine, wf), { runs: 15, warmup: 10 });
+const cases = [
+  ["a-stages", stagesCase(), {}],
+  ["b-jobs", jobsCase(), { note: "max-job-parallel 200" }],
+  ["c-matrix", matrixCase(16, 8), {}],
+  ["d-chain", chainCase(), {}],
+] as const;
+for (const [name, { items, workflow }, extra] of cases) {
+  if (!want(name)) continue;
+  const wf = buildWorkflow(name[0], workflow);
+  await measure(name, items, () => run(engine, wf), { runs: 15, warmup: 10, ...extra });
 }
 
 if (want("i-matrix-10k")) {
-  const values = Array.from({ length: 100 }, (_, i) => i);
-  const wf = buildWorkflow("i", {
-    type: "Workflow",
-    params,
-    jobs: {
-      j: {
-        strategy: { "max-parallel": 100, matrix: { a: values, b: values } },
-        stages: [{ name: "s", id: "s", echo: "x" }],
-      },
-    },
-  });
+  const wf = buildWorkflow("i", matrixCase(100, 100).workflow);
   await measure("i-matrix-10k", 10_000, () => run(engine, wf), { runs: 5 });
 }
 
@@ -111,11 +62,7 @@ if (want("k-traces")) {
     traces: new FileTraceStore(runtime.fs, dir),
     audits: null,
   });
-  const wf = buildWorkflow("k", {
-    type: "Workflow",
-    params,
-    jobs: { j: { stages: stages(1000) } },
-  });
+  const wf = buildWorkflow("k", stagesCase().workflow);
   const RUNS = 10;
   const off: number[] = [];
   const on: number[] = [];
@@ -219,11 +166,7 @@ if (want("n-otel")) {
     audits: null,
     telemetry: false,
   });
-  const wf = buildWorkflow("n", {
-    type: "Workflow",
-    params,
-    jobs: { j: { stages: stages(1000) } },
-  });
+  const wf = buildWorkflow("n", stagesCase().workflow);
   const RUNS = 5;
   const off: number[] = [];
   const on: number[] = [];
