@@ -11,10 +11,10 @@ import type { Status } from "../models/types.ts";
 import type { SqliteDatabase, SqliteValue } from "../runtime/sqlite.ts";
 import {
   assertCurrentAttempt,
+  claimFirstQueued,
   type ClaimNextOptions,
   type ClaimOptions,
   type EnqueueOptions,
-  labelsMatch,
   type ListRunRecordsOptions,
   type NewRun,
   newRunRecord,
@@ -145,13 +145,11 @@ export class SqliteRunStore implements RunStore {
     const rows = this.#db.all(
       `SELECT run_id, data FROM runs WHERE state = 'queued' ORDER BY queued_at, run_id`,
     );
-    for (const row of rows) {
-      const data = JSON.parse(String(row.data)) as RunData;
-      if (!labelsMatch(data, options.labels ?? [])) continue;
-      const claimed = await this.claim(String(row.run_id), owner, options);
-      if (claimed) return claimed;
-    }
-    return null;
+    const queued = rows.map((row) => ({
+      runId: String(row.run_id),
+      labels: (JSON.parse(String(row.data)) as RunData).labels,
+    }));
+    return await claimFirstQueued(this, queued, owner, options);
   }
 
   #refuse(runId: string, attempt: number): never {
