@@ -10,7 +10,6 @@
  * @module
  */
 
-import type { Status } from "../models/types.ts";
 import type { SqlClient, SqlQueryable, SqlRow, SqlSubscription, SqlValue } from "../runtime/sql.ts";
 import {
   assertCurrentAttempt,
@@ -24,10 +23,10 @@ import {
   type RunOwner,
   type RunRecord,
   runRecordExists,
-  type RunRecordState,
   type RunStore,
 } from "./run_store.ts";
 import { migratePostgres } from "./postgres_schema.ts";
+import { jsonColumn, runRecordFromRow } from "./_sql_rows.ts";
 
 /** Channel notified with the run id of every run enqueued (queued, not pre-claimed). */
 export const RUN_QUEUED_CHANNEL = "workflow_run_queued";
@@ -36,37 +35,13 @@ export const RUN_CANCEL_CHANNEL = "workflow_run_cancel";
 
 const CURRENT = `run_id = $1 AND attempt = $2 AND state = 'running'`;
 
-function json(value: unknown): unknown {
-  return typeof value === "string" ? JSON.parse(value) : value;
-}
-
 function toRecord(row: SqlRow, jobs: readonly SqlRow[]): RunRecord {
-  const num = (value: unknown) => value === null || value === undefined ? undefined : Number(value);
-  const leaseUntil = num(row.lease_until);
-  const startedAt = num(row.started_at);
-  const endedAt = num(row.ended_at);
-  const release = row.release === null ? undefined : json(row.release) as RunRecord["release"];
-  return {
-    runId: String(row.run_id),
-    workflow: String(row.workflow),
-    params: json(row.params) as Record<string, unknown>,
-    labels: json(row.labels) as string[],
+  return runRecordFromRow(row, {
+    params: jsonColumn(row.params) as RunRecord["params"],
+    labels: jsonColumn(row.labels) as string[],
     ...(row.parent_run_id === null ? {} : { parentRunId: String(row.parent_run_id) }),
-    ...(release === undefined ? {} : { release }),
-    queuedAt: Number(row.queued_at),
-    state: String(row.state) as RunRecordState,
-    attempt: Number(row.attempt),
-    ...(row.owner === null ? {} : { owner: json(row.owner) as RunOwner }),
-    ...(leaseUntil === undefined ? {} : { leaseUntil }),
-    ...(startedAt === undefined ? {} : { startedAt }),
-    ...(row.status === null ? {} : { status: String(row.status) as Status }),
-    ...(row.reason === null ? {} : { reason: String(row.reason) }),
-    ...(endedAt === undefined ? {} : { endedAt }),
-    jobs: Object.fromEntries(
-      jobs.map((job) => [String(job.job), json(job.entry) as Record<string, unknown>]),
-    ),
-    updatedAt: Number(row.updated_at),
-  };
+    ...(row.release === null ? {} : { release: jsonColumn(row.release) as RunRecord["release"] }),
+  }, jobs);
 }
 
 /** A record just claimed, with the owner it was taken from (a takeover). */
@@ -181,7 +156,7 @@ export class PostgresRunStore implements RunStore {
     const previous = rows[0].previous_owner;
     return previous === null || previous === undefined
       ? record
-      : { ...record, previousOwner: json(previous) as RunOwner };
+      : { ...record, previousOwner: jsonColumn(previous) as RunOwner };
   }
 
   /** Claims a queued run, or takes over a running one still at `options.takeOver`. */
