@@ -102,6 +102,26 @@ export function auditRecordFromRow(row: Row): AuditRecord {
   };
 }
 
+/** The columns of a runs-table row both stores have, in the order of {@linkcode runRowValues}
+ * (each store adds the columns of {@linkcode RunRowData} after them). */
+export const RUN_COLUMNS =
+  "run_id, workflow, state, attempt, owner, lease_until, queued_at, started_at, updated_at";
+
+/** The values of `record`'s {@linkcode RUN_COLUMNS}, in their order. */
+export function runRowValues(record: RunRecord): (string | number | null)[] {
+  return [
+    record.runId,
+    record.workflow,
+    record.state,
+    record.attempt,
+    record.owner ? JSON.stringify(record.owner) : null,
+    record.leaseUntil ?? null,
+    record.queuedAt,
+    record.startedAt ?? null,
+    record.updatedAt,
+  ];
+}
+
 /** The fields of a run record that no query filters on (SQLite keeps them as one JSON
  * column, PostgreSQL as columns of their own). */
 export type RunRowData = Pick<RunRecord, "params" | "labels" | "parentRunId" | "release">;

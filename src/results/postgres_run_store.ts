@@ -26,7 +26,7 @@ import {
   type RunStore,
 } from "./run_store.ts";
 import { migratePostgres } from "./postgres_schema.ts";
-import { jsonColumn, runRecordFromRow } from "./_sql_rows.ts";
+import { jsonColumn, RUN_COLUMNS, runRecordFromRow, runRowValues } from "./_sql_rows.ts";
 
 /** Channel notified with the run id of every run enqueued (queued, not pre-claimed). */
 export const RUN_QUEUED_CHANNEL = "workflow_run_queued";
@@ -103,23 +103,14 @@ export class PostgresRunStore implements RunStore {
     const record = newRunRecord(run, options);
     const rows = await this.#sql.query(
       `WITH added AS (
-        INSERT INTO workflow_runs (run_id, workflow, state, attempt, owner, lease_until,
-          queued_at, started_at, updated_at, labels, params, parent_run_id, release)
+        INSERT INTO workflow_runs (${RUN_COLUMNS}, labels, params, parent_run_id, release)
         VALUES ($1, $2, $3, $4, $5::text::json, $6, $7, $8, $9, $10::text::jsonb,
           $11::text::json, $12, $13::text::json)
         ON CONFLICT (run_id) DO NOTHING RETURNING run_id, state)
       SELECT run_id, CASE WHEN state = 'queued' THEN pg_notify($14, run_id) END AS notified
         FROM added`,
       [
-        record.runId,
-        record.workflow,
-        record.state,
-        record.attempt,
-        record.owner ? JSON.stringify(record.owner) : null,
-        record.leaseUntil ?? null,
-        record.queuedAt,
-        record.startedAt ?? null,
-        record.updatedAt,
+        ...runRowValues(record),
         JSON.stringify(record.labels),
         JSON.stringify(record.params),
         record.parentRunId ?? null,

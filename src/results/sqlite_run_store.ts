@@ -23,7 +23,7 @@ import {
   runRecordExists,
   type RunStore,
 } from "./run_store.ts";
-import { runRecordFromRow, type RunRowData } from "./_sql_rows.ts";
+import { RUN_COLUMNS, runRecordFromRow, type RunRowData, runRowValues } from "./_sql_rows.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -100,20 +100,9 @@ export class SqliteRunStore implements RunStore {
       ...(record.release === undefined ? {} : { release: record.release }),
     };
     const { changes } = this.#db.run(
-      `INSERT OR IGNORE INTO runs (run_id, workflow, state, attempt, owner, lease_until,
-        queued_at, started_at, updated_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        record.runId,
-        record.workflow,
-        record.state,
-        record.attempt,
-        record.owner ? JSON.stringify(record.owner) : null,
-        record.leaseUntil ?? null,
-        record.queuedAt,
-        record.startedAt ?? null,
-        record.updatedAt,
-        JSON.stringify(data),
-      ],
+      `INSERT OR IGNORE INTO runs (${RUN_COLUMNS}, data)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [...runRowValues(record), JSON.stringify(data)],
     );
     if (changes === 0) return Promise.reject(runRecordExists(run.runId));
     return Promise.resolve(record);
