@@ -10,6 +10,7 @@ import { runCli } from "../src/cli/run_cli.ts";
 import { indexConfig } from "../src/config/loader.ts";
 import { Engine, type EngineOptions } from "../src/engine.ts";
 import { type LifecycleDetail, onLifecycle } from "../src/executor/events.ts";
+import type { Result } from "../src/executor/workflow_runner.ts";
 
 /** An engine whose config is the given YAML text (one file, `test.yml`). */
 export function engineFor(
@@ -127,6 +128,28 @@ export async function fakeClockEngine(
   const runtime = createMemoryRuntime({ cwd: "/app" });
   const engine = await engineFor(yaml, { traces: null, audits: null, ...options, runtime });
   return { engine, runtime };
+}
+
+/**
+ * Executes workflow `wf` of `yaml` on a memory runtime whose fake clock is advanced until the
+ * run ends (see {@linkcode fakeClockEngine}), its lifecycle events going to `capture` (give one
+ * to listen to it before the run starts).
+ */
+export async function executeOnFakeClock(
+  yaml: string,
+  capture: { target: EventTarget; events: LifecycleDetail[] } = captureEvents(),
+): Promise<{ result: Result; events: LifecycleDetail[] }> {
+  const { engine, runtime } = await fakeClockEngine(yaml);
+  const running = engine.execute("wf", {}, { events: capture.target });
+  return { result: await driveClock(runtime.clock, running), events: capture.events };
+}
+
+/** The most `start` events seen without their `end` (e.g. jobs running at once) on `target`. */
+export function peakConcurrency(target: EventTarget, start: string, end: string): () => number {
+  let running = 0, peak = 0;
+  target.addEventListener(start, () => peak = Math.max(peak, ++running));
+  target.addEventListener(end, () => running--);
+  return () => peak;
 }
 
 /** The argv that runs this checkout's `workflow` command (`src/cli/bin.ts`) on the runtime

@@ -115,6 +115,17 @@ function configSchema(): JsonSchema {
     if: { properties: { type: { const: type } }, required: ["type"] },
     then: ref(name),
   });
+  // A schedule in `on:` and an On template take the same interval and zone fields.
+  const intervalFields: Record<string, JsonSchema> = {
+    interval: { enum: ["daily", "weekly", "monthly"], description: "Instead of cronjob." },
+    day: {
+      type: ["string", "integer"],
+      description: "weekly: a weekday (monday, mon); monthly: a day of the month 1-31.",
+    },
+    time: str('Time of day "HH:MM" for `interval` (default "00:00").'),
+    timezone: str("IANA time zone (default UTC)."),
+    tz: str("Alias of `timezone`."),
+  };
   return {
     $schema: "http://json-schema.org/draft-07/schema#",
     $id: "https://github.com/ddeutil/workflow/schema/config.json",
@@ -298,14 +309,7 @@ function configSchema(): JsonSchema {
         anyOf: [{ required: ["cronjob"] }, { required: ["interval"] }],
         properties: {
           cronjob: str("Cron expression (`*/5 * * * *`)."),
-          interval: { enum: ["daily", "weekly", "monthly"], description: "Instead of cronjob." },
-          day: {
-            type: ["string", "integer"],
-            description: "weekly: a weekday (monday, mon); monthly: a day of the month 1-31.",
-          },
-          time: str('Time of day "HH:MM" for `interval` (default "00:00").'),
-          timezone: str("IANA time zone (default UTC)."),
-          tz: str("Alias of `timezone`."),
+          ...intervalFields,
         },
         additionalProperties: false,
       },
@@ -334,14 +338,7 @@ function configSchema(): JsonSchema {
           name: str("Template name (single-template files)."),
           desc: text("Description."),
           cronjob: str("Cron expression."),
-          interval: { enum: ["daily", "weekly", "monthly"], description: "Instead of cronjob." },
-          day: {
-            type: ["string", "integer"],
-            description: "weekly: a weekday (monday, mon); monthly: a day of the month 1-31.",
-          },
-          time: str('Time of day "HH:MM" for `interval` (default "00:00").'),
-          timezone: str("IANA time zone (default UTC)."),
-          tz: str("Alias of `timezone`."),
+          ...intervalFields,
         },
         additionalProperties: false,
       },

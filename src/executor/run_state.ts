@@ -262,23 +262,12 @@ export class RunState {
   }
 }
 
-/** Where in a run an event happened. */
-export interface EventScope {
-  /** Job id. */
-  readonly job?: string;
-  /** Strategy id, in a job with a matrix. */
-  readonly strategy?: string;
-  /** Stage id. */
-  readonly stage?: string;
-  /** Rendered stage name. */
-  readonly stageName?: string;
-  /** Path of enclosing nested stages. */
-  readonly nested?: readonly string[];
-  /** Stage kind, on stage edges. */
-  readonly kind?: string;
-  /** Matrix combination, on `strategy-start`. */
-  readonly matrix?: Readonly<Record<string, unknown>>;
-}
+/** Where in a run an event happened: the job, strategy and stage fields of its
+ * {@linkcode LifecycleDetail}. */
+export type EventScope = Pick<
+  LifecycleDetail,
+  "job" | "strategy" | "stage" | "stageName" | "nested" | "kind" | "matrix"
+>;
 
 /** What an `*-end` event reports (and the caller's `traceparent` on `run-start`). */
 export interface EventOutcome {

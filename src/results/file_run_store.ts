@@ -17,13 +17,14 @@ import type { RuntimeFs } from "../runtime/types.ts";
 import { joinPath, listDirs, readTextOrNull, SerialQueue } from "./_fs.ts";
 import {
   assertCurrentAttempt,
+  checkpointedRunRecord,
   claimedRunRecord,
+  claimFirstQueued,
   type ClaimNextOptions,
   type ClaimOptions,
   compareRunRecords,
   endedRunRecord,
   type EnqueueOptions,
-  labelsMatch,
   type ListRunRecordsOptions,
   type NewRun,
   newRunRecord,
@@ -137,13 +138,7 @@ export class FileRunStore implements RunStore {
 
   /** Claims the oldest queued run the labels allow. */
   async claimNext(owner: RunOwner, options: ClaimNextOptions): Promise<RunRecord | null> {
-    const queued = await this.list({ states: ["queued"] });
-    for (const record of queued) {
-      if (!labelsMatch(record, options.labels ?? [])) continue;
-      const claimed = await this.claim(record.runId, owner, options);
-      if (claimed) return claimed;
-    }
-    return null;
+    return claimFirstQueued(this, await this.list({ states: ["queued"] }), owner, options);
   }
 
   #update(runId: string, attempt: number, change: (r: RunRecord) => RunRecord): Promise<void> {
@@ -175,11 +170,7 @@ export class FileRunStore implements RunStore {
     entry: Readonly<Record<string, unknown>>,
     now: number,
   ): Promise<void> {
-    return this.#update(runId, attempt, (r) => ({
-      ...r,
-      jobs: { ...r.jobs, [job]: structuredClone(entry) },
-      updatedAt: now,
-    }));
+    return this.#update(runId, attempt, (r) => checkpointedRunRecord(r, job, entry, now));
   }
 
   /** Ends the run. */

@@ -7,14 +7,15 @@
 
 import {
   assertCurrentAttempt,
+  checkpointedRunRecord,
   claimedRunRecord,
+  claimFirstQueued,
   type ClaimNextOptions,
   type ClaimOptions,
   compareRunRecords,
   copyRunRecord,
   endedRunRecord,
   type EnqueueOptions,
-  labelsMatch,
   type ListRunRecordsOptions,
   type NewRun,
   newRunRecord,
@@ -48,10 +49,8 @@ export class MemoryRunStore implements RunStore {
 
   /** Claims the oldest queued run the labels allow. */
   claimNext(owner: RunOwner, options: ClaimNextOptions): Promise<RunRecord | null> {
-    const next = [...this.#records.values()]
-      .filter((r) => r.state === "queued" && labelsMatch(r, options.labels ?? []))
-      .sort(compareRunRecords)[0];
-    return next ? this.claim(next.runId, owner, options) : Promise.resolve(null);
+    const queued = [...this.#records.values()].filter((r) => r.state === "queued");
+    return claimFirstQueued(this, queued.sort(compareRunRecords), owner, options);
   }
 
   /** Extends the lease. */
@@ -67,11 +66,7 @@ export class MemoryRunStore implements RunStore {
     entry: Readonly<Record<string, unknown>>,
     now: number,
   ): Promise<void> {
-    return this.#update(runId, attempt, (r) => ({
-      ...r,
-      jobs: { ...r.jobs, [job]: structuredClone(entry) },
-      updatedAt: now,
-    }));
+    return this.#update(runId, attempt, (r) => checkpointedRunRecord(r, job, entry, now));
   }
 
   /** Ends the run. */

@@ -6,28 +6,13 @@
  * @module
  */
 
-import type { Status } from "../models/types.ts";
-import type { SqlClient, SqlRow } from "../runtime/sql.ts";
-import type { AuditRecord, AuditStore, ReleaseClaim, ReleaseType } from "./audit_store.ts";
+import type { SqlClient } from "../runtime/sql.ts";
+import { AUDIT_COLUMNS, auditRecordFromRow, auditRowValues } from "./_sql_rows.ts";
+import type { AuditRecord, AuditStore, ReleaseClaim } from "./audit_store.ts";
 import { migratePostgres } from "./postgres_schema.ts";
 import type { CleanupOptions, ListOptions } from "./trace_store.ts";
 
 const ORDER = `ORDER BY release DESC, created_at DESC, run_id DESC`;
-
-function rowToAudit(row: SqlRow): AuditRecord {
-  const context = typeof row.context === "string" ? JSON.parse(row.context) : row.context;
-  return {
-    workflow: String(row.workflow),
-    release: Number(row.release),
-    type: String(row.type) as ReleaseType,
-    runId: String(row.run_id),
-    ...(row.parent_run_id === null ? {} : { parentRunId: String(row.parent_run_id) }),
-    status: String(row.status) as Status,
-    context: context as Record<string, unknown>,
-    durationMs: Number(row.duration_ms),
-    createdAt: Number(row.created_at),
-  };
-}
 
 /** `LIMIT`/`OFFSET` of list options as SQL, placeholders from `$next` (no `LIMIT` when
  * unlimited). */
@@ -76,22 +61,12 @@ export class PostgresAuditStore implements AuditStore {
   /** Stores (or replaces) a record. */
   async write(record: AuditRecord): Promise<void> {
     await this.#sql.query(
-      `INSERT INTO workflow_audits (workflow, release, run_id, parent_run_id, type, status,
-        duration_ms, created_at, context) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::json)
+      `INSERT INTO workflow_audits (${AUDIT_COLUMNS})
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::json)
        ON CONFLICT (workflow, release, run_id) DO UPDATE SET parent_run_id =
         excluded.parent_run_id, type = excluded.type, status = excluded.status, duration_ms =
         excluded.duration_ms, created_at = excluded.created_at, context = excluded.context`,
-      [
-        record.workflow,
-        record.release,
-        record.runId,
-        record.parentRunId ?? null,
-        record.type,
-        record.status,
-        record.durationMs,
-        record.createdAt,
-        JSON.stringify(record.context),
-      ],
+      auditRowValues(record),
     );
   }
 
@@ -101,7 +76,7 @@ export class PostgresAuditStore implements AuditStore {
       `SELECT * FROM workflow_audits WHERE workflow = $1 AND release = $2 ${ORDER} LIMIT 1`,
       [workflow, release],
     );
-    return row ? rowToAudit(row) : null;
+    return row ? auditRecordFromRow(row) : null;
   }
 
   /** Whether the release has a record. */
@@ -130,7 +105,7 @@ export class PostgresAuditStore implements AuditStore {
           [workflow, ...paging.params],
         );
       })();
-    return rows.map(rowToAudit);
+    return rows.map(auditRecordFromRow);
   }
 
   /** Workflow names, sorted. */

@@ -10,7 +10,6 @@
  * @module
  */
 
-import type { Status } from "../models/types.ts";
 import type { SqlClient, SqlQueryable, SqlRow, SqlSubscription, SqlValue } from "../runtime/sql.ts";
 import {
   assertCurrentAttempt,
@@ -24,10 +23,10 @@ import {
   type RunOwner,
   type RunRecord,
   runRecordExists,
-  type RunRecordState,
   type RunStore,
 } from "./run_store.ts";
 import { migratePostgres } from "./postgres_schema.ts";
+import { jsonColumn, RUN_COLUMNS, runRecordFromRow, runRowValues } from "./_sql_rows.ts";
 
 /** Channel notified with the run id of every run enqueued (queued, not pre-claimed). */
 export const RUN_QUEUED_CHANNEL = "workflow_run_queued";
@@ -36,37 +35,13 @@ export const RUN_CANCEL_CHANNEL = "workflow_run_cancel";
 
 const CURRENT = `run_id = $1 AND attempt = $2 AND state = 'running'`;
 
-function json(value: unknown): unknown {
-  return typeof value === "string" ? JSON.parse(value) : value;
-}
-
 function toRecord(row: SqlRow, jobs: readonly SqlRow[]): RunRecord {
-  const num = (value: unknown) => value === null || value === undefined ? undefined : Number(value);
-  const leaseUntil = num(row.lease_until);
-  const startedAt = num(row.started_at);
-  const endedAt = num(row.ended_at);
-  const release = row.release === null ? undefined : json(row.release) as RunRecord["release"];
-  return {
-    runId: String(row.run_id),
-    workflow: String(row.workflow),
-    params: json(row.params) as Record<string, unknown>,
-    labels: json(row.labels) as string[],
+  return runRecordFromRow(row, {
+    params: jsonColumn(row.params) as RunRecord["params"],
+    labels: jsonColumn(row.labels) as string[],
     ...(row.parent_run_id === null ? {} : { parentRunId: String(row.parent_run_id) }),
-    ...(release === undefined ? {} : { release }),
-    queuedAt: Number(row.queued_at),
-    state: String(row.state) as RunRecordState,
-    attempt: Number(row.attempt),
-    ...(row.owner === null ? {} : { owner: json(row.owner) as RunOwner }),
-    ...(leaseUntil === undefined ? {} : { leaseUntil }),
-    ...(startedAt === undefined ? {} : { startedAt }),
-    ...(row.status === null ? {} : { status: String(row.status) as Status }),
-    ...(row.reason === null ? {} : { reason: String(row.reason) }),
-    ...(endedAt === undefined ? {} : { endedAt }),
-    jobs: Object.fromEntries(
-      jobs.map((job) => [String(job.job), json(job.entry) as Record<string, unknown>]),
-    ),
-    updatedAt: Number(row.updated_at),
-  };
+    ...(row.release === null ? {} : { release: jsonColumn(row.release) as RunRecord["release"] }),
+  }, jobs);
 }
 
 /** A record just claimed, with the owner it was taken from (a takeover). */
@@ -128,23 +103,14 @@ export class PostgresRunStore implements RunStore {
     const record = newRunRecord(run, options);
     const rows = await this.#sql.query(
       `WITH added AS (
-        INSERT INTO workflow_runs (run_id, workflow, state, attempt, owner, lease_until,
-          queued_at, started_at, updated_at, labels, params, parent_run_id, release)
+        INSERT INTO workflow_runs (${RUN_COLUMNS}, labels, params, parent_run_id, release)
         VALUES ($1, $2, $3, $4, $5::text::json, $6, $7, $8, $9, $10::text::jsonb,
           $11::text::json, $12, $13::text::json)
         ON CONFLICT (run_id) DO NOTHING RETURNING run_id, state)
       SELECT run_id, CASE WHEN state = 'queued' THEN pg_notify($14, run_id) END AS notified
         FROM added`,
       [
-        record.runId,
-        record.workflow,
-        record.state,
-        record.attempt,
-        record.owner ? JSON.stringify(record.owner) : null,
-        record.leaseUntil ?? null,
-        record.queuedAt,
-        record.startedAt ?? null,
-        record.updatedAt,
+        ...runRowValues(record),
         JSON.stringify(record.labels),
         JSON.stringify(record.params),
         record.parentRunId ?? null,
@@ -181,7 +147,7 @@ export class PostgresRunStore implements RunStore {
     const previous = rows[0].previous_owner;
     return previous === null || previous === undefined
       ? record
-      : { ...record, previousOwner: json(previous) as RunOwner };
+      : { ...record, previousOwner: jsonColumn(previous) as RunOwner };
   }
 
   /** Claims a queued run, or takes over a running one still at `options.takeOver`. */

@@ -7,19 +7,16 @@
  * @module
  */
 
-import type { LogLevel } from "../executor/events.ts";
-import type { Status } from "../models/types.ts";
-import type { SqlClient, SqlQueryable, SqlRow, SqlValue } from "../runtime/sql.ts";
+import type { SqlClient, SqlQueryable, SqlValue } from "../runtime/sql.ts";
+import { runSummaryFromRow, traceRecordFromRow } from "./_sql_rows.ts";
 import { migratePostgres } from "./postgres_schema.ts";
 import {
   type CleanupOptions,
   type ListRunsOptions,
   type RunSummary,
-  type TraceEvent,
   type TraceRecord,
   type TraceStore,
   updateRunSummary,
-  withoutUndefined,
 } from "./trace_store.ts";
 
 const RECORD_COLUMNS = `run_id, parent_run_id, time, level, workflow, job, strategy, stage,
@@ -35,14 +32,6 @@ const RUN_FIELDS = [
   `(v->>'durationMs')::double precision`,
   `v->>'rerunOf'`,
 ];
-
-function text(value: unknown): string | undefined {
-  return value === null || value === undefined ? undefined : String(value);
-}
-
-function num(value: unknown): number | undefined {
-  return value === null || value === undefined ? undefined : Number(value);
-}
 
 /**
  * Trace store on a PostgreSQL database. Open it with {@linkcode PostgresTraceStore.open},
@@ -108,7 +97,7 @@ export class PostgresTraceStore implements TraceStore {
        ORDER BY start DESC, run_id DESC ${paging}`,
       params,
     );
-    return rows.map(rowToSummary);
+    return rows.map(runSummaryFromRow);
   }
 
   /** Records of one run in write order, or `null`. */
@@ -119,23 +108,7 @@ export class PostgresTraceStore implements TraceStore {
       [runId],
     );
     if (rows.length === 0) return null;
-    return rows.map((row) =>
-      withoutUndefined<TraceRecord>({
-        time: Number(row.time),
-        level: String(row.level) as LogLevel,
-        runId: String(row.run_id),
-        parentRunId: text(row.parent_run_id),
-        workflow: String(row.workflow),
-        job: text(row.job),
-        strategy: text(row.strategy),
-        stage: text(row.stage),
-        event: text(row.event) as TraceEvent | undefined,
-        status: text(row.status) as Status | undefined,
-        durationMs: num(row.duration_ms),
-        message: String(row.message),
-        rerunOf: text(row.rerun_of),
-      })
-    );
+    return rows.map(traceRecordFromRow);
   }
 
   /** Removes old runs and their records in one transaction; returns how many runs. */
@@ -204,7 +177,7 @@ async function updateRuns(tx: SqlQueryable, records: readonly TraceRecord[]): Pr
       })`,
       ids,
     );
-    for (const row of rows) stored.set(String(row.run_id), rowToSummary(row));
+    for (const row of rows) stored.set(String(row.run_id), runSummaryFromRow(row));
   }
   /** Runs first seen through a log line: listed (WAIT) before their start or end arrives. */
   const waiting = new Map<string, RunSummary>();
@@ -251,17 +224,4 @@ async function updateRuns(tx: SqlQueryable, records: readonly TraceRecord[]): Pr
       [JSON.stringify([...summaries.values()])],
     );
   }
-}
-
-function rowToSummary(row: SqlRow): RunSummary {
-  return withoutUndefined<RunSummary>({
-    runId: String(row.run_id),
-    parentRunId: text(row.parent_run_id),
-    workflow: String(row.workflow),
-    status: String(row.status) as Status,
-    start: Number(row.start),
-    end: num(row.end),
-    durationMs: num(row.duration_ms),
-    rerunOf: text(row.rerun_of),
-  });
 }

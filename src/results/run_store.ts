@@ -204,6 +204,24 @@ export function labelsMatch(record: Pick<RunRecord, "labels">, labels: readonly 
   return record.labels.every((label) => labels.includes(label));
 }
 
+/**
+ * Claims the first of `queued` (oldest first) whose labels the claimer carries, moving on to the
+ * next when another claimer wins one: `claimNext` of a store whose claim is one run at a time.
+ */
+export async function claimFirstQueued(
+  store: Pick<RunStore, "claim">,
+  queued: Iterable<Pick<RunRecord, "runId" | "labels">>,
+  owner: RunOwner,
+  options: ClaimNextOptions,
+): Promise<RunRecord | null> {
+  for (const run of queued) {
+    if (!labelsMatch(run, options.labels ?? [])) continue;
+    const claimed = await store.claim(run.runId, owner, options);
+    if (claimed) return claimed;
+  }
+  return null;
+}
+
 /** Whether `record` passes the filters of `options`. */
 export function runRecordMatches(record: RunRecord, options: ListRunRecordsOptions): boolean {
   return (options.states === undefined || options.states.includes(record.state)) &&
@@ -287,6 +305,17 @@ export function endedRunRecord(record: RunRecord, end: RunEnd): RunRecord {
     endedAt: end.now,
     updatedAt: end.now,
   };
+}
+
+/** The record after `job` ended with its context `entry` (replacing an earlier checkpoint of
+ * that job), at `now`. */
+export function checkpointedRunRecord(
+  record: RunRecord,
+  job: string,
+  entry: Readonly<Record<string, unknown>>,
+  now: number,
+): RunRecord {
+  return { ...record, jobs: { ...record.jobs, [job]: structuredClone(entry) }, updatedAt: now };
 }
 
 /** Throws when a write of `attempt` to `record` must be refused. @throws {StaleAttemptError} */

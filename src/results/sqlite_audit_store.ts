@@ -5,9 +5,9 @@
  * @module
  */
 
-import type { Status } from "../models/types.ts";
-import type { SqliteDatabase, SqliteValue } from "../runtime/sqlite.ts";
-import type { AuditRecord, AuditStore, ReleaseClaim, ReleaseType } from "./audit_store.ts";
+import type { SqliteDatabase } from "../runtime/sqlite.ts";
+import { AUDIT_COLUMNS, auditRecordFromRow, auditRowValues } from "./_sql_rows.ts";
+import type { AuditRecord, AuditStore, ReleaseClaim } from "./audit_store.ts";
 import type { CleanupOptions, ListOptions } from "./trace_store.ts";
 
 const SCHEMA = `
@@ -35,20 +35,6 @@ CREATE TABLE IF NOT EXISTS release_claims (
 
 const ORDER = `ORDER BY release DESC, created_at DESC, run_id DESC`;
 
-function rowToAudit(row: Record<string, SqliteValue>): AuditRecord {
-  return {
-    workflow: String(row.workflow),
-    release: Number(row.release),
-    type: String(row.type) as ReleaseType,
-    runId: String(row.run_id),
-    ...(row.parent_run_id === null ? {} : { parentRunId: String(row.parent_run_id) }),
-    status: String(row.status) as Status,
-    context: JSON.parse(String(row.context)) as Record<string, unknown>,
-    durationMs: Number(row.duration_ms),
-    createdAt: Number(row.created_at),
-  };
-}
-
 /** Audit store on a SQLite database (see `openSqliteDatabase` in `src/runtime/sqlite.ts`). */
 export class SqliteAuditStore implements AuditStore {
   readonly #db: SqliteDatabase;
@@ -63,19 +49,8 @@ export class SqliteAuditStore implements AuditStore {
   /** Stores (or replaces) a record. */
   write(record: AuditRecord): Promise<void> {
     this.#db.run(
-      `INSERT OR REPLACE INTO audits (workflow, release, run_id, parent_run_id, type, status,
-        duration_ms, created_at, context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        record.workflow,
-        record.release,
-        record.runId,
-        record.parentRunId ?? null,
-        record.type,
-        record.status,
-        record.durationMs,
-        record.createdAt,
-        JSON.stringify(record.context),
-      ],
+      `INSERT OR REPLACE INTO audits (${AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      auditRowValues(record),
     );
     return Promise.resolve();
   }
@@ -86,7 +61,7 @@ export class SqliteAuditStore implements AuditStore {
       `SELECT * FROM audits WHERE workflow = ? AND release = ? ${ORDER} LIMIT 1`,
       [workflow, release],
     )[0];
-    return Promise.resolve(row ? rowToAudit(row) : null);
+    return Promise.resolve(row ? auditRecordFromRow(row) : null);
   }
 
   /** Whether the release has a record. */
@@ -123,7 +98,7 @@ export class SqliteAuditStore implements AuditStore {
         limit,
         offset,
       ]);
-    return Promise.resolve(rows.map(rowToAudit));
+    return Promise.resolve(rows.map(auditRecordFromRow));
   }
 
   /** Workflow names, sorted. */

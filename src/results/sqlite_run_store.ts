@@ -7,14 +7,13 @@
  * @module
  */
 
-import type { Status } from "../models/types.ts";
 import type { SqliteDatabase, SqliteValue } from "../runtime/sqlite.ts";
 import {
   assertCurrentAttempt,
+  claimFirstQueued,
   type ClaimNextOptions,
   type ClaimOptions,
   type EnqueueOptions,
-  labelsMatch,
   type ListRunRecordsOptions,
   type NewRun,
   newRunRecord,
@@ -22,9 +21,9 @@ import {
   type RunOwner,
   type RunRecord,
   runRecordExists,
-  type RunRecordState,
   type RunStore,
 } from "./run_store.ts";
+import { RUN_COLUMNS, runRecordFromRow, type RunRowData, runRowValues } from "./_sql_rows.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -50,14 +49,6 @@ CREATE TABLE IF NOT EXISTS run_jobs (
   PRIMARY KEY (run_id, job)
 );
 `;
-
-/** What the `data` column holds: the fields no query filters on. */
-interface RunData {
-  params: Record<string, unknown>;
-  labels: string[];
-  parentRunId?: string;
-  release?: RunRecord["release"];
-}
 
 const CURRENT = `run_id = ? AND attempt = ? AND state = 'running'`;
 
@@ -95,33 +86,23 @@ export class SqliteRunStore implements RunStore {
     const jobs = this.#db.all(`SELECT job, entry FROM run_jobs WHERE run_id = ? ORDER BY job`, [
       runId,
     ]);
-    return toRecord(row, jobs);
+    return runRecordFromRow(row, JSON.parse(String(row.data)) as RunRowData, jobs);
   }
 
   /** Stores a new record. */
   enqueue(run: NewRun, options?: EnqueueOptions & { now?: number }): Promise<RunRecord> {
     const record = newRunRecord(run, options);
-    const data: RunData = {
+    // The `data` column holds the fields no query filters on.
+    const data: RunRowData = {
       params: record.params as Record<string, unknown>,
       labels: [...record.labels],
       ...(record.parentRunId === undefined ? {} : { parentRunId: record.parentRunId }),
       ...(record.release === undefined ? {} : { release: record.release }),
     };
     const { changes } = this.#db.run(
-      `INSERT OR IGNORE INTO runs (run_id, workflow, state, attempt, owner, lease_until,
-        queued_at, started_at, updated_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        record.runId,
-        record.workflow,
-        record.state,
-        record.attempt,
-        record.owner ? JSON.stringify(record.owner) : null,
-        record.leaseUntil ?? null,
-        record.queuedAt,
-        record.startedAt ?? null,
-        record.updatedAt,
-        JSON.stringify(data),
-      ],
+      `INSERT OR IGNORE INTO runs (${RUN_COLUMNS}, data)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [...runRowValues(record), JSON.stringify(data)],
     );
     if (changes === 0) return Promise.reject(runRecordExists(run.runId));
     return Promise.resolve(record);
@@ -145,13 +126,11 @@ export class SqliteRunStore implements RunStore {
     const rows = this.#db.all(
       `SELECT run_id, data FROM runs WHERE state = 'queued' ORDER BY queued_at, run_id`,
     );
-    for (const row of rows) {
-      const data = JSON.parse(String(row.data)) as RunData;
-      if (!labelsMatch(data, options.labels ?? [])) continue;
-      const claimed = await this.claim(String(row.run_id), owner, options);
-      if (claimed) return claimed;
-    }
-    return null;
+    const queued = rows.map((row) => ({
+      runId: String(row.run_id),
+      labels: (JSON.parse(String(row.data)) as RunRowData).labels,
+    }));
+    return await claimFirstQueued(this, queued, owner, options);
   }
 
   #refuse(runId: string, attempt: number): never {
@@ -266,36 +245,4 @@ export class SqliteRunStore implements RunStore {
     }
     return Promise.resolve();
   }
-}
-
-function toRecord(
-  row: Record<string, SqliteValue>,
-  jobs: Record<string, SqliteValue>[],
-): RunRecord {
-  const data = JSON.parse(String(row.data)) as RunData;
-  const optional = (value: SqliteValue) => value === null ? undefined : Number(value);
-  const record: Record<string, unknown> = {
-    runId: String(row.run_id),
-    workflow: String(row.workflow),
-    params: data.params,
-    labels: data.labels,
-    ...(data.parentRunId === undefined ? {} : { parentRunId: data.parentRunId }),
-    ...(data.release === undefined ? {} : { release: data.release }),
-    queuedAt: Number(row.queued_at),
-    state: String(row.state) as RunRecordState,
-    attempt: Number(row.attempt),
-    ...(row.owner === null ? {} : { owner: JSON.parse(String(row.owner)) as RunOwner }),
-    ...(row.lease_until === null ? {} : { leaseUntil: optional(row.lease_until) }),
-    ...(row.started_at === null ? {} : { startedAt: optional(row.started_at) }),
-    ...(row.status === null ? {} : { status: String(row.status) as Status }),
-    ...(row.reason === null ? {} : { reason: String(row.reason) }),
-    ...(row.ended_at === null ? {} : { endedAt: optional(row.ended_at) }),
-    jobs: Object.fromEntries(
-      jobs.map((
-        job,
-      ) => [String(job.job), JSON.parse(String(job.entry)) as Record<string, unknown>]),
-    ),
-    updatedAt: Number(row.updated_at),
-  };
-  return record as unknown as RunRecord;
 }

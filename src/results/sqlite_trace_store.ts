@@ -6,17 +6,14 @@
  */
 
 import type { SqliteDatabase, SqliteValue } from "../runtime/sqlite.ts";
-import type { LogLevel } from "../executor/events.ts";
-import type { Status } from "../models/types.ts";
+import { runSummaryFromRow, traceRecordFromRow } from "./_sql_rows.ts";
 import {
   type CleanupOptions,
   type ListRunsOptions,
   type RunSummary,
-  type TraceEvent,
   type TraceRecord,
   type TraceStore,
   updateRunSummary,
-  withoutUndefined,
 } from "./trace_store.ts";
 
 const SCHEMA = `
@@ -68,14 +65,6 @@ const INSERT_RUN_IF_NEW = `INSERT OR IGNORE INTO runs (run_id, parent_run_id, wo
   start) VALUES (?, ?, ?, 'WAIT', ?)`;
 
 const nullable = (value: string | number | undefined): SqliteValue => value ?? null;
-
-function text(value: SqliteValue): string | undefined {
-  return value === null || value === undefined ? undefined : String(value);
-}
-
-function num(value: SqliteValue): number | undefined {
-  return value === null || value === undefined ? undefined : Number(value);
-}
 
 /** Trace store on a SQLite database (see `openSqliteDatabase` in `src/runtime/sqlite.ts`). */
 export class SqliteTraceStore implements TraceStore {
@@ -158,7 +147,7 @@ export class SqliteTraceStore implements TraceStore {
 
   #readRun(runId: string): RunSummary | undefined {
     const row = this.#db.all(`SELECT * FROM runs WHERE run_id = ?`, [runId])[0];
-    return row ? rowToSummary(row) : undefined;
+    return row ? runSummaryFromRow(row) : undefined;
   }
 
   /** Runs, newest first, filtered and paged in SQL (`WHERE … ORDER BY start DESC, run_id
@@ -193,7 +182,7 @@ export class SqliteTraceStore implements TraceStore {
        ORDER BY start DESC, run_id DESC LIMIT ? OFFSET ?`,
       [...args, limit, offset],
     );
-    return Promise.resolve(rows.map(rowToSummary));
+    return Promise.resolve(rows.map(runSummaryFromRow));
   }
 
   /** Adds `runs` rows for runs that only have log records (databases written before `write`
@@ -221,23 +210,7 @@ export class SqliteTraceStore implements TraceStore {
   getTrace(runId: string): Promise<TraceRecord[] | null> {
     const rows = this.#db.all(`SELECT * FROM traces WHERE run_id = ? ORDER BY seq`, [runId]);
     if (rows.length === 0) return Promise.resolve(null);
-    return Promise.resolve(rows.map((row) =>
-      withoutUndefined<TraceRecord>({
-        time: Number(row.time),
-        level: String(row.level) as LogLevel,
-        runId: String(row.run_id),
-        parentRunId: text(row.parent_run_id),
-        workflow: String(row.workflow),
-        job: text(row.job),
-        strategy: text(row.strategy),
-        stage: text(row.stage),
-        event: text(row.event) as TraceEvent | undefined,
-        status: text(row.status) as Status | undefined,
-        durationMs: num(row.duration_ms),
-        message: String(row.message),
-        rerunOf: text(row.rerun_of),
-      })
-    ));
+    return Promise.resolve(rows.map(traceRecordFromRow));
   }
 
   /** Removes old runs and their records; returns how many runs. */
@@ -272,17 +245,4 @@ export class SqliteTraceStore implements TraceStore {
     }
     return Promise.resolve();
   }
-}
-
-function rowToSummary(row: Record<string, SqliteValue>): RunSummary {
-  return withoutUndefined<RunSummary>({
-    runId: String(row.run_id),
-    parentRunId: text(row.parent_run_id),
-    workflow: String(row.workflow),
-    status: String(row.status) as Status,
-    start: Number(row.start),
-    end: num(row.end),
-    durationMs: num(row.duration_ms),
-    rerunOf: text(row.rerun_of),
-  });
 }

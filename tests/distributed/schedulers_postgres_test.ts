@@ -6,10 +6,15 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type CliProcess, kill, lines, startCli, waitFor } from "../recovery/_process.ts";
+import { rmSync } from "node:fs";
+import {
+  kill,
+  killReleaseInFlight,
+  lines,
+  schedulers,
+  tickConf,
+  waitForSchedulers,
+} from "../recovery/_process.ts";
 import { testDatabase } from "../_postgres.ts";
 import { openPostgres } from "../../src/runtime/postgres.ts";
 
@@ -20,64 +25,19 @@ describe(
   { timeout: 90_000 },
   () => {
     it("releases every tick exactly once", async () => {
-      const dir = mkdtempSync(join(tmpdir(), "wf-sched3-")).replaceAll("\\", "/");
-      mkdirSync(`${dir}/conf`);
-      const marks = `${dir}/marks`;
-      writeFileSync(
-        `${dir}/conf/tick.yml`,
-        `tick:
-  type: Workflow
-  on: [{cronjob: "*/2 * * * * *"}]
-  params:
-    at: datetime
-  jobs:
-    a:
-      stages:
-        - name: work
-          bash: 'echo "$$$$ $PPID" >> ${dir}/pids; sleep 0.6; echo "\${{ params.at }}" >> ${marks}'
-`,
-      );
+      const tick = tickConf("wf-sched3-");
+      const { dir, marks } = tick;
       const db = await testDatabase();
-      const env = { WORKFLOW_STORE_URL: db.url };
-      const started: CliProcess[] = [];
-      const schedule = (stop: string) => {
-        const process = startCli(["schedule", "--conf", `${dir}/conf`, "--stop", stop], env);
-        started.push(process);
-        return process;
-      };
+      const { started, schedule } = schedulers(tick.conf, { WORKFLOW_STORE_URL: db.url });
       const sql = await openPostgres(db.url, { maxConnections: 1 });
       try {
         const stopAt = Math.ceil((Date.now() + 22_000) / TICK_MS) * TICK_MS;
         const stop = new Date(stopAt).toISOString();
         const [a, b, c] = [schedule(stop), schedule(stop), schedule(stop)];
-        for (const p of [a, b, c]) {
-          await waitFor(
-            "a scheduler to start",
-            () => /scheduled tick/.test(p.output()),
-            40_000,
-            p.output,
-          );
-        }
+        await waitForSchedulers([a, b, c], 40_000);
         const firstTick = Date.now();
-        // Whichever scheduler wins the ticks is killed while one of its releases runs (its
-        // stage started, its mark not yet written).
-        let victim: CliProcess | undefined;
-        const inFlight = () => {
-          const pids = lines(`${dir}/pids`);
-          const parent = Number(pids.at(-1)?.split(" ")[1]);
-          victim = [a, b, c].find((p) => p.child.pid === parent);
-          return lines(marks).length >= 1 && pids.length > lines(marks).length &&
-            victim !== undefined;
-        };
-        await waitFor("a release in flight", inFlight, 16_000, a.output);
-        const killed = victim!;
-        kill(killed.child.pid!);
-        await killed.exited;
-        for (
-          const [pid, parent] of lines(`${dir}/pids`).map((line) => line.split(" ").map(Number))
-        ) {
-          if (parent === killed.child.pid) kill(pid, true);
-        }
+        // Whichever scheduler wins the ticks is killed while one of its releases runs.
+        const killed = await killReleaseInFlight(tick, [a, b, c], 16_000);
         await new Promise((resolve) => setTimeout(resolve, TICK_MS));
         const again = schedule(stop);
         const codes = await Promise.all(

@@ -1,6 +1,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { captureEvents, driveClock, engineFor, fakeClockEngine, withoutInfo } from "../_helpers.ts";
+import {
+  captureEvents,
+  engineFor,
+  executeOnFakeClock,
+  peakConcurrency,
+  withoutInfo,
+} from "../_helpers.ts";
 import { strategyId } from "../../src/executor/ids.ts";
 
 type Jobs = Record<string, {
@@ -148,7 +154,10 @@ wf:
   });
 
   it("bounds running combinations by max-parallel", async () => {
-    const { engine, runtime } = await fakeClockEngine(`
+    const capture = captureEvents();
+    const peak = peakConcurrency(capture.target, "strategy-start", "strategy-end");
+    const { result, events } = await executeOnFakeClock(
+      `
 wf:
   type: Workflow
   jobs:
@@ -157,20 +166,17 @@ wf:
         max-parallel: 3
         matrix: {n: [1, 2, 3, 4, 5, 6, 7, 8, 9]}
       stages: [{name: nap, sleep: 0.02}]
-`);
-    const { target, events } = captureEvents();
-    let running = 0, peak = 0;
-    target.addEventListener("strategy-start", () => peak = Math.max(peak, ++running));
-    target.addEventListener("strategy-end", () => running--);
-    const result = await driveClock(runtime.clock, engine.execute("wf", {}, { events: target }));
+`,
+      capture,
+    );
     assert.equal(result.status, "SUCCESS");
-    assert.equal(peak, 3);
+    assert.equal(peak(), 3);
     // 9 combinations of 20 ms, 3 at a time: three rounds of the fake clock.
     assert.equal(events.find((e) => e.type === "job-end")?.time, 60);
   });
 
   it("with fail-fast cancels the remaining combinations after the first failure", async () => {
-    const { engine, runtime } = await fakeClockEngine(`
+    const { result, events } = await executeOnFakeClock(`
 wf:
   type: Workflow
   jobs:
@@ -189,8 +195,6 @@ wf:
           if: "matrix.n == 1"
           raise: "combination \${{ matrix.n }} broke"
 `);
-    const { target, events } = captureEvents();
-    const result = await driveClock(runtime.clock, engine.execute("wf", {}, { events: target }));
     const m = (result.context.jobs as Jobs).m;
     const statuses = Object.values(m.strategies!).map((s) =>
       `${(s.matrix as { n: number }).n}:${s.status}`
@@ -238,7 +242,7 @@ wf:
 
 describe("job settings", () => {
   it("fails a job that exceeds its timeout, naming it, and skips dependants", async () => {
-    const { engine, runtime } = await fakeClockEngine(`
+    const { result, events } = await executeOnFakeClock(`
 wf:
   type: Workflow
   jobs:
@@ -249,8 +253,6 @@ wf:
       needs: [slow]
       stages: [{name: x, echo: x}]
 `);
-    const { target, events } = captureEvents();
-    const result = await driveClock(runtime.clock, engine.execute("wf", {}, { events: target }));
     const jobs = result.context.jobs as Jobs;
     const slowEnd = events.find((e) => e.type === "job-end" && e.job === "slow");
     assert.equal(slowEnd?.time, 100, "the job ends at its timeout, not after the 5 s sleep");

@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   captureEvents,
-  driveClock,
   engineFor,
-  fakeClockEngine,
+  executeOnFakeClock,
+  peakConcurrency,
   processAlive,
   withoutInfo,
 } from "../_helpers.ts";
@@ -86,7 +86,7 @@ wf:
   });
 
   it("keeps an independent sibling running when a job fails and skips the dependant", async () => {
-    const { engine, runtime } = await fakeClockEngine(`
+    const { result, events } = await executeOnFakeClock(`
 wf:
   type: Workflow
   jobs:
@@ -106,8 +106,6 @@ wf:
         - name: x
           echo: x
 `);
-    const { target, events } = captureEvents();
-    const result = await driveClock(runtime.clock, engine.execute("wf", {}, { events: target }));
     const jobs = result.context.jobs;
     assert.equal(result.status, "FAILED");
     assert.equal(jobs.bad.status, "FAILED");
@@ -156,7 +154,7 @@ wf:
   });
 
   it("runs a diamond DAG: the join waits for both branches", async () => {
-    const { engine, runtime } = await fakeClockEngine(`
+    const { result, events } = await executeOnFakeClock(`
 wf:
   type: Workflow
   jobs:
@@ -165,8 +163,6 @@ wf:
     right: {needs: [start], stages: [{name: r, id: r, sleep: 0.01}]}
     join: {needs: [left, right], stages: [{name: j, id: j, echo: j}]}
 `);
-    const { target, events } = captureEvents();
-    const result = await driveClock(runtime.clock, engine.execute("wf", {}, { events: target }));
     assert.equal(result.status, "SUCCESS");
     const ends = events.filter((e) => e.type === "job-end").map((e) => `${e.job}@${e.time}`);
     // Both branches run at once; the join starts only when the longer one is done.
@@ -267,20 +263,20 @@ wf:
       { length: 6 },
       (_, i) => `    j${i}: {stages: [{name: n, sleep: 0.03}]}`,
     ).join("\n");
-    const { engine, runtime } = await fakeClockEngine(`
+    const capture = captureEvents();
+    const peak = peakConcurrency(capture.target, "job-start", "job-end");
+    const { result, events } = await executeOnFakeClock(
+      `
 wf:
   type: Workflow
   max-job-parallel: 2
   jobs:
 ${jobsYaml}
-`);
-    const { target, events } = captureEvents();
-    let running = 0, peak = 0;
-    target.addEventListener("job-start", () => peak = Math.max(peak, ++running));
-    target.addEventListener("job-end", () => running--);
-    const result = await driveClock(runtime.clock, engine.execute("wf", {}, { events: target }));
+`,
+      capture,
+    );
     assert.equal(result.status, "SUCCESS");
-    assert.equal(peak, 2);
+    assert.equal(peak(), 2);
     // 6 jobs of 30 ms, 2 at a time: three rounds of the fake clock.
     assert.equal(events.find((e) => e.type === "run-end")?.time, 90);
     assert.equal(events.filter((e) => e.type === "job-end").length, 6);
@@ -340,7 +336,7 @@ wf:
   });
 
   it("ends CANCEL with what finished kept when the workflow times out", async () => {
-    const { engine, runtime } = await fakeClockEngine(`
+    const { result, events } = await executeOnFakeClock(`
 wf:
   type: Workflow
   timeout: 0.2
@@ -348,8 +344,6 @@ wf:
     quick: {stages: [{name: q, id: q, echo: done}]}
     slow: {needs: [quick], stages: [{name: s, id: s, sleep: 10}]}
 `);
-    const { target, events } = captureEvents();
-    const result = await driveClock(runtime.clock, engine.execute("wf", {}, { events: target }));
     const end = events.find((e) => e.type === "run-end");
     assert.equal(end?.time, 200, "the run ends at its timeout, not after the 10 s sleep");
     const jobs = result.context.jobs as Record<string, { status: string }>;
@@ -363,7 +357,7 @@ wf:
   });
 
   it("fails a stage that exceeds its timeout and says so", async () => {
-    const { engine, runtime } = await fakeClockEngine(`
+    const { result, events } = await executeOnFakeClock(`
 wf:
   type: Workflow
   jobs:
@@ -374,8 +368,6 @@ wf:
           timeout: 0.1
           sleep: 5
 `);
-    const { target, events } = captureEvents();
-    const result = await driveClock(runtime.clock, engine.execute("wf", {}, { events: target }));
     const end = events.find((e) => e.type === "stage-end" && e.stage === "slow");
     assert.equal(end?.time, 100, "the stage ends at its timeout, not after its 5 s sleep");
     const stage = (result.context.jobs as Record<

@@ -1,7 +1,10 @@
 // Helpers of the process tests: a `workflow` CLI process whose output is collected, waits with
-// deadlines, and line counts of marker files. (Not a test file itself.)
+// deadlines, line counts of marker files, and the `tick` workflow of the scheduler crash tests.
+// (Not a test file itself.)
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import process from "node:process";
 import { cliCommand } from "../_helpers.ts";
 
@@ -61,4 +64,98 @@ export function kill(pid: number, group = false): void {
       // gone already, or not a group leader
     }
   }
+}
+
+/** A config folder with workflow `tick` in a fresh temp folder, and the marker files its stage
+ * writes. */
+export interface TickConf {
+  /** The temp folder (with `/` separators); remove it when done. */
+  readonly dir: string;
+  /** The config folder, `<dir>/conf`. */
+  readonly conf: string;
+  /** One line per release started: "<stage shell pid> <scheduler pid>". */
+  readonly pids: string;
+  /** One line per release finished: its logical date. */
+  readonly marks: string;
+}
+
+/**
+ * Writes workflow `tick`: a cron every two seconds, a `datetime` param `at`, one stage that
+ * appends its shell's and its scheduler's pids to `pids`, sleeps 0.6 s, then appends
+ * `params.at` to `marks` (so a release in flight shows as a pids line without its mark).
+ */
+export function tickConf(prefix: string): TickConf {
+  const dir = mkdtempSync(join(tmpdir(), prefix)).replaceAll("\\", "/");
+  const tick = { dir, conf: `${dir}/conf`, pids: `${dir}/pids`, marks: `${dir}/marks` };
+  mkdirSync(tick.conf);
+  writeFileSync(
+    `${tick.conf}/tick.yml`,
+    `tick:
+  type: Workflow
+  on: [{cronjob: "*/2 * * * * *"}]
+  params:
+    at: datetime
+  jobs:
+    a:
+      stages:
+        - name: work
+          bash: 'echo "$$$$ $PPID" >> ${tick.pids}; sleep 0.6; echo "\${{ params.at }}" >> ${tick.marks}'
+`,
+  );
+  return tick;
+}
+
+/** Starts `workflow schedule --conf <conf> --stop <stop>` processes with `env`; `started`
+ * holds every one, to kill what is left when the test ends. */
+export function schedulers(
+  conf: string,
+  env: Record<string, string>,
+): { started: CliProcess[]; schedule(stop: string): CliProcess } {
+  const started: CliProcess[] = [];
+  const schedule = (stop: string) => {
+    const process = startCli(["schedule", "--conf", conf, "--stop", stop], env);
+    started.push(process);
+    return process;
+  };
+  return { started, schedule };
+}
+
+/** Waits until each of `processes` has scheduled its first tick. */
+export async function waitForSchedulers(processes: readonly CliProcess[], ms: number) {
+  for (const p of processes) {
+    await waitFor("a scheduler to start", () => /scheduled tick/.test(p.output()), ms, p.output);
+  }
+}
+
+/**
+ * Waits (up to `ms`) until one of `candidates` holds a release of `tick` in flight (its stage
+ * started, its mark not yet written, after at least one finished), then SIGKILLs that
+ * scheduler and the shells of its stages (own process groups that would outlive it), as a
+ * host crash would. Returns the killed scheduler once it has exited.
+ */
+export async function killReleaseInFlight(
+  tick: TickConf,
+  candidates: readonly CliProcess[],
+  ms: number,
+): Promise<CliProcess> {
+  let victim: CliProcess | undefined;
+  const inFlight = () => {
+    const pids = lines(tick.pids);
+    const parent = Number(pids.at(-1)?.split(" ")[1]);
+    victim = candidates.find((p) => p.child.pid === parent);
+    return lines(tick.marks).length >= 1 && pids.length > lines(tick.marks).length && !!victim;
+  };
+  await waitFor(
+    "a release in flight",
+    inFlight,
+    ms,
+    () => candidates.map((p) => p.output()).join("\n---\n"),
+  );
+  const killed = victim!;
+  kill(killed.child.pid!);
+  await killed.exited;
+  for (const [pid, parent] of lines(tick.pids).map((line) => line.split(" ").map(Number))) {
+    if (parent === killed.child.pid) kill(pid, true);
+  }
+  return killed;
 }

@@ -5,18 +5,16 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { type CliProcess, kill, lines, startCli, waitFor } from "./_process.ts";
+import {
+  kill,
+  killReleaseInFlight,
+  lines,
+  schedulers,
+  tickConf,
+  waitForSchedulers,
+} from "./_process.ts";
 
 const TICK_MS = 2_000;
 
@@ -34,70 +32,27 @@ describe(
   { timeout: 90_000 },
   () => {
     it("releases every tick exactly once", async () => {
-      const dir = mkdtempSync(join(tmpdir(), "wf-sched2-")).replaceAll("\\", "/");
-      mkdirSync(`${dir}/conf`);
-      const marks = `${dir}/marks`;
-      writeFileSync(
-        `${dir}/conf/tick.yml`,
-        `tick:
-  type: Workflow
-  on: [{cronjob: "*/2 * * * * *"}]
-  params:
-    at: datetime
-  jobs:
-    a:
-      stages:
-        - name: work
-          bash: 'echo "$$$$ $PPID" >> ${dir}/pids; sleep 0.6; echo "\${{ params.at }}" >> ${marks}'
-`,
-      );
+      const tick = tickConf("wf-sched2-");
+      const { dir, marks } = tick;
       const env = {
         WORKFLOW_LOG_AUDIT_ENABLE_WRITE: "true",
         WORKFLOW_LOG_AUDIT_PATH: `${dir}/audits`,
         WORKFLOW_LOG_RUN_ENABLE_WRITE: "true",
         WORKFLOW_LOG_RUN_PATH: `${dir}/runs`,
       };
-      const started: CliProcess[] = [];
-      const schedule = (stop: string) => {
-        const process = startCli(["schedule", "--conf", `${dir}/conf`, "--stop", stop], env);
-        started.push(process);
-        return process;
-      };
+      const { started, schedule } = schedulers(tick.conf, env);
       try {
         // Both run until a stop ~20 s ahead, whatever their start-up took.
         const stopAt = Math.ceil((Date.now() + 20_000) / TICK_MS) * TICK_MS;
         const stop = new Date(stopAt).toISOString();
         const a = schedule(stop);
         const b = schedule(stop);
-        for (const p of [a, b]) {
-          await waitFor(
-            "a scheduler to start",
-            () => /scheduled tick/.test(p.output()),
-            30_000,
-            p.output,
-          );
-        }
+        await waitForSchedulers([a, b], 30_000);
         const firstTick = Date.now();
-        // The scheduler holding a release in flight (its stage started, its mark not yet
-        // written) is killed: whichever of the two won that tick's claim.
-        let victim: CliProcess | undefined;
-        const inFlight = () => {
-          const pids = lines(`${dir}/pids`);
-          const parent = Number(pids.at(-1)?.split(" ")[1]);
-          victim = [a, b].find((p) => p.child.pid === parent);
-          return lines(marks).length >= 1 && pids.length > lines(marks).length && !!victim;
-        };
-        await waitFor("a release in flight", inFlight, 16_000, () => a.output() + b.output());
-        const killed = victim!;
+        // The scheduler holding a release in flight is killed: whichever of the two won that
+        // tick's claim.
+        const killed = await killReleaseInFlight(tick, [a, b], 16_000);
         const survivor = killed === a ? b : a;
-        kill(killed.child.pid!);
-        await killed.exited;
-        // Its stages' shells (own process groups) outlive it: end them, as a host crash would.
-        for (
-          const [pid, parent] of lines(`${dir}/pids`).map((line) => line.split(" ").map(Number))
-        ) {
-          if (parent === killed.child.pid) kill(pid, true);
-        }
         await new Promise((resolve) => setTimeout(resolve, 2 * TICK_MS));
         const again = schedule(stop);
         const codes = await Promise.all([survivor.exited, again.exited]);

@@ -17,6 +17,36 @@ export const sqliteSkipReason: string | null = await loadSqliteDriver().then(
   (error: Error) => `no SQLite on this runtime: ${error.message}`,
 );
 
+/** A store under test; `reopen` (persistent stores) opens a second store on the same data. */
+export interface StoreHandle<Store> {
+  readonly store: Store;
+  readonly reopen?: () => Promise<Store>;
+  readonly dispose?: () => Promise<void> | void;
+}
+
+/** Options of a store contract suite: why it is skipped here, and whether its data outlives a
+ * store (the reopen cases). */
+export interface ContractOptions {
+  readonly skip?: string | null;
+  readonly persistent?: boolean;
+}
+
+/** Turns a contract case into a test body: a fresh store from `factory`, closed and disposed
+ * after the case whatever its outcome. */
+export function withStoreFrom<Store extends { close(): Promise<void> }>(
+  factory: () => Promise<StoreHandle<Store>>,
+): (test: (handle: StoreHandle<Store>) => Promise<void>) => () => Promise<void> {
+  return (test) => async () => {
+    const handle = await factory();
+    try {
+      await test(handle);
+    } finally {
+      await handle.store.close();
+      await handle.dispose?.();
+    }
+  };
+}
+
 /** A trace record with sensible defaults. */
 export function record(
   fields: Partial<TraceRecord> & { time: number; runId: string },

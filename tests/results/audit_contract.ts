@@ -3,12 +3,9 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { AuditRecord, AuditStore } from "../../src/results/audit_store.ts";
 
+import { type ContractOptions, type StoreHandle, withStoreFrom } from "./_helpers.ts";
 /** A store under test; `reopen` (persistent stores) opens a second store on the same data. */
-export interface AuditStoreHandle {
-  readonly store: AuditStore;
-  readonly reopen?: () => Promise<AuditStore>;
-  readonly dispose?: () => Promise<void> | void;
-}
+export type AuditStoreHandle = StoreHandle<AuditStore>;
 
 const JAN_1 = Date.UTC(2024, 0, 1, 8, 30);
 const MINUTE = 60_000;
@@ -35,18 +32,10 @@ export function audit(fields: Partial<AuditRecord> = {}): AuditRecord {
 export function auditStoreContract(
   name: string,
   factory: () => Promise<AuditStoreHandle>,
-  options: { skip?: string | null; persistent?: boolean } = {},
+  options: ContractOptions = {},
 ): void {
   const skip = options.skip ?? false;
-  const withStore = (test: (handle: AuditStoreHandle) => Promise<void>) => async () => {
-    const handle = await factory();
-    try {
-      await test(handle);
-    } finally {
-      await handle.store.close();
-      await handle.dispose?.();
-    }
-  };
+  const withStore = withStoreFrom(factory);
 
   describe(`AuditStore contract: ${name}`, () => {
     it(

@@ -4,12 +4,9 @@ import assert from "node:assert/strict";
 import type { NewRun, RunOwner, RunStore } from "../../src/results/run_store.ts";
 import { RunIdError, StaleAttemptError } from "../../src/errors.ts";
 
+import { type ContractOptions, type StoreHandle, withStoreFrom } from "./_helpers.ts";
 /** A store under test; `reopen` (persistent stores) opens a second store on the same data. */
-export interface RunStoreHandle {
-  readonly store: RunStore;
-  readonly reopen?: () => Promise<RunStore>;
-  readonly dispose?: () => Promise<void> | void;
-}
+export type RunStoreHandle = StoreHandle<RunStore>;
 
 const T0 = Date.UTC(2026, 0, 1, 8, 0);
 const LEASE = 30_000;
@@ -38,18 +35,10 @@ const jobEntry = (n: number) => ({
 export function runStoreContract(
   name: string,
   factory: () => Promise<RunStoreHandle>,
-  options: { skip?: string | null; persistent?: boolean } = {},
+  options: ContractOptions = {},
 ): void {
   const skip = options.skip ?? false;
-  const withStore = (test: (handle: RunStoreHandle) => Promise<void>) => async () => {
-    const handle = await factory();
-    try {
-      await test(handle);
-    } finally {
-      await handle.store.close();
-      await handle.dispose?.();
-    }
-  };
+  const withStore = withStoreFrom(factory);
 
   describe(`RunStore contract: ${name}`, () => {
     it(

@@ -2,31 +2,25 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { TraceRecord, TraceStore } from "../../src/results/trace_store.ts";
-import { record, runRecords } from "./_helpers.ts";
+import {
+  type ContractOptions,
+  record,
+  runRecords,
+  type StoreHandle,
+  withStoreFrom,
+} from "./_helpers.ts";
 
 /** A store under test; `reopen` (persistent stores) opens a second store on the same data. */
-export interface TraceStoreHandle {
-  readonly store: TraceStore;
-  readonly reopen?: () => Promise<TraceStore>;
-  readonly dispose?: () => Promise<void> | void;
-}
+export type TraceStoreHandle = StoreHandle<TraceStore>;
 
 /** Runs the TraceStore contract against stores made by `factory`. */
 export function traceStoreContract(
   name: string,
   factory: () => Promise<TraceStoreHandle>,
-  options: { skip?: string | null; persistent?: boolean } = {},
+  options: ContractOptions = {},
 ): void {
   const skip = options.skip ?? false;
-  const withStore = (test: (handle: TraceStoreHandle) => Promise<void>) => async () => {
-    const handle = await factory();
-    try {
-      await test(handle);
-    } finally {
-      await handle.store.close();
-      await handle.dispose?.();
-    }
-  };
+  const withStore = withStoreFrom(factory);
 
   describe(`TraceStore contract: ${name}`, () => {
     it(

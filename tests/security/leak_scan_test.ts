@@ -13,7 +13,7 @@ import { detectRuntime } from "../../src/runtime/mod.ts";
 import { Engine } from "../../src/engine.ts";
 import { createApi } from "../../src/api/mod.ts";
 import { type LifecycleDetail, onLifecycle } from "../../src/executor/events.ts";
-import { FileAuditStore } from "../../src/results/mod.ts";
+import { FileAuditStore } from "../../src/results/file_audit_store.ts";
 import { runCliCaptured, runtimeWithEnv, withProcessEnv } from "../_helpers.ts";
 import { sqliteSkipReason } from "../results/_helpers.ts";
 import { openPostgres } from "../../src/runtime/postgres.ts";

@@ -6,7 +6,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { captureEvents, engineFor, runtimeWithEnv, withProcessEnv } from "../_helpers.ts";
-import { MemoryTraceStore } from "../../src/results/mod.ts";
+import { MemoryTraceStore } from "../../src/results/memory_trace_store.ts";
 import { resultToJson } from "../../src/results/result.ts";
 import { revealSecrets } from "../../src/executor/result.ts";
 import type { LifecycleDetail } from "../../src/executor/events.ts";

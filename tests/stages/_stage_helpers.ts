@@ -2,6 +2,7 @@
  * Helpers for the stage-kind tests: run a list of stages (YAML) as job `j`
  * of workflow `wf`, and read back the context entries a user sees.
  */
+import assert from "node:assert/strict";
 import { captureEvents, driveClock, engineFor, fakeClockEngine, withoutInfo } from "../_helpers.ts";
 import type { MemoryRuntime } from "../../src/runtime/mod.ts";
 import type { Engine, EngineOptions } from "../../src/engine.ts";
@@ -95,4 +96,35 @@ export async function runStages(yaml: string, options: RunStagesOptions = {}): P
   } finally {
     await engine.close();
   }
+}
+
+/** Runs `yaml` like {@linkcode runStages}, the caller cancelling (its signal aborted) as soon as
+ * stage `stageId` starts. */
+export function runStagesCancelledAt(stageId: string, yaml: string): Promise<StagesRun> {
+  const controller = new AbortController();
+  return runStages(yaml, {
+    signal: controller.signal,
+    onEvent: (e) => {
+      if (e.type === "stage-start" && e.stage === stageId) controller.abort();
+    },
+  });
+}
+
+/**
+ * What every stage that nests stages shows in its "skips when if is false, and stops at its
+ * timeout" case, run with `fakeClock`: stage `skipped` (`if: "false"`) ends SKIP, and stage
+ * `Slow` (`id: slow`, `timeout: 0.2`, nesting a 30 s sleep) fails at 200 ms with a
+ * StageTimeoutError, keeping the nested entries that ran, each with its own status.
+ */
+export function assertSkippedAndTimedOut(run: StagesRun): void {
+  assert.deepEqual(run.stages.skipped, { status: "SKIP", outputs: {}, skipped: true });
+  const slow = run.stages.slow as { status: string; errors: unknown; outputs: object };
+  assert.equal(slow.status, "FAILED");
+  assert.deepEqual(slow.errors, {
+    name: "StageTimeoutError",
+    message: "stage 'Slow' timed out after 200ms",
+  });
+  assert.match(JSON.stringify(slow.outputs), /"status":"FAILED"/);
+  const end = run.events.find((e) => e.type === "stage-end" && e.stage === "slow");
+  assert.equal(end?.time, 200, "the stage ends at its timeout, not after the nested 30 s sleep");
 }

@@ -1,6 +1,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { oneJob, runStages } from "./_stage_helpers.ts";
+import {
+  assertSkippedAndTimedOut,
+  oneJob,
+  runStages,
+  runStagesCancelledAt,
+} from "./_stage_helpers.ts";
 
 const BY_MODE = (extra = "") =>
   oneJob(
@@ -148,22 +153,12 @@ describe("case stage", () => {
     `),
       { fakeClock: true },
     );
-    assert.deepEqual(run.stages.skipped, { status: "SKIP", outputs: {}, skipped: true });
-    const slow = run.stages.slow as { status: string; errors: unknown; outputs: object };
-    assert.equal(slow.status, "FAILED");
-    assert.deepEqual(slow.errors, {
-      name: "StageTimeoutError",
-      message: "stage 'Slow' timed out after 200ms",
-    });
-    // What ran before the timeout is kept, each nested entry with its own status.
-    assert.match(JSON.stringify(slow.outputs), /"status":"FAILED"/);
-    const end = run.events.find((e) => e.type === "stage-end" && e.stage === "slow");
-    assert.equal(end?.time, 200, "the stage ends at its timeout, not after the 30 s sleep");
+    assertSkippedAndTimedOut(run);
   });
 
   it("ends CANCEL when the caller cancels", async () => {
-    const controller = new AbortController();
-    const run = await runStages(
+    const run = await runStagesCancelledAt(
+      "nap",
       oneJob(`
         - name: Route
           id: route
@@ -175,12 +170,6 @@ describe("case stage", () => {
                   id: nap
                   sleep: 30
       `),
-      {
-        signal: controller.signal,
-        onEvent: (e) => {
-          if (e.type === "stage-start" && e.stage === "nap") controller.abort();
-        },
-      },
     );
     assert.equal(run.result.status, "CANCEL");
     assert.equal((run.stages.route as { status: string }).status, "CANCEL");

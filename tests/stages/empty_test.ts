@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { oneJob, runStages } from "./_stage_helpers.ts";
+import { oneJob, runStages, runStagesCancelledAt } from "./_stage_helpers.ts";
 
 describe("empty stage (echo, sleep)", () => {
   it("logs the rendered echo and records empty outputs", async () => {
@@ -78,8 +78,8 @@ describe("empty stage (echo, sleep)", () => {
   });
 
   it("ends CANCEL when the caller aborts during a sleep", async () => {
-    const controller = new AbortController();
-    const run = await runStages(
+    const run = await runStagesCancelledAt(
+      "nap",
       oneJob(`
         - name: Nap
           id: nap
@@ -88,12 +88,6 @@ describe("empty stage (echo, sleep)", () => {
           id: later
           echo: never
       `),
-      {
-        signal: controller.signal,
-        onEvent: (e) => {
-          if (e.type === "stage-start" && e.stage === "nap") controller.abort();
-        },
-      },
     );
     assert.equal(run.result.status, "CANCEL");
     const nap = run.stages.nap as { status: string; errors: { name: string } };

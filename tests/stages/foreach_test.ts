@@ -1,7 +1,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Registry, tag } from "../../src/stages/registry.ts";
-import { oneJob, runStages } from "./_stage_helpers.ts";
+import {
+  assertSkippedAndTimedOut,
+  oneJob,
+  runStages,
+  runStagesCancelledAt,
+} from "./_stage_helpers.ts";
 import { concurrencyTracker } from "./_tracker.ts";
 
 describe("foreach stage", () => {
@@ -215,22 +220,12 @@ describe("foreach stage", () => {
     `),
       { fakeClock: true },
     );
-    assert.deepEqual(run.stages.skipped, { status: "SKIP", outputs: {}, skipped: true });
-    const slow = run.stages.slow as { status: string; errors: unknown; outputs: object };
-    assert.equal(slow.status, "FAILED");
-    assert.deepEqual(slow.errors, {
-      name: "StageTimeoutError",
-      message: "stage 'Slow' timed out after 200ms",
-    });
-    // What ran before the timeout is kept, each nested entry with its own status.
-    assert.match(JSON.stringify(slow.outputs), /"status":"FAILED"/);
-    const end = run.events.find((e) => e.type === "stage-end" && e.stage === "slow");
-    assert.equal(end?.time, 200, "the stage ends at its timeout, not after the 30 s sleeps");
+    assertSkippedAndTimedOut(run);
   });
 
   it("ends CANCEL when the caller cancels", async () => {
-    const controller = new AbortController();
-    const run = await runStages(
+    const run = await runStagesCancelledAt(
+      "nap",
       oneJob(`
         - name: Each
           id: each
@@ -240,12 +235,6 @@ describe("foreach stage", () => {
               id: nap
               sleep: 30
       `),
-      {
-        signal: controller.signal,
-        onEvent: (e) => {
-          if (e.type === "stage-start" && e.stage === "nap") controller.abort();
-        },
-      },
     );
     assert.equal(run.result.status, "CANCEL");
     assert.equal((run.stages.each as { status: string }).status, "CANCEL");

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { oneJob, runStages } from "./_stage_helpers.ts";
+import { oneJob, runStages, runStagesCancelledAt } from "./_stage_helpers.ts";
 import { concurrencyTracker } from "./_tracker.ts";
 
 describe("parallel stage", () => {
@@ -156,8 +156,8 @@ describe("parallel stage", () => {
   });
 
   it("ends CANCEL when the caller cancels", async () => {
-    const controller = new AbortController();
-    const run = await runStages(
+    const run = await runStagesCancelledAt(
+      "nap",
       oneJob(`
         - name: Fan out
           id: fan
@@ -167,12 +167,6 @@ describe("parallel stage", () => {
                 id: nap
                 sleep: 30
       `),
-      {
-        signal: controller.signal,
-        onEvent: (e) => {
-          if (e.type === "stage-start" && e.stage === "nap") controller.abort();
-        },
-      },
     );
     assert.equal(run.result.status, "CANCEL");
     assert.equal((run.stages.fan as { status: string }).status, "CANCEL");

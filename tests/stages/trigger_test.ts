@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { runStages } from "./_stage_helpers.ts";
+import { oneJob, runStages, runStagesCancelledAt } from "./_stage_helpers.ts";
 
 const CHILD = `
 child:
@@ -19,24 +19,29 @@ child:
           raise: "n must not be negative, got \${{ params.n }}"
 `;
 
+/** Workflow `slow`: one 30 s sleep, stage `nap`. */
+const SLOW = oneJob(
+  `
+  - name: Nap
+    id: nap
+    sleep: 30
+`,
+  { name: "slow" },
+);
+
 describe("trigger stage", () => {
   it("runs the child with its own run id whose parent is the caller", async () => {
     const run = await runStages(
-      `
-wf:
-  type: Workflow
-  jobs:
-    j:
-      stages:
-        - name: Call child
-          id: call
-          trigger: child
-          params:
-            n: 21
-        - name: Use
-          id: use
-          echo: "\${{ stages.call.outputs.jobs.c.stages.double.outputs.stdout }}"
-`,
+      oneJob(`
+      - name: Call child
+        id: call
+        trigger: child
+        params:
+          n: 21
+      - name: Use
+        id: use
+        echo: "\${{ stages.call.outputs.jobs.c.stages.double.outputs.stdout }}"
+    `),
       { files: { "child.yml": CHILD } },
     );
     assert.equal(run.result.status, "SUCCESS");
@@ -65,17 +70,12 @@ wf:
 
   it("fails when the child fails, with the child's error", async () => {
     const run = await runStages(
-      `
-wf:
-  type: Workflow
-  jobs:
-    j:
-      stages:
-        - name: Call child
-          id: call
-          trigger: child
-          params: { n: -1 }
-`,
+      oneJob(`
+      - name: Call child
+        id: call
+        trigger: child
+        params: { n: -1 }
+    `),
       { files: { "child.yml": CHILD } },
     );
     assert.equal(run.result.status, "FAILED");
@@ -94,24 +94,19 @@ wf:
 
   it("stops a trigger cycle with a clear error instead of hanging", async () => {
     const run = await runStages(
-      `
-wf:
-  type: Workflow
-  jobs:
-    j:
-      stages:
-        - name: To b
-          id: to-b
-          trigger: b
-b:
-  type: Workflow
-  jobs:
-    j:
-      stages:
-        - name: Back to wf
-          id: to-wf
-          trigger: wf
-`,
+      oneJob(`
+      - name: To b
+        id: to-b
+        trigger: b
+    `) +
+        oneJob(
+          `
+          - name: Back to wf
+            id: to-wf
+            trigger: wf
+        `,
+          { name: "b" },
+        ),
     );
     assert.equal(run.result.status, "FAILED");
     const entry = run.stages["to-b"] as { errors: { message: string } };
@@ -122,16 +117,11 @@ b:
   });
 
   it("fails clearly for an unknown workflow", async () => {
-    const run = await runStages(`
-wf:
-  type: Workflow
-  jobs:
-    j:
-      stages:
-        - name: Nowhere
-          id: nowhere
-          trigger: "\${{ 'no-such' }}"
-`);
+    const run = await runStages(oneJob(`
+      - name: Nowhere
+        id: nowhere
+        trigger: "\${{ 'no-such' }}"
+    `));
     const entry = run.stages.nowhere as { status: string; errors: { message: string } };
     assert.equal(entry.status, "FAILED");
     assert.match(entry.errors.message, /no-such/);
@@ -139,18 +129,13 @@ wf:
 
   it("skips without running the child when if is false", async () => {
     const run = await runStages(
-      `
-wf:
-  type: Workflow
-  jobs:
-    j:
-      stages:
-        - name: Call child
-          id: call
-          if: "false"
-          trigger: child
-          params: { n: 1 }
-`,
+      oneJob(`
+      - name: Call child
+        id: call
+        if: "false"
+        trigger: child
+        params: { n: 1 }
+    `),
       { files: { "child.yml": CHILD } },
     );
     assert.deepEqual(run.stages, { call: { status: "SKIP", outputs: {}, skipped: true } });
@@ -159,24 +144,12 @@ wf:
 
   it("stops the child at the stage timeout", async () => {
     const run = await runStages(
-      `
-wf:
-  type: Workflow
-  jobs:
-    j:
-      stages:
-        - name: Call slow
-          id: call
-          timeout: 0.3
-          trigger: slow
-slow:
-  type: Workflow
-  jobs:
-    s:
-      stages:
-        - name: Nap
-          sleep: 30
-`,
+      oneJob(`
+      - name: Call slow
+        id: call
+        timeout: 0.3
+        trigger: slow
+    `) + SLOW,
       { fakeClock: true },
     );
     assert.equal(run.result.status, "FAILED");
@@ -196,32 +169,13 @@ slow:
   });
 
   it("ends CANCEL when the caller cancels during the child run", async () => {
-    const controller = new AbortController();
-    const run = await runStages(
-      `
-wf:
-  type: Workflow
-  jobs:
-    j:
-      stages:
-        - name: Call slow
-          id: call
-          trigger: slow
-slow:
-  type: Workflow
-  jobs:
-    s:
-      stages:
-        - name: Nap
-          id: nap
-          sleep: 30
-`,
-      {
-        signal: controller.signal,
-        onEvent: (e) => {
-          if (e.type === "stage-start" && e.stage === "nap") controller.abort();
-        },
-      },
+    const run = await runStagesCancelledAt(
+      "nap",
+      oneJob(`
+      - name: Call slow
+        id: call
+        trigger: slow
+    `) + SLOW,
     );
     assert.equal(run.result.status, "CANCEL");
     assert.equal((run.stages.call as { status: string }).status, "CANCEL");

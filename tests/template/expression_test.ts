@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { TemplateError } from "../../src/errors.ts";
 import { render } from "../../src/template/mod.ts";
+import { throwsTemplate } from "./_helpers.ts";
 
 const scope = {
   params: { name: "foo", "run-date": "2024-01-01", count: 3, list: [1, 2, 3], tags: ["a", "b"] },
@@ -13,17 +14,6 @@ const scope = {
 };
 
 const value = (expression: string) => render(`\${{ ${expression} }}`, scope);
-
-function throwsTemplate(fn: () => unknown, text: string): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof TemplateError, `expected TemplateError, got ${error}`);
-    assert.ok(
-      error.message.includes(text),
-      `message ${JSON.stringify(error.message)} lacks ${text}`,
-    );
-    return true;
-  });
-}
 
 describe("expression literals", () => {
   it("reads strings in single and double quotes with escapes", () => {

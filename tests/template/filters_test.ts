@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { TemplateError } from "../../src/errors.ts";
 import { createFilters, render } from "../../src/template/mod.ts";
+import { throwsTemplate } from "./_helpers.ts";
 
 const scope = {
   params: {
@@ -17,17 +17,6 @@ const scope = {
   },
 };
 const value = (expression: string) => render(`\${{ ${expression} }}`, scope);
-
-function throwsTemplate(fn: () => unknown, text: string): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof TemplateError, `expected TemplateError, got ${error}`);
-    assert.ok(
-      error.message.includes(text),
-      `message ${JSON.stringify(error.message)} lacks ${text}`,
-    );
-    return true;
-  });
-}
 
 describe("built-in filters", () => {
   it("abs returns the absolute number", () => {
