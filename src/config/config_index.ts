@@ -189,8 +189,13 @@ class SourceFile {
     this.#parsed = parsed;
   }
 
+  /** Read with the places of its nodes at once: every use of a parsed file (building a
+   * template, `validate()`) asks for positions, which would else cost a second read. */
   get parsed(): ParsedYaml {
-    return this.#parsed ??= parseYaml(this.text, { maxAliasCount: this.#maxAliasCount });
+    return this.#parsed ??= parseYaml(this.text, {
+      maxAliasCount: this.#maxAliasCount,
+      positions: true,
+    });
   }
 
   /** Its YAML problems (syntax, duplicate keys, alias bombs), with the file named. */

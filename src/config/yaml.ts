@@ -59,6 +59,9 @@ export interface ParseYamlOptions {
   /** Deepest nesting of lists and mappings accepted; deeper text is one problem, not a stack
    * overflow. @default 200 */
   readonly maxDepth?: number;
+  /** Keep every node's place while reading, for callers that will ask for positions (the
+   * small reader otherwise reads the text again on the first question). @default false */
+  readonly positions?: boolean;
 }
 
 type FullParser = (text: string, options?: ParseYamlOptions) => ParsedYaml;
@@ -82,12 +85,14 @@ export async function loadFullYamlParser(): Promise<void> {
 
 /**
  * Reads `text` with the small reader only: `undefined` when the text needs the full parser
- * (it strays from the plain block layout, or has a problem to report).
+ * (it strays from the plain block layout, or has a problem to report). With `positions`, the
+ * places of the nodes are kept in the same read; else a second read keeps them on the first
+ * question.
  */
-export function parsePlainYaml(text: string): ParsedYaml | undefined {
-  const read = readPlainYaml(text);
+export function parsePlainYaml(text: string, positions = false): ParsedYaml | undefined {
+  const read = readPlainYaml(text, positions);
   if (!read) return undefined;
-  let spot: YamlSpot | undefined;
+  let spot: YamlSpot | undefined = read.spot;
   let lineStarts: number[] | undefined;
   const at = (offset: number): LineColumn => {
     lineStarts ??= lineStartsOf(text);
@@ -147,7 +152,7 @@ export function parsePlainYaml(text: string): ParsedYaml | undefined {
  * {@linkcode loadFullYamlParser}); the library's entry points always load it
  */
 export function parseYaml(text: string, options: ParseYamlOptions = {}): ParsedYaml {
-  const plain = parsePlainYaml(text);
+  const plain = parsePlainYaml(text, options.positions);
   if (plain) return plain;
   if (!fullParser) {
     throw new Error(
