@@ -252,8 +252,9 @@ export function parseOn(
   }
   const schedules: CronSchedule[] = [];
   const seen = new Map<string, string>();
-  items.forEach((item, index) => {
-    const at = typeof raw === "string" ? path : [...itemsPath, index];
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index];
+    const at = typeof raw === "string" ? path : itemsPath.concat(index);
     let schedule: CronSchedule | undefined;
     if (typeof item === "string") {
       schedule = options.lookupOn?.(item);
@@ -268,18 +269,18 @@ export function parseOn(
             ? `On template '${item}' is invalid (see its own issues)`
             : `unknown On template '${item}'${hint}`,
         );
-        return;
+        continue;
       }
       schedule = { ...schedule, source: issues.source(at) };
     } else if (isRawMap(item)) {
       schedule = parseCron(item, at, issues, options);
-      if (!schedule) return;
+      if (!schedule) continue;
     } else {
       issues.add(
         at,
         `expected an On template name or {cronjob, timezone}, got ${describeValue(item)}`,
       );
-      return;
+      continue;
     }
     const identity = `${schedule.cronjob.replace(/\s+/g, " ")}|${schedule.timezone}`;
     const first = seen.get(identity);
@@ -288,11 +289,11 @@ export function parseOn(
         at,
         `duplicate schedule '${schedule.cronjob}' (${schedule.timezone}), same as ${first}`,
       );
-      return;
+      continue;
     }
-    seen.set(identity, formatPath(typeof raw === "string" ? path : [...itemsPath, index]));
+    seen.set(identity, formatPath(at));
     schedules.push(schedule);
-  });
+  }
   const max = options.maxCronPerWorkflow ?? 5;
   if (schedules.length > max) {
     issues.add(path, `too many schedules: ${schedules.length} (at most ${max} are allowed)`);
