@@ -132,6 +132,8 @@ function intervalToCron(raw: RawMap, path: ModelPath, issues: IssueCollector): s
   }
 }
 
+const INTERVAL_ONLY_KEYS = ["day", "time"] as const;
+
 /** Reads the cron expression of a mapping: `cronjob`, or the `interval` form; `year` reads a
  * `YearOn` cronjob (6 fields, the last one the year) into its 7-field form. */
 function readCronjob(
@@ -152,7 +154,8 @@ function readCronjob(
       key: true,
     });
   }
-  for (const key of ["day", "time"] as const) {
+  for (let i = 0; i < INTERVAL_ONLY_KEYS.length; i++) {
+    const key = INTERVAL_ONLY_KEYS[i];
     if (raw[key] !== undefined) {
       issues.add([...path, key], `'${key}' is only used with 'interval' (daily, weekly, monthly)`, {
         key: true,
