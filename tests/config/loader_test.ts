@@ -200,7 +200,7 @@ describe("loadConfig() parses a file in full only when it is needed", () => {
       "wf-second:\n  type: Workflow\n  jobs:\n    a:\n      stages: [{name: A, echo: a}]\n",
   };
 
-  it("a lookup on a fresh index reports what validate() on another one reports", async () => {
+  it("a lookup on a fresh index reports what validate() on another one reports", () => {
     const hostile = Object.fromEntries(
       Object.entries(fixtureFiles("hostile")).map(([path, text]) => [path.slice(6), text]),
     );
