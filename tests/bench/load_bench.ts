@@ -2,7 +2,7 @@
 // Run: node --import tsx tests/bench/load_bench.ts (or deno run -A / bun run).
 // Prints JSON lines: e-load (load 500 files), e-load-first-lookup (first workflow() of a
 // fresh index: parse + validate one template; -cold: the process's first one;
-// -unique: one whose templates no other workflow of the process has) and
+// -new: one whose template texts no other workflow of the process has) and
 // e-load-repeated-lookup (cached lookups).
 import { detectRuntime } from "../../src/runtime/mod.ts";
 import { indexConfig, loadConfig } from "../../src/config/loader.ts";
@@ -77,7 +77,7 @@ try {
   }
   // The same rounds, each looking a workflow up whose template texts are new to the process
   // (the checks parse each distinct text once; in e-load-first-lookup the texts repeat).
-  const uniqueMs: number[] = [];
+  const newTextsMs: number[] = [];
   for (let i = 0; i < 20; i++) {
     const n = FILES + i;
     const fresh = indexConfig([{ path: `unique_${n}.yml`, text: workflowYaml(n, true) }]);
@@ -86,7 +86,7 @@ try {
     const t0 = performance.now();
     fresh.workflow(`wf-${n}`);
     const took = performance.now() - t0;
-    if (i >= 5) uniqueMs.push(took);
+    if (i >= 5) newTextsMs.push(took);
   }
   const config = await loadConfig(runtime, { confPath: root });
   config.workflow(target);
@@ -95,8 +95,8 @@ try {
   });
   for (
     const [name, times] of [["e-load-first-lookup", firstLookupMs], [
-      "e-load-first-lookup-unique",
-      uniqueMs,
+      "e-load-first-lookup-new",
+      newTextsMs,
     ]] as const
   ) {
     times.sort((a, b) => a - b);
