@@ -103,6 +103,8 @@ interface ParsedPart {
 }
 
 const MAX_CACHED = 4096;
+/** Longer texts (whole scripts) are parsed on each call, so the cache stays a few MB at most. */
+const MAX_CACHED_LENGTH = 2048;
 /** Parsed templates by source text: workflows repeat the same templates, and the checks of one
  * workflow read a shell script twice (its references, then its unquoted values). */
 const parsedSources = new Map<string, readonly ParsedPart[]>();
@@ -130,6 +132,7 @@ function templatesOf(source: string): readonly ParsedPart[] {
       },
     });
     parts = found;
+    if (source.length > MAX_CACHED_LENGTH) return parts;
     if (parsedSources.size >= MAX_CACHED) {
       parsedSources.delete(parsedSources.keys().next().value as string);
     }

@@ -68,6 +68,15 @@ describe("analyzeTemplate()", () => {
       findUnquotedTemplates(text, () => false).map((found) => found.text),
       ["${{ params.x | slug }}", "${{ params.y }}"],
     );
+    // A long script (parsed on each call, not kept) gives the same answers too.
+    const script = `${"echo ok\n".repeat(400)}${text}`;
+    const offset = script.length - text.length;
+    for (let round = 0; round < 2; round++) {
+      assert.deepEqual(
+        analyzeTemplate(script).issues.map((issue) => issue.column - offset),
+        [19, 31],
+      );
+    }
   });
 });
 
