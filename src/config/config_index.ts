@@ -16,7 +16,7 @@ import type { CronSchedule, Schedule, Workflow } from "../models/types.ts";
 import { closest, IssueCollector } from "../models/issues.ts";
 import { isRawMap } from "../models/fields.ts";
 import { type OnOptions, parseCron } from "../models/on.ts";
-import { parseWorkflow } from "../models/workflow.ts";
+import { parseWorkflow, type ParseWorkflowOptions } from "../models/workflow.ts";
 import { STAGE_SYNTAX } from "../stages/kinds.ts";
 import { parseSchedule } from "../models/schedule.ts";
 import {
@@ -189,8 +189,13 @@ class SourceFile {
     this.#parsed = parsed;
   }
 
+  /** Read with the places of its nodes at once: every use of a parsed file (building a
+   * template, `validate()`) asks for positions, which would else cost a second read. */
   get parsed(): ParsedYaml {
-    return this.#parsed ??= parseYaml(this.text, { maxAliasCount: this.#maxAliasCount });
+    return this.#parsed ??= parseYaml(this.text, {
+      maxAliasCount: this.#maxAliasCount,
+      positions: true,
+    });
   }
 
   /** Its YAML problems (syntax, duplicate keys, alias bombs), with the file named. */
@@ -354,6 +359,8 @@ class Index implements ConfigIndex {
   readonly #ons = new Map<string, Built<CronSchedule | undefined>>();
   #validated?: ConfigIssue[];
   #onNames?: readonly string[];
+  /** What every workflow of this index is built with, made on the first build. */
+  #workflowOptions?: ParseWorkflowOptions;
 
   constructor(entries: Map<string, Entry>, files: readonly IndexedFile[], options: ConfigOptions) {
     this.#entries = entries;
@@ -521,7 +528,10 @@ class Index implements ConfigIndex {
         entry.name,
         entryData(entry),
         issues,
-        this.#onOptions({ knownFilters: this.#options.knownFilters, stageSyntax: STAGE_SYNTAX }),
+        this.#workflowOptions ??= this.#onOptions({
+          knownFilters: this.#options.knownFilters,
+          stageSyntax: STAGE_SYNTAX,
+        }),
       );
       built = {
         value,

@@ -59,6 +59,9 @@ export interface ParseYamlOptions {
   /** Deepest nesting of lists and mappings accepted; deeper text is one problem, not a stack
    * overflow. @default 200 */
   readonly maxDepth?: number;
+  /** Keep every node's place while reading, for callers that will ask for positions (the
+   * small reader otherwise reads the text again on the first question). @default false */
+  readonly positions?: boolean;
 }
 
 type FullParser = (text: string, options?: ParseYamlOptions) => ParsedYaml;
@@ -82,14 +85,18 @@ export async function loadFullYamlParser(): Promise<void> {
 
 /**
  * Reads `text` with the small reader only: `undefined` when the text needs the full parser
- * (it strays from the plain block layout, or has a problem to report).
+ * (it strays from the plain block layout, or has a problem to report). With `positions`, the
+ * places of the nodes are kept in the same read; else a second read keeps them on the first
+ * question.
  */
-export function parsePlainYaml(text: string): ParsedYaml | undefined {
-  const read = readPlainYaml(text);
+export function parsePlainYaml(text: string, positions = false): ParsedYaml | undefined {
+  const read = readPlainYaml(text, positions);
   if (!read) return undefined;
-  let spot: YamlSpot | undefined;
+  let spot: YamlSpot | undefined = read.spot;
   let lineStarts: number[] | undefined;
   const at = (offset: number): LineColumn => {
+    // `-1`: no node was found at all, the document's start.
+    if (offset < 0) return { line: 1, column: 1 };
     lineStarts ??= lineStartsOf(text);
     // The last line start at or before `offset`.
     let low = 0;
@@ -101,36 +108,41 @@ export function parsePlainYaml(text: string): ParsedYaml | undefined {
     }
     return { line: low + 1, column: offset - lineStarts[low] + 1 };
   };
-  const position = (path: YamlPath, options: PositionOptions = {}): LineColumn => {
+  // Asked once per workflow, job and stage of every template built, while that code still
+  // runs cold: the walk keeps offsets and makes one line and column at the end.
+  const position = (path: YamlPath, options?: PositionOptions): LineColumn => {
     // Places are kept by a second read, on the first question: most files are never asked.
     spot ??= readPlainYaml(text, true)!.spot!;
     let node: YamlSpot = spot;
-    let last: LineColumn = { line: 1, column: 1 };
+    let last = -1;
     let value: unknown = read.data;
     for (let i = 0; i < path.length; i++) {
       const segment = path[i];
       if (node.pairs) {
-        const pair = node.pairs.get(String(segment));
-        if (!pair) return last;
-        last = at(pair.key);
-        if (i === path.length - 1 && options.key) return last;
+        const key = typeof segment === "string" ? segment : String(segment);
+        const pair = node.pairs.get(key);
+        if (!pair) return at(last);
+        last = pair.key;
+        if (i === path.length - 1 && options?.key) return at(last);
         node = pair.value;
-        value = (value as Record<string, unknown>)[String(segment)];
+        value = (value as Record<string, unknown>)[key];
       } else if (node.items && typeof segment === "number") {
         const item = node.items[segment];
-        if (item === undefined) return last;
+        if (item === undefined) return at(last);
         node = item;
         value = (value as unknown[])[segment];
       } else {
-        return last;
+        return at(last);
       }
-      if (node.start >= 0) last = at(node.start);
+      if (node.start >= 0) last = node.start;
     }
-    if (options.offset !== undefined && options.offset > 0 && node.style !== undefined) {
+    const offset = options?.offset;
+    if (offset !== undefined && offset > 0 && node.style !== undefined) {
       lineStarts ??= lineStartsOf(text);
-      return scalarOffset(node.style, value, options.offset, last, text, lineStarts) ?? last;
+      const start = at(last);
+      return scalarOffset(node.style, value, offset, start, text, lineStarts) ?? start;
     }
-    return last;
+    return at(last);
   };
   return { data: read.data, problems: [], position };
 }
@@ -147,7 +159,7 @@ export function parsePlainYaml(text: string): ParsedYaml | undefined {
  * {@linkcode loadFullYamlParser}); the library's entry points always load it
  */
 export function parseYaml(text: string, options: ParseYamlOptions = {}): ParsedYaml {
-  const plain = parsePlainYaml(text);
+  const plain = parsePlainYaml(text, options.positions);
   if (plain) return plain;
   if (!fullParser) {
     throw new Error(

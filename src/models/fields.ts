@@ -40,7 +40,9 @@ export function checkKeys(
   path: ModelPath,
   issues: IssueCollector,
 ): void {
-  for (const key of Object.keys(raw)) {
+  const keys = Object.keys(raw);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
     if (allowed.includes(key)) continue;
     let hint = didYouMean(key, allowed);
     if (!hint && allowed.length <= 12) hint = `; valid keys: ${allowed.join(", ")}`;
@@ -186,8 +188,8 @@ export function readRetry(
   issues: IssueCollector,
 ): RetrySpec | undefined {
   const value = raw.retry;
-  const at = [...path, "retry"];
   if (value === undefined || value === null) return undefined;
+  const at = [...path, "retry"];
   if (typeof value === "number") {
     if (!Number.isInteger(value) || value < 0) {
       issues.add(at, `expected a whole number of attempts ≥ 1, got ${describeValue(value)}`);

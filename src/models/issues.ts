@@ -41,10 +41,12 @@ export interface AddIssueOptions {
 
 /** Formats a path as `jobs.extract.stages[2].uses`. */
 export function formatPath(path: ModelPath): string {
+  // An index loop: `for…of` allocates an iterator result per segment while the code runs cold.
   let out = "";
-  for (const segment of path) {
-    if (typeof segment === "number") out += `[${segment}]`;
-    else out += out ? `.${segment}` : segment;
+  for (let i = 0; i < path.length; i++) {
+    const segment = path[i];
+    if (typeof segment === "number") out += "[" + segment + "]";
+    else out += out ? "." + segment : segment;
   }
   return out;
 }
@@ -82,13 +84,17 @@ export class IssueCollector {
   }
 
   /** Where `path` is declared (file, line, column, formatted path). */
-  source(path: ModelPath, options: { key?: boolean; offset?: number } = {}): SourcePosition {
-    const { file, locate, base = [] } = this.#options;
+  source(path: ModelPath, options?: { key?: boolean; offset?: number }): SourcePosition {
+    // Asked for every workflow, job and stage built: kept free of spreads and iterators.
+    const { file, locate, base } = this.#options;
     const formatted = formatPath(path);
     const where: { file?: string; line?: number; column?: number; path?: string } = {};
     if (file !== undefined) where.file = file;
     if (locate) {
-      const pos = locate([...base, ...path], { key: options.key, offset: options.offset });
+      const pos = locate(
+        base === undefined || base.length === 0 ? path : base.concat(path),
+        options === undefined ? undefined : { key: options.key, offset: options.offset },
+      );
       where.line = pos.line;
       where.column = pos.column;
     }

@@ -132,6 +132,8 @@ function intervalToCron(raw: RawMap, path: ModelPath, issues: IssueCollector): s
   }
 }
 
+const INTERVAL_ONLY_KEYS = ["day", "time"] as const;
+
 /** Reads the cron expression of a mapping: `cronjob`, or the `interval` form; `year` reads a
  * `YearOn` cronjob (6 fields, the last one the year) into its 7-field form. */
 function readCronjob(
@@ -152,7 +154,8 @@ function readCronjob(
       key: true,
     });
   }
-  for (const key of ["day", "time"] as const) {
+  for (let i = 0; i < INTERVAL_ONLY_KEYS.length; i++) {
+    const key = INTERVAL_ONLY_KEYS[i];
     if (raw[key] !== undefined) {
       issues.add([...path, key], `'${key}' is only used with 'interval' (daily, weekly, monthly)`, {
         key: true,
@@ -252,8 +255,9 @@ export function parseOn(
   }
   const schedules: CronSchedule[] = [];
   const seen = new Map<string, string>();
-  items.forEach((item, index) => {
-    const at = typeof raw === "string" ? path : [...itemsPath, index];
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index];
+    const at = typeof raw === "string" ? path : itemsPath.concat(index);
     let schedule: CronSchedule | undefined;
     if (typeof item === "string") {
       schedule = options.lookupOn?.(item);
@@ -268,18 +272,18 @@ export function parseOn(
             ? `On template '${item}' is invalid (see its own issues)`
             : `unknown On template '${item}'${hint}`,
         );
-        return;
+        continue;
       }
       schedule = { ...schedule, source: issues.source(at) };
     } else if (isRawMap(item)) {
       schedule = parseCron(item, at, issues, options);
-      if (!schedule) return;
+      if (!schedule) continue;
     } else {
       issues.add(
         at,
         `expected an On template name or {cronjob, timezone}, got ${describeValue(item)}`,
       );
-      return;
+      continue;
     }
     const identity = `${schedule.cronjob.replace(/\s+/g, " ")}|${schedule.timezone}`;
     const first = seen.get(identity);
@@ -288,11 +292,11 @@ export function parseOn(
         at,
         `duplicate schedule '${schedule.cronjob}' (${schedule.timezone}), same as ${first}`,
       );
-      return;
+      continue;
     }
-    seen.set(identity, formatPath(typeof raw === "string" ? path : [...itemsPath, index]));
+    seen.set(identity, formatPath(at));
     schedules.push(schedule);
-  });
+  }
   const max = options.maxCronPerWorkflow ?? 5;
   if (schedules.length > max) {
     issues.add(path, `too many schedules: ${schedules.length} (at most ${max} are allowed)`);

@@ -92,6 +92,55 @@ function issueOf(error: unknown, fallbackColumn: number): TemplateIssue {
   return { message: String(error), column: fallbackColumn };
 }
 
+/** One `${{ }}` of a source string, parsed: its expression, or the problem that stopped it. */
+interface ParsedPart {
+  readonly expression?: Node;
+  readonly issue?: TemplateIssue;
+  /** 0-based offset of its `${{`. */
+  readonly open: number;
+  /** Offset just after it (after its `}}`, or where reading gave up). */
+  readonly end: number;
+}
+
+const MAX_CACHED = 4096;
+/** Longer texts (whole scripts) are parsed on each call, so the cache stays a few MB at most. */
+const MAX_CACHED_LENGTH = 2048;
+/** Parsed templates by source text: workflows repeat the same templates, and the checks of one
+ * workflow read a shell script twice (its references, then its unquoted values). */
+const parsedSources = new Map<string, readonly ParsedPart[]>();
+
+/** The `${{ }}` templates of `source`, parsed once per distinct text (the ASTs are never
+ * changed once built, so they are shared). */
+function templatesOf(source: string): readonly ParsedPart[] {
+  let parts = parsedSources.get(source);
+  if (parts === undefined) {
+    const found: ParsedPart[] = [];
+    scanTemplate(source, {
+      text() {},
+      env() {},
+      template(open) {
+        try {
+          const parsed = parseTemplateAt(source, open);
+          found.push({ expression: parsed.expression, open, end: parsed.end });
+          return parsed.end;
+        } catch (error) {
+          const close = source.indexOf("}}", open + 3);
+          const end = close < 0 ? source.length : close + 2;
+          found.push({ issue: issueOf(error, open), open, end });
+          return end;
+        }
+      },
+    });
+    parts = found;
+    if (source.length > MAX_CACHED_LENGTH) return parts;
+    if (parsedSources.size >= MAX_CACHED) {
+      parsedSources.delete(parsedSources.keys().next().value as string);
+    }
+    parsedSources.set(source, parts);
+  }
+  return parts;
+}
+
 /**
  * Checks every `${{ }}` of `source` without rendering it. `extraFilters` names the custom
  * filters that will be registered.
@@ -107,21 +156,14 @@ export function analyzeTemplate(
 ): TemplateAnalysis {
   const analysis: TemplateAnalysis = { issues: [], references: [] };
   const filters = extraFilters === undefined ? undefined : new Set(extraFilters);
-  scanTemplate(source, {
-    text() {},
-    env() {},
-    template(open) {
-      try {
-        const parsed = parseTemplateAt(source, open);
-        walk(parsed.expression, analysis, filters);
-        return parsed.end;
-      } catch (error) {
-        analysis.issues.push(issueOf(error, open));
-        const close = source.indexOf("}}", open + 3);
-        return close < 0 ? source.length : close + 2;
-      }
-    },
-  });
+  const parts = templatesOf(source);
+  for (let i = 0; i < parts.length; i++) {
+    const { expression, issue } = parts[i];
+    if (expression !== undefined) walk(expression, analysis, filters);
+    else if (issue !== undefined) {
+      analysis.issues.push({ message: issue.message, column: issue.column });
+    }
+  }
   return analysis;
 }
 
@@ -216,28 +258,20 @@ export function findUnquotedTemplates(
   isSafeReference: (path: readonly string[]) => boolean,
 ): UnquotedTemplate[] {
   const found: UnquotedTemplate[] = [];
-  scanTemplate(source, {
-    text() {},
-    env() {},
-    template(open) {
-      try {
-        const parsed = parseTemplateAt(source, open);
-        const part = unsafePart(parsed.expression, isSafeReference);
-        if (part !== null) {
-          const text = source.slice(open, parsed.end);
-          const unquoted: UnquotedTemplate = {
-            column: open,
-            text,
-            expression: text.slice(3, -2).trim(),
-          };
-          found.push(part.length > 0 ? { ...unquoted, reference: part } : unquoted);
-        }
-        return parsed.end;
-      } catch {
-        const close = source.indexOf("}}", open + 3);
-        return close < 0 ? source.length : close + 2;
-      }
-    },
-  });
+  const parts = templatesOf(source);
+  for (let i = 0; i < parts.length; i++) {
+    const { expression, open, end } = parts[i];
+    if (expression === undefined) continue;
+    const part = unsafePart(expression, isSafeReference);
+    if (part !== null) {
+      const text = source.slice(open, end);
+      const unquoted: UnquotedTemplate = {
+        column: open,
+        text,
+        expression: text.slice(3, -2).trim(),
+      };
+      found.push(part.length > 0 ? { ...unquoted, reference: part } : unquoted);
+    }
+  }
   return found;
 }

@@ -172,6 +172,91 @@ describe("loadConfig() parses a file in full only when it is needed", () => {
     }
   });
 
+  // Each side on an index of its own, so that neither reuses what the other built: the lookup
+  // parses only its file (places read with the values), validate() every file.
+  const PLAIN_BROKEN = {
+    "plain.yml": [
+      "wf-plain:",
+      "  type: Workflow",
+      "  params:",
+      "    name: strr",
+      "  on:",
+      "    - cronjob: '*/5 * * * *'",
+      "      timezone: Mars/Olympus",
+      "  jobs:",
+      "    first:",
+      "      needs: [secnd]",
+      "      stages:",
+      "        - name: Greet",
+      '          echo: "hi ${{ params.name | nope }} ${{ params.nmae }}"',
+      "          retry: {attempts: 0, delay: soon}",
+      "        - name: Call",
+      "          uses: not-a-ref",
+      "          with: {a: '${{ jobs.nope.stages }}'}",
+      "      trigerr-rule: all_done",
+      "",
+    ].join("\n"),
+    "second.yml":
+      "wf-second:\n  type: Workflow\n  jobs:\n    a:\n      stages: [{name: A, echo: a}]\n",
+  };
+
+  it("a lookup on a fresh index reports what validate() on another one reports", () => {
+    const hostile = Object.fromEntries(
+      Object.entries(fixtureFiles("hostile")).map(([path, text]) => [path.slice(6), text]),
+    );
+    for (
+      const [files, names] of [
+        [PLAIN_BROKEN, ["wf-plain"]],
+        [hostile, ["wf-bad-yaml", "wf-unknown-key", "wf-dup-keys", "wf-templates", "wf-duplicate"]],
+      ] as const
+    ) {
+      const list = Object.entries(files).map(([path, text]) => ({ path, text }));
+      const validated = indexConfig(list).validate().filter((issue) =>
+        issue.severity !== "warning"
+      );
+      for (const name of names) {
+        const lookup = indexConfig(list);
+        let thrown: ConfigError | undefined;
+        try {
+          lookup.workflow(name);
+        } catch (error) {
+          if (error instanceof ConfigError) thrown = error;
+        }
+        assert.ok(thrown, name);
+        const file = lookup.get(name)!.file;
+        const expected = validated.filter((issue) =>
+          issue.file === file || thrown!.issues.some((own) => own.file === issue.file)
+        );
+        assert.deepEqual(thrown.issues.map(formatIssue), expected.map(formatIssue), name);
+      }
+    }
+    // The small reader's places are those of the `yaml` package: the same text with a tab in a
+    // last comment (which the reader leaves to the full parser) gives the same issues.
+    const located = (text: string) => {
+      try {
+        indexConfig([{ path: "plain.yml", text }]).workflow("wf-plain");
+      } catch (error) {
+        if (error instanceof ConfigError) return error.issues.map(formatIssue);
+      }
+      return [];
+    };
+    const read = located(PLAIN_BROKEN["plain.yml"]);
+    assert.deepEqual(read, located(`${PLAIN_BROKEN["plain.yml"]}#\tread by the yaml package\n`));
+    assert.deepEqual(read.map((line) => line.split(": ")[0]), [
+      "plain.yml:4:11 params.name",
+      "plain.yml:7:17 on[0].timezone",
+      "plain.yml:10:15 jobs.first.needs",
+      "plain.yml:13:25 jobs.first.stages[0].echo",
+      "plain.yml:13:39 jobs.first.stages[0].echo",
+      "plain.yml:13:51 jobs.first.stages[0].echo",
+      "plain.yml:14:29 jobs.first.stages[0].retry.attempts",
+      "plain.yml:14:39 jobs.first.stages[0].retry.delay",
+      "plain.yml:16:17 jobs.first.stages[1].uses",
+      "plain.yml:17:26 jobs.first.stages[1].with.a",
+      "plain.yml:18:7 jobs.first",
+    ]);
+  });
+
   it("runs a valid template of a config whose other file is broken, and reports the broken one", () => {
     const config = indexConfig([
       { path: "good.yml", text: GOOD },

@@ -49,6 +49,35 @@ describe("analyzeTemplate()", () => {
   it("finds nothing in plain text", () => {
     assert.deepEqual(analyzeTemplate("echo $$HOME ${HOME}"), { issues: [], references: [] });
   });
+
+  it("answers the same for a text seen before, whatever the earlier caller did with its answer", () => {
+    const text = "run ${{ params.x | slug }} ${{ boom( }} ${{ params.y }}";
+    const first = analyzeTemplate(text);
+    const expected = structuredClone(first);
+    (first.issues[1] as { message: string }).message = "changed";
+    first.issues.push({ message: "added", column: 0 });
+    first.references.length = 0;
+    assert.deepEqual(analyzeTemplate(text), expected);
+    // The filters of each call count, not those of the first call of that text.
+    assert.deepEqual(
+      analyzeTemplate(text, ["slug"]).issues.map((issue) => issue.column),
+      [31],
+    );
+    assert.deepEqual(analyzeTemplate(text).issues.map((issue) => issue.column), [19, 31]);
+    assert.deepEqual(
+      findUnquotedTemplates(text, () => false).map((found) => found.text),
+      ["${{ params.x | slug }}", "${{ params.y }}"],
+    );
+    // A long script (parsed on each call, not kept) gives the same answers too.
+    const script = `${"echo ok\n".repeat(400)}${text}`;
+    const offset = script.length - text.length;
+    for (let round = 0; round < 2; round++) {
+      assert.deepEqual(
+        analyzeTemplate(script).issues.map((issue) => issue.column - offset),
+        [19, 31],
+      );
+    }
+  });
 });
 
 describe("analyzeCondition()", () => {
