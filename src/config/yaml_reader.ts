@@ -149,11 +149,6 @@ class Reader {
   /** Where reading goes on: the start of the next content line after a value. */
   #next = 0;
   #depth = 0;
-  /** The spot of the node last read (node readers return the value and leave its spot here:
-   * returning both as a pair cost more than the rest of a read while the code runs cold). */
-  #spot: YamlSpot | undefined;
-  /** The offset after the flow collection or flow item last read. */
-  #flowEnd = 0;
 
   constructor(text: string, positions: boolean) {
     this.#text = text;
@@ -164,9 +159,9 @@ class Reader {
     const text = this.#text;
     const first = this.#contentLine(0);
     if (first >= text.length || text.charCodeAt(first) === SPACE) throw OUTSIDE;
-    const data = this.#blockNode(first, 0, -1);
+    const [data, spot] = this.#blockNode(first, 0, -1);
     if (this.#next < text.length) throw OUTSIDE;
-    return this.#positions ? { data, spot: this.#spot } : { data };
+    return this.#positions ? { data, spot } : { data };
   }
 
   /** The start of the first line from `from` (a line start) that is not blank or a comment. */
@@ -224,9 +219,9 @@ class Reader {
   }
 
   /** A node starting at offset `at` (column `column`) inside a block indented `parent`. */
-  #blockNode(at: number, column: number, parent: number): unknown {
+  #blockNode(at: number, column: number, parent: number): [unknown, YamlSpot | undefined] {
     if (++this.#depth > MAX_DEPTH) throw OUTSIDE;
-    let result: unknown;
+    let result: [unknown, YamlSpot | undefined];
     if (this.#isSeqEntry(at)) result = this.#blockSeq(at, column);
     else if (this.#key(at)) result = this.#blockMap(at, column);
     else result = this.#inlineValue(at, parent);
@@ -281,7 +276,7 @@ class Reader {
     return { key, after };
   }
 
-  #blockMap(at: number, column: number): unknown {
+  #blockMap(at: number, column: number): [unknown, YamlSpot | undefined] {
     const text = this.#text;
     const map: Record<string, unknown> = {};
     const pairs = this.#positions ? new Map<string, { key: number; value: YamlSpot }>() : undefined;
@@ -303,12 +298,10 @@ class Reader {
         );
         const indent = next < text.length ? this.#indent(next) : -1;
         if (indent > column) {
-          value = this.#blockNode(next + indent, indent, column);
-          spot = this.#spot;
+          [value, spot] = this.#blockNode(next + indent, indent, column);
         } else if (indent === column && this.#isSeqEntry(next + indent)) {
           if (++this.#depth > MAX_DEPTH) throw OUTSIDE;
-          value = this.#blockSeq(next + indent, indent);
-          spot = this.#spot;
+          [value, spot] = this.#blockSeq(next + indent, indent);
           this.#depth--;
         } else {
           value = null;
@@ -317,8 +310,7 @@ class Reader {
         }
       } else {
         if (c === HASH) throw OUTSIDE;
-        value = this.#inlineValue(after, column);
-        spot = this.#spot;
+        [value, spot] = this.#inlineValue(after, column);
       }
       map[key] = value;
       pairs?.set(key, { key: entry, value: spot! });
@@ -329,11 +321,10 @@ class Reader {
       if (indent > column) throw OUTSIDE;
       entry = next + indent;
     }
-    this.#spot = pairs ? { start: at, pairs } : undefined;
-    return map;
+    return [map, pairs ? { start: at, pairs } : undefined];
   }
 
-  #blockSeq(at: number, column: number): unknown {
+  #blockSeq(at: number, column: number): [unknown, YamlSpot | undefined] {
     const text = this.#text;
     const list: unknown[] = [];
     const items: YamlSpot[] | undefined = this.#positions ? [] : undefined;
@@ -351,16 +342,14 @@ class Reader {
         );
         const indent = next < text.length ? this.#indent(next) : -1;
         if (indent > column) {
-          value = this.#blockNode(next + indent, indent, column);
-          spot = this.#spot;
+          [value, spot] = this.#blockNode(next + indent, indent, column);
         } else {
           value = null;
           spot = EMPTY_SPOT;
           this.#next = next;
         }
       } else {
-        value = this.#blockNode(content, column + (content - entry), column);
-        spot = this.#spot;
+        [value, spot] = this.#blockNode(content, column + (content - entry), column);
       }
       list.push(value);
       items?.push(spot!);
@@ -372,28 +361,24 @@ class Reader {
       if (!this.#isSeqEntry(next + indent)) break;
       entry = next + indent;
     }
-    this.#spot = items ? { start: at, items } : undefined;
-    return list;
+    return [list, items ? { start: at, items } : undefined];
   }
 
   /** A value that starts on the current line: a scalar, a flow collection or a block scalar. */
-  #inlineValue(at: number, parent: number): unknown {
+  #inlineValue(at: number, parent: number): [unknown, YamlSpot | undefined] {
     const text = this.#text;
     const c = text[at];
     if (c === "|" || c === ">") return this.#blockScalar(at, parent);
     if (c === "[" || c === "{") {
-      const value = this.#flow(at);
-      const spot = this.#spot;
-      this.#endLine(this.#flowEnd);
-      this.#spot = spot;
-      return value;
+      const [value, spot, end] = this.#flow(at);
+      this.#endLine(end);
+      return [value, spot];
     }
     if (c === '"' || c === "'") {
       const quoted = this.#quoted(at);
       if (!quoted) throw OUTSIDE;
       this.#endLine(quoted.end);
-      this.#spot = this.#scalarSpot(at, c === '"' ? "double" : "single");
-      return quoted.value;
+      return [quoted.value, this.#spot(at, c === '"' ? "double" : "single")];
     }
     if (!plainStart(text, at)) throw OUTSIDE;
     const end = this.#lineEnd(at);
@@ -416,9 +401,7 @@ class Reader {
     const following = this.#nextNonBlank(next);
     if (following < text.length && this.#indent(following) > parent) throw OUTSIDE;
     this.#next = this.#contentLine(next);
-    const value = plainValue(raw);
-    this.#spot = this.#scalarSpot(at, "plain");
-    return value;
+    return [plainValue(raw), this.#spot(at, "plain")];
   }
 
   /** The first line from `from` that is not blank (comment lines count). */
@@ -436,7 +419,7 @@ class Reader {
     return text.length;
   }
 
-  #scalarSpot(start: number, style: ScalarStyle): YamlSpot | undefined {
+  #spot(start: number, style: ScalarStyle): YamlSpot | undefined {
     return this.#positions ? { start, style } : undefined;
   }
 
@@ -521,27 +504,25 @@ class Reader {
     }
   }
 
-  /** A one-line flow list or map at `at`: its value (its spot in `#spot`, the offset after it
-   * in `#flowEnd`). */
-  #flow(at: number): unknown {
+  /** A one-line flow list or map at `at`: its value, spot and the offset after it. */
+  #flow(at: number): [unknown, YamlSpot | undefined, number] {
     if (++this.#depth > MAX_DEPTH) throw OUTSIDE;
     const text = this.#text;
     const open = text[at];
     let i = this.#skipSpaces(at + 1);
-    let result: unknown;
+    let result: [unknown, YamlSpot | undefined, number];
     if (open === "[") {
       const list: unknown[] = [];
       const items: YamlSpot[] | undefined = this.#positions ? [] : undefined;
       while (text[i] !== "]") {
-        list.push(this.#flowItem(i, "]"));
-        items?.push(this.#spot!);
-        i = this.#skipSpaces(this.#flowEnd);
+        const [value, spot, end] = this.#flowItem(i, "]");
+        list.push(value);
+        items?.push(spot!);
+        i = this.#skipSpaces(end);
         if (text[i] === ",") i = this.#skipSpaces(i + 1);
         else if (text[i] !== "]") throw OUTSIDE;
       }
-      this.#spot = items ? { start: at, items } : undefined;
-      this.#flowEnd = i + 1;
-      result = list;
+      result = [list, items ? { start: at, items } : undefined, i + 1];
     } else {
       const map: Record<string, unknown> = {};
       const pairs = this.#positions
@@ -568,15 +549,14 @@ class Reader {
         i = this.#skipSpaces(i + 1);
         const c = text[i];
         if (c === "," || c === "}" || c === "\n" || c === undefined) throw OUTSIDE;
-        map[key] = this.#flowItem(i, "}");
-        pairs?.set(key, { key: keyAt, value: this.#spot! });
-        i = this.#skipSpaces(this.#flowEnd);
+        const [value, spot, valueEnd] = this.#flowItem(i, "}");
+        map[key] = value;
+        pairs?.set(key, { key: keyAt, value: spot! });
+        i = this.#skipSpaces(valueEnd);
         if (text[i] === ",") i = this.#skipSpaces(i + 1);
         else if (text[i] !== "}") throw OUTSIDE;
       }
-      this.#spot = pairs ? { start: at, pairs } : undefined;
-      this.#flowEnd = i + 1;
-      result = map;
+      result = [map, pairs ? { start: at, pairs } : undefined, i + 1];
     }
     this.#depth--;
     return result;
@@ -588,29 +568,24 @@ class Reader {
     return i;
   }
 
-  /** One item of a flow collection; a `key: value` pair inside a list is left alone. Its
-   * value is returned, its spot left in `#spot` and the offset after it in `#flowEnd`. */
-  #flowItem(at: number, close: string): unknown {
+  /** One item of a flow collection; a `key: value` pair inside a list is left alone. */
+  #flowItem(at: number, close: string): [unknown, YamlSpot | undefined, number] {
     const text = this.#text;
     const c = text[at];
-    let result: unknown;
+    let result: [unknown, YamlSpot | undefined, number];
     if (c === "[" || c === "{") {
       result = this.#flow(at);
     } else if (c === '"' || c === "'") {
       const quoted = this.#quoted(at);
       if (!quoted) throw OUTSIDE;
-      result = quoted.value;
-      this.#spot = this.#scalarSpot(at, c === '"' ? "double" : "single");
-      this.#flowEnd = quoted.end;
+      result = [quoted.value, this.#spot(at, c === '"' ? "double" : "single"), quoted.end];
     } else {
       if (!plainStart(text, at)) throw OUTSIDE;
       const end = this.#flowPlainEnd(at);
       if (end === at) throw OUTSIDE;
-      result = plainValue(text.slice(at, end));
-      this.#spot = this.#scalarSpot(at, "plain");
-      this.#flowEnd = end;
+      result = [plainValue(text.slice(at, end)), this.#spot(at, "plain"), end];
     }
-    const after = this.#skipSpaces(this.#flowEnd);
+    const after = this.#skipSpaces(result[2]);
     const next = text[after];
     if (next !== "," && next !== close) throw OUTSIDE;
     return result;
@@ -638,7 +613,7 @@ class Reader {
   }
 
   /** A `|` or `>` block scalar whose header is at `at`, inside a block indented `parent`. */
-  #blockScalar(at: number, parent: number): unknown {
+  #blockScalar(at: number, parent: number): [unknown, YamlSpot | undefined] {
     const text = this.#text;
     const literal = text[at] === "|";
     let i = at + 1;
@@ -717,7 +692,6 @@ class Reader {
     if (chomp === "clip") value += "\n";
     else if (chomp === "keep") value += "\n" + "\n".repeat(trailing);
     this.#next = this.#contentLine(end);
-    this.#spot = this.#scalarSpot(at, literal ? "literal" : "folded");
-    return value;
+    return [value, this.#spot(at, literal ? "literal" : "folded")];
   }
 }

@@ -40,9 +40,7 @@ export function checkKeys(
   path: ModelPath,
   issues: IssueCollector,
 ): void {
-  const keys = Object.keys(raw);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i];
+  for (const key of Object.keys(raw)) {
     if (allowed.includes(key)) continue;
     let hint = didYouMean(key, allowed);
     if (!hint && allowed.length <= 12) hint = `; valid keys: ${allowed.join(", ")}`;
@@ -188,8 +186,8 @@ export function readRetry(
   issues: IssueCollector,
 ): RetrySpec | undefined {
   const value = raw.retry;
-  if (value === undefined || value === null) return undefined;
   const at = [...path, "retry"];
+  if (value === undefined || value === null) return undefined;
   if (typeof value === "number") {
     if (!Number.isInteger(value) || value < 0) {
       issues.add(at, `expected a whole number of attempts ≥ 1, got ${describeValue(value)}`);

@@ -85,10 +85,10 @@ export function parseJob(
   checkKeys(raw, JOB_KEYS, path, issues);
   const desc = readString(raw, "desc", path, issues);
   if (desc !== undefined) job.desc = dedent(desc);
-  job.runsOn = parseRunsOn(raw["runs-on"], path.concat("runs-on"), issues);
+  job.runsOn = parseRunsOn(raw["runs-on"], [...path, "runs-on"], issues);
   const condition = readCondition(raw, "if", path, issues);
   if (condition !== undefined) job.if = condition;
-  job.needs = parseNeeds(raw.needs, path.concat("needs"), issues);
+  job.needs = parseNeeds(raw.needs, [...path, "needs"], issues);
   const rule = raw["trigger-rule"];
   if (rule !== undefined && rule !== null) {
     if (typeof rule === "string" && (TRIGGER_RULES as readonly string[]).includes(rule)) {
@@ -103,9 +103,9 @@ export function parseJob(
     }
   }
   if (raw.strategy !== undefined && raw.strategy !== null) {
-    job.strategy = parseStrategy(raw.strategy, path.concat("strategy"), issues);
+    job.strategy = parseStrategy(raw.strategy, [...path, "strategy"], issues);
   }
-  job.stages = stageSyntax.parseStages(raw.stages, path.concat("stages"), issues);
+  job.stages = stageSyntax.parseStages(raw.stages, [...path, "stages"], issues);
   const timeoutMs = readDuration(raw, "timeout", path, issues);
   if (timeoutMs !== undefined) job.timeoutMs = timeoutMs;
   const retry = readRetry(raw, path, issues);
@@ -187,10 +187,7 @@ function parseStrategy(raw: unknown, path: ModelPath, issues: IssueCollector): S
         `expected a mapping of key to list of values, got ${describeValue(rawMatrix)}`,
       );
     } else {
-      const keys = Object.keys(rawMatrix);
-      for (let i = 0; i < keys.length; i++) {
-        const key = keys[i];
-        const values = rawMatrix[key];
+      for (const [key, values] of Object.entries(rawMatrix)) {
         if (Array.isArray(values)) {
           if (values.length === 0) {
             issues.add([...path, "matrix", key], "a matrix key needs at least one value");

@@ -132,8 +132,6 @@ function intervalToCron(raw: RawMap, path: ModelPath, issues: IssueCollector): s
   }
 }
 
-const INTERVAL_ONLY_KEYS = ["day", "time"] as const;
-
 /** Reads the cron expression of a mapping: `cronjob`, or the `interval` form; `year` reads a
  * `YearOn` cronjob (6 fields, the last one the year) into its 7-field form. */
 function readCronjob(
@@ -154,8 +152,7 @@ function readCronjob(
       key: true,
     });
   }
-  for (let i = 0; i < INTERVAL_ONLY_KEYS.length; i++) {
-    const key = INTERVAL_ONLY_KEYS[i];
+  for (const key of ["day", "time"] as const) {
     if (raw[key] !== undefined) {
       issues.add([...path, key], `'${key}' is only used with 'interval' (daily, weekly, monthly)`, {
         key: true,
@@ -255,9 +252,8 @@ export function parseOn(
   }
   const schedules: CronSchedule[] = [];
   const seen = new Map<string, string>();
-  for (let index = 0; index < items.length; index++) {
-    const item = items[index];
-    const at = typeof raw === "string" ? path : itemsPath.concat(index);
+  items.forEach((item, index) => {
+    const at = typeof raw === "string" ? path : [...itemsPath, index];
     let schedule: CronSchedule | undefined;
     if (typeof item === "string") {
       schedule = options.lookupOn?.(item);
@@ -272,18 +268,18 @@ export function parseOn(
             ? `On template '${item}' is invalid (see its own issues)`
             : `unknown On template '${item}'${hint}`,
         );
-        continue;
+        return;
       }
       schedule = { ...schedule, source: issues.source(at) };
     } else if (isRawMap(item)) {
       schedule = parseCron(item, at, issues, options);
-      if (!schedule) continue;
+      if (!schedule) return;
     } else {
       issues.add(
         at,
         `expected an On template name or {cronjob, timezone}, got ${describeValue(item)}`,
       );
-      continue;
+      return;
     }
     const identity = `${schedule.cronjob.replace(/\s+/g, " ")}|${schedule.timezone}`;
     const first = seen.get(identity);
@@ -292,11 +288,11 @@ export function parseOn(
         at,
         `duplicate schedule '${schedule.cronjob}' (${schedule.timezone}), same as ${first}`,
       );
-      continue;
+      return;
     }
-    seen.set(identity, formatPath(at));
+    seen.set(identity, formatPath(typeof raw === "string" ? path : [...itemsPath, index]));
     schedules.push(schedule);
-  }
+  });
   const max = options.maxCronPerWorkflow ?? 5;
   if (schedules.length > max) {
     issues.add(path, `too many schedules: ${schedules.length} (at most ${max} are allowed)`);

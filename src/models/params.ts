@@ -57,10 +57,8 @@ export function parseParams(
     issues.add(path, `expected a mapping of param name to type, got ${describeValue(raw)}`);
     return { params, issues: issues.issues };
   }
-  const names = Object.keys(raw);
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i];
-    const spec = parseParam(name, raw[name], path.concat(name), issues);
+  for (const [name, value] of Object.entries(raw)) {
+    const spec = parseParam(name, value, [...path, name], issues);
     if (spec) params[name] = spec;
   }
   return { params, issues: issues.issues };

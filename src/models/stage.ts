@@ -148,12 +148,8 @@ export class StageSyntax<K extends StageKindSyntax = StageKindSyntax> {
 
   /** Which kind a raw stage mapping is, and the key that decided it (`undefined` for the fallback). */
   kindOf(raw: RawMap): { kind: K; by?: string } {
-    // Index loops here and below: while the code runs cold (a process's first lookups), each
-    // `for…of` step and array destructuring allocates, and that was most of building a stage.
-    const selectors = this.#selectors;
-    for (let i = 0; i < selectors.length; i++) {
-      const key = selectors[i][0];
-      if (raw[key] !== undefined) return { kind: selectors[i][1], by: key };
+    for (const [key, kind] of this.#selectors) {
+      if (raw[key] !== undefined) return { kind, by: key };
     }
     return { kind: this.#fallback };
   }
@@ -170,12 +166,12 @@ export class StageSyntax<K extends StageKindSyntax = StageKindSyntax> {
     }
     const stages: Stage[] = [];
     const seen = new Map<string, number>();
-    for (let index = 0; index < raw.length; index++) {
-      const stage = this.parseStage(raw[index], path.concat(index), issues);
-      if (!stage) continue;
+    raw.forEach((item, index) => {
+      const stage = this.parseStage(item, [...path, index], issues);
+      if (!stage) return;
       stages.push(stage);
       const identity = stage.id ?? stage.name;
-      if (identity === undefined || identity === "") continue;
+      if (identity === undefined || identity === "") return;
       const first = seen.get(identity);
       if (first !== undefined) {
         const what = stage.id !== undefined ? "id" : "name (used as id)";
@@ -188,7 +184,7 @@ export class StageSyntax<K extends StageKindSyntax = StageKindSyntax> {
       } else {
         seen.set(identity, index);
       }
-    }
+    });
     return stages;
   }
 
@@ -201,9 +197,7 @@ export class StageSyntax<K extends StageKindSyntax = StageKindSyntax> {
     const { kind: definition, by } = this.kindOf(raw);
     const allowed = this.#allowed.get(definition.kind)!;
     let unknown: Record<string, unknown> | undefined;
-    const keys = Object.keys(raw);
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i];
+    for (const key of Object.keys(raw)) {
       if (allowed.has(key)) continue;
       if (this.#allKeys.has(key)) {
         const what = by ? `a ${definition.kind} stage (chosen by '${by}')` : "an empty stage";

@@ -59,35 +59,25 @@ export function checkWorkflowTemplates(
   options: TemplateCheckContext,
 ): void {
   const checker = new Checker(issues, options.stageSyntax, options.knownFilters);
-  // Index loops and `concat` throughout: this walk runs on every first lookup while the code is
-  // still cold, when each `for…of` step, spread or destructuring allocates.
-  const params = Object.keys(workflow.params);
-  const paramTypes: Record<string, string> = {};
-  for (let i = 0; i < params.length; i++) {
-    paramTypes[params[i]] = workflow.params[params[i]].type;
-  }
   const base: Scope = {
-    params,
-    paramTypes,
+    params: Object.keys(workflow.params),
+    paramTypes: Object.fromEntries(
+      Object.entries(workflow.params).map(([name, param]) => [name, param.type]),
+    ),
     jobs: Object.keys(workflow.jobs),
     stageIds: [],
     opaque: false,
   };
-  const rawJobs = raw.jobs;
-  if (!isRawMap(rawJobs)) return;
-  const jobIds = Object.keys(rawJobs);
-  for (let i = 0; i < jobIds.length; i++) {
-    const job = rawJobs[jobIds[i]];
+  if (!isRawMap(raw.jobs)) return;
+  for (const [jobId, job] of Object.entries(raw.jobs)) {
     if (!isRawMap(job)) continue;
-    const path = ["jobs", jobIds[i]];
-    const keys = Object.keys(job);
-    for (let k = 0; k < keys.length; k++) {
-      const key = keys[k];
+    const path = ["jobs", jobId];
+    for (const [key, value] of Object.entries(job)) {
       if (key === "stages" || key === "needs" || key === "trigger-rule") continue;
-      if (key === "if") checker.condition(job[key], path.concat(key), base);
-      else checker.value(job[key], path.concat(key), base);
+      if (key === "if") checker.condition(value, [...path, key], base);
+      else checker.value(value, [...path, key], base);
     }
-    checker.stages(job.stages, path.concat("stages"), base);
+    checker.stages(job.stages, [...path, "stages"], base);
   }
 }
 
@@ -106,16 +96,15 @@ class Checker {
   stages(list: unknown, path: ModelPath, scope: Scope): Scope {
     if (!Array.isArray(list)) return scope;
     let current = scope;
-    for (let index = 0; index < list.length; index++) {
-      const stage = list[index];
-      if (!isRawMap(stage)) continue;
-      this.stage(stage, path.concat(index), current);
+    list.forEach((stage, index) => {
+      if (!isRawMap(stage)) return;
+      this.stage(stage, [...path, index], current);
       if (typeof stage.id === "string") {
         current = stage.id.includes("${{")
           ? { ...current, opaque: true }
-          : { ...current, stageIds: current.stageIds.concat(stage.id) };
+          : { ...current, stageIds: [...current.stageIds, stage.id] };
       }
-    }
+    });
     return current;
   }
 
@@ -123,11 +112,8 @@ class Checker {
     const { kind } = this.#syntax.kindOf(stage);
     const shellKey = kind.shellCodeKey?.(stage);
     const nested = kind.rawChildren ? nestedByKey(kind.rawChildren(stage)) : undefined;
-    const keys = Object.keys(stage);
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i];
-      const value = stage[key];
-      const at = path.concat(key);
+    for (const [key, value] of Object.entries(stage)) {
+      const at = [...path, key];
       if (key === shellKey && typeof value === "string") this.shellCode(value, at, scope);
       if (key === "id" || key === "name") {
         if (typeof value === "string") this.identity(value, at, key);
@@ -175,15 +161,9 @@ class Checker {
         this.report(analyzeTemplate(value, this.#filters), path, scope, value);
       }
     } else if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        if (mayHoldTemplate(value[i])) this.value(value[i], path.concat(i), scope);
-      }
+      value.forEach((item, index) => this.value(item, [...path, index], scope));
     } else if (isRawMap(value)) {
-      const keys = Object.keys(value);
-      for (let i = 0; i < keys.length; i++) {
-        const item = value[keys[i]];
-        if (mayHoldTemplate(item)) this.value(item, path.concat(keys[i]), scope);
-      }
+      for (const [key, item] of Object.entries(value)) this.value(item, [...path, key], scope);
     }
   }
 
@@ -275,12 +255,6 @@ class Checker {
     }
     return undefined;
   }
-}
-
-/** Whether `value` is worth a path of its own: a list, a mapping or a string with a template. */
-function mayHoldTemplate(value: unknown): boolean {
-  return typeof value === "string" ? value.includes("${{") : typeof value === "object" &&
-    value !== null;
 }
 
 /** Template errors carry a code frame and their own column; the issue has the file position. */

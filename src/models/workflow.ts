@@ -94,14 +94,11 @@ export function parseWorkflow(
   } else if (!isRawMap(raw.jobs)) {
     issues.add(["jobs"], `expected a mapping of job id to job, got ${describeValue(raw.jobs)}`);
   } else {
-    const rawJobs = raw.jobs;
-    const ids = Object.keys(rawJobs);
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i];
+    for (const [id, job] of Object.entries(raw.jobs)) {
       if (id.includes("${{")) {
         issues.add(["jobs", id], `job id '${id}' must not contain a template`);
       }
-      jobs[id] = parseJob(id, rawJobs[id], ["jobs", id], issues, options.stageSyntax);
+      jobs[id] = parseJob(id, job, ["jobs", id], issues, options.stageSyntax);
     }
   }
   workflow.jobs = jobs;
@@ -125,16 +122,14 @@ function parseTags(raw: unknown, path: ModelPath, issues: IssueCollector): strin
 /** Reports `needs` that name no job and every dependency cycle (`a -> b -> a`). */
 function checkNeeds(jobs: Readonly<Record<string, Job>>, issues: IssueCollector): void {
   const ids = Object.keys(jobs);
-  for (let i = 0; i < ids.length; i++) {
-    const job = jobs[ids[i]];
-    for (let index = 0; index < job.needs.length; index++) {
-      const need = job.needs[index];
-      if (need in jobs) continue;
+  for (const job of Object.values(jobs)) {
+    job.needs.forEach((need, index) => {
+      if (need in jobs) return;
       const at = ["jobs", job.id, "needs"];
       const hint = didYouMean(need, ids) || `; jobs: ${ids.join(", ")}`;
       // A bare `needs: a` has no index; the locator then falls back to `needs` itself.
       issues.add(at, `needs unknown job '${need}'${hint}`, { at: [...at, index] });
-    }
+    });
   }
   const state = new Map<string, "visiting" | "done">();
   const reported = new Set<string>();
@@ -142,9 +137,7 @@ function checkNeeds(jobs: Readonly<Record<string, Job>>, issues: IssueCollector)
   const visit = (id: string): void => {
     state.set(id, "visiting");
     stack.push(id);
-    const needs = jobs[id].needs;
-    for (let i = 0; i < needs.length; i++) {
-      const need = needs[i];
+    for (const need of jobs[id].needs) {
       if (!(need in jobs)) continue;
       const seen = state.get(need);
       if (seen === "visiting") {
@@ -164,5 +157,5 @@ function checkNeeds(jobs: Readonly<Record<string, Job>>, issues: IssueCollector)
     stack.pop();
     state.set(id, "done");
   };
-  for (let i = 0; i < ids.length; i++) if (!state.has(ids[i])) visit(ids[i]);
+  for (const id of ids) if (!state.has(id)) visit(id);
 }
