@@ -34,7 +34,7 @@ import { assertRunId, newRunId } from "./executor/ids.ts";
 
 import { hasTemplate } from "./template/mod.ts";
 import { moduleUrl } from "./util/path.ts";
-import { validateCron } from "./scheduler/cron.ts";
+import { checkCron } from "./scheduler/cron_check.ts";
 import type { TraceStore } from "./results/trace_store.ts";
 import type { AuditStore } from "./results/audit_store.ts";
 import { openStores } from "./results/stores.ts";
@@ -263,13 +263,17 @@ export class Engine {
     const configOptions = {
       maxCronPerWorkflow: settings.maxCronPerWorkflow,
       defaultTimezone: settings.timezone,
-      validateCron,
+      // Syntax and zone only: `croner` is loaded when fire times are computed, not by a run.
+      validateCron: checkCron,
       knownFilters: Object.keys(custom),
     };
     // A config built elsewhere is re-validated with this engine's filters and cron check
     // (its YAML is not parsed again), so custom filters are known to validation.
     const config = options.config
-      ? options.config.withOptions({ validateCron, knownFilters: configOptions.knownFilters })
+      ? options.config.withOptions({
+        validateCron: checkCron,
+        knownFilters: configOptions.knownFilters,
+      })
       : await loadConfig(options.runtime, { confPath: settings.confPath, ...configOptions });
     const getEnv = (name: string) => options.runtime.env.get(name);
     const opened = await openStores(options.runtime, {
