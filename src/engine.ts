@@ -45,11 +45,8 @@ import { credentialTexts, serverCredentialNames } from "./util/secret_env.ts";
 import { hideEnv } from "./executor/stage_runtime.ts";
 import { missingHostFeature } from "./stages/_host.ts";
 import { STAGE_SYNTAX } from "./stages/kinds.ts";
-import {
-  startTelemetry,
-  type TelemetryAttachment,
-  type TelemetryStarter,
-} from "./telemetry/mod.ts";
+import { startTelemetry, type TelemetryStarter } from "./telemetry/start.ts";
+import type { TelemetryAttachment } from "./telemetry/otel.ts";
 
 /** Options of {@linkcode Engine.create}. */
 export interface EngineOptions {
