@@ -40,7 +40,7 @@ import type { AuditStore } from "./results/audit_store.ts";
 import { openStores } from "./results/stores.ts";
 import type { RunOwner, RunRecord, RunRelease, RunStore } from "./results/run_store.ts";
 import { ownerOf, RunRecorder, type RunTicket } from "./run_records.ts";
-import { attachTraces, type TraceAttachment } from "./results/trace_writer.ts";
+import type { attachTraces, TraceAttachment } from "./results/trace_writer.ts";
 import { credentialTexts, serverCredentialNames } from "./util/secret_env.ts";
 import { hideEnv } from "./executor/stage_runtime.ts";
 import { missingHostFeature } from "./stages/_host.ts";
@@ -189,6 +189,8 @@ export class Engine {
       audits: AuditStore | null;
       runs: RunStore | null;
       close: () => Promise<void>;
+      /** Writes the events to `traces`: given when there is a trace store. */
+      attachTraces?: typeof attachTraces;
     },
     telemetry: TelemetryStarter | undefined,
     reload: LoadConfigOptions,
@@ -224,8 +226,8 @@ export class Engine {
       runtime: hideEnv(options.runtime, hidden),
       secrets: hidden.flatMap((name) => credentialTexts(hostEnv[name])),
     };
-    if (stores.traces) {
-      this.#tracing = attachTraces(this.events, stores.traces, {
+    if (stores.traces && stores.attachTraces) {
+      this.#tracing = stores.attachTraces(this.events, stores.traces, {
         minLevel: settings.traceLevel,
         clock: options.runtime.clock,
         flushIntervalMs: options.traceFlushIntervalMs ?? 1000,
@@ -282,13 +284,16 @@ export class Engine {
       runSetting: storeSettingName("run", getEnv, options.settings),
     });
     const telemetry = await startTelemetry(settings.telemetry);
+    const traces = options.traces === undefined ? opened.trace : options.traces;
     return new Engine(
       options,
       settings,
       config,
       filters,
       {
-        traces: options.traces === undefined ? opened.trace : options.traces,
+        traces,
+        // Imported only with a trace store: trace writing is off unless asked for.
+        attachTraces: traces ? (await import("./results/trace_writer.ts")).attachTraces : undefined,
         audits: options.audits === undefined ? opened.audit : options.audits,
         runs: options.runs === undefined ? opened.run : options.runs,
         close: () => opened.close(),
