@@ -17,7 +17,7 @@ import {
 import { createFilters, type FilterFunction, type FilterRegistry } from "./template/mod.ts";
 import { Registry } from "./stages/registry.ts";
 import type { CallResolver, JsRunner } from "./stages/types.ts";
-import { createJsRunner } from "./worker/pool.ts";
+import { onDemandJsRunner } from "./worker/on_demand.ts";
 import { PythonPool } from "./stages/python.ts";
 import { type ConfigIndex, loadConfig, type LoadConfigOptions } from "./config/config_index.ts";
 import { type ExecuteOptions, executeWorkflow, type Result } from "./executor/workflow_runner.ts";
@@ -354,12 +354,15 @@ export class Engine {
       onListenerError,
       filters: this.filters,
       calls: this.registry,
+      // The pool is imported by the first `run:` stage: runs without one never load it.
       jsRunner: () =>
-        this.#jsRunner ??= createJsRunner(this.#stages.runtime, {
-          permissions: this.settings.runPermissions === "all"
-            ? undefined
-            : this.settings.runPermissions,
-        }),
+        this.#jsRunner ??= onDemandJsRunner(async () =>
+          (await import("./worker/pool.ts")).createJsRunner(this.#stages.runtime, {
+            permissions: this.settings.runPermissions === "all"
+              ? undefined
+              : this.settings.runPermissions,
+          })
+        ),
       pythonPool: () => this.#pythonPool ??= new PythonPool(this.#stages.runtime.spawn),
       lookupWorkflow: (name) => this.config.workflow(name),
       timezone: this.settings.timezone,

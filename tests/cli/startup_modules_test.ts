@@ -77,6 +77,7 @@ const NOT_FOR_A_RUN = [
   /^src\/results\/(trace_writer|file_\w+|memory_\w+|sqlite_\w+|postgres_\w+)\.ts$/,
   /^src\/runtime\/(node|bun|memory|fake_clock|_node_\w+)\.ts$/,
   /^src\/config\/yaml_full\.ts$/,
+  /^src\/worker\/(pool|protocol|context_sync)\.ts$/,
   /^src\/cli\/(scheduler|server|worker)_commands\.ts$/,
 ];
 
