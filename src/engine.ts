@@ -17,7 +17,7 @@ import {
 import { createFilters, type FilterFunction, type FilterRegistry } from "./template/mod.ts";
 import { Registry } from "./stages/registry.ts";
 import type { CallResolver, JsRunner } from "./stages/types.ts";
-import { createJsRunner } from "./worker/pool.ts";
+import { onDemandJsRunner } from "./worker/on_demand.ts";
 import { PythonPool } from "./stages/python.ts";
 import { type ConfigIndex, loadConfig, type LoadConfigOptions } from "./config/config_index.ts";
 import { type ExecuteOptions, executeWorkflow, type Result } from "./executor/workflow_runner.ts";
@@ -34,22 +34,19 @@ import { assertRunId, newRunId } from "./executor/ids.ts";
 
 import { hasTemplate } from "./template/mod.ts";
 import { moduleUrl } from "./util/path.ts";
-import { validateCron } from "./scheduler/cron.ts";
+import { checkCron } from "./scheduler/cron_check.ts";
 import type { TraceStore } from "./results/trace_store.ts";
 import type { AuditStore } from "./results/audit_store.ts";
 import { openStores } from "./results/stores.ts";
 import type { RunOwner, RunRecord, RunRelease, RunStore } from "./results/run_store.ts";
 import { ownerOf, RunRecorder, type RunTicket } from "./run_records.ts";
-import { attachTraces, type TraceAttachment } from "./results/trace_writer.ts";
+import type { attachTraces, TraceAttachment } from "./results/trace_writer.ts";
 import { credentialTexts, serverCredentialNames } from "./util/secret_env.ts";
 import { hideEnv } from "./executor/stage_runtime.ts";
 import { missingHostFeature } from "./stages/_host.ts";
 import { STAGE_SYNTAX } from "./stages/kinds.ts";
-import {
-  startTelemetry,
-  type TelemetryAttachment,
-  type TelemetryStarter,
-} from "./telemetry/mod.ts";
+import { startTelemetry, type TelemetryStarter } from "./telemetry/start.ts";
+import type { TelemetryAttachment } from "./telemetry/otel.ts";
 
 /** Options of {@linkcode Engine.create}. */
 export interface EngineOptions {
@@ -192,6 +189,8 @@ export class Engine {
       audits: AuditStore | null;
       runs: RunStore | null;
       close: () => Promise<void>;
+      /** Writes the events to `traces`: given when there is a trace store. */
+      attachTraces?: typeof attachTraces;
     },
     telemetry: TelemetryStarter | undefined,
     reload: LoadConfigOptions,
@@ -227,8 +226,8 @@ export class Engine {
       runtime: hideEnv(options.runtime, hidden),
       secrets: hidden.flatMap((name) => credentialTexts(hostEnv[name])),
     };
-    if (stores.traces) {
-      this.#tracing = attachTraces(this.events, stores.traces, {
+    if (stores.traces && stores.attachTraces) {
+      this.#tracing = stores.attachTraces(this.events, stores.traces, {
         minLevel: settings.traceLevel,
         clock: options.runtime.clock,
         flushIntervalMs: options.traceFlushIntervalMs ?? 1000,
@@ -263,13 +262,17 @@ export class Engine {
     const configOptions = {
       maxCronPerWorkflow: settings.maxCronPerWorkflow,
       defaultTimezone: settings.timezone,
-      validateCron,
+      // Syntax and zone only: `croner` is loaded when fire times are computed, not by a run.
+      validateCron: checkCron,
       knownFilters: Object.keys(custom),
     };
     // A config built elsewhere is re-validated with this engine's filters and cron check
     // (its YAML is not parsed again), so custom filters are known to validation.
     const config = options.config
-      ? options.config.withOptions({ validateCron, knownFilters: configOptions.knownFilters })
+      ? options.config.withOptions({
+        validateCron: checkCron,
+        knownFilters: configOptions.knownFilters,
+      })
       : await loadConfig(options.runtime, { confPath: settings.confPath, ...configOptions });
     const getEnv = (name: string) => options.runtime.env.get(name);
     const opened = await openStores(options.runtime, {
@@ -281,13 +284,16 @@ export class Engine {
       runSetting: storeSettingName("run", getEnv, options.settings),
     });
     const telemetry = await startTelemetry(settings.telemetry);
+    const traces = options.traces === undefined ? opened.trace : options.traces;
     return new Engine(
       options,
       settings,
       config,
       filters,
       {
-        traces: options.traces === undefined ? opened.trace : options.traces,
+        traces,
+        // Imported only with a trace store: trace writing is off unless asked for.
+        attachTraces: traces ? (await import("./results/trace_writer.ts")).attachTraces : undefined,
         audits: options.audits === undefined ? opened.audit : options.audits,
         runs: options.runs === undefined ? opened.run : options.runs,
         close: () => opened.close(),
@@ -348,12 +354,15 @@ export class Engine {
       onListenerError,
       filters: this.filters,
       calls: this.registry,
+      // The pool is imported by the first `run:` stage: runs without one never load it.
       jsRunner: () =>
-        this.#jsRunner ??= createJsRunner(this.#stages.runtime, {
-          permissions: this.settings.runPermissions === "all"
-            ? undefined
-            : this.settings.runPermissions,
-        }),
+        this.#jsRunner ??= onDemandJsRunner(async () =>
+          (await import("./worker/pool.ts")).createJsRunner(this.#stages.runtime, {
+            permissions: this.settings.runPermissions === "all"
+              ? undefined
+              : this.settings.runPermissions,
+          })
+        ),
       pythonPool: () => this.#pythonPool ??= new PythonPool(this.#stages.runtime.spawn),
       lookupWorkflow: (name) => this.config.workflow(name),
       timezone: this.settings.timezone,

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S deno run -A
+#!/usr/bin/env -S deno run -A --unstable-lazy-dynamic-imports
 /**
  * Executable entry of the `workflow` command (the npm `bin`).
  *

@@ -56,7 +56,7 @@ export async function main(argv?: readonly string[]): Promise<never> {
     stdout: (text) => host.stdout.write(text),
     stderr: (text) => host.stderr(text),
     signal: controller.signal,
-    host: cliHost(),
+    host: await cliHost(),
   });
   // Let buffered stdout drain before exiting (pipes are asynchronous on Node).
   if (!host.stdout.closed()) await host.stdout.drain();

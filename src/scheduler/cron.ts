@@ -28,6 +28,7 @@
 import { Cron as Croner, CronPattern } from "croner";
 import { ConfigError } from "../errors.ts";
 import { checkCronSyntax } from "./_cron_syntax.ts";
+import { checkCron } from "./cron_check.ts";
 import { WallClockMatcher } from "./_wall_clock.ts";
 import { checkTimezone, localFields } from "./_zone.ts";
 import { formatOffset, zoneOffsetMs } from "../template/zoned_time.ts";
@@ -55,13 +56,10 @@ export function validateCron(
   expression: string,
   options?: ValidateCronOptions,
 ): string | undefined {
-  if (typeof expression !== "string") return "cron expression must be a string";
+  const problem = checkCron(expression, options);
+  if (problem !== undefined) return problem;
   const syntax = checkCronSyntax(expression);
   if (!syntax.ok) return syntax.message;
-  if (options?.timezone !== undefined) {
-    const zone = checkTimezone(options.timezone);
-    if (zone) return zone;
-  }
   try {
     new Croner(syntax.expression, cronOptions(options?.timezone ?? "UTC", syntax.fields));
   } catch (error) {
