@@ -127,35 +127,56 @@ export async function waitForSchedulers(processes: readonly CliProcess[], ms: nu
   }
 }
 
+/** Sends `signal` to `pid`; false when the process is gone. */
+function signal(pid: number, name: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Waits (up to `ms`) until one of `candidates` holds a release of `tick` in flight (its stage
  * started, its mark not yet written, after at least one finished), then SIGKILLs that
  * scheduler and the shells of its stages (own process groups that would outlive it), as a
  * host crash would. Returns the killed scheduler once it has exited.
+ *
+ * The stage's shell is stopped (SIGSTOP) before the scheduler is killed, and the release is
+ * checked again while it is stopped: on a busy machine the poll can come late in the stage's
+ * 0.6 s, and a shell that wrote its mark meanwhile was not in flight any more (the resumed
+ * release would then write a second mark). Such a release is let go and the next one waited for.
  */
 export async function killReleaseInFlight(
   tick: TickConf,
   candidates: readonly CliProcess[],
   ms: number,
 ): Promise<CliProcess> {
-  let victim: CliProcess | undefined;
-  const inFlight = () => {
+  const deadline = Date.now() + ms;
+  const detail = () => candidates.map((p) => p.output()).join("\n---\n");
+  for (;;) {
+    let victim: CliProcess | undefined;
+    let shell = 0;
+    const inFlight = () => {
+      const pids = lines(tick.pids);
+      const [stage, parent] = (pids.at(-1) ?? "").split(" ").map(Number);
+      victim = candidates.find((p) => p.child.pid === parent);
+      shell = stage;
+      return lines(tick.marks).length >= 1 && pids.length > lines(tick.marks).length && !!victim;
+    };
+    await waitFor("a release in flight", inFlight, deadline - Date.now(), detail);
+    const frozen = signal(shell, "SIGSTOP");
     const pids = lines(tick.pids);
-    const parent = Number(pids.at(-1)?.split(" ")[1]);
-    victim = candidates.find((p) => p.child.pid === parent);
-    return lines(tick.marks).length >= 1 && pids.length > lines(tick.marks).length && !!victim;
-  };
-  await waitFor(
-    "a release in flight",
-    inFlight,
-    ms,
-    () => candidates.map((p) => p.output()).join("\n---\n"),
-  );
-  const killed = victim!;
-  kill(killed.child.pid!);
-  await killed.exited;
-  for (const [pid, parent] of lines(tick.pids).map((line) => line.split(" ").map(Number))) {
-    if (parent === killed.child.pid) kill(pid, true);
+    if (frozen && pids.at(-1)?.startsWith(`${shell} `) && pids.length > lines(tick.marks).length) {
+      const killed = victim!;
+      kill(killed.child.pid!);
+      await killed.exited;
+      for (const [pid, parent] of lines(tick.pids).map((line) => line.split(" ").map(Number))) {
+        if (parent === killed.child.pid) kill(pid, true);
+      }
+      return killed;
+    }
+    if (frozen) signal(shell, "SIGCONT");
   }
-  return killed;
 }
