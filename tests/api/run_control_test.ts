@@ -5,6 +5,7 @@ import { engineFor } from "../_helpers.ts";
 import { createApi, type WorkflowApi } from "../../src/api/mod.ts";
 import { onLifecycle } from "../../src/executor/events.ts";
 import { MemoryTraceStore } from "../../src/results/memory_trace_store.ts";
+import { MemoryRunStore } from "../../src/results/memory_run_store.ts";
 import { runRecords } from "../results/_helpers.ts";
 import type { Engine } from "../../src/engine.ts";
 
@@ -45,8 +46,8 @@ half-broken:
           raise: "broken for \${{ params.name }}"
 `;
 
-async function setup(options: { traces?: MemoryTraceStore } = {}) {
-  const engine = await engineFor(YAML, { traces: options.traces ?? null });
+async function setup(options: { traces?: MemoryTraceStore; runs?: MemoryRunStore } = {}) {
+  const engine = await engineFor(YAML, { traces: options.traces ?? null, runs: options.runs });
   const api = createApi(engine, { prefix: "/api/v1", token: "", traces: options.traces });
   return { api, engine };
 }
@@ -129,6 +130,36 @@ describe("POST /runs/{run_id}/cancel", () => {
     const error = await errorOf(running);
     assert.equal(error.name, "RunNotHere");
     assert.match(String(error.message), /known only from the trace store/);
+  });
+
+  it("answers 409 for runs only the run store knows yet: another process's, ended or running", async () => {
+    // A worker's run ends in the run store before its trace is written: cancel must not say 404.
+    const runs = new MemoryRunStore();
+    const owner = { id: "elsewhere:1" };
+    const claim = { now: 1_000, leaseMs: 60_000 };
+    for (const runId of ["ended-elsewhere", "held-elsewhere"]) {
+      await runs.enqueue({ runId, workflow: "two-step", params: {}, labels: [], queuedAt: 1_000 });
+      await runs.claim(runId, owner, claim);
+    }
+    await runs.finish("ended-elsewhere", 1, { status: "SUCCESS", now: 2_000 });
+    const { api } = await setup({ runs });
+    const done = await postJson(api, "/api/v1/runs/ended-elsewhere/cancel", {});
+    assert.equal(done.status, 409);
+    const ended = await errorOf(done);
+    assert.equal(ended.name, "RunEnded");
+    assert.equal(ended.status, "SUCCESS");
+    const held = await postJson(api, "/api/v1/runs/held-elsewhere/cancel", {});
+    assert.equal(held.status, 409);
+    const error = await errorOf(held);
+    assert.equal(error.name, "RunNotHere");
+    assert.match(
+      String(error.message),
+      /belongs to another process \(the run store holds its record\)/,
+    );
+    const rerun = await postJson(api, "/api/v1/runs/ended-elsewhere/rerun", {});
+    assert.equal(rerun.status, 409);
+    assert.match(String((await errorOf(rerun)).message), /execute workflow 'two-step' again/);
+    assert.equal((await runs.get("held-elsewhere"))?.state, "running", "nothing was changed");
   });
 
   it("refuses a body with unknown fields and a POST without a JSON content type", async () => {

@@ -48,17 +48,24 @@ function ended(runId: string, status: string, doing: string): ApiError {
 async function ownRun(deps: ApiDeps, runId: string, doing: string): Promise<ApiRun> {
   const run = deps.runs.get(runId);
   if (run) return run;
+  // Another process's run: its trace, or its run record while a worker's trace is not yet
+  // written (the run store says a run ended before the trace writer flushes).
   const summary = await storedSummary(deps, runId);
-  if (!summary) throw runNotFound(runId, deps);
-  if (doing === "cancel" && summary.status !== "WAIT") throw ended(runId, summary.status, doing);
+  const record = summary ? undefined : await deps.engine.runs?.get(runId);
+  const status = summary?.status ?? (record ? record.status ?? "WAIT" : undefined);
+  const workflow = summary?.workflow ?? record?.workflow;
+  if (!status) throw runNotFound(runId, deps);
+  if (doing === "cancel" && status !== "WAIT") throw ended(runId, status, doing);
+  const why = summary
+    ? `is known only from the trace store: it was started by another process or before this ` +
+      `server started, and the trace store keeps neither its params nor its context`
+    : "belongs to another process (the run store holds its record)";
   throw new ApiError(
     409,
     "RunNotHere",
-    `run '${runId}' (${summary.status}) is known only from the trace store: it was started ` +
-      `by another process or before this server started, and the trace store keeps neither ` +
-      `its params nor its context, so this server cannot ${doing} it` +
-      (doing === "rerun" ? `; execute workflow '${summary.workflow}' again instead` : ""),
-    { extra: { status: summary.status } },
+    `run '${runId}' (${status}) ${why}, so this server cannot ${doing} it` +
+      (doing === "rerun" ? `; execute workflow '${workflow}' again instead` : ""),
+    { extra: { status } },
   );
 }
 
