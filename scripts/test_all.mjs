@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// Runs the one test suite on Deno, Bun, Node 24 (current LTS) and Node 20 (the floor), two
-// runtimes at a time, and prints `N passed, N failed` summed over all four. Plain Node so it
-// needs nothing but `npm ci`. The packaging tests (tests/packaging/: install the packed npm
-// build, a Bun project and a Deno workspace) run once, under Node 24.
-// Usage: node scripts/test_all.mjs [--only deno,bun,node24,node20|node] [--jobs 2] [path-filter]
+// Runs the one test suite on Deno, Bun, Node 24 (current LTS) and Node 20 (the floor), three runs
+// at a time, and prints `N passed, N failed` summed over all four, after each runtime's wall and
+// CPU seconds. Plain Node so it needs nothing but `npm ci`. The packaging tests (tests/packaging/:
+// install the packed npm build, a Bun project and a Deno workspace) run once, under Node 24.
+// Usage: node scripts/test_all.mjs [--only deno,bun,node24,node20|node] [--jobs 3] [--times]
+//   [path-filter]
+// --times runs each file in a process of its own and prints each file's wall and CPU seconds per
+// runtime, the most CPU first (slower in all than a normal run: a way to find what to speed up).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,12 +32,14 @@ if (onlyIndex >= 0) {
     process.exit(2);
   }
 }
-let jobs = 2;
+let jobs = 3;
 const jobsIndex = args.indexOf("--jobs");
 if (jobsIndex >= 0) {
   jobs = Math.max(1, Number(args[jobsIndex + 1]) || 1);
   args.splice(jobsIndex, 2);
 }
+const times = args.includes("--times");
+if (times) args.splice(args.indexOf("--times"), 1);
 const filter = args[0];
 
 function findTests(dir) {
@@ -91,14 +96,36 @@ if (usesPostgres && !env.WF_TEST_POSTGRES_URL) {
   }
 }
 
-/** Runs `command` and collects its output (asynchronously, so two runtimes can overlap). */
+/** Parses the `times` builtin's second line ("0m1.23s 0m0.45s": user and system CPU of children). */
+function parseTimes(text) {
+  const line = text.split("\n")[1] ?? "";
+  const seconds = [...line.matchAll(/(\d+)m([\d.]+)s/g)].map((m) =>
+    Number(m[1]) * 60 + Number(m[2])
+  );
+  return seconds.length === 2 ? seconds[0] + seconds[1] : undefined;
+}
+
+/**
+ * Runs `command` and collects its output and the CPU time (user + system) it and every process it
+ * waited for used, asynchronously so two runtimes can overlap. A POSIX shell wraps the command for
+ * its `times` builtin: Node can read no child's resource usage.
+ */
 function run(command, commandArgs) {
+  const cpuFile = join(tmp, `cpu-${++runCount}.txt`);
+  const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(command, commandArgs, {
-      cwd: root,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      "sh",
+      [
+        "-c",
+        'f=$1; shift; "$@"; s=$?; times > "$f"; exit $s',
+        "sh",
+        cpuFile,
+        command,
+        ...commandArgs,
+      ],
+      { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
+    );
     let output = "";
     const keep = (chunk) => {
       output += chunk;
@@ -106,12 +133,21 @@ function run(command, commandArgs) {
     };
     child.stdout.on("data", keep);
     child.stderr.on("data", keep);
-    child.on("error", (error) => resolve({ status: null, signal: String(error), output }));
-    child.on("close", (status, signal) => resolve({ status, signal, output }));
+    const done = (status, signal) =>
+      resolve({
+        status,
+        signal,
+        output,
+        wall: (Date.now() - started) / 1000,
+        cpu: parseTimes(safeRead(cpuFile)),
+      });
+    child.on("error", (error) => done(null, String(error)));
+    child.on("close", done);
   });
 }
+let runCount = 0;
 
-const nodeArgs = (runtime, out) => [
+const nodeArgs = (out, testFiles) => [
   "--import",
   "tsx",
   "--test",
@@ -119,37 +155,33 @@ const nodeArgs = (runtime, out) => [
   "--test-reporter-destination=stdout",
   "--test-reporter=junit",
   `--test-reporter-destination=${out}`,
-  ...filesFor(runtime),
+  ...testFiles,
 ];
 
+/** How each runtime runs `testFiles`, writing JUnit XML to `out`. */
 const runners = {
-  deno: async (out) => ({
-    r: await run(bin("deno"), [
+  deno: (out, testFiles) =>
+    run(bin("deno"), [
       "test",
       "-A",
       "--reporter=junit",
       `--junit-path=${out}`,
-      ...filesFor("deno").map((f) => "./" + f),
+      ...testFiles.map((f) => "./" + f),
     ]),
-    leafOnly: true,
-  }),
-  bun: async (out) => ({
-    r: await run(bin("bun"), [
+  bun: (out, testFiles) =>
+    run(bin("bun"), [
       "test",
       "--timeout=60000",
       "--reporter=junit",
       `--reporter-outfile=${out}`,
-      ...filesFor("bun").map((f) => "./" + f),
+      ...testFiles.map((f) => "./" + f),
     ]),
-  }),
-  node24: async (out) => {
-    if (!existsSync(node24)) {
-      return { r: { status: 1, output: `no Node 24 at ${node24}: run npm ci` } };
-    }
-    return { r: await run(node24, nodeArgs("node24", out)) };
-  },
+  node24: (out, testFiles) =>
+    existsSync(node24)
+      ? run(node24, nodeArgs(out, testFiles))
+      : Promise.resolve({ status: 1, output: `no Node 24 at ${node24}: run npm ci` }),
   // The machine's Node: Node 20, the oldest line the package supports.
-  node20: async (out) => ({ r: await run(node20, nodeArgs("node20", out)) }),
+  node20: (out, testFiles) => run(node20, nodeArgs(out, testFiles)),
 };
 
 function safeRead(path) {
@@ -160,33 +192,97 @@ function safeRead(path) {
   }
 }
 
-async function runRuntime(runtime) {
-  const started = Date.now();
-  const out = join(tmp, `${runtime}.xml`);
-  const { r, leafOnly } = await runners[runtime](out);
-  let cases = parseJunit(safeRead(out));
-  if (leafOnly) {
-    // Deno reports each describe() as a test case too; keep only the leaves.
-    const names = cases.map((c) => c.name);
-    cases = cases.filter((c) => !names.some((n) => n.startsWith(c.name + " > ")));
+/** The leaf test cases a runtime wrote to `out` (Deno reports each describe() as a case too). */
+function casesOf(runtime, out) {
+  const cases = parseJunit(safeRead(out));
+  if (runtime !== "deno") return cases;
+  const names = cases.map((c) => c.name);
+  return cases.filter((c) => !names.some((n) => n.startsWith(c.name + " > ")));
+}
+
+/** Per file and runtime {file, runtime, wall, cpu} when `--times` runs each file on its own. */
+const timings = [];
+
+/**
+ * The runs that make up a runtime's share of the suite, as lists of files. Deno and Bun run their
+ * files in one process each (Deno type-checks the whole graph once). Node runs each file in a
+ * process of its own anyway, so its files are dealt into two shards that can run side by side,
+ * and the packaging tests (mostly waiting on `npm install`) are a run of their own.
+ */
+function unitsFor(runtime) {
+  const mine = filesFor(runtime);
+  if (times) return mine.map((f) => [f]);
+  if (!runtime.startsWith("node")) return [mine];
+  const packaging = mine.filter((f) => f.startsWith("tests/packaging/"));
+  const rest = mine.filter((f) => !packaging.includes(f));
+  // Biggest files first, each to the lighter shard: file size stands in for the work in it.
+  const size = (f) => statSync(join(root, f)).size;
+  const shards = [[], []];
+  const load = [0, 0];
+  for (const f of [...rest].sort((a, b) => size(b) - size(a))) {
+    const i = load[0] <= load[1] ? 0 : 1;
+    shards[i].push(f);
+    load[i] += size(f);
   }
+  return [...shards, packaging].filter((shard) => shard.length > 0).map((shard) => shard.sort());
+}
+
+/** Runs one unit (a list of files) of `runtime`; returns its counts and report lines. */
+async function runUnit(runtime, group, index) {
+  const out = join(tmp, `${runtime}-${index}.xml`);
+  const r = await runners[runtime](out, group);
+  const cases = casesOf(runtime, out);
   const f = cases.filter((c) => c.failed);
   const s = cases.filter((c) => c.skipped && !c.failed);
-  const p = cases.length - f.length - s.length;
   const crashed = r.status !== 0 && f.length === 0;
   let report = "";
   if (f.length > 0 || crashed) {
     report += `\n----- ${runtime} output -----\n${r.output.slice(-20000)}\n`;
     for (const c of f) report += `FAILED [${runtime}] ${c.name}\n`;
+    if (crashed) {
+      report += `FAILED [${runtime}] runner exited ${
+        r.status ?? r.signal
+      } without a failing test (${
+        group.length === 1 ? group[0] : `${group.length} files from ${group[0]}`
+      })\n`;
+    }
   }
-  const extra = crashed
-    ? ` (runner exited ${r.status ?? r.signal} without a failing test: counted as 1 failure)`
-    : "";
-  report += `${runtime.padEnd(6)} ${p} passed, ${f.length} failed, ${s.length} skipped in ${
-    ((Date.now() - started) / 1000).toFixed(1)
-  }s${extra}${nodeVersion[runtime] ? ` (${nodeVersion[runtime]})` : ""}\n`;
-  process.stdout.write(report);
-  return { passed: p, failed: f.length + (crashed ? 1 : 0), skipped: s.length };
+  if (times) timings.push({ file: group[0], runtime, wall: r.wall ?? 0, cpu: r.cpu ?? 0 });
+  return {
+    passed: cases.length - f.length - s.length,
+    failed: f.length + (crashed ? 1 : 0),
+    skipped: s.length,
+    cpu: r.cpu ?? 0,
+    report,
+  };
+}
+
+/** Prints the `--times` table: each file's wall and CPU seconds per runtime, most CPU first. */
+function printTimes() {
+  const byFile = new Map();
+  for (const t of timings) {
+    if (!byFile.has(t.file)) byFile.set(t.file, {});
+    byFile.get(t.file)[t.runtime] = t;
+  }
+  const cpuOf = (row) => Object.values(row).reduce((sum, t) => sum + t.cpu, 0);
+  const rows = [...byFile].sort((a, b) => cpuOf(b[1]) - cpuOf(a[1]));
+  const width = Math.max(...rows.map(([file]) => file.length));
+  const cell = (t) => (t ? `${t.wall.toFixed(1)}/${t.cpu.toFixed(1)}` : "-").padStart(13);
+  console.log(
+    `\n${"file".padEnd(width)} ${only.map((r) => `${r} wall/cpu`.padStart(13)).join(" ")}  cpu sum`,
+  );
+  for (const [file, row] of rows) {
+    console.log(
+      `${file.padEnd(width)} ${only.map((r) => cell(row[r])).join(" ")}  ${cpuOf(row).toFixed(1)}`,
+    );
+  }
+  const total = (r, key) => timings.filter((t) => t.runtime === r).reduce((s, t) => s + t[key], 0);
+  console.log(
+    `${"total".padEnd(width)} ${
+      only.map((r) => `${total(r, "wall").toFixed(0)}/${total(r, "cpu").toFixed(0)}`.padStart(13))
+        .join(" ")
+    }  ${timings.reduce((s, t) => s + t.cpu, 0).toFixed(0)}\n`,
+  );
 }
 
 const nodeVersion = {
@@ -194,19 +290,49 @@ const nodeVersion = {
   node20: only.includes("node20") ? versionOf(node20) : undefined,
 };
 
-// Two runtimes at a time (2 cores): the queue hands the next runtime to whichever lane frees.
-const queue = [...only];
+// Every runtime's units go into one queue, the longest runs first (Deno's one process, then the
+// Node shards, Bun, the packaging tests), and `jobs` lanes take the next unit as they free up: a
+// runtime's tests spend much of their time waiting on processes, servers and the real clock, so
+// three lanes keep both cores busy. A runtime's line is printed when its last unit ends.
+const suiteStarted = Date.now();
+const order = ["deno", "node20", "node24", "bun"];
+const isPackaging = (unit) => unit.group[0].startsWith("tests/packaging/");
+const queue = order.filter((runtime) => only.includes(runtime)).flatMap((runtime) =>
+  unitsFor(runtime).map((group, index) => ({ runtime, group, index }))
+);
+// The packaging run last: one long wait on npm that fills a lane's tail.
+queue.sort((a, b) => Number(isPackaging(a)) - Number(isPackaging(b)));
+const perRuntime = Object.fromEntries(only.map((runtime) => [runtime, {
+  units: queue.filter((u) => u.runtime === runtime).length,
+  started: undefined,
+  passed: 0,
+  failed: 0,
+  skipped: 0,
+  cpu: 0,
+  report: "",
+}]));
 const totals = { passed: 0, failed: 0, skipped: 0 };
 await Promise.all(Array.from({ length: Math.min(jobs, queue.length) }, async () => {
-  for (let runtime = queue.shift(); runtime; runtime = queue.shift()) {
-    const counts = await runRuntime(runtime);
-    totals.passed += counts.passed;
-    totals.failed += counts.failed;
-    totals.skipped += counts.skipped;
+  for (let unit = queue.shift(); unit; unit = queue.shift()) {
+    const mine = perRuntime[unit.runtime];
+    mine.started ??= Date.now();
+    const counts = await runUnit(unit.runtime, unit.group, unit.index);
+    for (const key of ["passed", "failed", "skipped", "cpu"]) mine[key] += counts[key];
+    mine.report += counts.report;
+    if (--mine.units > 0) continue;
+    const version = nodeVersion[unit.runtime] ? ` (${nodeVersion[unit.runtime]})` : "";
+    const seconds = ((Date.now() - mine.started) / 1000).toFixed(1);
+    process.stdout.write(
+      `${mine.report}${unit.runtime.padEnd(6)} ${mine.passed} passed, ${mine.failed} failed, ` +
+        `${mine.skipped} skipped in ${seconds}s (CPU ${mine.cpu.toFixed(1)}s)${version}\n`,
+    );
+    for (const key of ["passed", "failed", "skipped"]) totals[key] += mine[key];
   }
 }));
+if (times) printTimes();
 rmSync(tmp, { recursive: true, force: true });
 await postgres?.stop();
 const { passed, failed, skipped } = totals;
+console.log(`all runtimes in ${((Date.now() - suiteStarted) / 1000).toFixed(1)}s`);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 process.exit(failed > 0 ? 1 : 0);

@@ -163,7 +163,14 @@ describe("workflow worker", () => {
         20_000,
         first.output,
       );
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Hand back only once the first job's checkpoint is written (a fixed pause raced it when
+      // the machine was busy), so the next claim can keep it.
+      let record = await queue.store.get("handed-back");
+      for (let i = 0; i < 100 && !record?.jobs.first; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        record = await queue.store.get("handed-back");
+      }
+      assert.equal(record?.jobs.first?.status, "SUCCESS");
       first.child.kill("SIGTERM");
       await first.exited;
       assert.match(first.output(), /released run handed-back back to the queue/);
