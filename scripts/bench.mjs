@@ -6,6 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { printTable } from "./_table.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const bin = (name) => join(root, "node_modules", ".bin", name);
@@ -208,15 +209,7 @@ const table = rows.map((r) => [
   fmt(r.items, 0),
   fmt(r.ratio),
 ]);
-const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
-const line = (cells) =>
-  "| " + cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ") +
-  " |";
-console.log(line(header));
-console.log(
-  "| " + widths.map((w, i) => (i < 2 ? "-".repeat(w) : "-".repeat(w - 1) + ":")).join(" | ") + " |",
-);
-for (const row of table) console.log(line(row));
+printTable(header, table);
 if (jsonOut) {
   writeFileSync(jsonOut, JSON.stringify({ date: new Date().toISOString(), rows }, null, 2) + "\n");
 }

@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { printTable } from "./_table.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const args = process.argv.slice(2);
@@ -83,13 +84,5 @@ const table = rows.map((r) => [
   r.afterUs.toFixed(2),
   `${r.afterUs >= r.beforeUs ? "+" : ""}${((r.afterUs / r.beforeUs - 1) * 100).toFixed(1)} %`,
 ]);
-const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
-const line = (cells) =>
-  "| " + cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ") +
-  " |";
-console.log(line(header));
-console.log(
-  "| " + widths.map((w, i) => (i < 2 ? "-".repeat(w) : "-".repeat(w - 1) + ":")).join(" | ") + " |",
-);
-for (const row of table) console.log(line(row));
+printTable(header, table);
 if (failures) process.exit(1);
