@@ -7,6 +7,7 @@
 
 import type { Status } from "../models/types.ts";
 import { type RunSummary, type TraceRecord, updateRunSummary } from "../results/trace_store.ts";
+import type { RunRecord } from "../results/run_store.ts";
 import { RUN_ID_SCHEMA } from "./_docs.ts";
 import { ApiError } from "./errors.ts";
 import type { ApiDeps, PathParam } from "./route_table.ts";
@@ -34,8 +35,11 @@ export function apiRunRow(run: ApiRun): Record<string, unknown> {
   };
 }
 
-/** The row of a run known from the trace store. */
-export function summaryRow(summary: RunSummary): Record<string, unknown> {
+/** The row of a run known from the trace store (or, `source: "runs"`, the run store). */
+export function summaryRow(
+  summary: RunSummary,
+  source: "traces" | "runs" = "traces",
+): Record<string, unknown> {
   return {
     run_id: summary.runId,
     parent_run_id: summary.parentRunId ?? null,
@@ -45,7 +49,7 @@ export function summaryRow(summary: RunSummary): Record<string, unknown> {
     ended_at: iso(summary.end),
     duration_ms: summary.durationMs ?? null,
     rerun_of: summary.rerunOf ?? null,
-    source: "traces",
+    source,
   };
 }
 
@@ -56,7 +60,7 @@ export async function storedTrace(deps: ApiDeps, runId: string): Promise<TraceRe
 }
 
 /** The summary of a run folded from its records (those of its own id only). */
-export function summaryOf(
+function summaryOf(
   records: readonly TraceRecord[],
   runId: string,
 ): RunSummary | undefined {
@@ -67,13 +71,34 @@ export function summaryOf(
   return summary;
 }
 
-/** The run's summary from the trace store, if it holds the run. */
+/** A run's summary from its run record: status `WAIT` until the record has ended. */
+export function recordSummary(record: RunRecord): RunSummary {
+  const end = record.state === "ended" ? record.endedAt : undefined;
+  const start = record.startedAt ?? record.queuedAt;
+  return {
+    runId: record.runId,
+    ...(record.parentRunId === undefined ? {} : { parentRunId: record.parentRunId }),
+    workflow: record.workflow,
+    status: record.state === "ended" ? record.status ?? "FAILED" : "WAIT",
+    start,
+    ...(end === undefined ? {} : { end, durationMs: end - start }),
+  };
+}
+
+/**
+ * What the stores know of a run this API did not start: its summary from the trace store,
+ * else from the run store (a worker's run, or a queued one, before its trace is written),
+ * with where it came from.
+ */
 export async function storedSummary(
   deps: ApiDeps,
   runId: string,
-): Promise<RunSummary | undefined> {
+): Promise<{ summary: RunSummary; records: TraceRecord[]; from: "traces" | "runs" } | undefined> {
   const records = await storedTrace(deps, runId);
-  return records ? summaryOf(records, runId) : undefined;
+  const traced = records ? summaryOf(records, runId) : undefined;
+  if (traced) return { summary: traced, records: records!, from: "traces" };
+  const record = await deps.engine.runs?.get(runId);
+  return record ? { summary: recordSummary(record), records: [], from: "runs" } : undefined;
 }
 
 /** The 404 of an unknown run (saying when no trace store is configured). */

@@ -160,6 +160,16 @@ describe("POST /runs/{run_id}/cancel", () => {
     assert.equal(rerun.status, 409);
     assert.match(String((await errorOf(rerun)).message), /execute workflow 'two-step' again/);
     assert.equal((await runs.get("held-elsewhere"))?.state, "running", "nothing was changed");
+    // The Location a queued cancel answers with can be polled before the trace is written.
+    const shown = await api.request("/api/v1/runs/ended-elsewhere");
+    assert.equal(shown.status, 200);
+    const row = await shown.json();
+    assert.equal(row.status, "SUCCESS");
+    assert.equal(row.workflow, "two-step");
+    assert.equal(row.source, "runs");
+    assert.equal(row.duration_ms, 1_000);
+    assert.equal((await (await api.request("/api/v1/runs/held-elsewhere")).json()).status, "WAIT");
+    assert.equal((await api.request("/api/v1/runs/nowhere")).status, 404);
   });
 
   it("refuses a body with unknown fields and a POST without a JSON content type", async () => {

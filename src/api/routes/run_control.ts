@@ -42,21 +42,17 @@ function ended(runId: string, status: string, doing: string): ApiError {
 }
 
 /**
- * The run this API started under `runId`; a run known only from the trace store, or no run
- * at all, is refused with what can be done instead.
+ * The run this API started under `runId`; a run known only from the trace store or the run
+ * store, or no run at all, is refused with what can be done instead.
  */
 async function ownRun(deps: ApiDeps, runId: string, doing: string): Promise<ApiRun> {
   const run = deps.runs.get(runId);
   if (run) return run;
-  // Another process's run: its trace, or its run record while a worker's trace is not yet
-  // written (the run store says a run ended before the trace writer flushes).
-  const summary = await storedSummary(deps, runId);
-  const record = summary ? undefined : await deps.engine.runs?.get(runId);
-  const status = summary?.status ?? (record ? record.status ?? "WAIT" : undefined);
-  const workflow = summary?.workflow ?? record?.workflow;
-  if (!status) throw runNotFound(runId, deps);
+  const stored = await storedSummary(deps, runId);
+  if (!stored) throw runNotFound(runId, deps);
+  const { status, workflow } = stored.summary;
   if (doing === "cancel" && status !== "WAIT") throw ended(runId, status, doing);
-  const why = summary
+  const why = stored.from === "traces"
     ? `is known only from the trace store: it was started by another process or before this ` +
       `server started, and the trace store keeps neither its params nor its context`
     : "belongs to another process (the run store holds its record)";

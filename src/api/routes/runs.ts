@@ -14,8 +14,8 @@ import {
   jobsFromRecords,
   RUN_ID_PARAM as RUN_ID,
   runNotFound as notFound,
+  storedSummary,
   storedTrace,
-  summaryOf,
   summaryRow,
 } from "../_run_rows.ts";
 import { runEventResponse, traceJson, traceReplayResponse } from "../_sse.ts";
@@ -85,11 +85,13 @@ export const RUN_ROUTES: readonly RouteDefinition[] = [
           ...(run.failure ? { error: run.failure } : {}),
         });
       }
-      const records = await storedTrace(deps, runId);
-      if (!records || records.length === 0) throw notFound(runId, deps);
-      const summary = summaryOf(records, runId);
-      if (!summary) throw notFound(runId, deps);
-      return json({ ...summaryRow(summary), jobs: jobsFromRecords(records, runId), context: null });
+      const stored = await storedSummary(deps, runId);
+      if (!stored) throw notFound(runId, deps);
+      return json({
+        ...summaryRow(stored.summary, stored.from),
+        jobs: jobsFromRecords(stored.records, runId),
+        context: null,
+      });
     },
   },
   {
