@@ -137,8 +137,9 @@ describe("POST /runs/{run_id}/cancel", () => {
     const runs = new MemoryRunStore();
     const owner = { id: "elsewhere:1" };
     const claim = { now: 1_000, leaseMs: 60_000 };
+    const params = { name: "hunter2-param-value" };
     for (const runId of ["ended-elsewhere", "held-elsewhere"]) {
-      await runs.enqueue({ runId, workflow: "two-step", params: {}, labels: [], queuedAt: 1_000 });
+      await runs.enqueue({ runId, workflow: "two-step", params, labels: [], queuedAt: 1_000 });
       await runs.claim(runId, owner, claim);
     }
     await runs.finish("ended-elsewhere", 1, { status: "SUCCESS", now: 2_000 });
@@ -163,7 +164,9 @@ describe("POST /runs/{run_id}/cancel", () => {
     // The Location a queued cancel answers with can be polled before the trace is written.
     const shown = await api.request("/api/v1/runs/ended-elsewhere");
     assert.equal(shown.status, 200);
-    const row = await shown.json();
+    const text = await shown.text();
+    assert.doesNotMatch(text, /hunter2/, "a record's params are not shown");
+    const row = JSON.parse(text);
     assert.equal(row.status, "SUCCESS");
     assert.equal(row.workflow, "two-step");
     assert.equal(row.source, "runs");
