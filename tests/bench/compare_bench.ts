@@ -4,6 +4,11 @@
  * heap) hits both alike. Prints one JSON line per case with each tree's median µs per item.
  * `scripts/bench_compare.mjs REV` makes the second tree from a git revision and prints a table.
  *
+ * `e-first-lookup` is `load_bench.ts`'s `e-load-first-lookup` for both trees: each round indexes
+ * 500 workflow files anew (in memory) on each side and times that index's first lookup; its
+ * 5 warm-up and 15 measured rounds are fixed (`--rounds` does not change them), since how warm
+ * the code is, is what the case measures.
+ *
  * Run: `deno run -A tests/bench/compare_bench.ts BEFORE_DIR AFTER_DIR [--cases a-stages,b-jobs]
  * [--rounds 30]` (also `bun …`, `node --import tsx …`). Each tree must have `src/engine.ts`,
  * `src/config/loader.ts`, `src/runtime/mod.ts` and `src/results/file_trace_store.ts`.
@@ -17,6 +22,7 @@ import {
   matrixCase,
   stagesCase,
 } from "./_executor_cases.ts";
+import { workflowYaml } from "./_config_cases.ts";
 
 const args = process.argv.slice(2);
 const option = (name: string) => {
@@ -43,6 +49,7 @@ const cases: Record<string, { make: () => ExecutorCase; reps: number; traced?: b
 interface Side {
   readonly dir: string;
   readonly build: (name: string, raw: Record<string, unknown>) => unknown;
+  readonly index: (files: { path: string; text: string }[]) => { workflow(name: string): unknown };
   readonly plain: Engine;
   readonly traced: Engine;
   /** Removes the traced engine's folder. */
@@ -70,6 +77,7 @@ async function load(dir: string): Promise<Side> {
   return {
     dir,
     build: buildWorkflow,
+    index: indexConfig,
     plain: await Engine.create({ ...options, traces: null }),
     traced: await Engine.create({ ...options, traces: new FileTraceStore(runtime.fs, traceDir) }),
     clean: () => runtime.fs.remove(traceDir),
@@ -97,6 +105,32 @@ for (const [name, spec] of Object.entries(cases)) {
   }
   const [before, after] = times.map((t) => Math.round(median(t) * 100) / 100);
   console.log(JSON.stringify({ case: name, items, rounds, beforeUs: before, afterUs: after }));
+}
+if (!wanted || wanted.includes("e-first-lookup")) {
+  const FILES = 500;
+  const files = Array.from({ length: FILES }, (_, n) => ({
+    path: `group-${n % 10}/wf_${n}.yml`,
+    text: workflowYaml(n),
+  }));
+  const times: number[][] = [[], []];
+  for (let r = 0; r < 20; r++) {
+    for (const i of r % 2 ? [1, 0] : [0, 1]) {
+      const index = sides[i].index(files);
+      const t0 = performance.now();
+      index.workflow(`wf-${FILES - 1 - r}`);
+      if (r >= 5) times[i].push((performance.now() - t0) * 1000);
+    }
+  }
+  const [before, after] = times.map((t) => Math.round(median(t) * 100) / 100);
+  console.log(
+    JSON.stringify({
+      case: "e-first-lookup",
+      items: 1,
+      rounds: 15,
+      beforeUs: before,
+      afterUs: after,
+    }),
+  );
 }
 for (const side of sides) {
   await side.plain.close();

@@ -7,42 +7,13 @@
 import { detectRuntime } from "../../src/runtime/mod.ts";
 import { indexConfig, loadConfig } from "../../src/config/loader.ts";
 import { measure } from "./_measure.ts";
+import { workflowYaml } from "./_config_cases.ts";
 
 const FILES = 500;
 const LOOKUPS = 1000;
 const runtime = detectRuntime();
 const firstLookupMs: number[] = [];
 const root = `${runtime.cwd()}/.wf-tmp/load-bench-${runtime.clock.now()}`;
-
-/** Workflow `n`; `unique` gives each of its templates a text of its own. */
-function workflowYaml(n: number, unique = false): string {
-  const u = unique ? ` ${n}` : "";
-  return `wf-${n}:
-  type: Workflow
-  params:
-    run-date: datetime
-    name: {type: str, default: world}
-  on:
-    - cronjob: "*/${(n % 30) + 1} * * * *"
-      timezone: Asia/Bangkok
-  jobs:
-    extract:
-      stages:
-        - name: Greet
-          id: greet
-          echo: "hello \${{ params.name }}${u}"
-        - name: Shell
-          bash: echo "\${{ params.run-date | fmt('%Y%m%d') }}${u}"
-    load:
-      needs: [extract]
-      strategy:
-        matrix: {table: [a, b, c]}
-      stages:
-        - name: Load \${{ matrix.table }}${u}
-          uses: tasks/load@v1
-          with: {table: "\${{ matrix.table }}${u}", from: "\${{ jobs.extract.stages }}${u}"}
-`;
-}
 
 try {
   await runtime.fs.mkdir(root);
