@@ -40,7 +40,9 @@ export function checkKeys(
   path: ModelPath,
   issues: IssueCollector,
 ): void {
-  for (const key of Object.keys(raw)) {
+  const keys = Object.keys(raw);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
     if (allowed.includes(key)) continue;
     let hint = didYouMean(key, allowed);
     if (!hint && allowed.length <= 12) hint = `; valid keys: ${allowed.join(", ")}`;

@@ -109,7 +109,9 @@ export class StageSyntax<K extends StageKindSyntax = StageKindSyntax> {
   /** The kinds, in priority order. */
   readonly kinds: readonly K[];
   readonly #byKind = new Map<StageKind, K>();
-  readonly #selectors: (readonly [string, K])[] = [];
+  /** Selecting keys in priority order, and the kind each selects (same index). */
+  readonly #selectorKeys: string[] = [];
+  readonly #selectorKinds: K[] = [];
   readonly #fallback: K;
   readonly #allowed = new Map<StageKind, ReadonlySet<string>>();
   readonly #allKeys: ReadonlySet<string>;
@@ -129,7 +131,10 @@ export class StageSyntax<K extends StageKindSyntax = StageKindSyntax> {
         if (fallback) throw new Error("only one stage kind may have no selecting key");
         fallback = definition;
       }
-      for (const key of definition.selectors) this.#selectors.push([key, definition]);
+      for (const key of definition.selectors) {
+        this.#selectorKeys.push(key);
+        this.#selectorKinds.push(definition);
+      }
       this.#allowed.set(definition.kind, new Set([...STAGE_COMMON_KEYS, ...definition.keys]));
       for (const key of definition.keys) all.add(key);
     }
@@ -148,8 +153,9 @@ export class StageSyntax<K extends StageKindSyntax = StageKindSyntax> {
 
   /** Which kind a raw stage mapping is, and the key that decided it (`undefined` for the fallback). */
   kindOf(raw: RawMap): { kind: K; by?: string } {
-    for (const [key, kind] of this.#selectors) {
-      if (raw[key] !== undefined) return { kind, by: key };
+    const keys = this.#selectorKeys;
+    for (let i = 0; i < keys.length; i++) {
+      if (raw[keys[i]] !== undefined) return { kind: this.#selectorKinds[i], by: keys[i] };
     }
     return { kind: this.#fallback };
   }

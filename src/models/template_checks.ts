@@ -69,10 +69,18 @@ export function checkWorkflowTemplates(
     opaque: false,
   };
   if (!isRawMap(raw.jobs)) return;
-  for (const [jobId, job] of Object.entries(raw.jobs)) {
+  // Index loops over key lists: the checks run once per workflow, mostly in V8's first tiers,
+  // where `for…of` and destructuring `[key, value]` go through the iterator protocol.
+  const jobIds = Object.keys(raw.jobs);
+  for (let j = 0; j < jobIds.length; j++) {
+    const jobId = jobIds[j];
+    const job = raw.jobs[jobId];
     if (!isRawMap(job)) continue;
     const path = ["jobs", jobId];
-    for (const [key, value] of Object.entries(job)) {
+    const keys = Object.keys(job);
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k];
+      const value = job[key];
       if (key === "stages" || key === "needs" || key === "trigger-rule") continue;
       if (key === "if") checker.condition(value, [...path, key], base);
       else checker.value(value, [...path, key], base);
@@ -112,7 +120,10 @@ class Checker {
     const { kind } = this.#syntax.kindOf(stage);
     const shellKey = kind.shellCodeKey?.(stage);
     const nested = kind.rawChildren ? nestedByKey(kind.rawChildren(stage)) : undefined;
-    for (const [key, value] of Object.entries(stage)) {
+    const keys = Object.keys(stage);
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k];
+      const value = stage[key];
       const at = [...path, key];
       if (key === shellKey && typeof value === "string") this.shellCode(value, at, scope);
       if (key === "id" || key === "name") {
@@ -163,7 +174,10 @@ class Checker {
     } else if (Array.isArray(value)) {
       value.forEach((item, index) => this.value(item, [...path, index], scope));
     } else if (isRawMap(value)) {
-      for (const [key, item] of Object.entries(value)) this.value(item, [...path, key], scope);
+      const keys = Object.keys(value);
+      for (let k = 0; k < keys.length; k++) {
+        this.value(value[keys[k]], [...path, keys[k]], scope);
+      }
     }
   }
 
@@ -219,11 +233,13 @@ class Checker {
     for (const issue of analysis.issues) {
       this.#issues.add(path, cleanMessage(issue.message), { offset: issue.column });
     }
-    const seen = new Set<string>();
-    for (const reference of analysis.references) {
+    const references = analysis.references;
+    let seen: Set<string> | undefined;
+    for (let i = 0; i < references.length; i++) {
+      const reference = references[i];
       const message = this.#checkReference(reference, scope);
-      if (message === undefined || seen.has(message)) continue;
-      seen.add(message);
+      if (message === undefined || seen?.has(message)) continue;
+      (seen ??= new Set()).add(message);
       // Point at the first spelling of the path in the text (the analysis gives no column).
       const offset = source.indexOf(`${reference[0]}.${reference[1]}`);
       this.#issues.add(path, message, offset >= 0 ? { offset } : {});
@@ -231,7 +247,8 @@ class Checker {
   }
 
   #checkReference(reference: readonly string[], scope: Scope): string | undefined {
-    const [root, name] = reference;
+    const root = reference[0];
+    const name = reference[1];
     if (name === undefined) return undefined;
     const shown = `${root}.${name}`;
     if (root === "params" && !scope.params.includes(name)) {

@@ -94,7 +94,10 @@ export function parseWorkflow(
   } else if (!isRawMap(raw.jobs)) {
     issues.add(["jobs"], `expected a mapping of job id to job, got ${describeValue(raw.jobs)}`);
   } else {
-    for (const [id, job] of Object.entries(raw.jobs)) {
+    const ids = Object.keys(raw.jobs);
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      const job = raw.jobs[id];
       if (id.includes("${{")) {
         issues.add(["jobs", id], `job id '${id}' must not contain a template`);
       }
