@@ -30,16 +30,28 @@ export interface TemplateAnalysis {
   readonly references: (readonly string[])[];
 }
 
-function walk(
-  node: Node,
-  analysis: TemplateAnalysis,
-  filters: ReadonlySet<string> | undefined,
-): void {
+/** A filter named in a template (checked against the known ones when a text is analysed). */
+interface FilterUse {
+  readonly filter: string;
+  readonly start: number;
+}
+
+/**
+ * What {@linkcode walk} collects from a text: the paths read, and its syntax problems and the
+ * filters it names in source order. Kept per text whatever the custom filters are: only the
+ * filter names are checked on each analysis.
+ */
+interface Walked {
+  readonly references: (readonly string[])[];
+  readonly checks: (TemplateIssue | FilterUse)[];
+}
+
+function walk(node: Node, analysis: Walked): void {
   switch (node.type) {
     case "literal":
       return;
     case "path": {
-      if (node.base !== undefined) walk(node.base, analysis, filters);
+      if (node.base !== undefined) walk(node.base, analysis);
       const prefix: string[] = [];
       let staticPrefix = node.base === undefined;
       for (const segment of node.segments) {
@@ -49,38 +61,32 @@ function walk(
       }
       if (prefix.length > 0) analysis.references.push(prefix);
       for (const segment of node.segments) {
-        if (segment.expression !== undefined) walk(segment.expression, analysis, filters);
+        if (segment.expression !== undefined) walk(segment.expression, analysis);
       }
       return;
     }
     case "compare":
     case "logical":
-      walk(node.left, analysis, filters);
-      walk(node.right, analysis, filters);
+      walk(node.left, analysis);
+      walk(node.right, analysis);
       return;
     case "not":
-      walk(node.operand, analysis, filters);
+      walk(node.operand, analysis);
       return;
     case "call":
-      for (const arg of node.args) walk(arg, analysis, filters);
+      for (const arg of node.args) walk(arg, analysis);
       return;
     case "filter":
-      walk(node.input, analysis, filters);
-      if (!BUILTIN_FILTERS.has(node.name) && !filters?.has(node.name)) {
-        const known = [...BUILTIN_FILTERS.keys(), ...(filters ?? [])].join(", ");
-        analysis.issues.push({
-          message: `unknown filter '${node.name}'; filters are: ${known}`,
-          column: node.start,
-        });
-      }
+      walk(node.input, analysis);
+      analysis.checks.push({ filter: node.name, start: node.start });
       return;
     case "interpolation":
       for (const part of node.parts) {
-        if (typeof part !== "string") walk(part.expression, analysis, filters);
+        if (typeof part !== "string") walk(part.expression, analysis);
       }
       return;
     case "template":
-      walk(node.expression, analysis, filters);
+      walk(node.expression, analysis);
       return;
   }
 }
@@ -102,18 +108,24 @@ interface ParsedPart {
   readonly end: number;
 }
 
+/** The `${{ }}` templates of one text, parsed, and what walking them found (on first need). */
+interface SourceTemplates {
+  readonly parts: readonly ParsedPart[];
+  walked?: Walked;
+}
+
 const MAX_CACHED = 4096;
 /** Longer texts (whole scripts) are parsed on each call, so the cache stays a few MB at most. */
 const MAX_CACHED_LENGTH = 2048;
 /** Parsed templates by source text: workflows repeat the same templates, and the checks of one
  * workflow read a shell script twice (its references, then its unquoted values). */
-const parsedSources = new Map<string, readonly ParsedPart[]>();
+const parsedSources = new Map<string, SourceTemplates>();
 
 /** The `${{ }}` templates of `source`, parsed once per distinct text (the ASTs are never
  * changed once built, so they are shared). */
-function templatesOf(source: string): readonly ParsedPart[] {
-  let parts = parsedSources.get(source);
-  if (parts === undefined) {
+function templatesOf(source: string): SourceTemplates {
+  let templates = parsedSources.get(source);
+  if (templates === undefined) {
     const found: ParsedPart[] = [];
     scanTemplate(source, {
       text() {},
@@ -131,14 +143,54 @@ function templatesOf(source: string): readonly ParsedPart[] {
         }
       },
     });
-    parts = found;
-    if (source.length > MAX_CACHED_LENGTH) return parts;
+    templates = { parts: found };
+    if (source.length > MAX_CACHED_LENGTH) return templates;
     if (parsedSources.size >= MAX_CACHED) {
       parsedSources.delete(parsedSources.keys().next().value as string);
     }
-    parsedSources.set(source, parts);
+    parsedSources.set(source, templates);
   }
-  return parts;
+  return templates;
+}
+
+/** The walk of every template of `source`, kept with its parse. */
+function walkedOf(source: string): Walked {
+  const templates = templatesOf(source);
+  let walked = templates.walked;
+  if (walked === undefined) {
+    walked = { references: [], checks: [] };
+    const parts = templates.parts;
+    for (let i = 0; i < parts.length; i++) {
+      const { expression, issue } = parts[i];
+      if (expression !== undefined) walk(expression, walked);
+      else if (issue !== undefined) walked.checks.push(issue);
+    }
+    templates.walked = walked;
+  }
+  return walked;
+}
+
+/** The analysis of a walk: its syntax problems, and the filters it names that are unknown. */
+function analysisOf(walked: Walked, extraFilters: Iterable<string> | undefined): TemplateAnalysis {
+  const analysis: TemplateAnalysis = { issues: [], references: walked.references.slice() };
+  const checks = walked.checks;
+  let filters: ReadonlySet<string> | undefined;
+  for (let i = 0; i < checks.length; i++) {
+    const check = checks[i];
+    if (!("filter" in check)) {
+      analysis.issues.push({ message: check.message, column: check.column });
+      continue;
+    }
+    if (BUILTIN_FILTERS.has(check.filter)) continue;
+    filters ??= new Set(extraFilters);
+    if (filters.has(check.filter)) continue;
+    const known = [...BUILTIN_FILTERS.keys(), ...filters].join(", ");
+    analysis.issues.push({
+      message: `unknown filter '${check.filter}'; filters are: ${known}`,
+      column: check.start,
+    });
+  }
+  return analysis;
 }
 
 /**
@@ -154,17 +206,7 @@ export function analyzeTemplate(
   source: string,
   extraFilters?: Iterable<string>,
 ): TemplateAnalysis {
-  const analysis: TemplateAnalysis = { issues: [], references: [] };
-  const filters = extraFilters === undefined ? undefined : new Set(extraFilters);
-  const parts = templatesOf(source);
-  for (let i = 0; i < parts.length; i++) {
-    const { expression, issue } = parts[i];
-    if (expression !== undefined) walk(expression, analysis, filters);
-    else if (issue !== undefined) {
-      analysis.issues.push({ message: issue.message, column: issue.column });
-    }
-  }
-  return analysis;
+  return analysisOf(walkedOf(source), extraFilters);
 }
 
 /** Checks an `if:`/`until:` condition without evaluating it (a boolean has nothing to check). */
@@ -172,15 +214,14 @@ export function analyzeCondition(
   condition: string | boolean,
   extraFilters?: Iterable<string>,
 ): TemplateAnalysis {
-  const analysis: TemplateAnalysis = { issues: [], references: [] };
-  if (typeof condition === "boolean") return analysis;
-  const filters = extraFilters === undefined ? undefined : new Set(extraFilters);
+  const walked: Walked = { references: [], checks: [] };
+  if (typeof condition === "boolean") return { issues: [], references: [] };
   try {
-    walk(parseCondition(condition).expression, analysis, filters);
+    walk(parseCondition(condition).expression, walked);
   } catch (error) {
-    analysis.issues.push(issueOf(error, 0));
+    walked.checks.push(issueOf(error, 0));
   }
-  return analysis;
+  return analysisOf(walked, extraFilters);
 }
 
 /** A `${{ }}` whose value is pasted into shell code as is, found by `findUnquotedTemplates()`. */
@@ -258,7 +299,7 @@ export function findUnquotedTemplates(
   isSafeReference: (path: readonly string[]) => boolean,
 ): UnquotedTemplate[] {
   const found: UnquotedTemplate[] = [];
-  const parts = templatesOf(source);
+  const parts = templatesOf(source).parts;
   for (let i = 0; i < parts.length; i++) {
     const { expression, open, end } = parts[i];
     if (expression === undefined) continue;
