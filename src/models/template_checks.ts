@@ -59,11 +59,14 @@ export function checkWorkflowTemplates(
   options: TemplateCheckContext,
 ): void {
   const checker = new Checker(issues, options.stageSyntax, options.knownFilters);
+  const params = Object.keys(workflow.params);
+  const paramTypes: Record<string, string> = {};
+  for (let i = 0; i < params.length; i++) {
+    paramTypes[params[i]] = workflow.params[params[i]].type;
+  }
   const base: Scope = {
-    params: Object.keys(workflow.params),
-    paramTypes: Object.fromEntries(
-      Object.entries(workflow.params).map(([name, param]) => [name, param.type]),
-    ),
+    params,
+    paramTypes,
     jobs: Object.keys(workflow.jobs),
     stageIds: [],
     opaque: false,
@@ -104,15 +107,16 @@ class Checker {
   stages(list: unknown, path: ModelPath, scope: Scope): Scope {
     if (!Array.isArray(list)) return scope;
     let current = scope;
-    list.forEach((stage, index) => {
-      if (!isRawMap(stage)) return;
+    for (let index = 0; index < list.length; index++) {
+      const stage = list[index];
+      if (!isRawMap(stage)) continue;
       this.stage(stage, [...path, index], current);
       if (typeof stage.id === "string") {
         current = stage.id.includes("${{")
           ? { ...current, opaque: true }
           : { ...current, stageIds: [...current.stageIds, stage.id] };
       }
-    });
+    }
     return current;
   }
 
