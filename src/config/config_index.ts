@@ -496,28 +496,19 @@ class Index implements ConfigIndex {
     });
   }
 
-  /**
-   * Options for building a workflow or schedule. The sorted names of On templates are only
-   * read for a message about an unknown one: a getter builds them then, not on every first
-   * lookup of a fresh index (that sort of every template name was a third of a lookup).
-   */
+  /** Options for building a workflow or schedule of this index, with `extra` added. */
   #onOptions<T extends object>(extra: T): OnOptions & T {
-    const options: OnOptions = {
-      validateCron: this.#options.validateCron,
-      maxCronPerWorkflow: this.#options.maxCronPerWorkflow,
-      defaultTimezone: this.#options.defaultTimezone,
-      lookupOn: (name) => {
+    const options = new IndexOnOptions(
+      this.#options,
+      (name) => {
         const entry = this.#entries.get(name);
         if (!entry || (entry.type !== "On" && entry.type !== "YearOn")) return undefined;
         const built = this.#buildOn(entry);
         return built.issues.length ? undefined : built.value;
       },
-    };
-    Object.assign(options, extra);
-    const onNames = () =>
-      this.#onNames ??= [...this.#sortedNames("On"), ...this.#sortedNames("YearOn")].sort();
-    Object.defineProperty(options, "onNames", { get: onNames, enumerable: true });
-    return options as OnOptions & T;
+      () => this.#onNames ??= [...this.#sortedNames("On"), ...this.#sortedNames("YearOn")].sort(),
+    );
+    return Object.assign(options, extra);
   }
 
   #buildWorkflow(entry: Entry): Built<Workflow> {
@@ -572,6 +563,37 @@ class Index implements ConfigIndex {
       this.#ons.set(entry.name, built);
     }
     return built;
+  }
+}
+
+/**
+ * The `on:` options of one index. The sorted names of its On templates are only read for a
+ * message about an unknown one: a getter builds them then, not on every first lookup of a
+ * fresh index (that sort of every template name was a third of a lookup). A class, so that
+ * the getter is its prototype's and the object stays a plain fast one (an accessor defined
+ * on each object made every read of it slower while the lookup code still runs cold).
+ */
+class IndexOnOptions implements OnOptions {
+  readonly validateCron?: (expression: string) => string | undefined;
+  readonly maxCronPerWorkflow?: number;
+  readonly defaultTimezone?: string;
+  readonly lookupOn: (name: string) => CronSchedule | undefined;
+  readonly #onNames: () => readonly string[];
+
+  constructor(
+    options: ConfigOptions,
+    lookupOn: (name: string) => CronSchedule | undefined,
+    onNames: () => readonly string[],
+  ) {
+    this.validateCron = options.validateCron;
+    this.maxCronPerWorkflow = options.maxCronPerWorkflow;
+    this.defaultTimezone = options.defaultTimezone;
+    this.lookupOn = lookupOn;
+    this.#onNames = onNames;
+  }
+
+  get onNames(): readonly string[] {
+    return this.#onNames();
   }
 }
 
