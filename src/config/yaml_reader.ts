@@ -129,37 +129,25 @@ function plainValue(text: string): unknown {
   return text;
 }
 
+/** Per character code below 128: 1 when it never starts a plain scalar (indicators, space, line
+ * end), 2 for `-`, `?` and `:`, which start one only before a character that is not a space, a
+ * line end or a flow indicator. A table rather than a `switch` on one-character strings. */
+const PLAIN_START = new Uint8Array(128);
+for (const c of ",[]{}#&*!|>'\"%@` \n") PLAIN_START[c.charCodeAt(0)] = 1;
+for (const c of "-?:") PLAIN_START[c.charCodeAt(0)] = 2;
+/** The characters after which `-`, `?` or `:` starts no plain scalar. */
+const NOT_AFTER_INDICATOR = new Uint8Array(128);
+for (const c of " \n,[]{}") NOT_AFTER_INDICATOR[c.charCodeAt(0)] = 1;
+
 /** Whether a character may start a plain scalar (`-`, `?`, `:` only before a non-space). */
 function plainStart(text: string, at: number): boolean {
-  const c = text[at];
-  switch (c) {
-    case "-":
-    case "?":
-    case ":": {
-      // Not before a space, a line end or a flow indicator (`[-]` is no scalar).
-      const next = text[at + 1];
-      return next !== undefined && !" \n,[]{}".includes(next);
-    }
-    case ",":
-    case "[":
-    case "]":
-    case "{":
-    case "}":
-    case "#":
-    case "&":
-    case "*":
-    case "!":
-    case "|":
-    case ">":
-    case "'":
-    case '"':
-    case "%":
-    case "@":
-    case "`":
-      return false;
-    default:
-      return c !== undefined && c !== " " && c !== "\n";
-  }
+  const c = text.charCodeAt(at);
+  if (c >= 128) return true;
+  if (Number.isNaN(c)) return false;
+  const kind = PLAIN_START[c];
+  if (kind !== 2) return kind === 0;
+  const next = text.charCodeAt(at + 1);
+  return !Number.isNaN(next) && (next >= 128 || NOT_AFTER_INDICATOR[next] === 0);
 }
 
 // The reader's state while one text is read (module variables rather than fields of an
@@ -174,7 +162,15 @@ let src = "";
 let keep = false;
 /** Where reading goes on: the start of the next content line after a value. */
 let resume = 0;
+/** The indentation of the `resume` line (`-1` at the end of the text). */
+let resumeIndent = -1;
 let depth = 0;
+// What `contentLine` found besides the line it returns: that line's indentation, and the first
+// line that is not blank (a comment line counts) with its indentation, so that no line's
+// indentation is counted twice.
+let lineIndent = -1;
+let firstNonBlank = 0;
+let firstNonBlankIndent = -1;
 // What the last read gave besides its value: its spot (when places are kept), where it ended
 // (flow items, quoted scalars) and where a key's value starts. Out-variables, not returned
 // tuples: in V8's first tiers, destructuring a returned array walks the iterator protocol.
@@ -191,26 +187,47 @@ function readDocument(): PlainYaml {
   return keep ? { data, spot: spotOut } : { data };
 }
 
-/** The start of the first line from `from` (a line start) that is not blank or a comment. */
+/**
+ * The start of the first line from `from` (a line start) that is not blank or a comment; its
+ * indentation goes to `lineIndent`, and the first line that is not blank (comments count) to
+ * `firstNonBlank` and `firstNonBlankIndent` (`text.length` and `-1` at the end).
+ */
 function contentLine(from: number): number {
   const text = src;
   let at = from;
+  firstNonBlank = -1;
   while (at < text.length) {
     let i = at;
     while (text.charCodeAt(i) === SPACE) i++;
     const c = text.charCodeAt(i);
     if (c === NEWLINE) {
       at = i + 1;
-    } else if (c === HASH) {
-      const end = text.indexOf("\n", i);
-      at = end < 0 ? text.length : end + 1;
-    } else if (Number.isNaN(c)) {
-      return text.length;
-    } else {
+      continue;
+    }
+    if (Number.isNaN(c)) break;
+    if (firstNonBlank < 0) {
+      firstNonBlank = at;
+      firstNonBlankIndent = i - at;
+    }
+    if (c !== HASH) {
+      lineIndent = i - at;
       return at;
     }
+    const end = text.indexOf("\n", i);
+    at = end < 0 ? text.length : end + 1;
   }
+  if (firstNonBlank < 0) {
+    firstNonBlank = text.length;
+    firstNonBlankIndent = -1;
+  }
+  lineIndent = -1;
   return text.length;
+}
+
+/** Moves reading on to the first content line from `from`. */
+function resumeFrom(from: number): void {
+  resume = contentLine(from);
+  resumeIndent = lineIndent;
 }
 
 function indentOf(lineStart: number): number {
@@ -236,7 +253,7 @@ function endLine(at: number): void {
   } else if (!(c === NEWLINE || Number.isNaN(c))) {
     throw OUTSIDE;
   }
-  resume = contentLine(i + 1);
+  resumeFrom(i + 1);
 }
 
 function isSeqEntry(at: number): boolean {
@@ -318,7 +335,7 @@ function blockMap(at: number, column: number, first: string): unknown {
       const next = contentLine(
         after >= text.length ? text.length : endOfLine(after) + 1,
       );
-      const indent = next < text.length ? indentOf(next) : -1;
+      const indent = lineIndent;
       if (indent > column) {
         value = blockNode(next + indent, indent, column);
         spot = spotOut;
@@ -331,6 +348,7 @@ function blockMap(at: number, column: number, first: string): unknown {
         value = null;
         spot = EMPTY_SPOT;
         resume = next;
+        resumeIndent = indent;
       }
     } else {
       if (c === HASH) throw OUTSIDE;
@@ -341,7 +359,7 @@ function blockMap(at: number, column: number, first: string): unknown {
     pairs?.set(key, { key: entry, value: spot! });
     const next = resume;
     if (next >= text.length) break;
-    const indent = indentOf(next);
+    const indent = resumeIndent;
     if (indent < column) break;
     if (indent > column) throw OUTSIDE;
     entry = next + indent;
@@ -367,7 +385,7 @@ function blockSeq(at: number, column: number): unknown {
       const next = contentLine(
         content >= text.length ? text.length : endOfLine(content) + 1,
       );
-      const indent = next < text.length ? indentOf(next) : -1;
+      const indent = lineIndent;
       if (indent > column) {
         value = blockNode(next + indent, indent, column);
         spot = spotOut;
@@ -375,6 +393,7 @@ function blockSeq(at: number, column: number): unknown {
         value = null;
         spot = EMPTY_SPOT;
         resume = next;
+        resumeIndent = indent;
       }
     } else {
       value = blockNode(content, column + (content - entry), column);
@@ -384,7 +403,7 @@ function blockSeq(at: number, column: number): unknown {
     items?.push(spot!);
     const next = resume;
     if (next >= text.length) break;
-    const indent = indentOf(next);
+    const indent = resumeIndent;
     if (indent < column) break;
     if (indent > column) throw OUTSIDE;
     if (!isSeqEntry(next + indent)) break;
@@ -420,28 +439,11 @@ function inlineValue(at: number, parent: number): unknown {
   const end = stopCode === HASH ? endOfLine(stop) : stop;
   while (text.charCodeAt(stop - 1) === SPACE) stop--;
   const raw = text.slice(at, stop);
+  resumeFrom(end >= text.length ? text.length : end + 1);
   // A following line indented deeper (even a comment) would continue a plain scalar.
-  const next = end >= text.length ? text.length : end + 1;
-  const following = nextNonBlank(next);
-  if (following < text.length && indentOf(following) > parent) throw OUTSIDE;
-  resume = contentLine(next);
+  if (firstNonBlank < text.length && firstNonBlankIndent > parent) throw OUTSIDE;
   spotOut = spotOf(at, "plain");
   return plainValue(raw);
-}
-
-/** The first line from `from` that is not blank (comment lines count). */
-function nextNonBlank(from: number): number {
-  const text = src;
-  let at = from;
-  while (at < text.length) {
-    let i = at;
-    while (text.charCodeAt(i) === SPACE) i++;
-    if (text.charCodeAt(i) !== NEWLINE) {
-      return Number.isNaN(text.charCodeAt(i)) ? text.length : at;
-    }
-    at = i + 1;
-  }
-  return text.length;
 }
 
 function spotOf(start: number, style: ScalarStyle): YamlSpot | undefined {
@@ -708,7 +710,7 @@ function blockScalar(at: number, parent: number): unknown {
   }
   if (chomp === "clip") value += "\n";
   else if (chomp === "keep") value += "\n" + "\n".repeat(trailing);
-  resume = contentLine(end);
+  resumeFrom(end);
   spotOut = spotOf(at, literal ? "literal" : "folded");
   return value;
 }
