@@ -188,8 +188,8 @@ export function readRetry(
   issues: IssueCollector,
 ): RetrySpec | undefined {
   const value = raw.retry;
-  const at = [...path, "retry"];
   if (value === undefined || value === null) return undefined;
+  const at = [...path, "retry"];
   if (typeof value === "number") {
     if (!Number.isInteger(value) || value < 0) {
       issues.add(at, `expected a whole number of attempts ≥ 1, got ${describeValue(value)}`);
