@@ -89,17 +89,17 @@ export function auditRowValues(record: AuditRecord): (string | number | null)[] 
 
 /** An audit record from its row. */
 export function auditRecordFromRow(row: Row): AuditRecord {
-  return {
+  return withoutUndefined<AuditRecord>({
     workflow: String(row.workflow),
     release: Number(row.release),
     type: String(row.type) as ReleaseType,
     runId: String(row.run_id),
-    ...(row.parent_run_id === null ? {} : { parentRunId: String(row.parent_run_id) }),
+    parentRunId: optionalText(row.parent_run_id),
     status: String(row.status) as Status,
     context: jsonColumn(row.context) as Record<string, unknown>,
     durationMs: Number(row.duration_ms),
     createdAt: Number(row.created_at),
-  };
+  });
 }
 
 /** The columns of a runs-table row both stores have, in the order of {@linkcode runRowValues}
