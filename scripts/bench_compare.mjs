@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Compares the executor benchmarks of a git revision with the working tree, both in one
-// process per runtime (tests/bench/compare_bench.ts), so machine noise hits both alike.
+// Compares the executor benchmarks and the first lookup of a fresh config index
+// (`e-first-lookup`) of a git revision with the working tree, both in one process per runtime
+// (tests/bench/compare_bench.ts), so machine noise hits both alike.
 // `node scripts/bench_compare.mjs REV [--only deno,bun,node] [--cases a-stages,b-jobs]
 // [--rounds 30]`. Prints one table: case, runtime, µs per item at REV and now, change.
 // The revision is checked out in a temporary git worktree, removed afterwards.
